@@ -1,0 +1,3 @@
+from prolotrack.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command line: parse, call the domain, pick a renderer, map errors to exit codes."""

@@ -1,0 +1,143 @@
+"""prolotrack instruments | config | db: the catalogue, the settings and the file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import clinic
+from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.output import say, show
+
+instruments_app = typer.Typer(invoke_without_command=True)
+config_app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(no_args_is_help=True)
+
+
+@instruments_app.callback()
+def instruments_default(ctx: typer.Context) -> None:
+    """The outcome instruments: range, direction and MCID of each (bare: the list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(instruments_list, ctx=ctx, fmt=Format.table)
+
+
+@instruments_app.command("list")
+def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """List the instruments with their range, direction and MCID."""
+    from prolotrack.domain.instruments import CATALOGUE
+    from prolotrack.render import records
+    from prolotrack.storage import scores
+
+    path = clinic(ctx).path
+    if path.exists():
+        with clinic(ctx).open(write=False) as desk:
+            found = scores.instruments(desk.db)
+    else:  # the catalogue needs no database: show the built-in one
+        found = list(CATALOGUE)
+    show(fmt, records.instruments(found))
+
+
+@instruments_app.command("show")
+def instruments_show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Instrument code, e.g. womac.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show one instrument, with the source of its MCID."""
+    from prolotrack.domain.errors import NotFound
+    from prolotrack.domain.instruments import CATALOGUE
+    from prolotrack.render import records
+    from prolotrack.storage import scores
+
+    path = clinic(ctx).path
+    if path.exists():
+        with clinic(ctx).open(write=False) as desk:
+            found = scores.instrument(desk.db, code)
+    else:
+        found = next((i for i in CATALOGUE if i.code == code.strip().lower()), None)
+    if found is None:
+        raise NotFound(f"unknown instrument {code!r} (see 'prolotrack instruments list')")
+    show(fmt, records.instrument(found))
+
+
+@config_app.command("list")
+def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """List the settings, each with its value and whether it was set."""
+    from prolotrack.domain.settings import SETTINGS
+    from prolotrack.render import records
+    from prolotrack.storage import settings
+
+    path = clinic(ctx).path
+    stored: dict[str, str] = {}
+    if path.exists():
+        with clinic(ctx).open(write=False) as desk:
+            stored = settings.all_set(desk.db)
+    rows = [
+        {
+            "key": s.key,
+            "value": stored.get(s.key, s.default),
+            "source": "set" if s.key in stored else "default",
+            "meaning": s.meaning,
+        }
+        for s in SETTINGS.values()
+    ]
+    show(fmt, records.settings(rows))
+
+
+@config_app.command("get")
+def config_get(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help="The setting's name.")]
+) -> None:
+    """Print one setting's value (exit status 1 when it is not set)."""
+    from prolotrack.domain.errors import NotFound
+    from prolotrack.domain.settings import setting
+
+    known = setting(key)
+    value = known.default
+    if clinic(ctx).path.exists():
+        with clinic(ctx).open(write=False) as desk:
+            value = desk.setting(known.key) or value
+    if value is None:
+        raise NotFound(f"{known.key} is not set (accepts {known.accepts})")
+    typer.echo(value)
+
+
+@config_app.command("set")
+def config_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="practitioner, date-order or default-solution.")],
+    value: Annotated[str, typer.Argument(help="The new value.")],
+) -> None:
+    """Set a setting: practitioner, date-order (dmy or mdy), default-solution."""
+    from prolotrack.domain.settings import read, setting
+    from prolotrack.storage import settings
+
+    known = setting(key)
+    stored = read(known.key, value)
+    with clinic(ctx).open(write=True) as desk:
+        settings.put(desk.db, known.key, stored)
+    say(f"{known.key} = {stored}")
+
+
+@config_app.command("unset")
+def config_unset(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help="The setting's name.")]
+) -> None:
+    """Remove a setting, so that its default applies again."""
+    from prolotrack.domain.settings import setting
+    from prolotrack.storage import settings
+
+    known = setting(key)
+    with clinic(ctx).open(write=True) as desk:
+        settings.remove(desk.db, known.key)
+    say(f"{known.key} is no longer set")
+
+
+@db_app.command("path")
+def db_path(ctx: typer.Context) -> None:
+    """Print the path of the database file in use (whether or not it exists yet)."""
+    path = clinic(ctx).path
+    typer.echo(str(path))
+    if not path.exists():
+        say("(it does not exist yet: the first command that records something creates it)")

@@ -1,0 +1,54 @@
+"""prolotrack adverse add | resolve"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import clinic
+from prolotrack.cli.output import say
+from prolotrack.domain.vocab import ADVERSE_KINDS
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="Session id, as shown by 'session list'.")],
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(ADVERSE_KINDS)}.")],
+    severity: Annotated[str, typer.Option("--severity", help="mild, moderate or severe.")] = "mild",
+    onset: Annotated[
+        str | None, typer.Option("--onset", help="Date it began [default: the session's date].")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What happened.")] = None,
+) -> None:
+    """Record an adverse event after a session."""
+    from prolotrack.domain import lookup, scores
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.session(desk.db, session)
+        event = scores.add_adverse(
+            desk.db, found, kind, severity, desk.date(onset, found.given_on), desk.today, note
+        )
+    say(
+        f"Recorded adverse event {event.id}: {event.kind} ({event.severity})"
+        f" after session {found.id}"
+    )
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="Adverse event id, as shown by 'session show'.")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="Date resolved [default: today].")
+    ] = None,
+) -> None:
+    """Mark an adverse event resolved."""
+    from prolotrack.domain import scores
+
+    with clinic(ctx).open(write=True) as desk:
+        resolved = scores.resolve_adverse(desk.db, event, desk.date(on), desk.today)
+    say(f"Adverse event {resolved.id} ({resolved.kind}) resolved on {resolved.resolved_on}")

@@ -1,0 +1,101 @@
+"""The root command: global options, one sub-app per group, and the one exit point for errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from prolotrack import __version__
+from prolotrack.cli import admin, adverse, courses, demo, patients, scores, sessions
+from prolotrack.cli.context import Clinic
+from prolotrack.domain.errors import ProlotrackError
+
+
+class Prolotrack(TyperGroup):
+    """Turns prolotrack's errors into one line on standard error and their exit status."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ProlotrackError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=Prolotrack,
+    name="prolotrack",
+    help="Track prolotherapy courses, sessions, injection sites and outcome scores.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prolotrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="PROLOTRACK_DB",
+            help="The database file [default: prolotrack.db in the user data folder].",
+            show_default=False,
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            envvar="PROLOTRACK_TODAY",
+            help="Pretend today is this date: every relative date and 'due' counts from it.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Track prolotherapy courses, sessions, injection sites and outcome scores."""
+    ctx.obj = Clinic(db, today)
+
+
+app.add_typer(patients.app, name="patient", help="Record, find and change patients.")
+app.add_typer(courses.app, name="course", help="Start, list, show and close treatment courses.")
+app.add_typer(sessions.app, name="session", help="Log, list and show treatment sessions.")
+app.command("log", help="Log a treatment session (the same as 'session log').")(sessions.log)
+app.add_typer(scores.app, name="score", help="Record and list outcome scores.")
+app.add_typer(adverse.app, name="adverse", help="Record and resolve adverse events.")
+app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
+app.add_typer(admin.config_app, name="config", help="The practice's settings.")
+app.add_typer(admin.db_app, name="db", help="The database file.")
+app.command("demo", help="Build a sample clinic in its own file and show it.")(demo.demo)
+
+
+def main() -> None:
+    """The console script: run the app; an unexpected error is reported, not dumped."""
+    try:
+        app()
+    except Exception as error:  # a bug: say so in one line, unless debugging
+        if os.environ.get("PROLOTRACK_DEBUG"):
+            raise
+        print(
+            f"prolotrack: internal error: {type(error).__name__}: {error}"
+            " (set PROLOTRACK_DEBUG=1 for the details, and please report it)",
+            file=sys.stderr,
+        )
+        sys.exit(1)

@@ -1,0 +1,74 @@
+"""What every command needs: the database file, today's date, and one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass
+class Clinic:
+    """The global options, read once: ``--db`` and ``--today``."""
+
+    db_option: Path | None = None
+    today_option: str | None = None
+
+    @cached_property
+    def path(self) -> Path:
+        from prolotrack.storage.connection import default_path
+
+        return Path(self.db_option).expanduser() if self.db_option else default_path()
+
+    @cached_property
+    def today(self) -> date:
+        if not self.today_option:
+            return date.today()
+        from prolotrack.dates import parse_today
+
+        return parse_today(self.today_option)
+
+    @contextlib.contextmanager
+    def open(self, *, write: bool) -> Iterator[Desk]:
+        """One command's transaction: everything it writes, or nothing."""
+        from prolotrack.storage.connection import transaction
+
+        with transaction(self.path, write=write) as db:
+            yield Desk(db, self.today)
+
+
+@dataclass
+class Desk:
+    """An open database and today's date: what a command works with."""
+
+    db: Database
+    today: date
+
+    def setting(self, key: str) -> str | None:
+        from prolotrack.storage import settings
+
+        return settings.get(self.db, key)
+
+    def date(self, text: str | None, default: date | None = None) -> date:
+        """Read a DATE as typed, with the practice's ``date-order`` for numeric dates."""
+        if text is None:
+            return default or self.today
+        from prolotrack.dates import parse_date
+
+        return parse_date(text, self.today, self.setting("date-order"))
+
+
+def clinic(ctx: typer.Context) -> Clinic:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Clinic):
+        root.obj = Clinic()
+    return root.obj

@@ -1,0 +1,59 @@
+"""prolotrack demo: a sample clinic in its own file, never the practitioner's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import Clinic, clinic
+from prolotrack.cli.output import say
+
+DEMO_MARK = "demo"
+
+
+def _demo_path() -> Path:
+    from prolotrack.storage.connection import default_path
+
+    return default_path().with_name("demo.db")
+
+
+def demo(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Where to build the sample clinic [default: demo.db in the user data folder].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Build a sample clinic in its own file, say what it holds, and what to try next."""
+    from prolotrack.domain import sample_clinic
+    from prolotrack.domain.errors import Refused
+    from prolotrack.storage import settings
+    from prolotrack.storage.connection import discard
+
+    path = (file or _demo_path()).expanduser()
+    if path.exists():
+        with Clinic(path).open(write=False) as desk:
+            is_demo = settings.get(desk.db, DEMO_MARK) is not None
+        if not is_demo:
+            raise Refused(f"{path} exists and is not a demo file; refusing to replace it")
+        discard(path)
+    sample = Clinic(path, clinic(ctx).today_option)
+    with sample.open(write=True) as desk:
+        made = sample_clinic.build(desk.db, desk.today)
+        settings.put(desk.db, DEMO_MARK, f"sample clinic as of {desk.today.isoformat()}")
+    counts = ", ".join(f"{n} {what}" for what, n in made.items())
+    typer.echo(f"Built a sample clinic in {path}:\n  {counts}\n")
+    typer.echo("Try next:")
+    for command in (
+        "patient list",
+        "course show P-0001",
+        "session list --patient P-0002",
+    ):
+        typer.echo(f"  prolotrack --db {path} {command}")
+    say("(the demo file is separate: your own database is untouched)")

@@ -1,0 +1,118 @@
+"""prolotrack patient add | list | show | edit | archive"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import clinic
+from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.output import say, show
+
+app = typer.Typer(no_args_is_help=True)
+
+PatientArg = Annotated[str, typer.Argument(help="Id, chart number, or a unique part of the name.")]
+Chart = Annotated[str | None, typer.Option("--chart", help="Chart (record) number; unique.")]
+Born = Annotated[str | None, typer.Option("--born", help="Date of birth.")]
+Sex = Annotated[str | None, typer.Option("--sex", help="F, M or X.")]
+Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
+Note = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Full name; asked for when left out, to keep it out of shell history."),
+    ] = None,
+    chart: Chart = None,
+    born: Born = None,
+    sex: Sex = None,
+    phone: Phone = None,
+    note: Note = None,
+) -> None:
+    """Record a new patient."""
+    from prolotrack.domain import patients
+
+    if name is None:
+        name = typer.prompt("Name")
+    with clinic(ctx).open(write=True) as desk:
+        born_on = desk.date(born) if born is not None else None
+        patient = patients.add(
+            desk.db,
+            desk.today,
+            name=name,
+            chart=chart,
+            born=born_on,
+            sex=sex,
+            phone=phone,
+            note=note,
+        )
+    say(f"Added patient {patient.id}: {patient.label}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Part of a name or chart number.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include archived patients.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List patients (archived ones only with --all)."""
+    from prolotrack.render import records
+    from prolotrack.storage import patients
+
+    with clinic(ctx).open(write=False) as desk:
+        found = patients.listing(desk.db, search=search, archived=all_)
+    show(fmt, records.patients(found))
+
+
+@app.command("show")
+def show_(ctx: typer.Context, patient: PatientArg, fmt: FormatOption = Format.table) -> None:
+    """Show a patient and their courses."""
+    from prolotrack.domain import lookup
+    from prolotrack.render import records
+    from prolotrack.storage import courses
+
+    with clinic(ctx).open(write=False) as desk:
+        found = lookup.patient(desk.db, patient)
+        their_courses = courses.listing(desk.db, patient_id=found.id)
+    show(fmt, records.patient(found, their_courses))
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    patient: PatientArg,
+    name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
+    chart: Chart = None,
+    born: Born = None,
+    sex: Sex = None,
+    phone: Phone = None,
+    note: Note = None,
+) -> None:
+    """Change a patient's details."""
+    from prolotrack.domain import lookup, patients
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.patient(desk.db, patient)
+        born_on = desk.date(born) if born is not None else None
+        changed = patients.edit(
+            desk.db, found, desk.today,
+            name=name, chart=chart, born=born_on, sex=sex, phone=phone, note=note,
+        )  # fmt: skip
+    say(f"Updated patient {changed.id}: {changed.label}")
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, patient: PatientArg) -> None:
+    """Archive a patient: hidden from lists, records kept."""
+    from prolotrack.domain import lookup, patients
+
+    with clinic(ctx).open(write=True) as desk:
+        archived = patients.archive(desk.db, lookup.patient(desk.db, patient))
+    say(f"Archived patient {archived.id}: {archived.label}")

@@ -1,0 +1,66 @@
+"""prolotrack score add | list"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import clinic
+from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.output import say, show
+
+app = typer.Typer(no_args_is_help=True)
+
+CourseArg = Annotated[
+    str, typer.Argument(help="Course id, or a patient with exactly one active course.")
+]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    course: CourseArg,
+    assignments: Annotated[
+        list[str], typer.Argument(help="INSTRUMENT=VALUE, e.g. nrs=4 womac=40.", show_default=False)
+    ],
+    on: Annotated[
+        str | None, typer.Option("--date", help="Date scored [default: the session's, or today].")
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Tie the scores to this session id.")
+    ] = None,
+) -> None:
+    """Record one or more scores for a course (follow-ups too, after it closed)."""
+    from prolotrack.domain import instruments, lookup, scores
+
+    parsed = [instruments.parse_assignment(a) for a in assignments]
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.course(desk.db, course)
+        tied = lookup.session(desk.db, session) if session else None
+        taken_on = desk.date(on, default=tied.given_on if tied else None)
+        recorded = scores.record(desk.db, found, parsed, taken_on, desk.today, tied)
+    listed = ", ".join(f"{s.instrument}={s.value:g}" for s in recorded)
+    say(f"Recorded for course {found.id} on {taken_on}: {listed}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    course: CourseArg,
+    instrument: Annotated[
+        str | None, typer.Option("--instrument", help="Only this instrument's scores.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List a course's scores by date."""
+    from prolotrack.domain import courses as course_rules
+    from prolotrack.domain import lookup
+    from prolotrack.render import records
+    from prolotrack.storage import scores
+
+    with clinic(ctx).open(write=False) as desk:
+        found = lookup.course(desk.db, course)
+        code = course_rules.check_measure(desk.db, instrument) if instrument else None
+        listed = scores.for_course(desk.db, found.id, code)
+    show(fmt, records.scores(listed))

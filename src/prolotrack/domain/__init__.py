@@ -1,0 +1,1 @@
+"""Plain Python: the records, their rules and the calculations. No Typer, Rich or SQLite here."""

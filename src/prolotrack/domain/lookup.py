@@ -1,0 +1,77 @@
+"""Finding the record a reference on the command line means: by id, chart or part of a name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound
+from prolotrack.domain.models import Course, Patient, Session
+from prolotrack.storage import courses, patients, sessions
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+_MAX_LISTED = 8
+
+
+def patient(db: Database, ref: str) -> Patient:
+    """A PATIENT: a numeric id, a chart number, or a part of the name matching one patient."""
+    text = " ".join(ref.split())
+    if not text:
+        raise InvalidInput("patient reference is empty (give an id, a chart number or a name)")
+    by_chart = patients.by_chart(db, text)
+    by_id = patients.get(db, int(text)) if text.isdigit() else None
+    if by_chart and by_id and by_chart.id != by_id.id:
+        raise Ambiguous(
+            f"{text!r} is both the chart of {by_chart.label} and the id of {by_id.label};"
+            " give the chart number or the name instead"
+        )
+    if by_chart or by_id:
+        return by_chart or by_id
+    matches = patients.name_contains(db, text, archived=False) or patients.name_contains(
+        db, text, archived=True
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no patient matches {text!r} (by id, chart number or name)")
+    listed = "; ".join(p.label for p in matches[:_MAX_LISTED])
+    more = f" and {len(matches) - _MAX_LISTED} more" if len(matches) > _MAX_LISTED else ""
+    raise Ambiguous(f"{text!r} matches {len(matches)} patients: {listed}{more}; be more precise")
+
+
+def course(db: Database, ref: str) -> Course:
+    """A COURSE: a numeric course id, or a PATIENT with exactly one active course."""
+    text = ref.strip()
+    if text.isdigit():
+        found = courses.get(db, int(text))
+        if found:
+            return found
+    try:
+        owner = patient(db, text)
+    except NotFound:
+        raise NotFound(f"no course or patient matches {text!r}") from None
+    active = courses.listing(db, patient_id=owner.id, status="active")
+    if len(active) == 1:
+        return active[0]
+    if not active:
+        raise NotFound(
+            f"{owner.label} has no active course; give a course id"
+            " (see 'prolotrack course list --patient ...')"
+            " or start one with 'prolotrack course start'"
+        )
+    listed = "; ".join(f"{c.id}: {c.condition}" for c in active)
+    raise Ambiguous(
+        f"{owner.label} has {len(active)} active courses ({listed}); give the course id"
+    )
+
+
+def session(db: Database, ref: str) -> Session:
+    """A SESSION: its numeric id, as shown by ``session list``."""
+    text = ref.strip()
+    if not text.isdigit():
+        raise InvalidInput(f"session {ref!r} is not a session id (see 'prolotrack session list')")
+    found = sessions.get(db, int(text))
+    if found is None or found.voided_at:
+        raise NotFound(f"no session {text} (see 'prolotrack session list')")
+    return found

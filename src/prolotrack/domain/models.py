@@ -1,0 +1,110 @@
+"""The records of the clinic, as plain data: what storage returns and the renderers show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from prolotrack.dates import Interval
+
+
+@dataclass
+class Patient:
+    id: int
+    name: str
+    chart: str | None = None
+    born: date | None = None
+    sex: str | None = None
+    phone: str | None = None
+    note: str | None = None
+    archived_at: str | None = None
+    created_at: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.chart})" if self.chart else f"{self.name} (#{self.id})"
+
+
+@dataclass
+class Course:
+    id: int
+    patient_id: int
+    condition: str
+    started_on: date
+    interval: Interval
+    measure: str
+    status: str = "active"
+    region: str | None = None
+    side: str | None = None
+    icd10: str | None = None
+    planned_sessions: int | None = None
+    closed_on: date | None = None
+    close_reason: str | None = None
+    created_at: str | None = None
+    patient: Patient | None = None
+    sessions_done: int = 0
+    last_session_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass
+class Injection:
+    id: int
+    session_id: int
+    position: int
+    site: str
+    solution: str
+    volume_ml: float
+    side: str | None = None
+    points: int = 1
+    guidance: str | None = None
+
+
+@dataclass
+class Score:
+    id: int
+    course_id: int
+    instrument: str
+    value: float
+    taken_on: date
+    session_id: int | None = None
+    voided_at: str | None = None
+
+
+@dataclass
+class AdverseEvent:
+    id: int
+    session_id: int
+    kind: str
+    severity: str
+    onset_on: date
+    resolved_on: date | None = None
+    note: str | None = None
+
+
+@dataclass
+class Session:
+    id: int
+    course_id: int
+    number: int
+    given_on: date
+    practitioner: str | None = None
+    anesthetic: str | None = None
+    guidance: str | None = None
+    note: str | None = None
+    voided_at: str | None = None
+    created_at: str | None = None
+    injections: list[Injection] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    adverse_events: list[AdverseEvent] = field(default_factory=list)
+
+    @property
+    def total_ml(self) -> float:
+        return round(sum(i.volume_ml for i in self.injections), 3)
+
+    @property
+    def solutions(self) -> list[str]:
+        return sorted({i.solution for i in self.injections})

@@ -1,0 +1,164 @@
+"""A sample clinic for ``prolotrack demo``: a dozen patients on the published protocols.
+
+Built through the same rules as the command line, so the demo shows what a real file holds.
+It is deterministic for a given "today": every date counts back from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from prolotrack.dates import parse_interval
+from prolotrack.domain import courses, patients, sessions
+from prolotrack.domain.instruments import CATALOGUE, HIGHER
+from prolotrack.domain.sites import SiteSpec, solution
+from prolotrack.storage import courses as stored_courses
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+_INSTRUMENTS = {i.code: i for i in CATALOGUE}
+
+_KNEE = [
+    ("intra-articular", 6, "D25"),
+    ("MCL", 0.5, "D15"),
+    ("pes anserine", 0.5, "D15"),
+    ("patellar tendon insertion", 0.5, "D15"),
+    ("coronary ligament medial", 0.5, "D15"),
+]
+_ELBOW = [
+    ("supracondylar ridge", 0.5, "dextrose 10.7% + sodium morrhuate"),
+    ("lateral epicondyle", 0.5, "dextrose 10.7% + sodium morrhuate"),
+    ("annular ligament", 0.5, "dextrose 10.7% + sodium morrhuate"),
+]
+_ACHILLES = [
+    ("achilles anterolateral margin", 1, "D20 + lignocaine 0.1% + ropivacaine 0.1%"),
+    ("achilles anteromedial margin", 1, "D20 + lignocaine 0.1% + ropivacaine 0.1%"),
+]
+_SIJ = [
+    ("dorsal interosseous ligament", 2, "D20"),
+    ("iliolumbar ligament", 1, "D20"),
+    ("long dorsal sacroiliac ligament", 1, "D20"),
+]
+_FINGER = [
+    ("PIP medial", 0.5, "D10 + lidocaine 0.075%"),
+    ("PIP lateral", 0.5, "D10 + lidocaine 0.075%"),
+]
+_CMC = [("first CMC intra-articular", 1, "D20 + lidocaine 1%")]
+_KNEE_REEVES = [("intra-articular", 9, "D10 + lidocaine 0.075%")]
+_LOW_BACK = [("iliolumbar ligament", 1, "D15"), ("supraspinous ligament L4-L5", 1, "D15"),
+             ("interspinous ligament L5-S1", 1, "D15")]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SamplePatient:
+    name: str
+    born: str
+    sex: str
+    condition: str
+    region: str
+    side: str | None
+    icd10: str
+    measure: str
+    every: str
+    planned: int
+    sites: list
+    started_weeks_ago: int
+    baseline_pain: int
+    baseline_measure: float
+    response: float  # share of the way to the best score reached by the last session
+    close: str | None = None  # completed or discontinued
+
+
+PATIENTS = [
+    SamplePatient("Ada Lovelace", "1950-05-01", "F", "right knee osteoarthritis", "knee", "right",
+                  "M17.11", "womac", "4w", 3, _KNEE[:3], 12, 7, 52, 0.45),
+    SamplePatient("Grace Hopper", "1946-12-09", "F", "left knee osteoarthritis", "knee", "left",
+                  "M17.12", "womac", "4w", 5, _KNEE, 18, 8, 61, 0.6),
+    SamplePatient("Alan Turing", "1954-06-23", "M", "bilateral knee osteoarthritis", "knee",
+                  "bilateral", "M17.0", "womac", "4w", 3, _KNEE[:2], 30, 6, 44, 0.05,
+                  "completed"),
+    SamplePatient("Edsger Dijkstra", "1940-05-11", "M", "right knee osteoarthritis", "knee",
+                  "right", "M17.11", "vas", "2m", 6, _KNEE_REEVES, 26, 6, 62, 0.5),
+    SamplePatient("Barbara Liskov", "1959-11-07", "F", "finger osteoarthritis", "hand", "right",
+                  "M18.9", "vas", "2m", 3, _FINGER, 17, 5, 55, 0.45),
+    SamplePatient("Donald Knuth", "1968-01-10", "M", "right lateral epicondylosis", "elbow",
+                  "right", "M77.11", "prtee", "4w", 3, _ELBOW, 10, 6, 58, 0.7),
+    SamplePatient("Frances Allen", "1972-08-04", "F", "left lateral epicondylosis", "elbow",
+                  "left", "M77.12", "prtee", "4w", 3, _ELBOW, 9, 7, 64, -0.1, "discontinued"),
+    SamplePatient("John Backus", "1981-12-03", "M", "right Achilles tendinosis", "ankle",
+                  "right", "M76.61", "visa-a", "1w", 8, _ACHILLES, 7, 6, 42, 0.55),
+    SamplePatient("Radia Perlman", "1985-12-18", "F", "left Achilles tendinosis", "ankle",
+                  "left", "M76.62", "visa-a", "1w", 6, _ACHILLES, 5, 5, 50, 0.3),
+    SamplePatient("Ken Thompson", "1963-02-04", "M", "sacroiliac joint dysfunction", "pelvis",
+                  "midline", "M53.3", "rmdq", "6w", 3, _SIJ, 14, 7, 14, 0.5),
+    SamplePatient("Margaret Hamilton", "1936-08-17", "F", "first carpometacarpal osteoarthritis",
+                  "hand", "left", "M18.12", "vas", "1m", 3, _CMC, 11, 6, 60, 0.4),
+    SamplePatient("Dennis Ritchie", "1961-09-09", "M", "chronic low back pain", "low back",
+                  "midline", "M54.50", "odi", "4w", 4, _LOW_BACK, 13, 6, 38, 0.0),
+]  # fmt: skip
+
+ADVERSE = {"Grace Hopper": ("flare", "moderate"), "Frances Allen": ("flare", "severe"),
+           "Ken Thompson": ("bruising", "mild"), "John Backus": ("vasovagal", "mild")}  # fmt: skip
+
+
+def _value(code: str, baseline: float, fraction: float) -> float:
+    """A score ``fraction`` of the way from ``baseline`` to the instrument's best end."""
+    instrument = _INSTRUMENTS[code]
+    best = instrument.maximum if instrument.better == HIGHER else instrument.minimum
+    value = baseline + (best - baseline) * fraction
+    value = min(max(value, instrument.minimum), instrument.maximum)
+    return round(value, 1) if instrument.maximum <= 10 and code != "nrs" else round(value)
+
+
+def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str, int]:
+    """Fill an empty database with the sample clinic; return what was made."""
+    made = {"patients": 0, "courses": 0, "sessions": 0, "injections": 0, "scores": 0,
+            "adverse events": 0}  # fmt: skip
+    for number, sample in enumerate(PATIENTS, start=1):
+        patient = patients.add(
+            db, today, name=sample.name, chart=f"P-{number:04d}",
+            born=date.fromisoformat(sample.born), sex=sample.sex,
+        )  # fmt: skip
+        every = parse_interval(sample.every)
+        started = today - timedelta(weeks=sample.started_weeks_ago)
+        plan = courses.CoursePlan(
+            condition=sample.condition, started_on=started, region=sample.region,
+            side=sample.side, icd10=sample.icd10, measure=sample.measure, interval=every,
+            planned_sessions=sample.planned,
+        )  # fmt: skip
+        course = courses.start(db, patient, plan, today)
+        made["patients"] += 1
+        made["courses"] += 1
+        given, count = started, 0
+        while given <= today and count < sample.planned:
+            fraction = sample.response * count / max(sample.planned - 1, 1)
+            entry = sessions.SessionEntry(
+                given_on=given,
+                sites=[SiteSpec(s, v, solution(sol)) for s, v, sol in sample.sites],
+                scores=[
+                    ("nrs", _value("nrs", sample.baseline_pain, fraction)),
+                    (sample.measure, _value(sample.measure, sample.baseline_measure, fraction)),
+                ],
+                guidance="ultrasound" if sample.region in ("pelvis", "hand") else "landmark",
+                anesthetic="lidocaine 1% skin wheal",
+                practitioner=practitioner,
+            )
+            if count == 1 and sample.name in ADVERSE:
+                entry.adverse = [ADVERSE[sample.name]]
+                made["adverse events"] += 1
+            session = sessions.log(db, course, entry, today, None)
+            made["sessions"] += 1
+            made["injections"] += len(session.injections)
+            made["scores"] += len(entry.scores)
+            count += 1
+            given = every.after(given)
+        if sample.close and count:
+            done = stored_courses.get(db, course.id)
+            closed_on = min(done.last_session_on + timedelta(weeks=1), today)
+            reason = ("planned sessions given" if sample.close == "completed"
+                      else "flare after the second session; patient declined more")  # fmt: skip
+            courses.close(db, done, sample.close, closed_on, today, reason)
+    return made

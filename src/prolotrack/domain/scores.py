@@ -1,0 +1,120 @@
+"""Scores on outcome instruments, and adverse events after a session."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.domain import vocab
+from prolotrack.domain.errors import InvalidInput, NotFound, Refused
+from prolotrack.domain.models import AdverseEvent, Course, Score, Session
+from prolotrack.storage import scores, sessions
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Each score's instrument known, its value in range, and each instrument once."""
+    seen: set[str] = set()
+    for code, value in assignments:
+        instrument = scores.instrument(db, code)
+        if instrument is None:
+            known = ", ".join(i.code for i in scores.instruments(db))
+            raise NotFound(f"unknown instrument {code!r} (known: {known})")
+        instrument.check(value)
+        if code in seen:
+            raise InvalidInput(f"{code} is scored twice; give each instrument once")
+        seen.add(code)
+    return assignments
+
+
+def record(
+    db: Database,
+    course: Course,
+    assignments: list[tuple[str, float]],
+    taken_on: date,
+    today: date,
+    session: Session | None = None,
+) -> list[Score]:
+    """Record scores for a course on a date, optionally tied to one of its sessions."""
+    if not assignments:
+        raise InvalidInput("no score given (use INSTRUMENT=VALUE, e.g. nrs=4)")
+    vocab.not_after(taken_on, today, "score date")
+    if taken_on < course.started_on:
+        raise InvalidInput(
+            f"score date {taken_on.isoformat()} is before the course started"
+            f" ({course.started_on.isoformat()})"
+        )
+    if session is not None and session.course_id != course.id:
+        raise Refused(
+            f"session {session.id} belongs to course {session.course_id}, not {course.id}"
+        )
+    ids = [
+        scores.insert(
+            db,
+            {
+                "course_id": course.id,
+                "session_id": session.id if session else None,
+                "instrument": code,
+                "value": value,
+                "date": taken_on.isoformat(),
+            },
+        )
+        for code, value in checked(db, assignments)
+    ]
+    return [s for s in scores.for_course(db, course.id) if s.id in ids]
+
+
+def parse_adverse(text: str) -> tuple[str, str]:
+    """Read ``KIND[:SEVERITY]`` as in ``--adverse flare:moderate``; severity defaults to mild."""
+    kind, _, severity = text.partition(":")
+    return (
+        vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind"),
+        vocab.one_of(severity or "mild", vocab.SEVERITIES, "severity"),
+    )
+
+
+def add_adverse(
+    db: Database,
+    session: Session,
+    kind: str,
+    severity: str,
+    onset: date,
+    today: date,
+    note: str | None = None,
+) -> AdverseEvent:
+    kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
+    severity = vocab.one_of(severity, vocab.SEVERITIES, "severity")
+    vocab.not_after(onset, today, "onset date")
+    if onset < session.given_on:
+        raise InvalidInput(
+            f"onset {onset.isoformat()} is before session {session.id}"
+            f" ({session.given_on.isoformat()}); an adverse event follows its session"
+        )
+    event_id = sessions.add_adverse_event(
+        db,
+        {
+            "session_id": session.id,
+            "kind": kind,
+            "severity": severity,
+            "onset": onset.isoformat(),
+            "note": vocab.note(note),
+        },
+    )
+    return sessions.get_adverse_event(db, event_id)
+
+
+def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
+    event = sessions.get_adverse_event(db, event_id)
+    if event is None:
+        raise NotFound(f"no adverse event {event_id} (see 'prolotrack session show SESSION')")
+    if event.resolved_on:
+        raise Refused(f"adverse event {event_id} was already resolved on {event.resolved_on}")
+    vocab.not_after(day, today, "resolution date")
+    if day < event.onset_on:
+        raise InvalidInput(
+            f"resolution date {day.isoformat()} is before the onset ({event.onset_on.isoformat()})"
+        )
+    sessions.resolve_adverse_event(db, event_id, day)
+    return sessions.get_adverse_event(db, event_id)

@@ -1,0 +1,60 @@
+"""The practice's settings: which keys there are, what each accepts, and its default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prolotrack.dates import DATE_ORDERS
+from prolotrack.domain import sites, vocab
+from prolotrack.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    meaning: str
+    accepts: str
+    read: Callable[[str], str]
+    default: str | None = None
+
+
+def _date_order(value: str) -> str:
+    return vocab.one_of(value, DATE_ORDERS, "date-order")
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(
+            "practitioner",
+            "who gives the sessions: the default for 'session log --by'",
+            "a name",
+            lambda v: vocab.text(v, "practitioner"),
+        ),
+        Setting(
+            "date-order",
+            "how to read a numeric date whose day and month could be swapped (03/04/2026)",
+            "dmy or mdy",
+            _date_order,
+        ),
+        Setting(
+            "default-solution",
+            "the solution of a site given without one",
+            "a solution, e.g. D15 (dextrose 15%)",
+            sites.solution,
+        ),
+    )
+}
+
+
+def setting(key: str) -> Setting:
+    found = SETTINGS.get(key.strip().lower())
+    if found is None:
+        raise InvalidInput(f"unknown setting {key!r} (known: {', '.join(SETTINGS)})")
+    return found
+
+
+def read(key: str, value: str) -> str:
+    """Check ``value`` for ``key`` and return it as it will be stored."""
+    return setting(key).read(value)

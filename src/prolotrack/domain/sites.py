@@ -1,0 +1,115 @@
+"""Injection sites as typed with ``--site SITE[:VOLUME[:SOLUTION[:SIDE]]]`` and their defaults."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from prolotrack.domain import vocab
+from prolotrack.domain.errors import InvalidInput
+
+SITE_FORM = "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15 or intra-articular:6:D25:right"
+
+_DEXTROSE = re.compile(r"^d\s*(\d{1,2}(?:\.\d+)?)\s*%?$", re.IGNORECASE)
+_VOLUME = re.compile(r"^(\d+(?:[.,]\d*)?|[.,]\d+)\s*(ml)?$", re.IGNORECASE)
+
+
+def solution(text: str) -> str:
+    """Expand the shorthand ``D15`` to ``dextrose 15%``; other solutions stay as typed."""
+    trimmed = " ".join(text.split())
+    if not trimmed:
+        raise InvalidInput("solution cannot be empty")
+    if match := _DEXTROSE.match(trimmed):
+        strength = float(match.group(1))
+        if not 0 < strength <= 75:
+            raise InvalidInput(f"dextrose strength in {text!r} must be more than 0 and at most 75%")
+        return f"dextrose {strength:g}%"
+    return trimmed
+
+
+def volume(text: str, site: str | None = None) -> float:
+    """Read a volume in mL (``0.5``, ``6``, ``6ml``, ``0,5``) and check its range."""
+    match = _VOLUME.match(text.strip())
+    if not match:
+        where = f" for site {site!r}" if site else ""
+        raise InvalidInput(f"volume {text!r}{where} is not a number of mL (e.g. 0.5 or 6)")
+    return vocab.volume(float(match.group(1).replace(",", ".")), site)
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """One ``--site`` as typed: only the site name is required."""
+
+    site: str
+    volume_ml: float | None = None
+    solution: str | None = None
+    side: str | None = None
+
+    def __str__(self) -> str:
+        fields = [
+            self.site,
+            "" if self.volume_ml is None else f"{self.volume_ml:g}",
+            self.solution or "",
+            self.side or "",
+        ]
+        while fields[-1] == "":
+            fields.pop()
+        return ":".join(fields)
+
+
+def parse_site(text: str) -> SiteSpec:
+    """Read ``SITE[:VOLUME[:SOLUTION[:SIDE]]]``; empty fields are left for the defaults."""
+    fields = [" ".join(part.split()) for part in text.split(":")]
+    if len(fields) > 4:
+        raise InvalidInput(f"--site {text!r} has more than four fields (use {SITE_FORM})")
+    fields += [""] * (4 - len(fields))
+    name, volume_text, solution_text, side_text = fields
+    if not name:
+        raise InvalidInput(f"--site {text!r} has no site name (use {SITE_FORM})")
+    return SiteSpec(
+        site=name,
+        volume_ml=volume(volume_text, name) if volume_text else None,
+        solution=solution(solution_text) if solution_text else None,
+        side=vocab.side(side_text) if side_text else None,
+    )
+
+
+@dataclass(frozen=True)
+class InjectionDraft:
+    """An injection site with every field settled, ready to be recorded."""
+
+    site: str
+    side: str | None
+    solution: str
+    volume_ml: float
+    points: int = 1
+
+
+def settle(spec: SiteSpec, fallbacks: list[SiteSpec]) -> InjectionDraft:
+    """Fill the empty fields of ``spec`` from ``fallbacks``, first one first.
+
+    The command line passes its ``--volume/--solution/--side`` options, then the course
+    side and the ``default-solution`` setting, in that order.
+    """
+
+    def first(field: str):
+        for source in (spec, *fallbacks):
+            value = getattr(source, field)
+            if value is not None:
+                return value
+        return None
+
+    volume_ml = first("volume_ml")
+    solution_text = first("solution")
+    if volume_ml is None:
+        raise InvalidInput(
+            f"site {spec.site!r} has no volume:"
+            f" give it as --site '{spec.site}:0.5' or with --volume"
+        )
+    if solution_text is None:
+        raise InvalidInput(
+            f"site {spec.site!r} has no solution:"
+            f" give it as --site '{spec.site}:{volume_ml:g}:D15',"
+            " with --solution, or set one with 'prolotrack config set default-solution D15'"
+        )
+    return InjectionDraft(spec.site, first("side"), solution_text, volume_ml)

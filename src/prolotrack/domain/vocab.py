@@ -1,0 +1,111 @@
+"""The closed lists of the record (sides, guidance, severities...) and checks on single values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from prolotrack.domain.errors import InvalidInput
+
+SEXES = ("F", "M", "X")
+SIDES = ("left", "right", "bilateral", "midline")
+GUIDANCE = ("landmark", "ultrasound", "fluoroscopy")
+SEVERITIES = ("mild", "moderate", "severe")
+COURSE_STATUSES = ("active", "completed", "discontinued")
+CLOSED_STATUSES = ("completed", "discontinued")
+ADVERSE_KINDS = (
+    "flare",
+    "stiffness",
+    "bruising",
+    "vasovagal",
+    "infection",
+    "allergy",
+    "bleeding",
+    "nerve-irritation",
+    "spinal-headache",
+    "pneumothorax",
+    "other",
+)
+
+MAX_VOLUME_ML = 50.0
+MAX_PLANNED_SESSIONS = 100
+
+_SIDE_ABBREVIATIONS = {"l": "left", "r": "right", "b": "bilateral", "m": "midline"}
+# ICD-10 shape: a letter, two characters (ICD-10-CM has codes such as M1A and C4A, so the
+# third may be a letter), then an optional dot and up to four more characters.
+_ICD10 = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
+
+
+def one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    """Return ``value`` normalised to lower case if it is in ``allowed``, else refuse it."""
+    normal = value.strip().lower()
+    if normal not in allowed:
+        raise InvalidInput(f"{what} {value!r} is not one of: {', '.join(allowed)}")
+    return normal
+
+
+def side(value: str) -> str:
+    normal = value.strip().lower()
+    return one_of(_SIDE_ABBREVIATIONS.get(normal, normal), SIDES, "side")
+
+
+def sex(value: str) -> str:
+    normal = value.strip().upper()
+    if normal not in SEXES:
+        raise InvalidInput(f"sex {value!r} is not one of: {', '.join(SEXES)}")
+    return normal
+
+
+def icd10(value: str) -> str:
+    """Check the shape of an ICD-10 code (not its meaning) and write it as ``M17.11``."""
+    match = _ICD10.match(value.strip().upper())
+    if not match:
+        raise InvalidInput(
+            f"ICD-10 code {value!r} is not of the shape letter, two characters, optional dot"
+            " and up to four more (e.g. M17.11, M54.50, M72.2)"
+        )
+    head, tail = match.groups()
+    return f"{head}.{tail}" if tail else head
+
+
+def volume(value: float, site: str | None = None) -> float:
+    """A volume per site: more than 0 and at most 50 mL."""
+    where = f" for site {site!r}" if site else ""
+    if not (0 < value <= MAX_VOLUME_ML):  # also refuses NaN
+        raise InvalidInput(
+            f"volume {value:g} mL{where} is out of range"
+            f" (more than 0, at most {MAX_VOLUME_ML:g} mL)"
+        )
+    return value
+
+
+def planned_sessions(value: int) -> int:
+    if not 1 <= value <= MAX_PLANNED_SESSIONS:
+        raise InvalidInput(
+            f"planned sessions {value} is out of range (from 1 to {MAX_PLANNED_SESSIONS})"
+        )
+    return value
+
+
+def text(value: str, what: str) -> str:
+    """A one-line text such as a name or a condition: spaces collapsed, never empty."""
+    trimmed = " ".join(value.split())
+    if not trimmed:
+        raise InvalidInput(f"{what} cannot be empty")
+    return trimmed
+
+
+def note(value: str | None) -> str | None:
+    """Free text that may span lines; empty means none."""
+    trimmed = (value or "").strip()
+    return trimmed or None
+
+
+def not_after(day: date, today: date, what: str) -> date:
+    """Clinical events happen in the past: refuse ``day`` after ``today``."""
+    if day > today:
+        raise InvalidInput(
+            f"{what} {day.isoformat()} is after today ({today.isoformat()}); "
+            "a clinical event cannot be recorded in advance"
+        )
+    return day

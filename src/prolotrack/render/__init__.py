@@ -1,0 +1,1 @@
+"""Turning records into tables, CSV, JSON and plain text. Never queries the database."""

@@ -1,0 +1,28 @@
+"""JSON: one document and nothing else, keys in snake_case, ISO dates, plain numbers."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from prolotrack.render.view import Listing, Record, plain
+
+
+def rows(view: Listing) -> list[dict[str, Any]]:
+    return [{c.key: plain(row.get(c.key)) for c in view.columns} for row in view.rows]
+
+
+def listing(out: IO[str], view: Listing) -> None:
+    document(out, rows(view))
+
+
+def record(out: IO[str], view: Record) -> None:
+    body = {column.key: plain(value) for column, value in view.fields}
+    for key, section in view.sections.items():
+        body[key] = rows(section)
+    document(out, body)
+
+
+def document(out: IO[str], body: Any) -> None:
+    json.dump(body, out, ensure_ascii=False, indent=2)
+    out.write("\n")

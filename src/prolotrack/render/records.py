@@ -1,0 +1,311 @@
+"""The views of the clinic's records: which columns each listing has, and in what words."""
+
+from __future__ import annotations
+
+from prolotrack.domain.instruments import Instrument
+from prolotrack.domain.models import AdverseEvent, Course, Patient, Score, Session
+from prolotrack.render.view import Column, Listing, Record
+
+ID = Column("id", "ID", numeric=True)
+ML = Column("volume_ml", "mL", numeric=True, decimals=1)
+
+_PATIENT = [
+    ID,
+    Column("chart", "Chart"),
+    Column("name", "Name"),
+    Column("born", "Born"),
+    Column("sex", "Sex"),
+    Column("phone", "Phone"),
+]
+
+
+def _patient_values(p: Patient) -> dict:
+    return {
+        "id": p.id,
+        "chart": p.chart,
+        "name": p.name,
+        "born": p.born,
+        "sex": p.sex,
+        "phone": p.phone,
+        "note": p.note,
+        "archived": p.archived_at is not None,
+    }
+
+
+def patients(found: list[tuple[Patient, dict]]) -> Listing:
+    columns = [
+        *_PATIENT,
+        Column("active_courses", "Active courses", numeric=True),
+        Column("last_session", "Last session"),
+        Column("archived", "Archived"),
+    ]
+    rows = [{**_patient_values(p), **extra} for p, extra in found]
+    return Listing(columns, rows, title="Patients", empty="No patients.")
+
+
+def patient(p: Patient, courses_of: list[Course]) -> Record:
+    fields = [*_PATIENT, Column("note", "Note"), Column("archived", "Archived")]
+    values = _patient_values(p)
+    return Record(
+        [(c, values[c.key]) for c in fields],
+        {"courses": courses(courses_of, with_patient=False)},
+        title=p.label,
+    )
+
+
+def _course_values(c: Course) -> dict:
+    return {
+        "id": c.id,
+        "patient_id": c.patient_id,
+        "chart": c.patient.chart if c.patient else None,
+        "patient": c.patient.name if c.patient else None,
+        "condition": c.condition,
+        "region": c.region,
+        "side": c.side,
+        "icd10": c.icd10,
+        "status": c.status,
+        "started_on": c.started_on,
+        "interval": str(c.interval),
+        "planned_sessions": c.planned_sessions,
+        "sessions_done": c.sessions_done,
+        "last_session": c.last_session_on,
+        "measure": c.measure,
+        "closed_on": c.closed_on,
+        "close_reason": c.close_reason,
+    }
+
+
+def courses(found: list[Course], *, with_patient: bool = True) -> Listing:
+    columns = [
+        ID,
+        *([Column("chart", "Chart"), Column("patient", "Patient")] if with_patient else []),
+        Column("condition", "Condition"),
+        Column("side", "Side"),
+        Column("status", "Status"),
+        Column("started_on", "Started"),
+        Column("interval", "Every"),
+        Column("sessions_done", "Done", numeric=True),
+        Column("planned_sessions", "Planned", numeric=True),
+        Column("measure", "Measure"),
+        Column("last_session", "Last session"),
+    ]
+    return Listing(
+        columns, [_course_values(c) for c in found], title="Courses", empty="No courses."
+    )
+
+
+def course(c: Course, its_sessions: list[Session]) -> Record:
+    fields = [
+        ID,
+        Column("patient_id", "Patient ID", numeric=True),
+        Column("chart", "Chart"),
+        Column("patient", "Patient"),
+        Column("condition", "Condition"),
+        Column("region", "Region"),
+        Column("side", "Side"),
+        Column("icd10", "ICD-10"),
+        Column("status", "Status"),
+        Column("started_on", "Started"),
+        Column("interval", "Every"),
+        Column("planned_sessions", "Planned sessions", numeric=True),
+        Column("sessions_done", "Sessions done", numeric=True),
+        Column("measure", "Measure"),
+        Column("closed_on", "Closed"),
+        Column("close_reason", "Reason"),
+    ]
+    values = _course_values(c)
+    return Record(
+        [(col, values[col.key]) for col in fields],
+        {"sessions": sessions(its_sessions, with_patient=False)},
+        title=f"Course {c.id}: {c.condition}",
+    )
+
+
+def _session_values(s: Session, owner: Course | None) -> dict:
+    return {
+        "id": s.id,
+        "course_id": s.course_id,
+        "chart": owner.patient.chart if owner and owner.patient else None,
+        "patient": owner.patient.name if owner and owner.patient else None,
+        "number": s.number,
+        "date": s.given_on,
+        "sites": len(s.injections),
+        "volume_ml": s.total_ml,
+        "solutions": s.solutions,
+        "practitioner": s.practitioner,
+        "guidance": s.guidance,
+        "anesthetic": s.anesthetic,
+        "note": s.note,
+    }
+
+
+def sessions(
+    found: list[Session], owners: dict[int, Course] | None = None, *, with_patient: bool = True
+) -> Listing:
+    columns = [
+        ID,
+        *([Column("chart", "Chart"), Column("patient", "Patient")] if with_patient else []),
+        Column("course_id", "Course", numeric=True),
+        Column("number", "No.", numeric=True),
+        Column("date", "Date"),
+        Column("sites", "Sites", numeric=True),
+        ML,
+        Column("solutions", "Solutions"),
+        Column("practitioner", "By"),
+    ]
+    owners = owners or {}
+    rows = [_session_values(s, owners.get(s.course_id)) for s in found]
+    return Listing(columns, rows, title="Sessions", empty="No sessions.")
+
+
+def session(s: Session, owner: Course) -> Record:
+    values = _session_values(s, owner)
+    fields = [
+        ID,
+        Column("course_id", "Course", numeric=True),
+        Column("chart", "Chart"),
+        Column("patient", "Patient"),
+        Column("number", "Session", numeric=True),
+        Column("date", "Date"),
+        Column("practitioner", "By"),
+        Column("guidance", "Guidance"),
+        Column("anesthetic", "Anesthetic"),
+        Column("sites", "Sites", numeric=True),
+        Column("volume_ml", "Total mL", numeric=True, decimals=1),
+        Column("note", "Note"),
+    ]
+    return Record(
+        [(c, values[c.key]) for c in fields],
+        {
+            "injections": injections(s),
+            "scores": scores(s.scores),
+            "adverse_events": adverse_events(s.adverse_events),
+        },
+        title=f"Session {s.number} of course {s.course_id}: {s.given_on.isoformat()}",
+    )
+
+
+def injections(s: Session) -> Listing:
+    columns = [
+        Column("position", "#", numeric=True),
+        Column("site", "Site"),
+        Column("side", "Side"),
+        Column("solution", "Solution"),
+        ML,
+        Column("points", "Points", numeric=True),
+        Column("guidance", "Guidance"),
+    ]
+    rows = [
+        {
+            "position": i.position,
+            "site": i.site,
+            "side": i.side,
+            "solution": i.solution,
+            "volume_ml": i.volume_ml,
+            "points": i.points,
+            "guidance": i.guidance,
+        }
+        for i in s.injections
+    ]
+    return Listing(columns, rows, title="Injection sites", empty="No injection sites.")
+
+
+def scores(found: list[Score]) -> Listing:
+    columns = [
+        ID,
+        Column("date", "Date"),
+        Column("instrument", "Instrument"),
+        Column("value", "Score", numeric=True),
+        Column("session_id", "Session", numeric=True),
+    ]
+    rows = [
+        {
+            "id": s.id,
+            "date": s.taken_on,
+            "instrument": s.instrument,
+            "value": s.value,
+            "session_id": s.session_id,
+        }
+        for s in found
+    ]
+    return Listing(columns, rows, title="Scores", empty="No scores.")
+
+
+def adverse_events(found: list[AdverseEvent]) -> Listing:
+    columns = [
+        ID,
+        Column("kind", "Kind"),
+        Column("severity", "Severity"),
+        Column("onset", "Onset"),
+        Column("resolved_on", "Resolved"),
+        Column("note", "Note"),
+    ]
+    rows = [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "severity": e.severity,
+            "onset": e.onset_on,
+            "resolved_on": e.resolved_on,
+            "note": e.note,
+        }
+        for e in found
+    ]
+    return Listing(columns, rows, title="Adverse events", empty="No adverse events.")
+
+
+_INSTRUMENT = [
+    Column("code", "Code"),
+    Column("name", "Instrument"),
+    Column("range", "Range"),
+    Column("better", "Better"),
+    Column("mcid", "MCID"),
+]
+
+
+def _instrument_values(i: Instrument) -> dict:
+    return {
+        "code": i.code,
+        "name": i.name,
+        "range": i.range_text,
+        "minimum": i.minimum,
+        "maximum": i.maximum,
+        "better": i.better,
+        "mcid": i.mcid_text,
+        "mcid_value": i.mcid,
+        "mcid_unit": i.mcid_unit,
+        "source": i.source,
+        "builtin": i.builtin,
+    }
+
+
+def instruments(found: list[Instrument]) -> Listing:
+    rows = [_instrument_values(i) for i in found]
+    return Listing(_INSTRUMENT, rows, title="Instruments", empty="No instruments.")
+
+
+def instrument(i: Instrument) -> Record:
+    fields = [
+        Column("code", "Code"),
+        Column("name", "Instrument"),
+        Column("minimum", "Minimum", numeric=True),
+        Column("maximum", "Maximum", numeric=True),
+        Column("better", "Better"),
+        Column("mcid", "MCID"),
+        Column("mcid_value", "MCID value", numeric=True),
+        Column("mcid_unit", "MCID unit"),
+        Column("source", "Source of the MCID"),
+        Column("builtin", "Built in"),
+    ]
+    values = _instrument_values(i)
+    return Record([(c, values[c.key]) for c in fields], title=i.name)
+
+
+def settings(values: list[dict]) -> Listing:
+    columns = [
+        Column("key", "Setting"),
+        Column("value", "Value"),
+        Column("source", "Source"),
+        Column("meaning", "Meaning"),
+    ]
+    return Listing(columns, values, title="Settings", empty="No settings.")

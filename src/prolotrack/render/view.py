@@ -1,0 +1,74 @@
+"""What every renderer draws: a listing (columns and rows) or one record with its listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the snake_case name used by JSON and as the CSV header
+    header: str  # the table's heading
+    numeric: bool = False
+    decimals: int | None = None  # fixed decimals in a table (volumes); None: as few as needed
+
+
+@dataclass
+class Listing:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    title: str | None = None
+    empty: str = "nothing to show"
+
+
+@dataclass
+class Record:
+    """One record: labelled fields, then listings that belong to it (a patient's courses)."""
+
+    fields: list[tuple[Column, Any]]
+    sections: dict[str, Listing] = field(default_factory=dict)
+    title: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {column.key: value for column, value in self.fields}
+
+
+def plain_number(value: float | int) -> float | int:
+    """7.0 becomes 7; other numbers stay as they are."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON carries it: ISO dates, plain numbers, lists as lists."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return plain_number(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def text(value: Any, column: Column | None = None, *, joiner: str = ", ") -> str:
+    """A value as one cell of text: ISO dates, numbers without needless zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if column is not None and column.decimals is not None:
+            return f"{value:.{column.decimals}f}"
+        return f"{plain_number(round(value, 4))}"
+    if isinstance(value, list | tuple):
+        return joiner.join(text(v) for v in value)
+    return str(value)

@@ -1,0 +1,1 @@
+"""The only place with SQL: the file, its schema and migrations, and the queries."""

@@ -1,0 +1,162 @@
+"""Opening the database file: where it is, creating it safely, one transaction per command.
+
+Every command runs inside :func:`transaction`. A write takes the write lock up front
+(``BEGIN IMMEDIATE``) and waits for a busy database; it commits all of its changes or none.
+SQLite's own errors are turned here into prolotrack's, with the exit status SPEC gives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from prolotrack.domain.errors import (
+    DatabaseBusy,
+    DatabaseMissing,
+    DatabaseUnusable,
+    ProlotrackError,
+    Refused,
+)
+from prolotrack.storage import schema
+
+BUSY_TIMEOUT_SECONDS = 5.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_path() -> Path:
+    """``prolotrack.db`` in the platform's user data folder."""
+    import platformdirs
+
+    return platformdirs.user_data_path("prolotrack", appauthor=False) / "prolotrack.db"
+
+
+@contextlib.contextmanager
+def transaction(
+    path: Path, *, write: bool, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Iterator[Database]:
+    """Open ``path`` for one command and yield it inside one transaction.
+
+    A read on a missing file creates nothing; a write creates the file (0600, in a 0700
+    folder if it makes one). Pending migrations are applied inside the same transaction.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not write:
+            raise DatabaseMissing(
+                f"no database at {path}: nothing has been recorded there yet"
+                " (a command that records something creates it)"
+            )
+        _create(path, busy_timeout)
+    _check_header(path)
+    conn = _connect(path, busy_timeout)
+    try:
+        with translated_errors(path, busy_timeout):
+            db = Database(conn, execute_plugins=False)
+            pending = schema.pending(db)
+            conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
+            if pending:
+                schema.migrate(db)
+            yield db
+            conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
+        conn.close()
+
+
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    # isolation_level=None: the driver opens no transaction of its own; we say BEGIN.
+    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _create(path: Path, busy_timeout: float) -> None:
+    """Build a new database beside ``path`` and link it into place, so that a crash
+    midway never leaves a half-made file where the database should be."""
+    folder = path.parent
+    old_umask = os.umask(0o077)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staging = folder / f".{path.name}.{os.getpid()}.new"
+        staging.unlink(missing_ok=True)
+        try:
+            conn = _connect(staging, busy_timeout)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                db = Database(conn, execute_plugins=False)
+                conn.execute("BEGIN IMMEDIATE")
+                schema.migrate(db)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.chmod(staging, 0o600)
+            try:
+                os.link(staging, path)  # never replaces a file made meanwhile by another process
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                if not path.exists():
+                    os.replace(staging, path)
+        finally:
+            staging.unlink(missing_ok=True)
+    except OSError as exc:
+        raise DatabaseUnusable(f"cannot create the database {path}: {exc.strerror}") from None
+    finally:
+        os.umask(old_umask)
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except IsADirectoryError:
+        raise DatabaseUnusable(f"{path} is a folder, not a database file") from None
+    except OSError as exc:
+        raise DatabaseUnusable(f"cannot read {path}: {exc.strerror}") from None
+    if not header:
+        raise DatabaseUnusable(
+            f"{path} is empty, not a prolotrack database; refusing to use it"
+            " (restore it from a backup, or remove it to start afresh)"
+        )
+    if header != _SQLITE_HEADER:
+        raise DatabaseUnusable(
+            f"{path} is not an SQLite database; refusing to use it (check the --db path)"
+        )
+
+
+@contextlib.contextmanager
+def translated_errors(path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Turn SQLite's exceptions into prolotrack's, each with a message a person can act on."""
+    try:
+        yield
+    except ProlotrackError:
+        raise
+    except sqlite3.IntegrityError as exc:
+        raise Refused(f"the database refused the change: {exc}") from None
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise DatabaseBusy(
+                f"the database is busy: another program held {path} past the"
+                f" {busy_timeout:g} s wait; nothing was written, try again"
+            ) from None
+        if "readonly" in text or "unable to open" in text or "disk I/O" in text:
+            raise DatabaseUnusable(f"cannot write to {path}: {text}") from None
+        raise DatabaseUnusable(f"{path} cannot be used: {text}") from None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnusable(
+            f"{path} cannot be used: {exc} (run 'prolotrack db check', or restore a backup)"
+        ) from None
+
+
+def discard(path: Path) -> None:
+    """Remove a database file with its ``-wal`` and ``-shm`` companions (the demo's only)."""
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        companion.unlink(missing_ok=True)

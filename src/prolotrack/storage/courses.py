@@ -1,0 +1,54 @@
+"""Queries on treatment courses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.models import Course
+from prolotrack.storage import patients, rows
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+_SELECT = """
+    SELECT c.*,
+        (SELECT count(*) FROM sessions s
+          WHERE s.course_id = c.id AND s.voided_at IS NULL) AS sessions_done,
+        (SELECT max(s.date) FROM sessions s
+          WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last_session_on
+    FROM courses c
+"""
+
+
+def insert(db: Database, fields: dict) -> int:
+    now = rows.utc_now()
+    return db["courses"].insert({**fields, "created_at": now, "updated_at": now}).last_pk
+
+
+def update(db: Database, course_id: int, fields: dict) -> None:
+    db["courses"].update(course_id, {**fields, "updated_at": rows.utc_now()})
+
+
+def get(db: Database, course_id: int) -> Course | None:
+    found = list(db.query(f"{_SELECT} WHERE c.id = ?", [course_id]))
+    if not found:
+        return None
+    return rows.course(found[0], patients.get(db, found[0]["patient_id"]))
+
+
+def listing(
+    db: Database, *, patient_id: int | None = None, status: str | None = None
+) -> list[Course]:
+    """Courses, newest start first, each with its patient."""
+    where, params = ["1 = 1"], []
+    if patient_id is not None:
+        where.append("c.patient_id = ?")
+        params.append(patient_id)
+    if status:
+        where.append("c.status = ?")
+        params.append(status)
+    found = list(
+        db.query(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.started_on DESC, c.id", params)
+    )
+    owners = {pid: patients.get(db, pid) for pid in {r["patient_id"] for r in found}}
+    return [rows.course(r, owners[r["patient_id"]]) for r in found]

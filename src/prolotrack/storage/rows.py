@@ -1,0 +1,110 @@
+"""Turning table rows into the domain's records, and the record-keeping clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from prolotrack.dates import parse_interval
+from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
+
+
+def utc_now() -> str:
+    """A record-keeping timestamp: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def patient(row: dict) -> Patient:
+    return Patient(
+        id=row["id"],
+        name=row["name"],
+        chart=row["chart"],
+        born=_day(row["born"]),
+        sex=row["sex"],
+        phone=row["phone"],
+        note=row["note"],
+        archived_at=row["archived_at"],
+        created_at=row["created_at"],
+    )
+
+
+def course(row: dict, owner: Patient | None = None) -> Course:
+    return Course(
+        id=row["id"],
+        patient_id=row["patient_id"],
+        condition=row["condition"],
+        started_on=date.fromisoformat(row["started_on"]),
+        interval=parse_interval(row["interval"]),
+        measure=row["measure"],
+        status=row["status"],
+        region=row["region"],
+        side=row["side"],
+        icd10=row["icd10"],
+        planned_sessions=row["planned_sessions"],
+        closed_on=_day(row["closed_on"]),
+        close_reason=row["close_reason"],
+        created_at=row["created_at"],
+        patient=owner,
+        sessions_done=row.get("sessions_done") or 0,
+        last_session_on=_day(row.get("last_session_on")),
+    )
+
+
+def session(row: dict) -> Session:
+    return Session(
+        id=row["id"],
+        course_id=row["course_id"],
+        number=row["number"],
+        given_on=date.fromisoformat(row["date"]),
+        practitioner=row["practitioner"],
+        anesthetic=row["anesthetic"],
+        guidance=row["guidance"],
+        note=row["note"],
+        voided_at=row["voided_at"],
+        created_at=row["created_at"],
+    )
+
+
+def injection(row: dict) -> Injection:
+    return Injection(
+        id=row["id"],
+        session_id=row["session_id"],
+        position=row["position"],
+        site=row["site"],
+        side=row["side"],
+        solution=row["solution"],
+        volume_ml=row["volume_ml"],
+        points=row["points"],
+        guidance=row["guidance"],
+    )
+
+
+def score(row: dict) -> Score:
+    return Score(
+        id=row["id"],
+        course_id=row["course_id"],
+        session_id=row["session_id"],
+        instrument=row["instrument"],
+        value=row["value"],
+        taken_on=date.fromisoformat(row["date"]),
+        voided_at=row["voided_at"],
+    )
+
+
+def adverse_event(row: dict) -> AdverseEvent:
+    return AdverseEvent(
+        id=row["id"],
+        session_id=row["session_id"],
+        kind=row["kind"],
+        severity=row["severity"],
+        onset_on=date.fromisoformat(row["onset"]),
+        resolved_on=_day(row["resolved_on"]),
+        note=row["note"],
+    )

@@ -1,0 +1,206 @@
+"""The schema, as a list of forward migrations (``sqlite_utils.Migrations``).
+
+Tables are written as plain ``CREATE TABLE`` statements because they carry CHECK constraints,
+which sqlite-utils' ``create()`` cannot express; sqlite-utils keeps the record of which
+migrations have run (table ``_sqlite_migrations``). Never edit a migration that has shipped:
+add a new one. ``docs/data-model.md`` describes the tables for a person with ``sqlite3``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Migrations
+
+from prolotrack.domain.errors import DatabaseUnusable
+from prolotrack.domain.instruments import CATALOGUE
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "prolotrack"
+migrations = Migrations(MIGRATION_SET)
+KNOWN: list[str] = []  # every migration this version knows, oldest first
+
+
+def _migration(name: str):
+    KNOWN.append(name)
+    return migrations(name=name)
+
+
+_ISO_DATE = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+
+
+def _date(column: str, *, required: bool) -> str:
+    check = f"CHECK ({column} IS NULL OR {column} {_ISO_DATE})"
+    return f"{column} TEXT{' NOT NULL' if required else ''} {check}"
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"CHECK ({column} IS NULL OR {column} IN ({listed}))"
+
+
+# Spelled out rather than imported from domain.vocab: a shipped migration must not change
+# when the vocabulary of a later version does.
+SIDES = ("left", "right", "bilateral", "midline")
+GUIDANCE = ("landmark", "ultrasound", "fluoroscopy")
+
+
+@_migration("0001_records")
+def _records(db: Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE instruments (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            minimum REAL NOT NULL,
+            maximum REAL NOT NULL CHECK (maximum > minimum),
+            better TEXT NOT NULL CHECK (better IN ('lower', 'higher')),
+            mcid REAL CHECK (mcid IS NULL OR mcid > 0),
+            mcid_unit TEXT NOT NULL DEFAULT 'points' CHECK (mcid_unit IN ('points', 'percent')),
+            source TEXT NOT NULL DEFAULT '',
+            builtin INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1))
+        );
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            chart TEXT UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            {_date("born", required=False)},
+            sex TEXT {_one_of("sex", ("F", "M", "X"))},
+            phone TEXT,
+            note TEXT,
+            archived_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE courses (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            condition TEXT NOT NULL CHECK (length(trim(condition)) > 0),
+            region TEXT,
+            side TEXT {_one_of("side", SIDES)},
+            icd10 TEXT,
+            measure TEXT NOT NULL REFERENCES instruments(code),
+            interval TEXT NOT NULL,
+            planned_sessions INTEGER CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
+            {_date("started_on", required=True)},
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'completed', 'discontinued')),
+            {_date("closed_on", required=False)},
+            close_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((status = 'active') = (closed_on IS NULL))
+        );
+        CREATE INDEX courses_by_patient ON courses (patient_id, status);
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses(id),
+            number INTEGER NOT NULL,
+            {_date("date", required=True)},
+            practitioner TEXT,
+            anesthetic TEXT,
+            guidance TEXT {_one_of("guidance", GUIDANCE)},
+            note TEXT,
+            voided_at TEXT,
+            void_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX sessions_by_course ON sessions (course_id, date)
+            WHERE voided_at IS NULL;
+        CREATE UNIQUE INDEX sessions_numbered ON sessions (course_id, number)
+            WHERE voided_at IS NULL;
+        CREATE INDEX sessions_by_date ON sessions (date);
+        CREATE TABLE injections (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            position INTEGER NOT NULL CHECK (position >= 1),
+            site TEXT NOT NULL CHECK (length(trim(site)) > 0),
+            side TEXT {_one_of("side", SIDES)},
+            solution TEXT NOT NULL CHECK (length(trim(solution)) > 0),
+            volume_ml REAL NOT NULL CHECK (volume_ml > 0 AND volume_ml <= 50),
+            points INTEGER NOT NULL DEFAULT 1 CHECK (points >= 1),
+            guidance TEXT {_one_of("guidance", GUIDANCE)},
+            UNIQUE (session_id, position)
+        );
+        CREATE TABLE scores (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses(id),
+            session_id INTEGER REFERENCES sessions(id),
+            instrument TEXT NOT NULL REFERENCES instruments(code),
+            value REAL NOT NULL,
+            {_date("date", required=True)},
+            voided_at TEXT,
+            void_reason TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX scores_by_course ON scores (course_id, date);
+        CREATE INDEX scores_by_session ON scores (session_id);
+        CREATE TABLE adverse_events (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('mild', 'moderate', 'severe')),
+            {_date("onset", required=True)},
+            {_date("resolved_on", required=False)},
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX adverse_events_by_session ON adverse_events (session_id);
+        CREATE INDEX adverse_events_by_onset ON adverse_events (onset);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+    db["instruments"].insert_all(
+        {
+            "code": i.code,
+            "name": i.name,
+            "minimum": i.minimum,
+            "maximum": i.maximum,
+            "better": i.better,
+            "mcid": i.mcid,
+            "mcid_unit": i.mcid_unit,
+            "source": i.source,
+            "builtin": 1,
+        }
+        for i in CATALOGUE
+    )
+
+
+def applied(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
+
+
+def pending(db: Database) -> list[str]:
+    """Migrations this file still needs; refuses a file that is not ours or is newer."""
+    names = applied(db)
+    if not names:
+        tables = db.table_names()
+        if tables:
+            raise DatabaseUnusable(
+                "this is an SQLite database but not a prolotrack one (it has tables "
+                f"{', '.join(sorted(tables)[:5])}); refusing to change it"
+            )
+    unknown = [n for n in names if n not in KNOWN]
+    if unknown:
+        raise DatabaseUnusable(
+            f"the database was written by a newer version of prolotrack (schema {unknown[-1]});"
+            " upgrade prolotrack to use it"
+        )
+    return [n for n in KNOWN if n not in names]
+
+
+def migrate(db: Database) -> None:
+    """Apply pending migrations and record the schema version in ``PRAGMA user_version``."""
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {len(KNOWN)}")
+
+
+def version(db: Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]

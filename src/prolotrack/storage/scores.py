@@ -1,0 +1,49 @@
+"""Queries on scores and on the instrument catalogue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.instruments import Instrument
+from prolotrack.domain.models import Score
+from prolotrack.storage import rows
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def insert(db: Database, fields: dict) -> int:
+    return db["scores"].insert({**fields, "created_at": rows.utc_now()}).last_pk
+
+
+def for_course(db: Database, course_id: int, instrument: str | None = None) -> list[Score]:
+    """The course's scores (not voided), by date then instrument."""
+    sql = "SELECT * FROM scores WHERE course_id = ? AND voided_at IS NULL"
+    params: list = [course_id]
+    if instrument:
+        sql += " AND instrument = ?"
+        params.append(instrument)
+    return [rows.score(r) for r in db.query(sql + " ORDER BY date, instrument, id", params)]
+
+
+def _instrument(row: dict) -> Instrument:
+    return Instrument(
+        code=row["code"],
+        name=row["name"],
+        minimum=row["minimum"],
+        maximum=row["maximum"],
+        better=row["better"],
+        mcid=row["mcid"],
+        mcid_unit=row["mcid_unit"],
+        source=row["source"],
+        builtin=bool(row["builtin"]),
+    )
+
+
+def instruments(db: Database) -> list[Instrument]:
+    return [_instrument(r) for r in db.query("SELECT * FROM instruments ORDER BY rowid")]
+
+
+def instrument(db: Database, code: str) -> Instrument | None:
+    found = list(db.query("SELECT * FROM instruments WHERE code = ?", [code.lower()]))
+    return _instrument(found[0]) if found else None

@@ -1,0 +1,131 @@
+"""Queries on sessions, their injection sites and adverse events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.models import AdverseEvent, Session
+from prolotrack.storage import rows
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def insert(db: Database, fields: dict, injections: list[dict]) -> int:
+    """Record a session and its sites, then renumber the course's sessions by date."""
+    now = rows.utc_now()
+    session_id = (
+        db["sessions"].insert({**fields, "number": 0, "created_at": now, "updated_at": now}).last_pk
+    )
+    db["injections"].insert_all(
+        {**site, "session_id": session_id, "position": position}
+        for position, site in enumerate(injections, start=1)
+    )
+    renumber(db, fields["course_id"])
+    return session_id
+
+
+def renumber(db: Database, course_id: int) -> None:
+    """Number the course's sessions 1..n in date order (voided ones do not count).
+
+    Two passes, because the numbers are unique within a course at every step.
+    """
+    live = "course_id = ? AND voided_at IS NULL"
+    db.execute(f"UPDATE sessions SET number = -id WHERE {live}", [course_id])
+    db.execute(
+        f"""UPDATE sessions SET number = (
+                SELECT count(*) FROM sessions other
+                WHERE other.course_id = sessions.course_id AND other.voided_at IS NULL
+                  AND other.date <= sessions.date)
+            WHERE {live}""",
+        [course_id],
+    )
+
+
+def on_date(db: Database, course_id: int, day: date) -> Session | None:
+    found = list(
+        db.query(
+            "SELECT * FROM sessions WHERE course_id = ? AND date = ? AND voided_at IS NULL",
+            [course_id, day.isoformat()],
+        )
+    )
+    return rows.session(found[0]) if found else None
+
+
+def get(db: Database, session_id: int) -> Session | None:
+    """A session with its injection sites, scores and adverse events."""
+    found = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    if not found:
+        return None
+    session = rows.session(found[0])
+    _attach_injections(db, [session])
+    session.scores = [
+        rows.score(r)
+        for r in db.query(
+            "SELECT * FROM scores WHERE session_id = ? AND voided_at IS NULL ORDER BY instrument",
+            [session_id],
+        )
+    ]
+    session.adverse_events = [
+        rows.adverse_event(r)
+        for r in db.query(
+            "SELECT * FROM adverse_events WHERE session_id = ? ORDER BY onset, id", [session_id]
+        )
+    ]
+    return session
+
+
+def listing(
+    db: Database,
+    *,
+    patient_id: int | None = None,
+    course_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[Session]:
+    """Sessions (not voided) with their injection sites, oldest first."""
+    where, params = ["s.voided_at IS NULL"], []
+    if patient_id is not None:
+        where.append("c.patient_id = ?")
+        params.append(patient_id)
+    if course_id is not None:
+        where.append("s.course_id = ?")
+        params.append(course_id)
+    if since:
+        where.append("s.date >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("s.date <= ?")
+        params.append(until.isoformat())
+    sql = f"""SELECT s.* FROM sessions s JOIN courses c ON c.id = s.course_id
+              WHERE {" AND ".join(where)} ORDER BY s.date, s.course_id, s.id"""
+    sessions = [rows.session(r) for r in db.query(sql, params)]
+    _attach_injections(db, sessions)
+    return sessions
+
+
+def _attach_injections(db: Database, sessions: list[Session]) -> None:
+    by_id = {s.id: s for s in sessions}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in db.query(
+            f"SELECT * FROM injections WHERE session_id IN ({marks}) ORDER BY session_id, position",
+            chunk,
+        ):
+            by_id[r["session_id"]].injections.append(rows.injection(r))
+
+
+def add_adverse_event(db: Database, fields: dict) -> int:
+    return db["adverse_events"].insert({**fields, "created_at": rows.utc_now()}).last_pk
+
+
+def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
+    found = list(db.query("SELECT * FROM adverse_events WHERE id = ?", [event_id]))
+    return rows.adverse_event(found[0]) if found else None
+
+
+def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:
+    db["adverse_events"].update(event_id, {"resolved_on": day.isoformat()})
