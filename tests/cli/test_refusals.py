@@ -1,0 +1,132 @@
+"""Each refusal SPEC names: its exit status, its one-line message, and nothing written."""
+
+import sqlite3
+
+LOG = ["session", "log", "P-0001", "--site", "MCL:0.5:D15"]
+
+
+def test_score_out_of_range_names_the_range(worked):
+    message = worked.refused("score", "add", "P-0001", "nrs=11", says="out of range")
+    assert "0 to 10" in message
+    message = worked.refused("session", "log", "P-0001", "--site", "MCL:0.5:D15",
+                             "--score", "womac=97", says="womac score 97")  # fmt: skip
+    assert "0 to 96" in message
+
+
+def test_site_without_volume_names_the_site(worked):
+    message = worked.refused("session", "log", "P-0001", "--site", "pes anserine::D15",
+                             says="has no volume")  # fmt: skip
+    assert "'pes anserine'" in message
+
+
+def test_site_without_solution_names_the_site(worked):
+    worked.refused("session", "log", "P-0001", "--site", "MCL:0.5", says="'MCL' has no solution")
+
+
+def test_volume_out_of_range(worked):
+    worked.refused(*LOG[:3], "--site", "MCL:51:D15", says="at most 50 mL")
+    worked.refused(*LOG[:3], "--site", "MCL:0:D15", says="more than 0")
+
+
+def test_ambiguous_date_is_refused_with_the_way_out(worked):
+    message = worked.refused(*LOG, "--date", "02/03/2026", says="ambiguous date")
+    assert "date-order" in message
+    assert "YYYY-MM-DD" in message
+
+
+def test_unambiguous_numeric_date_is_read(worked):
+    worked.ok(*LOG, "--date", "13/03/2026")
+    assert worked.json("session", "list")[-1]["date"] == "2026-03-13"
+
+
+def test_date_after_today_is_refused(worked):
+    worked.refused(*LOG, "--date", "tomorrow", says="after today")
+    worked.refused("score", "add", "P-0001", "nrs=3", "--date", "2026-03-21", says="after today")
+    worked.refused("adverse", "add", "1", "flare", "--onset", "+1d", says="after today")
+
+
+def test_unknown_patient(worked):
+    worked.refused("patient", "show", "Babbage", says="no patient matches 'Babbage'")
+    worked.refused(*LOG[:2], "Nobody", "--site", "MCL:0.5:D15", says="no course or patient")
+
+
+def test_ambiguous_patient_lists_the_matches(worked):
+    worked.ok("patient", "add", "Ada Byron", "--chart", "P-0002")
+    message = worked.refused("patient", "show", "ada", says="matches 2 patients")
+    assert "Ada Lovelace (P-0001)" in message and "Ada Byron (P-0002)" in message
+
+
+def test_closed_course_takes_no_new_session(worked):
+    worked.ok("course", "close", "1", "--status", "completed", "--date", "2026-03-10")
+    worked.refused("session", "log", "1", "--site", "MCL:0.5:D15", says="takes no new session")
+
+
+def test_two_sessions_on_one_day_of_a_course_are_refused(worked):
+    worked.refused(*LOG, "--date", "2026-02-02", says="already has session 2 on 2026-02-02")
+
+
+def test_unknown_instrument_lists_the_known(worked):
+    message = worked.refused("score", "add", "1", "pain=3", says="unknown instrument 'pain'")
+    assert "womac" in message
+
+
+def test_a_bad_part_leaves_nothing_written(worked):
+    """One transaction: a session whose adverse event is invalid records no site either."""
+    worked.refused(*LOG, "--adverse", "headache", says="adverse event kind")
+    worked.refused(*LOG, "--pain", "4", "--score", "nrs=5", says="scored twice")
+    assert len(worked.json("session", "list")) == 3
+
+
+def test_duplicate_chart_number(worked):
+    worked.refused("patient", "add", "Someone Else", "--chart", "p-0001", says="already belongs")
+
+
+def test_bad_choices_name_what_is_accepted(worked):
+    worked.refused(*LOG, "--guidance", "xray", says="landmark, ultrasound, fluoroscopy")
+    worked.refused("patient", "add", "X Y", "--sex", "Q", says="F, M, X")
+    worked.refused("course", "start", "P-0001", "--condition", "c", "--icd10", "17.11",
+                   says="ICD-10 code '17.11'")  # fmt: skip
+    worked.refused("course", "start", "P-0001", "--condition", "c", "--every", "0w",
+                   says="out of range")  # fmt: skip
+
+
+def test_not_a_database_is_exit_3_and_left_untouched(clinic):
+    clinic.path.write_text("name,chart\nAda,P-1\n")
+    before = clinic.path.read_bytes()
+    clinic.refused("patient", "list", status=3, says="not an SQLite database")
+    clinic.refused("patient", "add", "Ada", status=3, says="not an SQLite database")
+    assert clinic.path.read_bytes() == before
+
+
+def test_empty_file_is_refused_not_initialised(clinic):
+    clinic.path.write_bytes(b"")
+    clinic.refused("patient", "add", "Ada", status=3, says="is empty")
+    assert clinic.path.read_bytes() == b""
+
+
+def test_another_programs_database_is_not_changed(clinic):
+    with sqlite3.connect(clinic.path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    clinic.refused("patient", "add", "Ada", status=3, says="not a prolotrack one")
+
+
+def test_newer_schema_is_refused(worked):
+    with sqlite3.connect(worked.path) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " VALUES ('prolotrack', '9999_future', '2030-01-01')"
+        )
+    worked.refused("patient", "list", status=3, says="newer version of prolotrack")
+
+
+def test_read_command_on_missing_file_creates_nothing(clinic):
+    for command in (["patient", "list"], ["session", "list"], ["course", "show", "1"]):
+        clinic.refused(*command, says="no database at")
+    assert not clinic.path.exists()
+    assert not clinic.path.parent.joinpath("clinic.db-wal").exists()
+
+
+def test_usage_error_is_exit_2(clinic):
+    result = clinic.run("course", "close", "1")  # --status missing
+    assert result.exit_code == 2
+    assert "--status" in result.stderr

@@ -1,0 +1,97 @@
+"""Fixtures: each test gets its own database file and a fixed "today"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from prolotrack.cli.app import app
+
+TODAY = date(2026, 3, 20)
+
+WORKED_EXAMPLE = [
+    ["patient", "add", "Ada Lovelace", "--chart", "P-0001", "--born", "1950-05-01", "--sex", "F"],
+    ["course", "start", "P-0001", "--condition", "right knee osteoarthritis", "--region", "knee",
+     "--side", "right", "--measure", "womac", "--every", "4w", "--sessions", "3",
+     "--date", "2026-01-05"],
+    ["session", "log", "P-0001", "--date", "2026-01-05", "--site", "intra-articular:6:D25",
+     "--site", "MCL:0.5:D15", "--site", "pes anserine:0.5:D15", "--pain", "7",
+     "--score", "womac=52"],
+    ["session", "log", "P-0001", "--date", "2026-02-02", "--site", "intra-articular:6:D25",
+     "--site", "MCL:0.5:D15", "--site", "pes anserine:0.5:D15", "--pain", "5",
+     "--score", "womac=44"],
+    ["session", "log", "P-0001", "--date", "2026-03-02", "--site", "intra-articular:6:D25",
+     "--site", "MCL:0.5:D15", "--site", "pes anserine:0.5:D15", "--pain", "3",
+     "--score", "womac=40"],
+]  # fmt: skip
+
+
+class Clinic:
+    """Runs prolotrack commands against one test database with a fixed today."""
+
+    def __init__(self, path: Path, today: date = TODAY):
+        self.path = path
+        self.today = today
+        self.runner = CliRunner()
+
+    def run(self, *args: str, input: str | None = None):
+        argv = ["--db", str(self.path), "--today", self.today.isoformat(), *args]
+        return self.runner.invoke(app, argv, input=input, catch_exceptions=False)
+
+    def ok(self, *args: str, input: str | None = None):
+        result = self.run(*args, input=input)
+        assert result.exit_code == 0, f"{args} exited {result.exit_code}: {result.output}"
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self.ok(*args, "-f", "json").stdout)
+
+    def fingerprint(self) -> str | None:
+        """The file's bytes with its write-ahead log: equal before and after means untouched."""
+        if not self.path.exists():
+            return None
+        digest = hashlib.sha256(self.path.read_bytes())
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists():
+            digest.update(wal.read_bytes())
+        return digest.hexdigest()
+
+    def refused(self, *args: str, status: int = 1, says: str = "") -> str:
+        """Run a command that must fail with ``status``, one line on stderr, nothing written."""
+        before = self.fingerprint()
+        result = self.run(*args)
+        assert result.exit_code == status, f"{args}: {result.exit_code} {result.output}"
+        message = result.stderr.strip()
+        assert message.startswith("error: "), message
+        assert "\n" not in message, message
+        assert says.lower() in message.lower(), message
+        assert "Traceback" not in result.output
+        assert self.fingerprint() == before, "a refused command changed the database"
+        return message
+
+
+@pytest.fixture
+def clinic(tmp_path) -> Clinic:
+    return Clinic(tmp_path / "clinic.db")
+
+
+@pytest.fixture
+def worked(clinic) -> Clinic:
+    """The worked example of the foundation issue, recorded."""
+    for command in WORKED_EXAMPLE:
+        clinic.ok(*command)
+    return clinic
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """No test reads the developer's environment or writes to their user data folder."""
+    monkeypatch.delenv("PROLOTRACK_DB", raising=False)
+    monkeypatch.delenv("PROLOTRACK_TODAY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
