@@ -41,7 +41,7 @@ def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> No
 @instruments_app.command("show")
 def instruments_show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Instrument code, e.g. womac.")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. womac.")],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one instrument, with the source of its MCID."""
@@ -87,7 +87,8 @@ def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
 @config_app.command("get")
 def config_get(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="The setting's name.")]
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="The setting's name.")],
 ) -> None:
     """Print one setting's value (exit status 1 when it is not set)."""
     from prolotrack.domain.errors import NotFound
@@ -106,8 +107,10 @@ def config_get(
 @config_app.command("set")
 def config_set(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="practitioner, date-order or default-solution.")],
-    value: Annotated[str, typer.Argument(help="The new value.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="practitioner, date-order or default-solution.")
+    ],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
 ) -> None:
     """Set a setting: practitioner, date-order (dmy or mdy), default-solution."""
     from prolotrack.domain.settings import read, setting
@@ -122,7 +125,8 @@ def config_set(
 
 @config_app.command("unset")
 def config_unset(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="The setting's name.")]
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="The setting's name.")],
 ) -> None:
     """Remove a setting, so that its default applies again."""
     from prolotrack.domain.settings import setting

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
+from prolotrack.cli.options import SessionArg
 from prolotrack.cli.output import say
 from prolotrack.domain.vocab import ADVERSE_KINDS
 
@@ -16,13 +17,22 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("add")
 def add(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session id, as shown by 'session list'.")],
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(ADVERSE_KINDS)}.")],
-    severity: Annotated[str, typer.Option("--severity", help="mild, moderate or severe.")] = "mild",
+    session: SessionArg,
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(ADVERSE_KINDS)}.")
+    ],
+    severity: Annotated[
+        str, typer.Option("--severity", metavar="SEVERITY", help="mild, moderate or severe.")
+    ] = "mild",
     onset: Annotated[
-        str | None, typer.Option("--onset", help="Date it began [default: the session's date].")
+        str | None,
+        typer.Option(
+            "--onset", metavar="DATE", help="Date it began [default: the session's date]."
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What happened.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="What happened.")
+    ] = None,
 ) -> None:
     """Record an adverse event after a session."""
     from prolotrack.domain import lookup, scores
@@ -41,9 +51,11 @@ def add(
 @app.command("resolve")
 def resolve(
     ctx: typer.Context,
-    event: Annotated[int, typer.Argument(help="Adverse event id, as shown by 'session show'.")],
+    event: Annotated[
+        int, typer.Argument(metavar="EVENT", help="Adverse event id, as shown by 'session show'.")
+    ],
     on: Annotated[
-        str | None, typer.Option("--date", help="Date resolved [default: today].")
+        str | None, typer.Option("--date", metavar="DATE", help="Date resolved [default: today].")
     ] = None,
 ) -> None:
     """Mark an adverse event resolved."""

@@ -51,6 +51,7 @@ def root(
         Path | None,
         typer.Option(
             "--db",
+            metavar="PATH",
             envvar="PROLOTRACK_DB",
             help="The database file [default: prolotrack.db in the user data folder].",
             show_default=False,
@@ -60,6 +61,7 @@ def root(
         str | None,
         typer.Option(
             "--today",
+            metavar="DATE",
             envvar="PROLOTRACK_TODAY",
             help="Pretend today is this date: every relative date and 'due' counts from it.",
             show_default=False,

@@ -7,38 +7,50 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.options import CourseArg, Format, FormatOption, PatientArg
 from prolotrack.cli.output import say, show
 
 app = typer.Typer(no_args_is_help=True)
-
-CourseArg = Annotated[
-    str, typer.Argument(help="Course id, or a patient with exactly one active course.")
-]
 
 
 @app.command("start")
 def start(
     ctx: typer.Context,
-    patient: Annotated[str, typer.Argument(help="Id, chart number, or a unique part of the name.")],
+    patient: PatientArg,
     condition: Annotated[
-        str, typer.Option("--condition", help="What is treated, e.g. 'right knee osteoarthritis'.")
+        str,
+        typer.Option(
+            "--condition", metavar="TEXT", help="What is treated, e.g. 'right knee osteoarthritis'."
+        ),
     ],
-    region: Annotated[str | None, typer.Option("--region", help="Body region, e.g. knee.")] = None,
-    side: Annotated[
-        str | None, typer.Option("--side", help="left, right, bilateral or midline.")
+    region: Annotated[
+        str | None, typer.Option("--region", metavar="TEXT", help="Body region, e.g. knee.")
     ] = None,
-    icd10: Annotated[str | None, typer.Option("--icd10", help="ICD-10 code, e.g. M17.11.")] = None,
+    side: Annotated[
+        str | None,
+        typer.Option("--side", metavar="SIDE", help="left, right, bilateral or midline."),
+    ] = None,
+    icd10: Annotated[
+        str | None, typer.Option("--icd10", metavar="CODE", help="ICD-10 code, e.g. M17.11.")
+    ] = None,
     measure: Annotated[
-        str | None, typer.Option("--measure", help="Primary outcome instrument [default: nrs].")
+        str | None,
+        typer.Option(
+            "--measure", metavar="INSTRUMENT", help="Primary outcome instrument [default: nrs]."
+        ),
     ] = None,
     every: Annotated[
-        str | None, typer.Option("--every", help="Interval between sessions [default: 4w].")
+        str | None,
+        typer.Option(
+            "--every", metavar="INTERVAL", help="Interval between sessions [default: 4w]."
+        ),
     ] = None,
     sessions: Annotated[
-        int | None, typer.Option("--sessions", help="Planned number of sessions.")
+        int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
     ] = None,
-    on: Annotated[str | None, typer.Option("--date", help="Start date [default: today].")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Start date [default: today].")
+    ] = None,
 ) -> None:
     """Start a treatment course for a patient."""
     from prolotrack.dates import parse_interval
@@ -63,9 +75,12 @@ def start(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    patient: Annotated[str | None, typer.Option("--patient", help="Only this patient's.")] = None,
+    patient: Annotated[
+        str | None, typer.Option("--patient", metavar="PATIENT", help="Only this patient's.")
+    ] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="active, completed or discontinued.")
+        str | None,
+        typer.Option("--status", metavar="STATUS", help="active, completed or discontinued."),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -98,9 +113,15 @@ def show_(ctx: typer.Context, course: CourseArg, fmt: FormatOption = Format.tabl
 def close(
     ctx: typer.Context,
     course: CourseArg,
-    status: Annotated[str, typer.Option("--status", help="completed or discontinued.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it was closed.")] = None,
-    on: Annotated[str | None, typer.Option("--date", help="Closing date [default: today].")] = None,
+    status: Annotated[
+        str, typer.Option("--status", metavar="STATUS", help="completed or discontinued.")
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Why it was closed.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Closing date [default: today].")
+    ] = None,
 ) -> None:
     """Close a course as completed or discontinued; it then takes no new session."""
     from prolotrack.domain import courses, lookup

@@ -25,6 +25,7 @@ def demo(
         Path | None,
         typer.Option(
             "--file",
+            metavar="PATH",
             help="Where to build the sample clinic [default: demo.db in the user data folder].",
             show_default=False,
         ),

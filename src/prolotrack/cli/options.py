@@ -18,3 +18,17 @@ FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", case_sensitive=False, help="Output as a table, csv or json."),
 ]
+
+PatientArg = Annotated[
+    str,
+    typer.Argument(metavar="PATIENT", help="Id, chart number, or a unique part of the name."),
+]
+CourseArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="COURSE", help="Course id, or a patient with exactly one active course."
+    ),
+]
+SessionArg = Annotated[
+    str, typer.Argument(metavar="SESSION", help="Session id, as shown by 'session list'.")
+]

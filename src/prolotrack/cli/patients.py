@@ -7,17 +7,18 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.options import Format, FormatOption, PatientArg
 from prolotrack.cli.output import say, show
 
 app = typer.Typer(no_args_is_help=True)
 
-PatientArg = Annotated[str, typer.Argument(help="Id, chart number, or a unique part of the name.")]
-Chart = Annotated[str | None, typer.Option("--chart", help="Chart (record) number; unique.")]
-Born = Annotated[str | None, typer.Option("--born", help="Date of birth.")]
-Sex = Annotated[str | None, typer.Option("--sex", help="F, M or X.")]
-Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
-Note = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+Chart = Annotated[
+    str | None, typer.Option("--chart", metavar="TEXT", help="Chart (record) number; unique.")
+]
+Born = Annotated[str | None, typer.Option("--born", metavar="DATE", help="Date of birth.")]
+Sex = Annotated[str | None, typer.Option("--sex", metavar="F|M|X", help="F, M or X.")]
+Phone = Annotated[str | None, typer.Option("--phone", metavar="TEXT", help="Phone number.")]
+Note = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")]
 
 
 @app.command("add")
@@ -25,7 +26,10 @@ def add(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(help="Full name; asked for when left out, to keep it out of shell history."),
+        typer.Argument(
+            metavar="NAME",
+            help="Full name; asked for when left out, to keep it out of shell history.",
+        ),
     ] = None,
     chart: Chart = None,
     born: Born = None,
@@ -57,7 +61,7 @@ def add(
 def list_(
     ctx: typer.Context,
     search: Annotated[
-        str | None, typer.Option("--search", help="Part of a name or chart number.")
+        str | None, typer.Option("--search", metavar="TEXT", help="Part of a name or chart number.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include archived patients.")] = False,
     fmt: FormatOption = Format.table,
@@ -88,7 +92,7 @@ def show_(ctx: typer.Context, patient: PatientArg, fmt: FormatOption = Format.ta
 def edit(
     ctx: typer.Context,
     patient: PatientArg,
-    name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="TEXT", help="Full name.")] = None,
     chart: Chart = None,
     born: Born = None,
     sex: Sex = None,

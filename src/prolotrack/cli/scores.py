@@ -7,14 +7,10 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.options import CourseArg, Format, FormatOption
 from prolotrack.cli.output import say, show
 
 app = typer.Typer(no_args_is_help=True)
-
-CourseArg = Annotated[
-    str, typer.Argument(help="Course id, or a patient with exactly one active course.")
-]
 
 
 @app.command("add")
@@ -22,13 +18,17 @@ def add(
     ctx: typer.Context,
     course: CourseArg,
     assignments: Annotated[
-        list[str], typer.Argument(help="INSTRUMENT=VALUE, e.g. nrs=4 womac=40.", show_default=False)
+        list[str], typer.Argument(metavar="INSTRUMENT=VALUE...", help="e.g. nrs=4 womac=40.")
     ],
     on: Annotated[
-        str | None, typer.Option("--date", help="Date scored [default: the session's, or today].")
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", help="Date scored [default: the session's, or today]."
+        ),
     ] = None,
     session: Annotated[
-        str | None, typer.Option("--session", help="Tie the scores to this session id.")
+        str | None,
+        typer.Option("--session", metavar="SESSION", help="Tie the scores to this session id."),
     ] = None,
 ) -> None:
     """Record one or more scores for a course (follow-ups too, after it closed)."""
@@ -49,7 +49,8 @@ def list_(
     ctx: typer.Context,
     course: CourseArg,
     instrument: Annotated[
-        str | None, typer.Option("--instrument", help="Only this instrument's scores.")
+        str | None,
+        typer.Option("--instrument", metavar="CODE", help="Only this instrument's scores."),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:

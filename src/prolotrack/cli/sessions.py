@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.options import CourseArg, Format, FormatOption, SessionArg
 from prolotrack.cli.output import say, show
 
 app = typer.Typer(no_args_is_help=True)
@@ -16,44 +16,64 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("log")
 def log(
     ctx: typer.Context,
-    course: Annotated[
-        str, typer.Argument(help="Course id, or a patient with exactly one active course.")
-    ],
-    on: Annotated[str | None, typer.Option("--date", help="Session date [default: today].")] = None,
+    course: CourseArg,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Session date [default: today].")
+    ] = None,
     site: Annotated[
         list[str] | None,
         typer.Option(
             "--site",
+            metavar="SPEC",
             help="SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeat for each site.",
         ),
     ] = None,
     solution: Annotated[
-        str | None, typer.Option("--solution", help="Solution of sites given without one.")
+        str | None,
+        typer.Option("--solution", metavar="SOLUTION", help="Solution of sites given without one."),
     ] = None,
     volume: Annotated[
-        str | None, typer.Option("--volume", help="mL per site for sites given without one.")
+        str | None,
+        typer.Option("--volume", metavar="ML", help="mL per site for sites given without one."),
     ] = None,
     side: Annotated[
-        str | None, typer.Option("--side", help="Side of sites given without one.")
+        str | None, typer.Option("--side", metavar="SIDE", help="Side of sites given without one.")
     ] = None,
     pain: Annotated[
-        float | None, typer.Option("--pain", help="Pain NRS 0-10 (short for --score nrs=N).")
+        float | None,
+        typer.Option("--pain", metavar="N", help="Pain NRS 0-10 (short for --score nrs=N)."),
     ] = None,
     score: Annotated[
         list[str] | None,
-        typer.Option("--score", help="INSTRUMENT=VALUE, e.g. womac=52; repeat for each."),
+        typer.Option(
+            "--score",
+            metavar="INSTRUMENT=VALUE",
+            help="INSTRUMENT=VALUE, e.g. womac=52; repeat for each.",
+        ),
     ] = None,
-    anesthetic: Annotated[str | None, typer.Option("--anesthetic", help="Anesthetic used.")] = None,
+    anesthetic: Annotated[
+        str | None, typer.Option("--anesthetic", metavar="TEXT", help="Anesthetic used.")
+    ] = None,
     guidance: Annotated[
-        str | None, typer.Option("--guidance", help="landmark, ultrasound or fluoroscopy.")
+        str | None,
+        typer.Option("--guidance", metavar="GUIDANCE", help="landmark, ultrasound or fluoroscopy."),
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Practitioner [default: the practitioner setting].")
+        str | None,
+        typer.Option(
+            "--by", metavar="NAME", help="Practitioner [default: the practitioner setting]."
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A free-text note.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")
+    ] = None,
     adverse: Annotated[
         list[str] | None,
-        typer.Option("--adverse", help="KIND[:SEVERITY], e.g. flare:moderate; repeatable."),
+        typer.Option(
+            "--adverse",
+            metavar="KIND[:SEVERITY]",
+            help="KIND[:SEVERITY], e.g. flare:moderate; repeatable.",
+        ),
     ] = None,
 ) -> None:
     """Log a treatment session with its injection sites and scores."""
@@ -92,10 +112,18 @@ def log(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    patient: Annotated[str | None, typer.Option("--patient", help="Only this patient's.")] = None,
-    course: Annotated[str | None, typer.Option("--course", help="Only this course's.")] = None,
-    since: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    patient: Annotated[
+        str | None, typer.Option("--patient", metavar="PATIENT", help="Only this patient's.")
+    ] = None,
+    course: Annotated[
+        str | None, typer.Option("--course", metavar="COURSE", help="Only this course's.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="From this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Up to this date.")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List sessions, oldest first."""
@@ -120,7 +148,7 @@ def list_(
 @app.command("show")
 def show_(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="Session id, as shown by 'session list'.")],
+    session: SessionArg,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show a session: its injection sites, scores and adverse events."""

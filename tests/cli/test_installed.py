@@ -1,0 +1,84 @@
+"""The installed program, run as a user runs it: a real process, a real pipe."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def _run(*args, env_extra=None, tmp_path):
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "HOME": str(tmp_path / "home"),
+        "PROLOTRACK_TODAY": "2026-03-20",
+        **(env_extra or {}),
+    }
+    env.pop("PROLOTRACK_DB", None)
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def prolotrack():
+    script = BIN / "prolotrack"
+    if not script.exists():
+        pytest.skip("prolotrack is not installed beside this Python")
+    return str(script)
+
+
+def test_demo_builds_its_own_file_and_suggests_commands(prolotrack, tmp_path):
+    result = _run(prolotrack, "demo", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    demo = tmp_path / "data" / "prolotrack" / "demo.db"
+    assert f"Built a sample clinic in {demo}" in result.stdout
+    assert result.stdout.count(f"prolotrack --db {demo} ") == 3
+    assert not (tmp_path / "data" / "prolotrack" / "prolotrack.db").exists()
+    assert oct(demo.stat().st_mode & 0o777) == "0o600"
+    again = _run(prolotrack, "demo", tmp_path=tmp_path)  # a demo file is rebuilt, not refused
+    assert again.returncode == 0, again.stderr
+    listed = _run(prolotrack, "--db", str(demo), "patient", "list", "-f", "json", tmp_path=tmp_path)
+    patients = json.loads(listed.stdout)
+    assert len(patients) == 12 and patients[0]["chart"].startswith("P-")
+
+
+def test_demo_never_replaces_a_file_that_is_not_a_demo(prolotrack, tmp_path):
+    mine = tmp_path / "mine.db"
+    made = _run(prolotrack, "--db", str(mine), "patient", "add", "Ada", tmp_path=tmp_path)
+    assert made.returncode == 0, made.stderr
+    before = mine.read_bytes()
+    result = _run(prolotrack, "demo", "--file", str(mine), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "not a demo file" in result.stderr
+    assert mine.read_bytes() == before
+
+
+def test_module_entry_point_and_errors_without_traceback(tmp_path):
+    result = _run(sys.executable, "-m", "prolotrack", "--db", str(tmp_path / "x.db"),
+                  "patient", "show", "nobody", tmp_path=tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no database at")
+    assert "Traceback" not in result.stderr
+
+
+def test_table_through_a_pipe_neither_wraps_nor_colours(prolotrack, tmp_path):
+    db = str(tmp_path / "c.db")
+    long_condition = "chronic right lateral epicondylosis with common extensor origin tendinopathy"
+    steps = [
+        ("patient", "add", "Maximilian Alexander Featherstonehaugh-Cholmondeley", "--chart", "P-1"),
+        ("course", "start", "P-1", "--condition", long_condition, "--date", "2026-03-01"),
+    ]
+    for step in steps:
+        assert _run(prolotrack, "--db", db, *step, tmp_path=tmp_path).returncode == 0
+    result = _run(prolotrack, "--db", db, "course", "list", tmp_path=tmp_path,
+                  env_extra={"COLUMNS": "60", "FORCE_COLOR": ""})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stdout
+    rows = [line for line in result.stdout.splitlines() if "P-1" in line]
+    assert len(rows) == 1
+    assert long_condition in rows[0]
+    assert "Maximilian Alexander Featherstonehaugh-Cholmondeley" in rows[0]
