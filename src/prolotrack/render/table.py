@@ -27,6 +27,8 @@ def _table(listing: Listing) -> Table:
         title=listing.title,
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
         header_style="bold",
         highlight=False,
     )
@@ -55,7 +57,8 @@ def record(out: Console, view: Record) -> None:
     grid.add_column(style="bold")
     grid.add_column()
     for column, value in view.fields:
-        grid.add_row(column.header, Text(text(value, column)))
+        if value is not None and value != "":  # a blank field is noise on the screen
+            grid.add_row(column.header, Text(text(value, column)))
     if view.title:
         out.print(Text(view.title, style="bold underline"))
     out.print(grid)
