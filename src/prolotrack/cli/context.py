@@ -34,8 +34,12 @@ class Clinic:
         if not self.today_option:
             return date.today()
         from prolotrack.dates import parse_today
+        from prolotrack.domain.errors import InvalidInput
 
-        return parse_today(self.today_option)
+        try:
+            return parse_today(self.today_option)
+        except InvalidInput as error:
+            raise InvalidInput(f"--today (or PROLOTRACK_TODAY): {error}") from None
 
     @contextlib.contextmanager
     def open(self, *, write: bool) -> Iterator[Desk]:
