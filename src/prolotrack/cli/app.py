@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from prolotrack import __version__
-from prolotrack.cli import admin, adverse, courses, demo, patients, scores, sessions
+from prolotrack.cli import admin, adverse, courses, demo, patients, reports, scores, sessions
 from prolotrack.cli.context import Clinic
 from prolotrack.domain.errors import ProlotrackError
 
@@ -82,6 +82,9 @@ app.add_typer(sessions.app, name="session", help="Log, list and show treatment s
 app.command("log", help="Log a treatment session (the same as 'session log').")(sessions.log)
 app.add_typer(scores.app, name="score", help="Record and list outcome scores.")
 app.add_typer(adverse.app, name="adverse", help="Record and resolve adverse events.")
+app.command("progress", help="How a course is going: scores against baseline and the MCID.")(
+    reports.progress
+)
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
 app.add_typer(admin.db_app, name="db", help="The database file.")

@@ -1,0 +1,135 @@
+"""How a course is going: change against baseline, the MCID, responder tiers and the next due date.
+
+Pure calculations, tested without a database. The rules are SPEC's "What progress shows":
+
+- baseline is the first score of an instrument in the course, latest the most recent one;
+- improvement is baseline - latest where lower is better, latest - baseline where higher is;
+- improvement % is improvement / |baseline - best end of the scale| x 100, undefined when the
+  baseline is already at the best end;
+- the MCID is reached when improvement >= the MCID, in points or in % of the baseline;
+- the responder tier (IMMPACT, Dworkin 2008) comes from improvement %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from prolotrack.dates import Interval
+from prolotrack.domain.instruments import HIGHER, PERCENT, Instrument
+from prolotrack.domain.models import Score
+
+# IMMPACT tiers of percent improvement, best first: (tier, lowest improvement % in it)
+TIERS = (("substantial", 50.0), ("moderate", 30.0), ("minimal", 10.0), ("none", 0.0))
+WORSE = "worse"
+RESPONDER_TIERS = (*(name for name, _ in TIERS), WORSE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    instrument: str
+    baseline: float
+    latest: float
+    baseline_on: date
+    latest_on: date
+    change: float
+    improvement: float
+    improvement_pct: float | None
+    mcid: float | None  # in points: a percentage MCID is converted with the baseline
+    mcid_reached: bool | None  # None where the instrument has no MCID
+    responder: str | None  # None where improvement % is undefined and nothing got worse
+    scores: tuple[float, ...]  # every score in date order, for a trend
+
+
+def best_end(instrument: Instrument) -> float:
+    return instrument.maximum if instrument.better == HIGHER else instrument.minimum
+
+
+def improvement(instrument: Instrument, baseline: float, latest: float) -> float:
+    """Positive when the patient is better, whichever way the scale runs."""
+    return latest - baseline if instrument.better == HIGHER else baseline - latest
+
+
+def improvement_pct(instrument: Instrument, baseline: float, gain: float) -> float | None:
+    room = abs(baseline - best_end(instrument))
+    if room == 0:
+        return None
+    return gain / room * 100
+
+
+def mcid_points(instrument: Instrument, baseline: float) -> float | None:
+    """The MCID in the instrument's points (a percentage MCID is a share of the baseline)."""
+    if instrument.mcid is None:
+        return None
+    if instrument.mcid_unit == PERCENT:
+        return abs(baseline) * instrument.mcid / 100
+    return instrument.mcid
+
+
+def responder(pct: float | None, gain: float) -> str | None:
+    """The IMMPACT tier of an improvement %: substantial, moderate, minimal, none or worse."""
+    if gain < 0 or (pct is not None and pct < 0):
+        return WORSE
+    if pct is None:
+        return None
+    # A hair of tolerance: 3.5 of 7 points is 50 %, however the division rounds.
+    return next(name for name, floor in TIERS if pct + 1e-9 >= floor)
+
+
+def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
+    """The outcome of one instrument from a course's scores (voided ones are left out)."""
+    mine = sorted(
+        (s for s in scores if s.instrument == instrument.code and not s.voided_at),
+        key=lambda s: (s.taken_on, s.id),
+    )
+    if not mine:
+        return None
+    first, last = mine[0], mine[-1]
+    gain = improvement(instrument, first.value, last.value)
+    pct = improvement_pct(instrument, first.value, gain)
+    threshold = mcid_points(instrument, first.value)
+    return Outcome(
+        instrument=instrument.code,
+        baseline=first.value,
+        latest=last.value,
+        baseline_on=first.taken_on,
+        latest_on=last.taken_on,
+        change=round(last.value - first.value, 4),
+        improvement=round(gain, 4),
+        improvement_pct=None if pct is None else round(pct, 1),
+        mcid=None if threshold is None else round(threshold, 2),
+        mcid_reached=None if threshold is None else gain >= threshold - 1e-9,
+        responder=responder(pct, gain),
+        scores=tuple(s.value for s in mine),
+    )
+
+
+def week(started_on: date, day: date) -> int:
+    """Whole weeks since the course started: the first seven days are week 0."""
+    return (day - started_on).days // 7
+
+
+def next_due(
+    status: str,
+    started_on: date,
+    interval: Interval,
+    planned: int | None,
+    done: int,
+    last_session_on: date | None,
+) -> date | None:
+    """When the next session is due: none once the course is closed or its plan is done."""
+    if status != "active":
+        return None
+    if planned is not None and done >= planned:
+        return None
+    if last_session_on is None:
+        return started_on
+    return interval.after(last_session_on)
+
+
+def days_overdue(due: date | None, today: date) -> int:
+    """How many days past its due date a session is (0 when not yet due)."""
+    if due is None:
+        return 0
+    return max((today - due).days, 0)

@@ -1,0 +1,121 @@
+"""A course's progress, assembled from the record: sessions by week, outcomes, what is due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.domain import lookup
+from prolotrack.domain.errors import NotFound
+from prolotrack.domain.instruments import PAIN, Instrument
+from prolotrack.domain.models import Course, Score, Session
+from prolotrack.domain.outcomes import Outcome, days_overdue, next_due, outcome, week
+from prolotrack.storage import courses, scores, sessions
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass
+class Visit:
+    """A row of the progress table: a session, or a follow-up day with scores only."""
+
+    day: date
+    week: int
+    scores: dict[str, float]
+    session: Session | None = None
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    instruments: list[str]  # the columns: primary measure, then pain, then the rest
+    visits: list[Visit]
+    outcomes: list[Outcome]
+    next_due: date | None
+    days_overdue: int
+    catalogue: dict[str, Instrument] = field(default_factory=dict)
+
+    @property
+    def sessions(self) -> list[Visit]:
+        return [v for v in self.visits if v.session is not None]
+
+    @property
+    def follow_ups(self) -> list[Visit]:
+        return [v for v in self.visits if v.session is None]
+
+
+def _columns(course: Course, found: list[Score], measure: str | None) -> list[str]:
+    if measure:
+        return [measure]
+    used = {s.instrument for s in found}
+    first = [c for c in (course.measure, PAIN) if c in used or c == course.measure]
+    return list(dict.fromkeys(first)) + sorted(used - set(first))
+
+
+def _visits(course: Course, its_sessions: list[Session], found: list[Score]) -> list[Visit]:
+    by_session = {s.id: Visit(s.given_on, week(course.started_on, s.given_on), {}, s)
+                  for s in its_sessions}  # fmt: skip
+    by_day = {v.day: v for v in by_session.values()}
+    for score in sorted(found, key=lambda s: (s.taken_on, s.id)):
+        visit = by_session.get(score.session_id) or by_day.get(score.taken_on)
+        if visit is None:
+            visit = Visit(score.taken_on, week(course.started_on, score.taken_on), {})
+            by_day[score.taken_on] = visit
+        visit.scores[score.instrument] = score.value
+    return sorted(by_day.values(), key=lambda v: v.day)
+
+
+def assemble(
+    course: Course,
+    its_sessions: list[Session],
+    its_scores: list[Score],
+    catalogue: dict[str, Instrument],
+    today: date,
+    measure: str | None = None,
+) -> CourseProgress:
+    """The progress of one course from its records: no database needed."""
+    found = [s for s in its_scores if measure in (None, s.instrument) and not s.voided_at]
+    live = [s for s in its_sessions if not s.voided_at]
+    columns = _columns(course, found, measure)
+    due = next_due(course.status, course.started_on, course.interval, course.planned_sessions,
+                   course.sessions_done, course.last_session_on)  # fmt: skip
+    return CourseProgress(
+        course=course,
+        instruments=columns,
+        visits=_visits(course, live, found),
+        outcomes=[o for code in columns if (o := outcome(catalogue[code], found))],
+        next_due=due,
+        days_overdue=days_overdue(due, today),
+        catalogue=catalogue,
+    )
+
+
+def of_course(
+    db: Database, course: Course, today: date, measure: str | None = None
+) -> CourseProgress:
+    """The progress of one course, narrowed to one instrument when ``measure`` is given."""
+    catalogue = {i.code: i for i in scores.instruments(db)}
+    if measure is not None and measure not in catalogue:
+        raise NotFound(f"unknown instrument {measure!r} (known: {', '.join(catalogue)})")
+    its_sessions = sessions.listing(db, course_id=course.id)
+    return assemble(
+        course, its_sessions, scores.for_course(db, course.id), catalogue, today, measure
+    )
+
+
+def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:
+    """COURSE|PATIENT: a course id gives that course; a patient gives each of their courses."""
+    text = ref.strip()
+    course = courses.get(db, int(text)) if text.isdigit() else None
+    if course is not None:
+        chosen = [course]
+    else:
+        patient = lookup.patient(db, text)
+        chosen = courses.listing(db, patient_id=patient.id)
+        if not chosen:
+            raise NotFound(f"{patient.label} has no course yet")
+        chosen.sort(key=lambda c: (c.status != "active", c.started_on, c.id))
+    code = measure.strip().lower() if measure else None
+    return [of_course(db, c, today, code) for c in chosen]

@@ -1,0 +1,198 @@
+"""The progress of a course: its sessions by week, its outcomes against the MCID, a trend."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from prolotrack.domain.instruments import PERCENT
+from prolotrack.domain.outcomes import best_end
+from prolotrack.render.view import Column, Listing, plain, text
+
+if TYPE_CHECKING:
+    from prolotrack.domain.outcomes import Outcome
+    from prolotrack.domain.progress import CourseProgress, Visit
+
+_BARS = "▁▂▃▄▅▆▇█"
+_TIER_STYLE = {"substantial": "bold green", "moderate": "green", "minimal": "yellow",
+               "none": "dim", "worse": "bold red"}  # fmt: skip
+
+
+def sparkline(values: tuple[float, ...], low: float, high: float) -> str:
+    """One bar per score, scaled to the instrument's range (a taller bar is a higher score)."""
+    span = high - low or 1
+    return "".join(_BARS[round((min(max(v, low), high) - low) / span * (len(_BARS) - 1))]
+                   for v in values)  # fmt: skip
+
+
+def _mcid_rule(progress: CourseProgress, code: str) -> str:
+    instrument = progress.catalogue[code]
+    if instrument.mcid is None:
+        return "n/a"
+    if instrument.mcid_unit == PERCENT:
+        return f"{instrument.mcid:g}% of baseline"
+    return f"{instrument.mcid:g} points"
+
+
+def _due_text(progress: CourseProgress, today: date) -> str:
+    course = progress.course
+    done = (
+        f"{course.sessions_done} of {course.planned_sessions}"
+        if course.planned_sessions
+        else f"{course.sessions_done} (number not planned)"
+    )
+    if progress.next_due is None:
+        why = course.status if course.status != "active" else "planned sessions done"
+        return f"Sessions {done}; next due: none ({why})"
+    days = (progress.next_due - today).days
+    when = "today" if days == 0 else f"in {days} days"
+    if progress.days_overdue:
+        when = f"overdue by {progress.days_overdue} days"
+    return f"Sessions {done}; next due {progress.next_due} ({when})"
+
+
+def _title(progress: CourseProgress) -> str:
+    c = progress.course
+    who = c.patient.label if c.patient else f"patient {c.patient_id}"
+    side = f", {c.side}" if c.side else ""
+    return (f"Course {c.id}: {c.condition}{side} — {who}; {c.status}, started {c.started_on},"
+            f" every {c.interval.describe()}, measure {c.measure}")  # fmt: skip
+
+
+def _visits_table(progress: CourseProgress) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for header in ("No.", "Date", "Week", "Sites", "mL", "Solutions"):
+        table.add_column(header, justify="left" if header in ("Date", "Solutions") else "right")
+    for code in progress.instruments:
+        table.add_column(code, justify="right")
+    for visit in progress.visits:
+        s = visit.session
+        cells = (
+            [str(s.number), str(visit.day), str(visit.week), str(len(s.injections)),
+             f"{s.total_ml:.1f}", ", ".join(s.solutions)]
+            if s else ["follow-up", str(visit.day), str(visit.week), "", "", ""]
+        )  # fmt: skip
+        cells += [text(visit.scores.get(code)) for code in progress.instruments]
+        table.add_row(*cells, style=None if s else "dim")
+    return table
+
+
+def _outcomes_table(progress: CourseProgress) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for header, right in (("Instrument", False), ("Baseline → latest", False), ("Change", True),
+                          ("Improvement", True), ("%", True), ("MCID", False), ("Reached", False),
+                          ("Responder", False), ("Trend", False)):  # fmt: skip
+        table.add_column(header, justify="right" if right else "left")
+    for o in progress.outcomes:
+        instrument = progress.catalogue[o.instrument]
+        pct = "n/a" if o.improvement_pct is None else f"{o.improvement_pct:.1f}"
+        reached = {True: "yes", False: "no", None: "n/a"}[o.mcid_reached]
+        mcid = _mcid_rule(progress, o.instrument)
+        if instrument.mcid_unit == PERCENT and o.mcid is not None:
+            mcid += f" = {o.mcid:g}"
+        table.add_row(
+            o.instrument,
+            f"{text(o.baseline)} → {text(o.latest)}",
+            f"{o.change:+g}",
+            text(o.improvement),
+            pct,
+            mcid,
+            Text(reached, style="green" if o.mcid_reached else ""),
+            Text(o.responder or "n/a", style=_TIER_STYLE.get(o.responder or "", "")),
+            sparkline(o.scores, instrument.minimum, instrument.maximum)
+            + f"  (best: {best_end(instrument):g})",
+        )
+    return table
+
+
+def tables(out: Console, found: list[CourseProgress], today: date) -> None:
+    for number, progress in enumerate(found):
+        if number:
+            out.print()
+        parts: list[Any] = [Text(_title(progress), style="bold")]
+        parts.append(
+            _visits_table(progress) if progress.visits else Text("No sessions yet.", "dim")
+        )
+        if progress.outcomes:
+            parts += [Text(""), _outcomes_table(progress)]
+        parts += [Text(""), Text(_due_text(progress, today))]
+        out.print(Group(*parts))
+
+
+def _outcome_json(progress: CourseProgress, o: Outcome) -> dict:
+    return {
+        "instrument": o.instrument,
+        "baseline": plain(o.baseline),
+        "latest": plain(o.latest),
+        "change": plain(o.change),
+        "improvement": plain(o.improvement),
+        "improvement_pct": o.improvement_pct,
+        "mcid": plain(o.mcid),
+        "mcid_rule": _mcid_rule(progress, o.instrument),
+        "mcid_reached": o.mcid_reached,
+        "responder": o.responder,
+        "baseline_date": o.baseline_on.isoformat(),
+        "latest_date": o.latest_on.isoformat(),
+    }
+
+
+def _visit_json(visit: Visit) -> dict:
+    s = visit.session
+    body = {"date": visit.day.isoformat(), "week": visit.week}
+    if s:
+        body = {"id": s.id, "number": s.number, **body, "sites": len(s.injections),
+                "volume_ml": plain(s.total_ml), "solutions": s.solutions}  # fmt: skip
+    return {**body, "scores": {k: plain(v) for k, v in visit.scores.items()}}
+
+
+def document(found: list[CourseProgress]) -> dict:
+    """The JSON document SPEC shows under "What progress shows"."""
+    courses = []
+    for progress in found:
+        c = progress.course
+        patient = c.patient
+        courses.append({
+            "course": {
+                "id": c.id,
+                "patient": {"id": patient.id, "chart": patient.chart, "name": patient.name},
+                "condition": c.condition, "region": c.region, "side": c.side,
+                "status": c.status, "started_on": c.started_on.isoformat(),
+                "interval": str(c.interval), "planned_sessions": c.planned_sessions,
+                "measure": c.measure,
+            },
+            "sessions": [_visit_json(v) for v in progress.sessions],
+            "follow_ups": [_visit_json(v) for v in progress.follow_ups],
+            "outcomes": [_outcome_json(progress, o) for o in progress.outcomes],
+            "sessions_done": c.sessions_done,
+            "next_due": progress.next_due.isoformat() if progress.next_due else None,
+            "days_overdue": progress.days_overdue,
+        })  # fmt: skip
+    return {"courses": courses}
+
+
+def listing(found: list[CourseProgress]) -> Listing:
+    """One row per session (and follow-up), for CSV: each instrument a column."""
+    codes = list(dict.fromkeys(code for p in found for code in p.instruments))
+    columns = [Column("course_id", "Course"), Column("chart", "Chart"), Column("number", "No."),
+               Column("date", "Date"), Column("week", "Week"), Column("sites", "Sites"),
+               Column("volume_ml", "mL"), Column("solutions", "Solutions"),
+               *(Column(code.replace("-", "_"), code) for code in codes)]  # fmt: skip
+    rows = []
+    for progress in found:
+        for visit in progress.visits:
+            s = visit.session
+            rows.append({
+                "course_id": progress.course.id,
+                "chart": progress.course.patient.chart if progress.course.patient else None,
+                "number": s.number if s else None, "date": visit.day, "week": visit.week,
+                "sites": len(s.injections) if s else None,
+                "volume_ml": s.total_ml if s else None,
+                "solutions": s.solutions if s else None,
+                **{code.replace("-", "_"): visit.scores.get(code) for code in codes},
+            })  # fmt: skip
+    return Listing(columns, rows, title="Progress")
