@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from prolotrack.dates import Interval
+from prolotrack.dates import parse_interval
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.domain.models import Score
+from prolotrack.domain.models import Course, Score
 from prolotrack.domain.outcomes import days_overdue, next_due, outcome, responder, week
 
 BY_CODE = {i.code: i for i in CATALOGUE}
@@ -86,21 +86,21 @@ def test_weeks_since_the_start():
     ]  # fmt: skip
 
 
+def course(every="4w", planned=None, done=0, last=None, status="active"):
+    return Course(id=1, patient_id=1, condition="knee", started_on=date(2026, 1, 5),
+                  interval=parse_interval(every), measure="nrs", status=status,
+                  planned_sessions=planned, sessions_done=done, last_session_on=last)  # fmt: skip
+
+
 def test_next_due_from_the_last_session():
-    monthly = Interval(1, "m")
-    assert next_due("active", date(2026, 1, 1), monthly, 6, 1, date(2026, 1, 31)) == date(
-        2026, 2, 28
-    )
-    assert next_due(
-        "active", date(2026, 1, 5), Interval(4, "w"), None, 2, date(2026, 2, 2)
-    ) == date(2026, 3, 2)
-    assert next_due("active", date(2026, 1, 5), monthly, 3, 0, None) == date(2026, 1, 5)
+    assert next_due(course("1m", 6, 1, date(2026, 1, 31))) == date(2026, 2, 28)
+    assert next_due(course("4w", None, 2, date(2026, 2, 2))) == date(2026, 3, 2)
+    assert next_due(course("1m", 3, 0, None)) == date(2026, 1, 5)
 
 
 def test_nothing_due_once_closed_or_the_plan_is_done():
-    four_weeks = Interval(4, "w")
-    assert next_due("completed", date(2026, 1, 5), four_weeks, 3, 2, date(2026, 2, 2)) is None
-    assert next_due("active", date(2026, 1, 5), four_weeks, 3, 3, date(2026, 3, 2)) is None
+    assert next_due(course("4w", 3, 2, date(2026, 2, 2), status="completed")) is None
+    assert next_due(course("4w", 3, 3, date(2026, 3, 2))) is None
 
 
 def test_days_overdue():

@@ -85,6 +85,11 @@ app.add_typer(adverse.app, name="adverse", help="Record and resolve adverse even
 app.command("progress", help="How a course is going: scores against baseline and the MCID.")(
     reports.progress
 )
+app.command("summary", help="A day's sessions, totals and what is due: for cron and mail.")(
+    reports.summary
+)
+app.command("due", help="Courses due for their next session, or overdue.")(reports.due)
+app.add_typer(reports.report_app, name="report", help="Reports across the practice.")
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
 app.add_typer(admin.db_app, name="db", help="The database file.")

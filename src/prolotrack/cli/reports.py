@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.output import show
 
 report_app = typer.Typer(no_args_is_help=True)
 
@@ -42,3 +44,100 @@ def progress(
         delimited.listing(sys.stdout, render.listing(found))
     else:
         render.tables(table.console(), found, today)
+
+
+class SummaryFormat(StrEnum):
+    table = "table"
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+def summary(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", metavar="DATE", help="The day to sum up [default: today]."),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", metavar="N", help="The N days ending on --date.")
+    ] = 1,
+    fmt: Annotated[
+        SummaryFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="table, text, csv or json."),
+    ] = SummaryFormat.table,
+) -> None:
+    """The day's sessions, totals, adverse events, courses started and closed, and what is due.
+
+    Made for cron: '-f text' is plain, stable text for mail. An empty day is not an error.
+    """
+    from prolotrack.domain import summary as daily
+    from prolotrack.render import delimited, jsondoc, table
+    from prolotrack.render import summary as render
+
+    with clinic(ctx).open(write=False) as desk:
+        found = daily.summarise(desk.db, desk.date(on), days)
+    if fmt is SummaryFormat.json:
+        jsondoc.document(sys.stdout, render.document(found))
+    elif fmt is SummaryFormat.csv:
+        delimited.listing(sys.stdout, render.listing(found))
+    elif fmt is SummaryFormat.text:
+        sys.stdout.write(render.plain_text(found))
+    else:
+        render.tables(table.console(), found)
+
+
+def due(
+    ctx: typer.Context,
+    within: Annotated[
+        str,
+        typer.Option("--within", metavar="INTERVAL", help="How far ahead to look (e.g. 2w)."),
+    ] = "7d",
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only the overdue courses.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Courses whose next session is due within the interval, or overdue."""
+    from prolotrack.dates import parse_interval
+    from prolotrack.domain import schedule
+    from prolotrack.render import reports
+
+    window = parse_interval(within)
+    with clinic(ctx).open(write=False) as desk:
+        found = schedule.due(desk.db, desk.today, window)
+    if overdue:
+        found = [d for d in found if d.overdue]
+    show(fmt, reports.due(found))
+
+
+@report_app.command("outcomes")
+def outcomes(
+    ctx: typer.Context,
+    condition: Annotated[
+        str | None,
+        typer.Option("--condition", metavar="TEXT", help="Only conditions containing this."),
+    ] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option("--measure", metavar="CODE", help="Judge every course on this instrument."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="Courses started from this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Courses started up to this date.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The practice's outcomes by condition: medians, MCID reached, responder tiers."""
+    from prolotrack.domain import report
+    from prolotrack.render import reports
+
+    with clinic(ctx).open(write=False) as desk:
+        found = report.outcomes(
+            desk.db,
+            condition=condition,
+            measure=measure,
+            since=desk.date(since) if since else None,
+            until=desk.date(until) if until else None,
+        )
+    show(fmt, reports.outcomes(found))

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from prolotrack.dates import Interval
 from prolotrack.domain.instruments import HIGHER, PERCENT, Instrument
-from prolotrack.domain.models import Score
+from prolotrack.domain.models import Course, Score
 
 # IMMPACT tiers of percent improvement, best first: (tier, lowest improvement % in it)
 TIERS = (("substantial", 50.0), ("moderate", 30.0), ("minimal", 10.0), ("none", 0.0))
@@ -110,22 +109,16 @@ def week(started_on: date, day: date) -> int:
     return (day - started_on).days // 7
 
 
-def next_due(
-    status: str,
-    started_on: date,
-    interval: Interval,
-    planned: int | None,
-    done: int,
-    last_session_on: date | None,
-) -> date | None:
-    """When the next session is due: none once the course is closed or its plan is done."""
-    if status != "active":
+def next_due(course: Course) -> date | None:
+    """When the next session is due: the last session plus the interval (the start date
+    before any session); none once the course is closed or its planned sessions are done."""
+    if not course.is_open:
         return None
-    if planned is not None and done >= planned:
+    if course.planned_sessions is not None and course.sessions_done >= course.planned_sessions:
         return None
-    if last_session_on is None:
-        return started_on
-    return interval.after(last_session_on)
+    if course.last_session_on is None:
+        return course.started_on
+    return course.interval.after(course.last_session_on)
 
 
 def days_overdue(due: date | None, today: date) -> int:

@@ -79,8 +79,7 @@ def assemble(
     found = [s for s in its_scores if measure in (None, s.instrument) and not s.voided_at]
     live = [s for s in its_sessions if not s.voided_at]
     columns = _columns(course, found, measure)
-    due = next_due(course.status, course.started_on, course.interval, course.planned_sessions,
-                   course.sessions_done, course.last_session_on)  # fmt: skip
+    due = next_due(course)
     return CourseProgress(
         course=course,
         instruments=columns,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import Course
@@ -37,9 +38,18 @@ def get(db: Database, course_id: int) -> Course | None:
 
 
 def listing(
-    db: Database, *, patient_id: int | None = None, status: str | None = None
+    db: Database,
+    *,
+    patient_id: int | None = None,
+    status: str | None = None,
+    started: tuple[date | None, date | None] = (None, None),
+    closed: tuple[date | None, date | None] = (None, None),
+    condition: str | None = None,
 ) -> list[Course]:
-    """Courses, newest start first, each with its patient."""
+    """Courses, newest start first, each with its patient.
+
+    ``started`` and ``closed`` are (first day, last day) windows, either end open.
+    """
     where, params = ["1 = 1"], []
     if patient_id is not None:
         where.append("c.patient_id = ?")
@@ -47,6 +57,16 @@ def listing(
     if status:
         where.append("c.status = ?")
         params.append(status)
+    if condition:
+        where.append("instr(lower(c.condition), lower(?)) > 0")
+        params.append(condition)
+    for column, (first, last) in (("started_on", started), ("closed_on", closed)):
+        if first:
+            where.append(f"c.{column} >= ?")
+            params.append(first.isoformat())
+        if last:
+            where.append(f"c.{column} <= ?")
+            params.append(last.isoformat())
     found = list(
         db.query(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.started_on DESC, c.id", params)
     )

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from prolotrack.dates import parse_interval
 from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+_CHUNK = 500  # well under SQLite's limit on bound parameters
+
+
+def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
+    """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        yield from db.query(sql.format(ids=", ".join("?" * len(chunk))), chunk)
 
 
 def utc_now() -> str:

@@ -26,6 +26,30 @@ def for_course(db: Database, course_id: int, instrument: str | None = None) -> l
     return [rows.score(r) for r in db.query(sql + " ORDER BY date, instrument, id", params)]
 
 
+def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
+    """The scores (not voided) of many courses at once, by course, in date order."""
+    found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
+    sql = (
+        "SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL"
+        " ORDER BY course_id, date, id"
+    )
+    for r in rows.query_in(db, sql, course_ids):
+        found[r["course_id"]].append(rows.score(r))
+    return found
+
+
+def for_sessions(db: Database, session_ids: list[int]) -> dict[int, list[Score]]:
+    """The scores (not voided) taken at each of these sessions."""
+    found: dict[int, list[Score]] = {sid: [] for sid in session_ids}
+    sql = (
+        "SELECT * FROM scores WHERE session_id IN ({ids}) AND voided_at IS NULL"
+        " ORDER BY session_id, instrument"
+    )
+    for r in rows.query_in(db, sql, session_ids):
+        found[r["session_id"]].append(rows.score(r))
+    return found
+
+
 def _instrument(row: dict) -> Instrument:
     return Instrument(
         code=row["code"],

@@ -107,15 +107,9 @@ def listing(
 
 def _attach_injections(db: Database, sessions: list[Session]) -> None:
     by_id = {s.id: s for s in sessions}
-    ids = list(by_id)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for r in db.query(
-            f"SELECT * FROM injections WHERE session_id IN ({marks}) ORDER BY session_id, position",
-            chunk,
-        ):
-            by_id[r["session_id"]].injections.append(rows.injection(r))
+    sql = "SELECT * FROM injections WHERE session_id IN ({ids}) ORDER BY session_id, position"
+    for r in rows.query_in(db, sql, list(by_id)):
+        by_id[r["session_id"]].injections.append(rows.injection(r))
 
 
 def add_adverse_event(db: Database, fields: dict) -> int:
@@ -125,6 +119,18 @@ def add_adverse_event(db: Database, fields: dict) -> int:
 def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
     found = list(db.query("SELECT * FROM adverse_events WHERE id = ?", [event_id]))
     return rows.adverse_event(found[0]) if found else None
+
+
+def adverse_events_between(db: Database, first: date, last: date) -> list[AdverseEvent]:
+    """Adverse events whose onset falls on the days ``first`` to ``last`` (of live sessions)."""
+    return [
+        rows.adverse_event(r)
+        for r in db.query(
+            """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+               WHERE a.onset BETWEEN ? AND ? AND s.voided_at IS NULL ORDER BY a.onset, a.id""",
+            [first.isoformat(), last.isoformat()],
+        )
+    ]
 
 
 def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:
