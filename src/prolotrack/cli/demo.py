@@ -50,11 +50,18 @@ def demo(
         settings.put(desk.db, DEMO_MARK, f"sample clinic as of {desk.today.isoformat()}")
     counts = ", ".join(f"{n} {what}" for what, n in made.items())
     typer.echo(f"Built a sample clinic in {path}:\n  {counts}\n")
-    typer.echo("Try next:")
-    for command in (
-        "patient list",
-        "course show P-0001",
-        "session list --patient P-0002",
-    ):
+    _show_progress(sample, "P-0002")
+    typer.echo("\nTry next:")
+    for command in ("summary --days 7", "due --within 4w", "report outcomes"):
         typer.echo(f"  prolotrack --db {path} {command}")
     say("(the demo file is separate: your own database is untouched)")
+
+
+def _show_progress(sample: Clinic, patient: str) -> None:
+    from prolotrack.domain import progress
+    from prolotrack.render import progress as render
+    from prolotrack.render import table
+
+    with sample.open(write=False) as desk:
+        found = progress.of_reference(desk.db, patient, desk.today, None)
+    render.tables(table.console(), found, sample.today)
