@@ -13,8 +13,8 @@ def busy_day(worked):
     """The worked example, plus on 2026-03-20 two sessions, an adverse event, a new and a
     closed course, and one course overdue."""
     worked.ok("patient", "add", "Grace Hopper", "--chart", "P-0002")
-    worked.ok("course", "start", "P-0002", "--condition", "left knee osteoarthritis",
-              "--side", "left", "--every", "2w", "--sessions", "4", "--date", "2026-02-20")  # fmt: skip
+    worked.ok("course", "start", "P-0002", "--condition", "left knee osteoarthritis", "--side",
+              "left", "--every", "2w", "--sessions", "4", "--date", "2026-02-20")  # fmt: skip
     worked.ok("log", "P-0002", "--date", "2026-02-20", "--site", "MCL:1:D15", "--pain", "8")
     worked.ok("log", "P-0002", "--date", "2026-03-20", "--site", "MCL:1:D15",
               "--site", "intra-articular:6:D25", "--pain", "6", "--adverse", "flare")  # fmt: skip
@@ -133,8 +133,9 @@ def test_report_outcomes_table(busy_day):
 
 
 def test_demo_file_is_deterministic(tmp_path):
-    from prolotrack.cli.app import app
     from typer.testing import CliRunner
+
+    from prolotrack.cli.app import app
 
     dumps = []
     for name in ("a.db", "b.db"):
