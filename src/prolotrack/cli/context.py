@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 @dataclass

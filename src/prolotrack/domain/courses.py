@@ -13,7 +13,7 @@ from prolotrack.domain.models import Course, Patient
 from prolotrack.storage import courses, scores
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 DEFAULT_MEASURE = "nrs"
 DEFAULT_INTERVAL = Interval(4, "w")

@@ -9,7 +9,7 @@ from prolotrack.domain.models import Course, Patient, Session
 from prolotrack.storage import courses, patients, sessions
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 _MAX_LISTED = 8
 

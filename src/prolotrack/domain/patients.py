@@ -11,7 +11,7 @@ from prolotrack.domain.models import Patient
 from prolotrack.storage import courses, patients
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def _fields(today: date, **given) -> dict:

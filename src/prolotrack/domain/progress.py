@@ -14,7 +14,7 @@ from prolotrack.domain.outcomes import Outcome, days_overdue, next_due, outcome,
 from prolotrack.storage import courses, scores, sessions
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 @dataclass

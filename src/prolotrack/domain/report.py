@@ -13,7 +13,7 @@ from prolotrack.domain.outcomes import RESPONDER_TIERS, Outcome, outcome
 from prolotrack.storage import courses, scores
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 @dataclass(frozen=True)

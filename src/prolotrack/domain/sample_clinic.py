@@ -17,7 +17,7 @@ from prolotrack.domain.sites import SiteSpec, solution
 from prolotrack.storage import courses as stored_courses
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 _INSTRUMENTS = {i.code: i for i in CATALOGUE}
 

@@ -12,7 +12,7 @@ from prolotrack.domain.outcomes import days_overdue, next_due
 from prolotrack.storage import courses
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 DEFAULT_WINDOW = Interval(7, "d")
 

@@ -11,7 +11,7 @@ from prolotrack.domain.models import AdverseEvent, Course, Score, Session
 from prolotrack.storage import scores, sessions
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -13,7 +13,7 @@ from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.storage import sessions
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 @dataclass

@@ -13,7 +13,7 @@ from prolotrack.domain.models import AdverseEvent, Course, Session
 from prolotrack.storage import courses, scores, sessions
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 MAX_DAYS = 366
 
