@@ -11,7 +11,17 @@ import typer
 from typer.core import TyperGroup
 
 from prolotrack import __version__
-from prolotrack.cli import admin, adverse, courses, demo, patients, reports, scores, sessions
+from prolotrack.cli import (
+    admin,
+    adverse,
+    courses,
+    data,
+    demo,
+    patients,
+    reports,
+    scores,
+    sessions,
+)
 from prolotrack.cli.context import Clinic
 from prolotrack.domain.errors import ProlotrackError
 
@@ -90,6 +100,9 @@ app.command("summary", help="A day's sessions, totals and what is due: for cron 
 )
 app.command("due", help="Courses due for their next session, or overdue.")(reports.due)
 app.add_typer(reports.report_app, name="report", help="Reports across the practice.")
+app.command("export", help="Export a table as CSV or JSON, de-identified, or as FHIR R4.")(
+    data.export
+)
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
 app.add_typer(admin.db_app, name="db", help="The database file.")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
 
 import typer
 
@@ -28,3 +34,52 @@ def say(message: str) -> None:
 
 def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
+
+
+@contextlib.contextmanager
+def output_file(path: Path | None, *, force: bool = False, bom: bool = False) -> Iterator[IO[str]]:
+    """Standard output, or ``path`` written whole or not at all.
+
+    The data go to a temporary file beside ``path``, created readable by the owner alone,
+    and are renamed into place only once complete; an existing file is replaced only with
+    ``force``, never silently.
+    """
+    if path is None:
+        if bom:
+            sys.stdout.write("\ufeff")
+        yield sys.stdout
+        return
+    from prolotrack.domain.errors import Refused
+
+    if path.exists() and not force:
+        raise Refused(f"{path} already exists; give --force to replace it")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+            if bom:
+                handle.write("\ufeff")
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temporary, path)
+        else:
+            _link_into_place(temporary, path)
+    except FileExistsError:
+        raise Refused(f"{path} appeared while exporting; give --force to replace it") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _link_into_place(temporary: str, path: Path) -> None:
+    try:
+        os.link(temporary, path)  # fails rather than replace a file made meanwhile
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)

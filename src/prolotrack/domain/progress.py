@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -118,3 +119,22 @@ def of_reference(db: Database, ref: str, today: date, measure: str | None) -> li
         chosen.sort(key=lambda c: (c.status != "active", c.started_on, c.id))
     code = measure.strip().lower() if measure else None
     return [of_course(db, c, today, code) for c in chosen]
+
+
+def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterator[dict]:
+    """A row per course and instrument scored: the outcome figures, for ``export progress``."""
+    for course_id in course_ids:
+        found = of_course(db, courses.get(db, course_id), today)
+        c = found.course
+        for o in found.outcomes:
+            yield {
+                "patient_id": c.patient_id, "course_id": c.id,
+                "chart": c.patient.chart if c.patient else None,
+                "name": c.patient.name if c.patient else None, "condition": c.condition,
+                "instrument": o.instrument, "baseline": o.baseline, "latest": o.latest,
+                "change": o.change, "improvement": o.improvement,
+                "improvement_pct": o.improvement_pct, "mcid": o.mcid,
+                "mcid_reached": o.mcid_reached, "responder": o.responder,
+                "sessions_done": c.sessions_done, "planned_sessions": c.planned_sessions,
+                "next_due": found.next_due,
+            }  # fmt: skip

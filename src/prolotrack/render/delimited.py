@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import IO, Any
 
-from prolotrack.render.view import Listing, Record, text
+from prolotrack.render.view import Column, Listing, Record, text
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +34,15 @@ def record(out: IO[str], view: Record) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c, _ in view.fields])
     writer.writerow([cell(v) for _, v in view.fields])
+
+
+def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
+    """Write rows as they come (memory stays flat); return how many were written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    keys = [c.key for c in columns]
+    count = 0
+    for row in rows:
+        writer.writerow([cell(row.get(k)) for k in keys])
+        count += 1
+    return count

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import IO, Any
 
-from prolotrack.render.view import Listing, Record, plain
+from prolotrack.render.view import Column, Listing, Record, plain
 
 
 def rows(view: Listing) -> list[dict[str, Any]]:
@@ -26,3 +27,16 @@ def record(out: IO[str], view: Record) -> None:
 def document(out: IO[str], body: Any) -> None:
     json.dump(body, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
+    """Write a JSON array one object at a time (memory stays flat); return the count."""
+    keys = [c.key for c in columns]
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps({k: plain(row.get(k)) for k in keys}, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count

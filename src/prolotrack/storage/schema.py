@@ -8,6 +8,7 @@ add a new one. ``docs/data-model.md`` describes the tables for a person with ``s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Migrations
@@ -170,6 +171,29 @@ def _records(db: Database) -> None:
             "builtin": 1,
         }
         for i in CATALOGUE
+    )
+
+
+@_migration("0002_secrets")
+def _secrets(db: Database) -> None:
+    """A random key for de-identified exports' pseudonyms: kept here, never exported."""
+    import secrets
+
+    db.executescript(
+        """
+        CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+    db["secrets"].insert(
+        {
+            "name": "pseudonym-key",
+            "value": secrets.token_hex(32),
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
     )
 
 

@@ -1,0 +1,124 @@
+"""The columns of each export, plain and de-identified, and how a stored row becomes one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from prolotrack.domain import deidentify as deid
+from prolotrack.render.view import Column
+
+TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress")
+
+
+@dataclass(frozen=True)
+class Export:
+    columns: list[Column]
+    shape: Callable[[dict], dict]
+
+
+def _cols(*keys: str) -> list[Column]:
+    return [Column(k, k) for k in keys]
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+class _Deidentified:
+    """Turns a stored row into its de-identified form with the file's pseudonym key."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def common(self, row: dict) -> dict:
+        started = _day(row.get("started_on"))
+        return {
+            "patient": deid.patient_pseudonym(self.key, row["patient_id"]),
+            "course": deid.course_pseudonym(self.key, row["course_id"]) if "course_id" in row
+            else None,
+            "age_at_start": deid.age(_day(row.get("born")), started) if started else None,
+            "start_year": started.year if started else None,
+            **{k: row.get(k) for k in row if k not in ("patient_id", "born", "started_on")},
+        }  # fmt: skip
+
+    def offset(self, row: dict, column: str) -> int | None:
+        return deid.day_offset(_day(row.get(column)), _day(row["started_on"]))
+
+
+_PLAIN = {
+    "patients": ("patient_id", "chart", "name", "born", "sex", "phone", "note", "archived",
+                 "courses"),
+    "courses": ("course_id", "chart", "name", "condition", "region", "course_side", "icd10",
+                "measure", "interval", "planned_sessions", "started_on", "status", "closed_on",
+                "close_reason", "sessions_done"),
+    "sessions": ("session_id", "chart", "name", "course_id", "condition", "session_number",
+                 "session_date", "practitioner", "anesthetic", "guidance", "sites", "volume_ml",
+                 "note"),
+    "injections": ("chart", "name", "condition", "region", "course_side", "started_on", "measure",
+                   "interval", "planned_sessions", "session_date", "session_number",
+                   "practitioner", "anesthetic", "guidance", "site", "side", "solution",
+                   "volume_ml", "points"),
+    "scores": ("score_id", "chart", "name", "course_id", "condition", "instrument", "value",
+               "score_date", "session_number"),
+}  # fmt: skip
+
+_DEIDENTIFIED = {
+    "patients": ("patient", "sex", "courses", "age_at_first_course"),
+    "courses": ("patient", "course", "age_at_start", "start_year", "condition", "region",
+                "course_side", "icd10", "measure", "interval", "planned_sessions", "status",
+                "closed_day", "sessions_done"),
+    "sessions": ("patient", "course", "start_year", "session_number", "session_day",
+                 "anesthetic", "guidance", "sites", "volume_ml"),
+    "injections": ("patient", "course", "age_at_start", "start_year", "condition", "region",
+                   "course_side", "measure", "interval", "planned_sessions", "session_number",
+                   "session_day", "anesthetic", "guidance", "site", "side", "solution",
+                   "volume_ml", "points"),
+    "scores": ("patient", "course", "start_year", "instrument", "value", "score_day",
+               "session_number"),
+}  # fmt: skip
+
+PROGRESS = ("course_id", "chart", "name", "condition", "instrument", "baseline", "latest",
+            "change", "improvement", "improvement_pct", "mcid", "mcid_reached", "responder",
+            "sessions_done", "planned_sessions", "next_due")  # fmt: skip
+PROGRESS_DEIDENTIFIED = ("patient", "course", "condition", "instrument", "baseline", "latest",
+                         "change", "improvement", "improvement_pct", "mcid", "mcid_reached",
+                         "responder", "sessions_done", "planned_sessions")  # fmt: skip
+
+
+def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -> Export:
+    """The columns and row shaping of ``table``; de-identified when given the pseudonym key."""
+    extra = list(instruments) if table == "injections" else []
+    if table == "progress":
+        keys = PROGRESS_DEIDENTIFIED if key else PROGRESS
+        return Export(_cols(*keys), (lambda row: row) if not key else _progress(key))
+    if key is None:
+        if table == "patients":
+            return Export(
+                _cols(*_PLAIN[table]), lambda row: {**row, "archived": bool(row["archived"])}
+            )
+        return Export(_cols(*_PLAIN[table], *extra), lambda row: row)
+    d = _Deidentified(key)
+
+    def shape(row: dict) -> dict:
+        out = d.common(row)
+        if table == "patients":
+            out["age_at_first_course"] = out.pop("age_at_start")
+        out["closed_day"] = d.offset(row, "closed_on") if table == "courses" else None
+        out["session_day"] = d.offset(row, "session_date") if "session_date" in row else None
+        out["score_day"] = d.offset(row, "score_date") if "score_date" in row else None
+        return out
+
+    return Export(_cols(*_DEIDENTIFIED[table], *extra), shape)
+
+
+def _progress(key: str) -> Callable[[dict], dict]:
+    def shape(row: dict) -> dict:
+        return {
+            **row,
+            "patient": deid.patient_pseudonym(key, row["patient_id"]),
+            "course": deid.course_pseudonym(key, row["course_id"]),
+        }
+
+    return shape

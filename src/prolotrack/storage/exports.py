@@ -1,0 +1,150 @@
+"""Rows for the exports, streamed from the database one at a time.
+
+Each function yields plain dicts straight off an SQLite cursor, so memory does not grow with
+the number of rows. Rows are ordered by natural keys (dates, chart numbers, conditions), not by
+ids, so that a file exported, imported into an empty database and exported again comes out the
+same. Every row carries ``patient_id``, ``born`` and ``started_on`` for de-identification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+
+
+@dataclass
+class Filters:
+    """Which rows an export takes: a date window on the row's clinical date, one patient."""
+
+    since: date | None = None
+    until: date | None = None
+    patient_id: int | None = None
+
+    def on(self, date_column: str | None, patient_column: str = "p.id") -> tuple[str, list]:
+        where: list[str] = []
+        params: list = []
+        if date_column and self.since:
+            where.append(f"{date_column} >= ?")
+            params.append(self.since.isoformat())
+        if date_column and self.until:
+            where.append(f"{date_column} <= ?")
+            params.append(self.until.isoformat())
+        if self.patient_id is not None:
+            where.append(f"{patient_column} = ?")
+            params.append(self.patient_id)
+        return (" AND ".join(where) or "1 = 1"), params
+
+
+_COURSE = """c.id AS course_id, c.condition, c.region, c.side AS course_side, c.icd10, c.measure,
+    c.interval, c.planned_sessions, c.started_on, c.status, c.closed_on, c.close_reason"""
+_PATIENT = "p.id AS patient_id, p.chart, p.name, p.born"
+_LIVE_SESSIONS = (
+    "(SELECT count(*) FROM sessions x WHERE x.course_id = c.id AND x.voided_at IS NULL)"
+)
+
+
+def patients(db: Database, filters: Filters) -> Iterator[dict]:
+    where, params = filters.on(None)
+    yield from db.query(
+        f"""SELECT {_PATIENT}, p.sex, p.phone, p.note, p.archived_at IS NOT NULL AS archived,
+                (SELECT min(c.started_on) FROM courses c WHERE c.patient_id = p.id) AS started_on,
+                (SELECT count(*) FROM courses c WHERE c.patient_id = p.id) AS courses
+            FROM patients p WHERE {where}
+            ORDER BY p.chart COLLATE NOCASE, p.name, p.id""",
+        params,
+    )
+
+
+def courses(db: Database, filters: Filters) -> Iterator[dict]:
+    where, params = filters.on("c.started_on")
+    yield from db.query(
+        f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done
+            FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
+            ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
+        params,
+    )
+
+
+def sessions(db: Database, filters: Filters) -> Iterator[dict]:
+    where, params = filters.on("s.date")
+    yield from db.query(
+        f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.number AS session_number,
+                s.date AS session_date, s.practitioner, s.anesthetic, s.guidance, s.note,
+                (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
+                (SELECT round(sum(i.volume_ml), 3) FROM injections i
+                  WHERE i.session_id = s.id) AS volume_ml
+            FROM sessions s JOIN courses c ON c.id = s.course_id
+            JOIN patients p ON p.id = c.patient_id
+            WHERE s.voided_at IS NULL AND {where}
+            ORDER BY s.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition""",
+        params,
+    )
+
+
+def instruments_used(db: Database) -> list[str]:
+    """Codes of the instruments scored at any session, in catalogue order."""
+    return [
+        r["code"]
+        for r in db.query(
+            """SELECT code FROM instruments WHERE code IN (
+                   SELECT DISTINCT instrument FROM scores
+                   WHERE session_id IS NOT NULL AND voided_at IS NULL)
+               ORDER BY rowid"""
+        )
+    ]
+
+
+def injections(db: Database, filters: Filters, instruments: list[str]) -> Iterator[dict]:
+    """One row per injection site, with its patient, course and session, and the session's
+    score on each of ``instruments`` as a column named by the instrument's code."""
+    where, params = filters.on("s.date")
+    score_columns = "".join(
+        f""", (SELECT sc.value FROM scores sc WHERE sc.session_id = s.id AND sc.instrument = ?
+               AND sc.voided_at IS NULL ORDER BY sc.id DESC LIMIT 1) AS "{code}" """
+        for code in instruments
+    )
+    yield from db.query(
+        f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.date AS session_date,
+                s.number AS session_number, s.practitioner, s.anesthetic, s.guidance,
+                i.site, i.side, i.solution, i.volume_ml, i.points {score_columns}
+            FROM injections i JOIN sessions s ON s.id = i.session_id
+            JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
+            WHERE s.voided_at IS NULL AND {where}
+            ORDER BY s.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
+                i.position""",
+        [*instruments, *params],
+    )
+
+
+def scores(db: Database, filters: Filters) -> Iterator[dict]:
+    where, params = filters.on("sc.date")
+    yield from db.query(
+        f"""SELECT {_PATIENT}, {_COURSE}, sc.id AS score_id, sc.instrument, sc.value,
+                sc.date AS score_date, s.number AS session_number
+            FROM scores sc JOIN courses c ON c.id = sc.course_id
+            JOIN patients p ON p.id = c.patient_id
+            LEFT JOIN sessions s ON s.id = sc.session_id
+            WHERE sc.voided_at IS NULL AND {where}
+            ORDER BY sc.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
+                sc.instrument""",
+        params,
+    )
+
+
+def course_ids(db: Database, filters: Filters) -> Iterator[int]:
+    where, params = filters.on("c.started_on")
+    for r in db.query(
+        f"""SELECT c.id FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
+            ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
+        params,
+    ):
+        yield r["id"]
+
+
+def secret(db: Database, name: str) -> str:
+    return db.execute("SELECT value FROM secrets WHERE name = ?", [name]).fetchone()[0]
