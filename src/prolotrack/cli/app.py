@@ -33,6 +33,8 @@ class Prolotrack(TyperGroup):
         try:
             return super().invoke(ctx)
         except ProlotrackError as error:
+            for detail in getattr(error, "details", ()):
+                typer.echo(detail, err=True)
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
 
@@ -102,6 +104,9 @@ app.command("due", help="Courses due for their next session, or overdue.")(repor
 app.add_typer(reports.report_app, name="report", help="Reports across the practice.")
 app.command("export", help="Export a table as CSV or JSON, de-identified, or as FHIR R4.")(
     data.export
+)
+app.command("import", help="Import past sessions from a CSV shaped like 'export injections'.")(
+    data.import_
 )
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")

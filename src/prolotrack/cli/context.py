@@ -42,11 +42,12 @@ class Clinic:
             raise InvalidInput(f"--today (or PROLOTRACK_TODAY): {error}") from None
 
     @contextlib.contextmanager
-    def open(self, *, write: bool) -> Iterator[Desk]:
-        """One command's transaction: everything it writes, or nothing."""
+    def open(self, *, write: bool, commit: bool = True) -> Iterator[Desk]:
+        """One command's transaction: everything it writes, or nothing (``commit=False``:
+        nothing, whatever happens, for a dry run)."""
         from prolotrack.storage.connection import transaction
 
-        with transaction(self.path, write=write) as db:
+        with transaction(self.path, write=write, commit=commit) as db:
             yield Desk(db, self.today)
 
 

@@ -64,8 +64,9 @@ def export(
         with output_file(output, force=force, bom=bom) as out:
             if what is What.fhir:
                 from prolotrack.domain import fhir
+                from prolotrack.render import jsondoc
 
-                count = fhir.write_bundle(out, desk.db, filters.patient_id)
+                count = jsondoc.bundle(out, fhir.entries(desk.db, filters.patient_id))
             else:
                 count = _write_table(out, desk, what.value, filters, deidentify, fmt)
     if output is not None:
@@ -89,3 +90,62 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
         rows = getattr(exports, table)(desk.db, filters)
     writer = jsondoc.stream if fmt is Format.json else delimited.stream
     return writer(out, shape.columns, (shape.shape(r) for r in rows))
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A CSV of past sessions, as 'export injections'.")
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the file and say what it would do; write nothing."),
+    ] = False,
+) -> None:
+    """Import past sessions from a CSV shaped like 'export injections': all rows or none."""
+    from prolotrack.domain.errors import InvalidInput
+    from prolotrack.domain.importer import Importer
+    from prolotrack.render.delimited import unquote
+
+    if not file.is_file():
+        raise InvalidInput(f"{file} is not a file")
+    with clinic(ctx).open(write=True, commit=not dry_run) as desk, _open_csv(file) as handle:
+        importer = Importer(desk.db, str(file), desk.today, desk.setting("date-order"), unquote)
+        importer.read(handle, _progress(file))
+        tally = importer.finish()
+    verb = "Would import" if dry_run else "Imported"
+    say(
+        f"{verb} {file}: {tally.rows} rows; {tally.patients_added} new patients,"
+        f" {tally.courses_added} new courses, {tally.sessions_added} new sessions"
+        f" ({tally.injections} injection sites, {tally.scores} scores);"
+        f" {tally.sessions_skipped} sessions already present, skipped"
+        + ("; nothing written (dry run)" if dry_run else "")
+    )
+
+
+def _open_csv(file: Path):
+    from prolotrack.domain.errors import InvalidInput
+
+    try:
+        return open(file, encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {file}: {error.strerror}") from None
+
+
+def _progress(file: Path):
+    """A progress bar on a terminal for a file big enough to take a moment."""
+    import sys
+
+    if not sys.stderr.isatty() or file.stat().st_size < 1_000_000:
+        return iter
+
+    def track(rows):
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"Importing {file.name}", total=file.stat().st_size)
+            for row in rows:
+                yield row
+                bar.update(task, advance=sum(len(c) + 1 for c in row))
+
+    return track

@@ -44,6 +44,7 @@ class SiteSpec:
     volume_ml: float | None = None
     solution: str | None = None
     side: str | None = None
+    points: int = 1  # needle entry points: not part of the typed form
 
     def __str__(self) -> str:
         fields = [
@@ -112,4 +113,4 @@ def settle(spec: SiteSpec, fallbacks: list[SiteSpec]) -> InjectionDraft:
             f" give it as --site '{spec.site}:{volume_ml:g}:D15',"
             " with --solution, or set one with 'prolotrack config set default-solution D15'"
         )
-    return InjectionDraft(spec.site, first("side"), solution_text, volume_ml)
+    return InjectionDraft(spec.site, first("side"), solution_text, volume_ml, spec.points)

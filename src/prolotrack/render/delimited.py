@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, text
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text a spreadsheet would run as a formula, behind any quotes already escaping it: one more
+# quote is written before it, and unquote() takes exactly one away, so every text round-trips.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 
 
 def cell(value: Any) -> str | int | float:
@@ -18,9 +21,16 @@ def cell(value: Any) -> str | int | float:
     if isinstance(value, int | float):
         return text(value)
     rendered = text(value, joiner="; ")
-    if rendered.startswith(_FORMULA_STARTS):
+    if _FORMULA.match(rendered):
         return "'" + rendered
     return rendered
+
+
+def unquote(value: str) -> str:
+    """The text a cell held before ``cell()`` protected it from the spreadsheet."""
+    if value.startswith("'") and _FORMULA.match(value):
+        return value[1:]
+    return value
 
 
 def listing(out: IO[str], view: Listing) -> None:

@@ -40,3 +40,15 @@ def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
+
+
+def bundle(out: IO[str], entries: Iterable[dict]) -> int:
+    """A FHIR Bundle of type collection, written one entry at a time; return the count."""
+    out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
+    count = 0
+    for entry in entries:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(entry, ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n")
+    return count

@@ -37,12 +37,13 @@ def default_path() -> Path:
 
 @contextlib.contextmanager
 def transaction(
-    path: Path, *, write: bool, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    path: Path, *, write: bool, busy_timeout: float = BUSY_TIMEOUT_SECONDS, commit: bool = True
 ) -> Iterator[Database]:
     """Open ``path`` for one command and yield it inside one transaction.
 
     A read on a missing file creates nothing; a write creates the file (0600, in a 0700
-    folder if it makes one). Pending migrations are applied inside the same transaction.
+    folder if it makes one) only if it succeeds. Pending migrations are applied inside the
+    same transaction. With ``commit=False`` everything is rolled back at the end (a dry run).
     """
     path = Path(path)
     if not path.exists():
@@ -51,7 +52,9 @@ def transaction(
                 f"no database at {path}: nothing has been recorded there yet"
                 " (a command that records something creates it)"
             )
-        _create(path, busy_timeout)
+        with _new_database(path, busy_timeout, commit) as db:
+            yield db
+        return
     _check_header(path)
     conn = _connect(path, busy_timeout)
     try:
@@ -62,7 +65,7 @@ def transaction(
             if pending:
                 schema.migrate(db)
             yield db
-            conn.execute("COMMIT")
+            conn.execute("COMMIT" if commit else "ROLLBACK")
     finally:
         if conn.in_transaction:
             conn.rollback()
@@ -77,39 +80,57 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     return conn
 
 
-def _create(path: Path, busy_timeout: float) -> None:
-    """Build a new database beside ``path`` and link it into place, so that a crash
-    midway never leaves a half-made file where the database should be."""
+@contextlib.contextmanager
+def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Database]:
+    """The first command on a new file runs in a staging file beside ``path``, which is
+    linked into place only once that command has committed: a refused command or a crash
+    leaves nothing behind, and a file made meanwhile by another process is never replaced."""
     folder = path.parent
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]  # nearest first
+    staging = folder / f".{path.name}.{os.getpid()}.new"
     old_umask = os.umask(0o077)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staging = folder / f".{path.name}.{os.getpid()}.new"
-        staging.unlink(missing_ok=True)
+        conn = _connect(staging, busy_timeout)
         try:
-            conn = _connect(staging, busy_timeout)
-            try:
+            with translated_errors(path, busy_timeout):
                 conn.execute("PRAGMA journal_mode = WAL")
                 db = Database(conn, execute_plugins=False)
                 conn.execute("BEGIN IMMEDIATE")
                 schema.migrate(db)
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-            os.chmod(staging, 0o600)
-            try:
-                os.link(staging, path)  # never replaces a file made meanwhile by another process
-            except FileExistsError:
-                pass
-            except OSError:  # a file system without hard links
-                if not path.exists():
-                    os.replace(staging, path)
+                yield db
+                conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
-            staging.unlink(missing_ok=True)
+            if conn.in_transaction:
+                conn.rollback()
+            conn.close()  # the last connection checkpoints the WAL into the file
+        if commit:
+            os.chmod(staging, 0o600)
+            _link_into_place(staging, path)
     except OSError as exc:
         raise DatabaseUnusable(f"cannot create the database {path}: {exc.strerror}") from None
     finally:
         os.umask(old_umask)
+        discard(staging)
+        if not path.exists():  # take away the folders this command made, and only those
+            with contextlib.suppress(OSError):
+                for made in missing:
+                    made.rmdir()
+
+
+def _link_into_place(staging: Path, path: Path) -> None:
+    try:
+        os.link(staging, path)
+    except FileExistsError:
+        raise DatabaseBusy(
+            f"another program created {path} at the same moment; nothing was written, try again"
+        ) from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise DatabaseBusy(
+                f"{path} appeared meanwhile; nothing was written, try again"
+            ) from None
+        os.replace(staging, path)
 
 
 def _check_header(path: Path) -> None:

@@ -37,6 +37,18 @@ def get(db: Database, course_id: int) -> Course | None:
     return rows.course(found[0], patients.get(db, found[0]["patient_id"]))
 
 
+def find(db: Database, patient_id: int, condition: str, started_on: date) -> Course | None:
+    """The patient's course for this condition (any case) started on this date."""
+    found = list(
+        db.query(
+            f"""{_SELECT} WHERE c.patient_id = ? AND lower(c.condition) = lower(?)
+                AND c.started_on = ? ORDER BY c.id LIMIT 1""",
+            [patient_id, condition, started_on.isoformat()],
+        )
+    )
+    return rows.course(found[0], patients.get(db, patient_id)) if found else None
+
+
 def listing(
     db: Database,
     *,

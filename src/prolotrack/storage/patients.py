@@ -36,6 +36,12 @@ def by_chart(db: Database, chart: str) -> Patient | None:
     return rows.patient(found[0]) if found else None
 
 
+def unnumbered_named(db: Database, name: str) -> list[Patient]:
+    """Patients without a chart number whose name is exactly ``name`` (any case)."""
+    sql = f"{_SELECT} WHERE chart IS NULL AND lower(name) = lower(?) ORDER BY id"
+    return [rows.patient(r) for r in db.query(sql, [name])]
+
+
 def name_contains(db: Database, part: str, *, archived: bool) -> list[Patient]:
     """Patients whose name contains ``part`` (any case), archived ones only if asked."""
     where = "instr(lower(name), lower(?)) > 0"

@@ -176,8 +176,10 @@ def _records(db: Database) -> None:
 
 @_migration("0002_secrets")
 def _secrets(db: Database) -> None:
-    """A random key for de-identified exports' pseudonyms: kept here, never exported."""
+    """A random key for de-identified exports' pseudonyms (kept here, never exported) and a
+    random identity of this file, the namespace of its FHIR resources' identifiers."""
     import secrets
+    import uuid
 
     db.executescript(
         """
@@ -188,12 +190,12 @@ def _secrets(db: Database) -> None:
         );
         """
     )
-    db["secrets"].insert(
-        {
-            "name": "pseudonym-key",
-            "value": secrets.token_hex(32),
-            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    db["secrets"].insert_all(
+        [
+            {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
+            {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
+        ]
     )
 
 
