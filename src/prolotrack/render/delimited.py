@@ -33,26 +33,40 @@ def unquote(value: str) -> str:
     return value
 
 
+class _Writer:
+    """csv.writer with LF line ends. With LF, the csv module would leave a field holding a
+    bare carriage return unquoted, and a reader would break the row there; such a (rare) row
+    is written with every field quoted instead."""
+
+    def __init__(self, out: IO[str]):
+        self.plain = csv.writer(out, lineterminator="\n")
+        self.quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def row(self, cells: list) -> None:
+        carriage_return = any(isinstance(c, str) and "\r" in c for c in cells)
+        (self.quoted if carriage_return else self.plain).writerow(cells)
+
+
 def listing(out: IO[str], view: Listing) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in view.columns])
+    writer = _Writer(out)
+    writer.row([c.key for c in view.columns])
     for row in view.rows:
-        writer.writerow([cell(row.get(c.key)) for c in view.columns])
+        writer.row([cell(row.get(c.key)) for c in view.columns])
 
 
 def record(out: IO[str], view: Record) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c, _ in view.fields])
-    writer.writerow([cell(v) for _, v in view.fields])
+    writer = _Writer(out)
+    writer.row([c.key for c, _ in view.fields])
+    writer.row([cell(v) for _, v in view.fields])
 
 
 def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
     """Write rows as they come (memory stays flat); return how many were written."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in columns])
+    writer = _Writer(out)
+    writer.row([c.key for c in columns])
     keys = [c.key for c in columns]
     count = 0
     for row in rows:
-        writer.writerow([cell(row.get(k)) for k in keys])
+        writer.row([cell(row.get(k)) for k in keys])
         count += 1
     return count

@@ -1,0 +1,130 @@
+"""Exports: CSV and JSON that spreadsheets cannot run, de-identified and FHIR exports."""
+
+import csv
+import io
+import json
+import os
+import stat
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prolotrack.render import delimited
+from prolotrack.render.view import Column
+
+TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress")
+
+
+def rows(clinic, *args):
+    return list(csv.DictReader(io.StringIO(clinic.ok("export", *args).stdout)))
+
+
+def test_every_table_exports_with_one_header_and_iso_dates(worked):
+    assert rows(worked, "patients")[0]["born"] == "1950-05-01"
+    assert rows(worked, "courses")[0]["started_on"] == "2026-01-05"
+    assert [r["session_date"] for r in rows(worked, "sessions")] == [
+        "2026-01-05", "2026-02-02", "2026-03-02",
+    ]  # fmt: skip
+    assert len(rows(worked, "injections")) == 9
+    assert len(rows(worked, "scores")) == 6
+    progress = {r["instrument"]: r for r in rows(worked, "progress")}
+    assert progress["nrs"]["change"] == "-4"  # a negative number stays a number
+    assert progress["womac"]["improvement_pct"] == "23.1"
+
+
+def test_injections_have_the_session_scores_as_columns(worked):
+    first = rows(worked, "injections")[0]
+    assert list(first)[-2:] == ["nrs", "womac"]
+    assert (first["site"], first["volume_ml"], first["solution"]) == ("intra-articular", "6",
+                                                                      "dextrose 25%")  # fmt: skip
+    assert (first["nrs"], first["womac"], first["session_number"]) == ("7", "52", "1")
+
+
+def test_filters_by_date_and_patient(worked):
+    worked.ok("patient", "add", "Grace Hopper", "--chart", "P-0002")
+    worked.ok("course", "start", "P-0002", "--condition", "neck pain", "--date", "2026-03-01")
+    worked.ok("log", "P-0002", "--date", "2026-03-01", "--site", "C5-C6 facet:1:D15")
+    dated = rows(worked, "sessions", "--from", "2026-02-01", "--to", "2026-03-01")
+    assert [(r["chart"], r["session_date"]) for r in dated] == [
+        ("P-0001", "2026-02-02"), ("P-0002", "2026-03-01"),
+    ]  # fmt: skip
+    assert {r["chart"] for r in rows(worked, "injections", "--patient", "Grace")} == {"P-0002"}
+
+
+def test_a_formula_in_a_name_is_neutralised(clinic):
+    clinic.ok("patient", "add", '=HYPERLINK("http://x","y")', "--chart", "+1", "--phone", "-5")
+    line = clinic.ok("export", "patients").stdout.splitlines()[1]
+    assert line.startswith("""1,'+1,"'=HYPERLINK(""http://x"",""y"")",""")
+    assert ",'-5," in line
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=6))
+def test_no_exported_cell_can_run_and_every_text_reads_back(texts):
+    out = io.StringIO()
+    columns = [Column(f"c{n}", f"c{n}") for n in range(len(texts))]
+    delimited.stream(out, columns, [{f"c{n}": t for n, t in enumerate(texts)}])
+    [header, row] = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert header == [c.key for c in columns]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+    assert [delimited.unquote(cell) for cell in row] == texts
+
+
+def test_json_export_is_one_document(worked):
+    scores = json.loads(worked.ok("export", "scores", "-f", "json").stdout)
+    assert [(s["instrument"], s["value"]) for s in scores[:2]] == [("nrs", 7), ("womac", 52)]
+
+
+def test_output_file_is_0600_and_never_silently_replaced(worked, tmp_path):
+    target = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        result = worked.ok("export", "injections", "-o", str(target), "--bom")
+    finally:
+        os.umask(old)
+    assert "Exported 9 rows" in result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfchart,name,") and b"\r\n" not in data
+    worked.refused("export", "scores", "-o", str(target), says="already exists; give --force")
+    assert target.read_bytes() == data
+    worked.ok("export", "scores", "-o", str(target), "--force")
+    assert target.read_text().startswith("score_id,")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_deidentified_exports_hold_no_identifier(worked):
+    worked.ok("patient", "edit", "P-0001", "--phone", "555-0199", "--note", "lives on Elm St")
+    worked.ok("patient", "add", "Methuselah Oldman", "--chart", "P-0900", "--born", "1920-02-02")
+    worked.ok("course", "start", "P-0900", "--condition", "knee pain", "--date", "2026-01-10")
+    worked.ok("log", "P-0900", "--date", "2026-01-10", "--site", "MCL:0.5:D15", "--pain", "6",
+              "--note", "Dr. Who was here", "--by", "Dr. Who")  # fmt: skip
+    forbidden = ["Ada", "Lovelace", "Methuselah", "Oldman", "P-0001", "P-0900", "1950", "1920",
+                 "555-0199", "Elm St", "Dr. Who", "2026-01-05", "2026-02-02", "2026-03-02",
+                 "2026-01-10"]  # fmt: skip
+    first = {}
+    for table in TABLES:
+        text = worked.ok("export", table, "--deidentify").stdout
+        for word in forbidden:
+            assert word not in text, f"{word!r} in the de-identified {table} export"
+        first[table] = text
+    assert first == {t: worked.ok("export", t, "--deidentify").stdout for t in TABLES}
+    courses = {r["age_at_start"]: r for r in rows(worked, "courses", "--deidentify")}
+    assert set(courses) == {"75", "90+"}
+    sessions = rows(worked, "sessions", "--deidentify")
+    assert [(s["start_year"], s["session_day"]) for s in sessions][:3] == [
+        ("2026", "0"), ("2026", "0"), ("2026", "28"),
+    ]  # fmt: skip
+    pseudonyms = {r["patient"] for r in rows(worked, "injections", "--deidentify")}
+    assert len(pseudonyms) == 2 and all(p.startswith("P-") and len(p) == 14 for p in pseudonyms)
+
+
+def test_pseudonyms_differ_between_files(worked, tmp_path):
+    from tests.conftest import WORKED_EXAMPLE, Clinic
+
+    other = Clinic(tmp_path / "other.db")
+    for command in WORKED_EXAMPLE:
+        other.ok(*command)
+    mine = rows(worked, "patients", "--deidentify")[0]["patient"]
+    theirs = rows(other, "patients", "--deidentify")[0]["patient"]
+    assert mine != theirs  # the key is per file: a pseudonym cannot be recomputed elsewhere

@@ -1,0 +1,115 @@
+"""Import of past sessions: the round trip, all or nothing, every problem with its line."""
+
+import pytest
+
+from tests.conftest import Clinic
+
+
+@pytest.fixture
+def exported(worked, tmp_path):
+    path = tmp_path / "injections.csv"
+    worked.ok("export", "injections", "-o", str(path))
+    return path
+
+
+def test_round_trip_into_an_empty_file_and_a_second_import_changes_nothing(exported, tmp_path):
+    fresh = Clinic(tmp_path / "fresh.db")
+    result = fresh.ok("import", str(exported))
+    assert "1 new patients, 1 new courses, 3 new sessions (9 injection sites, 6 scores)" in (
+        result.stderr
+    )
+    again = fresh.ok("export", "injections").stdout
+    assert again == exported.read_text()
+    before = fresh.json("session", "list")
+    second = fresh.ok("import", str(exported))
+    assert "0 new sessions" in second.stderr and "3 sessions already present" in second.stderr
+    assert fresh.json("session", "list") == before
+    assert fresh.ok("export", "injections").stdout == again
+
+
+def test_progress_survives_the_round_trip(worked, exported, tmp_path):
+    fresh = Clinic(tmp_path / "fresh.db")
+    fresh.ok("import", str(exported))
+    mine = worked.json("progress", "P-0001")["courses"][0]["outcomes"]
+    theirs = fresh.json("progress", "P-0001")["courses"][0]["outcomes"]
+    assert mine == theirs
+
+
+def test_a_bad_value_on_line_3_is_refused_with_its_line_and_nothing_written(exported, tmp_path):
+    lines = exported.read_text().splitlines(keepends=True)
+    lines[2] = lines[2].replace(",0.5,", ",half,", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join(lines))
+    fresh = Clinic(tmp_path / "fresh.db")
+    result = fresh.run("import", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:3: volume_ml: volume 'half'" in result.stderr
+    assert result.stderr.strip().endswith("1 problem; nothing was imported")
+    assert not fresh.path.exists()
+
+
+def test_every_problem_is_reported_and_nothing_is_written(worked, exported, tmp_path):
+    lines = exported.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace("2026-01-05,1,", "05/01/2026,1,", 1)  # ambiguous date
+    lines[4] = lines[4].replace(",right,dextrose 25%", ",up,dextrose 25%", 1)
+    lines[8] = lines[8].replace(",3,40", ",3,97", 1)  # womac out of range
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join(lines))
+    worked.ok("patient", "add", "Grace Hopper", "--chart", "P-0002")
+    before = worked.fingerprint()
+    result = worked.run("import", str(bad))
+    assert result.exit_code == 1
+    problems = result.stderr.strip().splitlines()
+    assert problems[0].startswith(f"{bad}:2: session_date: ambiguous date")
+    assert problems[1].startswith(f"{bad}:5: side: side 'up'")
+    assert problems[2].startswith(f"{bad}:9: womac: womac score 97 is out of range")
+    assert problems[3] == f"error: {bad}: 3 problems; nothing was imported"
+    assert worked.fingerprint() == before
+
+
+def test_header_problems(tmp_path, clinic):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,condition,started_on,session_date,site,volume,solution\n")
+    result = clinic.run("import", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:1: volume: unknown column" in result.stderr
+    assert f"{bad}:1: volume_ml: required column is missing" in result.stderr
+
+
+def test_a_hand_made_spreadsheet_imports_with_defaults(clinic, tmp_path):
+    sheet = tmp_path / "old-clinic.csv"
+    sheet.write_text(
+        "chart,name,condition,started_on,session_date,site,side,volume_ml,solution,nrs\n"
+        "A-7,Grace Hopper,left knee OA,2025-06-02,2025-06-02,MCL,left,0.5,D15,8\n"
+        "A-7,Grace Hopper,left knee OA,2025-06-02,2025-06-02,intra-articular,left,6,D25,8\n"
+        "A-7,Grace Hopper,left knee OA,2025-06-02,2025-07-01,MCL,left,0.5,D15,5\n"
+        "A-8,Alan Turing,=tennis elbow,2025-09-01,1 Sep 2025,lateral epicondyle,,0.5,D20,\n"
+    )
+    clinic.ok("import", str(sheet), "--dry-run")
+    assert not clinic.path.exists()
+    clinic.ok("import", str(sheet))
+    sessions = clinic.json("session", "list")
+    assert [(s["chart"], s["number"], s["date"], s["sites"]) for s in sessions] == [
+        ("A-7", 1, "2025-06-02", 2), ("A-7", 2, "2025-07-01", 1), ("A-8", 1, "2025-09-01", 1),
+    ]  # fmt: skip
+    course = clinic.json("course", "show", "A-7")
+    assert (course["measure"], course["interval"]) == ("nrs", "4w")
+    assert clinic.json("course", "show", "A-8")["condition"] == "=tennis elbow"
+
+
+def test_a_chart_that_belongs_to_someone_else(worked, exported):
+    worked.ok("patient", "edit", "P-0001", "--name", "Augusta Ada King")
+    result = worked.run("import", str(exported))
+    assert result.exit_code == 1
+    assert "chart 'P-0001' belongs to 'Augusta Ada King', not 'Ada Lovelace'" in result.stderr
+
+
+def test_rows_of_a_session_must_stand_together(exported, tmp_path, clinic):
+    lines = exported.read_text().splitlines(keepends=True)
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("".join([lines[0], lines[1], lines[4], lines[2]]))
+    result = clinic.run("import", str(shuffled))
+    assert result.exit_code == 1
+    assert f"{shuffled}:4: session_date: the rows of one session must stand together" in (
+        result.stderr
+    )
