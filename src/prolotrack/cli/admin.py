@@ -1,4 +1,4 @@
-"""prolotrack instruments | config | db: the catalogue, the settings and the file."""
+"""prolotrack instruments | config: the outcome catalogue and the practice's settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from prolotrack.cli.output import say, show
 
 instruments_app = typer.Typer(invoke_without_command=True)
 config_app = typer.Typer(no_args_is_help=True)
-db_app = typer.Typer(no_args_is_help=True)
 
 
 @instruments_app.callback()
@@ -136,12 +135,3 @@ def config_unset(
     with clinic(ctx).open(write=True) as desk:
         settings.remove(desk.db, known.key)
     say(f"{known.key} is no longer set")
-
-
-@db_app.command("path")
-def db_path(ctx: typer.Context) -> None:
-    """Print the path of the database file in use (whether or not it exists yet)."""
-    path = clinic(ctx).path
-    typer.echo(str(path))
-    if not path.exists():
-        say("(it does not exist yet: the first command that records something creates it)")

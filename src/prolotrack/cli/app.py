@@ -16,6 +16,7 @@ from prolotrack.cli import (
     adverse,
     courses,
     data,
+    database,
     demo,
     patients,
     reports,
@@ -110,7 +111,8 @@ app.command("import", help="Import past sessions from a CSV shaped like 'export 
 )
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
-app.add_typer(admin.db_app, name="db", help="The database file.")
+app.add_typer(database.db_app, name="db", help="The database file: status, check, backup.")
+app.command("audit", help="The history of changes: who changed what, when and why.")(database.audit)
 app.command("demo", help="Build a sample clinic in its own file and show it.")(demo.demo)
 
 

@@ -52,6 +52,9 @@ def list_(
         str | None,
         typer.Option("--instrument", metavar="CODE", help="Only this instrument's scores."),
     ] = None,
+    include_voided: Annotated[
+        bool, typer.Option("--include-voided", help="Show voided scores too, marked.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List a course's scores by date."""
@@ -63,5 +66,21 @@ def list_(
     with clinic(ctx).open(write=False) as desk:
         found = lookup.course(desk.db, course)
         code = course_rules.check_measure(desk.db, instrument) if instrument else None
-        listed = scores.for_course(desk.db, found.id, code)
-    show(fmt, records.scores(listed))
+        listed = scores.for_course(desk.db, found.id, code, include_voided)
+    show(fmt, records.scores(listed, with_voided=include_voided))
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    score: Annotated[int, typer.Argument(metavar="SCORE", help="Score id, as 'score list' shows.")],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
+    ],
+) -> None:
+    """Void a score recorded in error: it stays in the file, marked, and out of every report."""
+    from prolotrack.domain import scores
+
+    with clinic(ctx).open(write=True) as desk:
+        voided = scores.void(desk.db, score, reason)
+    say(f"Voided score {voided.id} ({voided.instrument}={voided.value:g} on {voided.taken_on})")

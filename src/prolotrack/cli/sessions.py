@@ -1,4 +1,4 @@
-"""prolotrack session log | list | show  (and the shortcut prolotrack log)"""
+"""prolotrack session log | list | show | amend | void  (and the shortcut prolotrack log)"""
 
 from __future__ import annotations
 
@@ -13,88 +13,84 @@ from prolotrack.cli.output import say, show
 app = typer.Typer(no_args_is_help=True)
 
 
-@app.command("log")
-def log(
-    ctx: typer.Context,
-    course: CourseArg,
-    on: Annotated[
-        str | None, typer.Option("--date", metavar="DATE", help="Session date [default: today].")
-    ] = None,
-    site: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--site",
-            metavar="SPEC",
-            help="SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeat for each site.",
-        ),
-    ] = None,
-    solution: Annotated[
-        str | None,
-        typer.Option("--solution", metavar="SOLUTION", help="Solution of sites given without one."),
-    ] = None,
-    volume: Annotated[
-        str | None,
-        typer.Option("--volume", metavar="ML", help="mL per site for sites given without one."),
-    ] = None,
-    side: Annotated[
-        str | None, typer.Option("--side", metavar="SIDE", help="Side of sites given without one.")
-    ] = None,
-    pain: Annotated[
-        float | None,
-        typer.Option("--pain", metavar="N", help="Pain NRS 0-10 (short for --score nrs=N)."),
-    ] = None,
-    score: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--score",
-            metavar="INSTRUMENT=VALUE",
-            help="INSTRUMENT=VALUE, e.g. womac=52; repeat for each.",
-        ),
-    ] = None,
-    anesthetic: Annotated[
-        str | None, typer.Option("--anesthetic", metavar="TEXT", help="Anesthetic used.")
-    ] = None,
-    guidance: Annotated[
-        str | None,
-        typer.Option("--guidance", metavar="GUIDANCE", help="landmark, ultrasound or fluoroscopy."),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option(
-            "--by", metavar="NAME", help="Practitioner [default: the practitioner setting]."
-        ),
-    ] = None,
-    note: Annotated[
-        str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")
-    ] = None,
-    adverse: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--adverse",
-            metavar="KIND[:SEVERITY]",
-            help="KIND[:SEVERITY], e.g. flare:moderate; repeatable.",
-        ),
-    ] = None,
-) -> None:
-    """Log a treatment session with its injection sites and scores."""
-    from prolotrack.domain import instruments, lookup, sessions, vocab
-    from prolotrack.domain.scores import parse_adverse
+def _option(flag: str, metavar: str, help: str, kind=str | None):
+    return Annotated[kind, typer.Option(flag, metavar=metavar, help=help)]
+
+
+# The fields of a session, shared by `log` and `amend`.
+Sites = _option("--site", "SPEC", "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeatable.",
+                list[str] | None)  # fmt: skip
+Solution = _option("--solution", "SOLUTION", "Solution of sites given without one.")
+Volume = _option("--volume", "ML", "mL per site for sites given without one.")
+Side = _option("--side", "SIDE", "Side of sites given without one.")
+Pain = _option("--pain", "N", "Pain NRS 0-10 (short for --score nrs=N).", float | None)
+Scores = _option("--score", "INSTRUMENT=VALUE", "e.g. womac=52; repeatable.", list[str] | None)
+Anesthetic = _option("--anesthetic", "TEXT", "Anesthetic used.")
+Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound or fluoroscopy.")
+By = _option("--by", "NAME", "Practitioner [default: the practitioner setting].")
+Note = _option("--note", "TEXT", "A free-text note.")
+Adverse = _option("--adverse", "KIND[:SEVERITY]", "e.g. flare:moderate; repeatable.",
+                  list[str] | None)  # fmt: skip
+Reason = Annotated[
+    str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
+]
+LogDate = _option("--date", "DATE", "Session date [default: today].")
+AmendDate = _option("--date", "DATE", "The corrected date.")
+OfPatient = _option("--patient", "PATIENT", "Only this patient's.")
+OfCourse = _option("--course", "COURSE", "Only this course's.")
+Since = _option("--from", "DATE", "From this date.")
+Until = _option("--to", "DATE", "Up to this date.")
+
+
+def _sites(site, volume, solution, side) -> dict:
+    from prolotrack.domain import vocab
     from prolotrack.domain.sites import parse_site
     from prolotrack.domain.sites import solution as read_solution
     from prolotrack.domain.sites import volume as read_volume
 
+    return {
+        "sites": [parse_site(s) for s in site or []],
+        "volume_ml": read_volume(volume) if volume is not None else None,
+        "solution": read_solution(solution) if solution is not None else None,
+        "side": vocab.side(side) if side is not None else None,
+    }
+
+
+def _scores_and_events(pain, score, adverse) -> dict:
+    from prolotrack.domain import instruments
+    from prolotrack.domain.scores import parse_adverse
+
     assignments = [instruments.parse_assignment(s) for s in score or []]
     if pain is not None:
         assignments.insert(0, (instruments.PAIN, pain))
+    return {"scores": assignments, "adverse": [parse_adverse(a) for a in adverse or []]}
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    course: CourseArg,
+    on: LogDate = None,
+    site: Sites = None,
+    solution: Solution = None,
+    volume: Volume = None,
+    side: Side = None,
+    pain: Pain = None,
+    score: Scores = None,
+    anesthetic: Anesthetic = None,
+    guidance: Guidance = None,
+    by: By = None,
+    note: Note = None,
+    adverse: Adverse = None,
+) -> None:
+    """Log a treatment session with its injection sites and scores."""
+    from prolotrack.domain import lookup, sessions
+
     with clinic(ctx).open(write=True) as desk:
         entry = sessions.SessionEntry(
             given_on=desk.date(on),
-            sites=[parse_site(s) for s in site or []],
-            volume_ml=read_volume(volume) if volume is not None else None,
-            solution=read_solution(solution) if solution is not None else None,
-            side=vocab.side(side) if side is not None else None,
-            scores=assignments,
-            adverse=[parse_adverse(a) for a in adverse or []],
+            **_sites(site, volume, solution, side),
+            **_scores_and_events(pain, score, adverse),
             anesthetic=anesthetic,
             guidance=guidance,
             practitioner=by if by is not None else desk.setting("practitioner"),
@@ -109,21 +105,70 @@ def log(
     )
 
 
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    session: SessionArg,
+    reason: Reason,
+    on: AmendDate = None,
+    site: Sites = None,
+    solution: Solution = None,
+    volume: Volume = None,
+    side: Side = None,
+    pain: Pain = None,
+    score: Scores = None,
+    anesthetic: Anesthetic = None,
+    guidance: Guidance = None,
+    by: By = None,
+    note: Note = None,
+    adverse: Adverse = None,
+) -> None:
+    """Correct a session: given --site options replace its sites, given scores replace theirs.
+
+    The values before and after, and the reason, are kept in the audit log.
+    """
+    from prolotrack.domain import lookup, sessions
+    from prolotrack.storage import courses
+
+    with clinic(ctx).open(write=True) as desk:
+        changes = sessions.SessionChanges(
+            given_on=desk.date(on) if on is not None else None,
+            **_sites(site, volume, solution, side),
+            **_scores_and_events(pain, score, adverse),
+            anesthetic=anesthetic,
+            guidance=guidance,
+            practitioner=by,
+            note=note,
+        )
+        found = lookup.session(desk.db, session)
+        course = courses.get(desk.db, found.course_id)
+        amended = sessions.amend(
+            desk.db, found, course, changes, reason, desk.today, desk.setting("default-solution")
+        )
+    say(f"Amended session {amended.id} (now session {amended.number} on {amended.given_on})")
+
+
+@app.command("void")
+def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
+    """Void a session logged in error: it stays in the file, marked, and out of every report."""
+    from prolotrack.domain import lookup, sessions
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.session(desk.db, session)
+        sessions.void(desk.db, found, reason)
+    say(f"Voided session {found.id} ({found.given_on}); its scores are void too")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    patient: Annotated[
-        str | None, typer.Option("--patient", metavar="PATIENT", help="Only this patient's.")
-    ] = None,
-    course: Annotated[
-        str | None, typer.Option("--course", metavar="COURSE", help="Only this course's.")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--from", metavar="DATE", help="From this date.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--to", metavar="DATE", help="Up to this date.")
-    ] = None,
+    patient: OfPatient = None,
+    course: OfCourse = None,
+    since: Since = None,
+    until: Until = None,
+    include_voided: Annotated[
+        bool, typer.Option("--include-voided", help="Show voided sessions too, marked.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List sessions, oldest first."""
@@ -140,23 +185,20 @@ def list_(
             course_id=of_course.id if of_course else None,
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
+            include_voided=include_voided,
         )
         owners = {cid: courses.get(desk.db, cid) for cid in {s.course_id for s in found}}
-    show(fmt, records.sessions(found, owners))
+    show(fmt, records.sessions(found, owners, with_voided=include_voided))
 
 
 @app.command("show")
-def show_(
-    ctx: typer.Context,
-    session: SessionArg,
-    fmt: FormatOption = Format.table,
-) -> None:
+def show_(ctx: typer.Context, session: SessionArg, fmt: FormatOption = Format.table) -> None:
     """Show a session: its injection sites, scores and adverse events."""
     from prolotrack.domain import lookup
     from prolotrack.render import records
     from prolotrack.storage import courses
 
     with clinic(ctx).open(write=False) as desk:
-        found = lookup.session(desk.db, session)
+        found = lookup.session(desk.db, session, include_voided=True)
         owner = courses.get(desk.db, found.course_id)
     show(fmt, records.session(found, owner))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound
+from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Patient, Session
 from prolotrack.storage import courses, patients, sessions
 
@@ -66,12 +66,14 @@ def course(db: Database, ref: str) -> Course:
     )
 
 
-def session(db: Database, ref: str) -> Session:
-    """A SESSION: its numeric id, as shown by ``session list``."""
+def session(db: Database, ref: str, *, include_voided: bool = False) -> Session:
+    """A SESSION: its numeric id, as shown by ``session list``; a voided one only to be shown."""
     text = ref.strip()
     if not text.isdigit():
         raise InvalidInput(f"session {ref!r} is not a session id (see 'prolotrack session list')")
     found = sessions.get(db, int(text))
-    if found is None or found.voided_at:
+    if found is None:
         raise NotFound(f"no session {text} (see 'prolotrack session list')")
+    if found.voided_at and not include_voided:
+        raise Refused(f"session {text} is void ({found.void_reason}); it takes no change")
     return found

@@ -72,6 +72,7 @@ class Score:
     taken_on: date
     session_id: int | None = None
     voided_at: str | None = None
+    void_reason: str | None = None
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Session:
     guidance: str | None = None
     note: str | None = None
     voided_at: str | None = None
+    void_reason: str | None = None
     created_at: str | None = None
     injections: list[Injection] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)

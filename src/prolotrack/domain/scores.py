@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from prolotrack.domain import vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Score, Session
-from prolotrack.storage import scores, sessions
+from prolotrack.storage import audit, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -64,6 +64,43 @@ def record(
         for code, value in checked(db, assignments)
     ]
     return [s for s in scores.for_course(db, course.id) if s.id in ids]
+
+
+def restate(
+    db: Database,
+    course: Course,
+    session: Session,
+    assignments: list[tuple[str, float]],
+    day: date,
+    today: date,
+) -> None:
+    """Amend a session's scores: a new value replaces the one on the same instrument, a new
+    instrument is added, and every score follows the session to its (new) date."""
+    vocab.not_after(day, today, "score date")
+    current = {s.instrument: s for s in session.scores}
+    for code, value in checked(db, assignments):
+        if code in current:
+            scores.update(db, current[code].id, {"value": value, "date": day.isoformat()})
+        else:
+            record(db, course, [(code, value)], day, today, session)
+    for code, score in current.items():
+        if score.taken_on != day and code not in dict(assignments):
+            scores.update(db, score.id, {"date": day.isoformat()})
+
+
+def void(db: Database, score_id: int, reason: str) -> Score:
+    """Void a score: kept in the file, marked, out of every list and report."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
+    score = scores.get(db, score_id)
+    if score is None:
+        raise NotFound(f"no score {score_id} (see 'prolotrack score list COURSE')")
+    if score.voided_at:
+        raise Refused(f"score {score_id} is already void ({score.void_reason})")
+    audit.because(db, text)
+    scores.void(db, score_id, text)
+    return scores.get(db, score_id)
 
 
 def parse_adverse(text: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from prolotrack.domain import scores, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
 from prolotrack.domain.sites import SiteSpec, settle
-from prolotrack.storage import sessions
+from prolotrack.storage import audit, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -33,6 +33,36 @@ class SessionEntry:
     note: str | None = None
 
 
+def _sites(
+    entry: SessionEntry, course: Course, default_solution: str | None, guidance: str | None
+) -> list[dict]:
+    """Each --site settled from the options, the course's side and the default solution."""
+    fallbacks = [
+        SiteSpec("", entry.volume_ml, entry.solution, entry.side),
+        SiteSpec("", None, default_solution, course.side),
+    ]
+    return [
+        {"site": i.site, "side": i.side, "solution": i.solution, "volume_ml": i.volume_ml,
+         "points": i.points, "guidance": guidance}
+        for i in (settle(spec, fallbacks) for spec in entry.sites)
+    ]  # fmt: skip
+
+
+def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:
+    vocab.not_after(day, today, "session date")
+    if day < course.started_on:
+        raise InvalidInput(
+            f"session date {day.isoformat()} is before course {course.id} started"
+            f" ({course.started_on.isoformat()})"
+        )
+    clash = sessions.on_date(db, course.id, day)
+    if clash and clash.id != session_id:
+        raise Refused(
+            f"course {course.id} already has session {clash.number} on"
+            f" {day.isoformat()} (id {clash.id})"
+        )
+
+
 def log(
     db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
 ) -> Session:
@@ -42,26 +72,11 @@ def log(
             f"course {course.id} ({course.condition}) is {course.status} since"
             f" {course.closed_on}; it takes no new session"
         )
-    vocab.not_after(entry.given_on, today, "session date")
-    if entry.given_on < course.started_on:
-        raise InvalidInput(
-            f"session date {entry.given_on.isoformat()} is before course {course.id} started"
-            f" ({course.started_on.isoformat()})"
-        )
-    clash = sessions.on_date(db, course.id, entry.given_on)
-    if clash:
-        raise Refused(
-            f"course {course.id} already has session {clash.number} on"
-            f" {entry.given_on.isoformat()} (id {clash.id})"
-        )
+    _check_date(db, course, entry.given_on, today)
     if not entry.sites:
         raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])")
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
-    fallbacks = [
-        SiteSpec("", entry.volume_ml, entry.solution, entry.side),
-        SiteSpec("", None, default_solution, course.side),
-    ]
-    injections = [settle(spec, fallbacks) for spec in entry.sites]
+    injections = _sites(entry, course, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
     session_id = sessions.insert(
         db,
@@ -73,17 +88,7 @@ def log(
             "guidance": guidance,
             "note": vocab.note(entry.note),
         },
-        [
-            {
-                "site": i.site,
-                "side": i.side,
-                "solution": i.solution,
-                "volume_ml": i.volume_ml,
-                "points": i.points,
-                "guidance": guidance,
-            }
-            for i in injections
-        ],
+        injections,
     )
     session = sessions.get(db, session_id)
     if checked:
@@ -91,3 +96,83 @@ def log(
     for kind, severity in entry.adverse:
         scores.add_adverse(db, session, kind, severity, entry.given_on, today)
     return sessions.get(db, session_id)
+
+
+@dataclass
+class SessionChanges:
+    """What ``session amend`` was given: ``None`` (or empty) leaves a field as it is."""
+
+    given_on: date | None = None
+    sites: list[SiteSpec] = field(default_factory=list)  # given: they replace the old sites
+    volume_ml: float | None = None
+    solution: str | None = None
+    side: str | None = None
+    scores: list[tuple[str, float]] = field(default_factory=list)
+    adverse: list[tuple[str, str]] = field(default_factory=list)
+    anesthetic: str | None = None
+    guidance: str | None = None
+    practitioner: str | None = None
+    note: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(v in (None, []) for v in vars(self).values())
+
+
+def _reason(reason: str) -> str:
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
+    return text
+
+
+def amend(
+    db: Database,
+    session: Session,
+    course: Course,
+    changes: SessionChanges,
+    reason: str,
+    today: date,
+    default_solution: str | None,
+) -> Session:
+    """Correct a session; the values before and after, and the reason, go to the audit log."""
+    audit.because(db, _reason(reason))
+    if changes.is_empty():
+        raise InvalidInput("nothing to amend: give the fields to change (see --help)")
+    if not changes.sites and any(
+        v is not None for v in (changes.volume_ml, changes.solution, changes.side)
+    ):
+        raise InvalidInput("--volume, --solution and --side apply to the --site options given")
+    fields: dict = {}
+    day = changes.given_on or session.given_on
+    if changes.given_on is not None and changes.given_on != session.given_on:
+        _check_date(db, course, changes.given_on, today, session.id)
+        fields["date"] = changes.given_on.isoformat()
+    for name in ("anesthetic", "practitioner", "note"):
+        if getattr(changes, name) is not None:
+            fields[name] = vocab.note(getattr(changes, name))
+    guidance = session.guidance
+    if changes.guidance is not None:
+        guidance = fields["guidance"] = vocab.one_of(changes.guidance, vocab.GUIDANCE, "guidance")
+    checked = scores.checked(db, changes.scores)
+    if fields:
+        sessions.update(db, session.id, fields)
+    if changes.sites:
+        entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side)
+        sessions.replace_injections(
+            db, session.id, _sites(entry, course, default_solution, guidance)
+        )
+    elif changes.guidance is not None:
+        sessions.set_guidance(db, session.id, guidance)
+    scores.restate(db, course, session, checked, day, today)
+    for kind, severity in changes.adverse:
+        scores.add_adverse(db, session, kind, severity, day, today)
+    if "date" in fields:
+        sessions.renumber(db, course.id)
+    return sessions.get(db, session.id)
+
+
+def void(db: Database, session: Session, reason: str) -> None:
+    """Void a session and its scores: they stay in the file, marked, out of every report."""
+    audit.because(db, _reason(reason))
+    sessions.void(db, session.id, _reason(reason))
+    sessions.renumber(db, session.course_id)

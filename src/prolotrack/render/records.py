@@ -136,11 +136,17 @@ def _session_values(s: Session, owner: Course | None) -> dict:
         "guidance": s.guidance,
         "anesthetic": s.anesthetic,
         "note": s.note,
+        "voided": s.voided_at is not None,
+        "void_reason": s.void_reason,
     }
 
 
 def sessions(
-    found: list[Session], owners: dict[int, Course] | None = None, *, with_patient: bool = True
+    found: list[Session],
+    owners: dict[int, Course] | None = None,
+    *,
+    with_patient: bool = True,
+    with_voided: bool = False,
 ) -> Listing:
     columns = [
         ID,
@@ -152,6 +158,7 @@ def sessions(
         ML,
         Column("solutions", "Solutions"),
         Column("practitioner", "By"),
+        *([Column("voided", "Voided"), Column("void_reason", "Why voided")] if with_voided else []),
     ]
     owners = owners or {}
     rows = [_session_values(s, owners.get(s.course_id)) for s in found]
@@ -173,6 +180,8 @@ def session(s: Session, owner: Course) -> Record:
         Column("sites", "Sites", numeric=True),
         Column("volume_ml", "Total mL", numeric=True, decimals=1),
         Column("note", "Note"),
+        Column("voided", "Voided"),
+        Column("void_reason", "Why voided"),
     ]
     return Record(
         [(c, values[c.key]) for c in fields],
@@ -210,13 +219,14 @@ def injections(s: Session) -> Listing:
     return Listing(columns, rows, title="Injection sites", empty="No injection sites.")
 
 
-def scores(found: list[Score]) -> Listing:
+def scores(found: list[Score], *, with_voided: bool = False) -> Listing:
     columns = [
         ID,
         Column("date", "Date"),
         Column("instrument", "Instrument"),
         Column("value", "Score", numeric=True),
         Column("session_id", "Session", numeric=True),
+        *([Column("voided", "Voided"), Column("void_reason", "Why voided")] if with_voided else []),
     ]
     rows = [
         {
@@ -225,6 +235,8 @@ def scores(found: list[Score]) -> Listing:
             "instrument": s.instrument,
             "value": s.value,
             "session_id": s.session_id,
+            "voided": s.voided_at is not None,
+            "void_reason": s.void_reason,
         }
         for s in found
     ]
@@ -309,3 +321,45 @@ def settings(values: list[dict]) -> Listing:
         Column("meaning", "Meaning"),
     ]
     return Listing(columns, values, title="Settings", empty="No settings.")
+
+
+def database_status(found) -> Record:
+    fields = [
+        (Column("file", "File"), str(found.path)),
+        (Column("size_bytes", "Size (bytes)", numeric=True), found.size),
+        (Column("schema_version", "Schema version", numeric=True), found.schema_version),
+        (Column("journal_mode", "Journal mode"), found.journal_mode),
+        *((Column(table, table.replace("_", " ").capitalize(), numeric=True), count)
+          for table, count in found.counts.items()),
+        (Column("last_backup", "Last backup"), str(found.last_backup) if found.last_backup
+         else None),
+    ]  # fmt: skip
+    return Record(fields, title="Database")
+
+
+def _changes(entry: dict) -> str:
+    """What an update changed, field by field; for an insert or delete, the record's key."""
+    before, after = entry["before"] or {}, entry["after"] or {}
+    if before and after:
+        changed = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
+        return "; ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in changed)
+    return ""
+
+
+def audit_log(found: list[dict]) -> Listing:
+    columns = [
+        ID,
+        Column("at", "When (UTC)"),
+        Column("actor", "Who"),
+        Column("practitioner", "Practitioner"),
+        Column("entity", "Entity"),
+        Column("entity_id", "Record"),
+        Column("action", "Action"),
+        Column("reason", "Reason"),
+        Column("changes", "Changes"),
+        Column("before", "Before", in_table=False),
+        Column("after", "After", in_table=False),
+        Column("hash", "Hash", in_table=False),
+    ]
+    rows = [{**entry, "changes": _changes(entry)} for entry in found]
+    return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")

@@ -32,14 +32,15 @@ def _table(listing: Listing) -> Table:
         header_style="bold",
         highlight=False,
     )
-    for column in listing.columns:
+    columns = [c for c in listing.columns if c.in_table]
+    for column in columns:
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
             overflow="fold",
         )
     for row in listing.rows:
-        table.add_row(*(Text(text(row.get(c.key), c)) for c in listing.columns))
+        table.add_row(*(Text(text(row.get(c.key), c)) for c in columns))
     return table
 
 
@@ -57,7 +58,7 @@ def record(out: Console, view: Record) -> None:
     grid.add_column(style="bold")
     grid.add_column()
     for column, value in view.fields:
-        if value is not None and value != "":  # a blank field is noise on the screen
+        if not (value is None or value is False or value == ""):  # blank fields are noise
             grid.add_row(column.header, Text(text(value, column)))
     if view.title:
         out.print(Text(view.title, style="bold underline"))

@@ -13,6 +13,7 @@ class Column:
     header: str  # the table's heading
     numeric: bool = False
     decimals: int | None = None  # fixed decimals in a table (volumes); None: as few as needed
+    in_table: bool = True  # False: too big for a table, given in CSV and JSON only
 
 
 @dataclass
@@ -71,4 +72,8 @@ def text(value: Any, column: Column | None = None, *, joiner: str = ", ") -> str
         return f"{plain_number(round(value, 4))}"
     if isinstance(value, list | tuple):
         return joiner.join(text(v) for v in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)

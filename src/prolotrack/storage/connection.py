@@ -22,7 +22,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import schema
+from prolotrack.storage import audit, schema
 
 BUSY_TIMEOUT_SECONDS = 5.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -55,15 +55,21 @@ def transaction(
         with _new_database(path, busy_timeout, commit) as db:
             yield db
         return
-    _check_header(path)
-    conn = _connect(path, busy_timeout)
+    check_header(path)
+    conn = connect(path, busy_timeout)
     try:
         with translated_errors(path, busy_timeout):
             db = Database(conn, execute_plugins=False)
             pending = schema.pending(db)
+            if pending and schema.applied(db):
+                from prolotrack.storage import maintenance
+
+                maintenance.backup(path, label="before-migration")
             conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
             if pending:
                 schema.migrate(db)
+            if write:
+                _begin_audit(db)
             yield db
             conn.execute("COMMIT" if commit else "ROLLBACK")
     finally:
@@ -72,11 +78,17 @@ def transaction(
         conn.close()
 
 
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def _begin_audit(db: Database) -> None:
+    practitioner = db.execute("SELECT value FROM settings WHERE key = 'practitioner'").fetchone()
+    audit.begin(db, practitioner[0] if practitioner else None)
+
+
+def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     # isolation_level=None: the driver opens no transaction of its own; we say BEGIN.
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256, deterministic=True)
     return conn
 
 
@@ -91,13 +103,14 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
     old_umask = os.umask(0o077)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        conn = _connect(staging, busy_timeout)
+        conn = connect(staging, busy_timeout)
         try:
             with translated_errors(path, busy_timeout):
                 conn.execute("PRAGMA journal_mode = WAL")
                 db = Database(conn, execute_plugins=False)
                 conn.execute("BEGIN IMMEDIATE")
                 schema.migrate(db)
+                _begin_audit(db)
                 yield db
                 conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
@@ -133,7 +146,7 @@ def _link_into_place(staging: Path, path: Path) -> None:
         os.replace(staging, path)
 
 
-def _check_header(path: Path) -> None:
+def check_header(path: Path) -> None:
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))

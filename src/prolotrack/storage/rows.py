@@ -83,6 +83,7 @@ def session(row: dict) -> Session:
         guidance=row["guidance"],
         note=row["note"],
         voided_at=row["voided_at"],
+        void_reason=row["void_reason"],
         created_at=row["created_at"],
     )
 
@@ -110,6 +111,7 @@ def score(row: dict) -> Score:
         value=row["value"],
         taken_on=date.fromisoformat(row["date"]),
         voided_at=row["voided_at"],
+        void_reason=row["void_reason"],
     )
 
 

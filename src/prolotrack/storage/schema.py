@@ -15,6 +15,7 @@ from sqlite_utils import Migrations
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
+from prolotrack.storage import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -197,6 +198,41 @@ def _secrets(db: Database) -> None:
             {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
         ]
     )
+
+
+@_migration("0003_audit_log")
+def _audit_log(db: Database) -> None:
+    """The append-only, hash-chained audit log and the triggers that write it."""
+    db.executescript(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            practitioner TEXT,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            reason TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX audit_log_by_entity ON audit_log (entity, entity_id);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TABLE audit_context (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            actor TEXT NOT NULL,
+            practitioner TEXT,
+            reason TEXT
+        );
+        """
+    )
+    audit.create_triggers(db)
 
 
 def applied(db: Database) -> list[str]:

@@ -16,9 +16,25 @@ def insert(db: Database, fields: dict) -> int:
     return db["scores"].insert({**fields, "created_at": rows.utc_now()}).last_pk
 
 
-def for_course(db: Database, course_id: int, instrument: str | None = None) -> list[Score]:
-    """The course's scores (not voided), by date then instrument."""
-    sql = "SELECT * FROM scores WHERE course_id = ? AND voided_at IS NULL"
+def get(db: Database, score_id: int) -> Score | None:
+    found = list(db.query("SELECT * FROM scores WHERE id = ?", [score_id]))
+    return rows.score(found[0]) if found else None
+
+
+def update(db: Database, score_id: int, fields: dict) -> None:
+    db["scores"].update(score_id, fields)
+
+
+def void(db: Database, score_id: int, reason: str) -> None:
+    update(db, score_id, {"voided_at": rows.utc_now(), "void_reason": reason})
+
+
+def for_course(
+    db: Database, course_id: int, instrument: str | None = None, include_voided: bool = False
+) -> list[Score]:
+    """The course's scores (not voided, unless asked), by date then instrument."""
+    sql = "SELECT * FROM scores WHERE course_id = ?"
+    sql += "" if include_voided else " AND voided_at IS NULL"
     params: list = [course_id]
     if instrument:
         sql += " AND instrument = ?"

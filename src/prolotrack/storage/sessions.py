@@ -13,16 +13,29 @@ if TYPE_CHECKING:
 
 
 def insert(db: Database, fields: dict, injections: list[dict]) -> int:
-    """Record a session and its sites, then renumber the course's sessions by date."""
+    """Record a session and its sites, numbered in date order among the course's sessions:
+    a back-dated session moves the later ones up by one."""
     now = rows.utc_now()
+    course_id, day = fields["course_id"], fields["date"]
+    later = "course_id = ? AND voided_at IS NULL AND date > ?"
+    # Two passes, because the numbers are unique within a course at every step.
+    db.execute(f"UPDATE sessions SET number = -(number + 1) WHERE {later}", [course_id, day])
+    db.execute(
+        "UPDATE sessions SET number = -number WHERE course_id = ? AND number < 0", [course_id]
+    )
+    number = db.execute(
+        "SELECT count(*) + 1 FROM sessions WHERE course_id = ? AND voided_at IS NULL AND date < ?",
+        [course_id, day],
+    ).fetchone()[0]
     session_id = (
-        db["sessions"].insert({**fields, "number": 0, "created_at": now, "updated_at": now}).last_pk
+        db["sessions"]
+        .insert({**fields, "number": number, "created_at": now, "updated_at": now})
+        .last_pk
     )
     db["injections"].insert_all(
         {**site, "session_id": session_id, "position": position}
         for position, site in enumerate(injections, start=1)
     )
-    renumber(db, fields["course_id"])
     return session_id
 
 
@@ -40,6 +53,34 @@ def renumber(db: Database, course_id: int) -> None:
                   AND other.date <= sessions.date)
             WHERE {live}""",
         [course_id],
+    )
+
+
+def update(db: Database, session_id: int, fields: dict) -> None:
+    db["sessions"].update(session_id, {**fields, "updated_at": rows.utc_now()})
+
+
+def replace_injections(db: Database, session_id: int, injections: list[dict]) -> None:
+    """The session's sites as given now (the old ones stay in the audit log)."""
+    db.execute("DELETE FROM injections WHERE session_id = ?", [session_id])
+    db["injections"].insert_all(
+        {**site, "session_id": session_id, "position": position}
+        for position, site in enumerate(injections, start=1)
+    )
+
+
+def set_guidance(db: Database, session_id: int, guidance: str | None) -> None:
+    db.execute("UPDATE injections SET guidance = ? WHERE session_id = ?", [guidance, session_id])
+
+
+def void(db: Database, session_id: int, reason: str) -> None:
+    """Mark a session and its scores void: kept in the file, out of every list and report."""
+    now = rows.utc_now()
+    update(db, session_id, {"voided_at": now, "void_reason": reason})
+    db.execute(
+        "UPDATE scores SET voided_at = ?, void_reason = ?"
+        " WHERE session_id = ? AND voided_at IS NULL",
+        [now, f"session {session_id} voided: {reason}", session_id],
     )
 
 
@@ -83,9 +124,10 @@ def listing(
     course_id: int | None = None,
     since: date | None = None,
     until: date | None = None,
+    include_voided: bool = False,
 ) -> list[Session]:
-    """Sessions (not voided) with their injection sites, oldest first."""
-    where, params = ["s.voided_at IS NULL"], []
+    """Sessions (not voided, unless asked) with their injection sites, oldest first."""
+    where, params = ["1 = 1" if include_voided else "s.voided_at IS NULL"], []
     if patient_id is not None:
         where.append("c.patient_id = ?")
         params.append(patient_id)

@@ -1,0 +1,118 @@
+"""prolotrack db path | status | check | backup | restore, and prolotrack audit"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.context import clinic
+from prolotrack.cli.options import Format, FormatOption
+from prolotrack.cli.output import say, show
+
+db_app = typer.Typer(no_args_is_help=True)
+
+
+@db_app.command("path")
+def db_path(ctx: typer.Context) -> None:
+    """Print the path of the database file in use (whether or not it exists yet)."""
+    path = clinic(ctx).path
+    typer.echo(str(path))
+    if not path.exists():
+        say("(it does not exist yet: the first command that records something creates it)")
+
+
+def _existing(ctx: typer.Context) -> Path:
+    from prolotrack.domain.errors import DatabaseMissing
+
+    path = clinic(ctx).path
+    if not path.exists():
+        raise DatabaseMissing(f"no database at {path}")
+    return path
+
+
+@db_app.command("status")
+def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """The file: its size, schema version, journal mode, counts and last backup."""
+    from prolotrack.render import records
+    from prolotrack.storage import maintenance
+
+    found = maintenance.status(_existing(ctx))
+    show(fmt, records.database_status(found))
+
+
+@db_app.command("check")
+def db_check(ctx: typer.Context) -> None:
+    """Check the file: SQLite's full integrity check, foreign keys and the audit chain.
+
+    Exit status 0 only when all are clean; otherwise each problem is named and the status is 3.
+    """
+    from prolotrack.domain.errors import DatabaseUnusable
+    from prolotrack.storage import maintenance
+
+    path = _existing(ctx)
+    found = maintenance.problems(path)
+    if found:
+        for problem in found:
+            typer.echo(problem, err=True)
+        raise DatabaseUnusable(f"{path}: {len(found)} problem(s) found")
+    typer.echo(f"{path}: ok (integrity, foreign keys, audit chain)")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    dest: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[DEST]",
+            help="A file or folder [default: backups/ beside the database, keeping the last 10].",
+        ),
+    ] = None,
+) -> None:
+    """Back up the database: one consistent copy, checked, readable by you alone."""
+    from prolotrack.storage import maintenance
+
+    made = maintenance.backup(_existing(ctx), dest)
+    typer.echo(str(made))
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(metavar="SRC", help="A backup made by 'db backup'.")],
+) -> None:
+    """Replace the database with a backup, after checking it and backing up the current file."""
+    from prolotrack.storage import maintenance
+
+    path = clinic(ctx).path
+    saved = maintenance.restore(path, source)
+    kept = f"; the file it replaced is kept as {saved}" if saved else ""
+    say(f"Restored {path} from {source}{kept}")
+
+
+ENTITIES = ("patient", "course", "session", "injection", "score", "adverse_event", "instrument",
+            "setting")  # fmt: skip
+
+
+def audit(
+    ctx: typer.Context,
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", metavar="ENTITY", help=f"One of: {', '.join(ENTITIES)}."),
+    ] = None,
+    record_id: Annotated[
+        str | None, typer.Option("--id", metavar="ID", help="Only this record's history.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The history of changes, newest first: when, who, what, before and after, and why."""
+    from prolotrack.domain import vocab
+    from prolotrack.render import records
+    from prolotrack.storage import audit as log
+
+    kind = vocab.one_of(entity, ENTITIES, "entity") if entity else None
+    with clinic(ctx).open(write=False) as desk:
+        found = log.history(desk.db, kind, record_id)
+    show(fmt, records.audit_log(found))
