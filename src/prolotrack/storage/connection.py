@@ -22,7 +22,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, schema
+from prolotrack.storage import audit, health, schema
 
 BUSY_TIMEOUT_SECONDS = 5.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -56,10 +56,15 @@ def transaction(
             yield db
         return
     check_header(path)
+    suspect = write and health.changed_since_noted(path)
     conn = connect(path, busy_timeout)
     try:
         with translated_errors(path, busy_timeout):
             db = Database(conn, execute_plugins=False)
+            if suspect:
+                conn.execute("BEGIN IMMEDIATE")  # no one writes while the file is checked
+                health.verify(conn, path)
+                conn.execute("COMMIT")
             pending = schema.pending(db)
             if pending and schema.applied(db):
                 from prolotrack.storage import maintenance
@@ -76,6 +81,8 @@ def transaction(
         if conn.in_transaction:
             conn.rollback()
         conn.close()
+    if write:
+        health.note(path)
 
 
 def _begin_audit(db: Database) -> None:
@@ -120,6 +127,7 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
         if commit:
             os.chmod(staging, 0o600)
             _link_into_place(staging, path)
+            health.note(path)
     except OSError as exc:
         raise DatabaseUnusable(f"cannot create the database {path}: {exc.strerror}") from None
     finally:

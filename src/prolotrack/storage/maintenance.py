@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
-from prolotrack.storage import audit, schema
+from prolotrack.storage import audit, health, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, connect
 
 KEEP_BACKUPS = 10
@@ -197,6 +197,7 @@ def restore(path: Path, source: Path) -> Path | None:
             conn.execute("PRAGMA journal_mode = WAL")
         finally:
             conn.close()
+        health.note(path)
         return saved
     src = connect(source, BUSY_TIMEOUT_SECONDS)
     live = connect(path, BUSY_TIMEOUT_SECONDS)
@@ -207,4 +208,5 @@ def restore(path: Path, source: Path) -> Path | None:
     finally:
         live.close()
         src.close()
+    health.note(path)
     return saved
