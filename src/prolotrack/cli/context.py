@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +48,7 @@ class Clinic:
         nothing, whatever happens, for a dry run)."""
         from prolotrack.storage.connection import transaction
 
-        with transaction(self.path, write=write, commit=commit) as db:
+        with transaction(self.path, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
             yield Desk(db, self.today)
 
 
@@ -70,6 +71,23 @@ class Desk:
         from prolotrack.dates import parse_date
 
         return parse_date(text, self.today, self.setting("date-order"))
+
+
+def busy_timeout() -> float:
+    """How long a write waits for a busy database: ``PROLOTRACK_BUSY_TIMEOUT`` seconds, or 5."""
+    from prolotrack.domain.errors import InvalidInput
+    from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS
+
+    text = os.environ.get("PROLOTRACK_BUSY_TIMEOUT")
+    if not text:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise InvalidInput(f"PROLOTRACK_BUSY_TIMEOUT={text!r} is not a number of seconds (0-3600)")
+    return seconds
 
 
 def clinic(ctx: typer.Context) -> Clinic:

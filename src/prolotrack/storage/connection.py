@@ -155,9 +155,11 @@ def _link_into_place(staging: Path, path: Path) -> None:
 
 
 def check_header(path: Path) -> None:
+    """Refuse at once what is plainly not a whole SQLite database: an empty file, another
+    kind of file, a file shorter than its own header says (truncated)."""
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
+            header = handle.read(100)
     except IsADirectoryError:
         raise DatabaseUnusable(f"{path} is a folder, not a database file") from None
     except OSError as exc:
@@ -167,9 +169,21 @@ def check_header(path: Path) -> None:
             f"{path} is empty, not a prolotrack database; refusing to use it"
             " (restore it from a backup, or remove it to start afresh)"
         )
-    if header != _SQLITE_HEADER:
+    if header[: len(_SQLITE_HEADER)] != _SQLITE_HEADER:
         raise DatabaseUnusable(
             f"{path} is not an SQLite database; refusing to use it (check the --db path)"
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size_is_valid = header[24:28] == header[92:96]  # SQLite's own rule for the in-header size
+    # While a write-ahead log exists, another connection may be checkpointing: the header can
+    # run ahead of the file for a moment. The size is only compared when the file is at rest.
+    at_rest = not Path(f"{path}-wal").exists()
+    if size_is_valid and at_rest and pages * page_size > path.stat().st_size:
+        raise DatabaseUnusable(
+            f"{path} is truncated: its header counts {pages * page_size} bytes but the file has"
+            f" {path.stat().st_size}; refusing to use it (restore it from a backup)"
         )
 
 

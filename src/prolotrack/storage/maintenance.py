@@ -103,7 +103,7 @@ def problems(path: Path) -> list[str]:
             found += audit.broken_links(db)
             found += _missing_triggers(db)
     except sqlite3.DatabaseError as error:
-        found.append(f"the file cannot be read: {error}")
+        found.append(f"integrity: the file is damaged, SQLite cannot read it ({error})")
     finally:
         conn.close()
     return found
