@@ -206,13 +206,16 @@ def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
 
 @pytest.fixture
 def big_import(tmp_path):
-    """A CSV of 150 sessions (450 sites) and a base file with the worked example's patient."""
+    """A CSV of 600 sessions (1,800 sites): long enough for kills to land mid-import."""
+    from datetime import date, timedelta
+
     lines = ["chart,name,condition,started_on,session_date,site,volume_ml,solution,nrs"]
-    for p in range(15):
-        for s in range(10):
-            day = f"2025-{1 + s:02d}-{10 + p:02d}"
+    for p in range(40):
+        start = date(2024, 1, 1) + timedelta(days=p)
+        for s in range(15):
+            day = start + timedelta(weeks=4 * s)
             for site in ("MCL", "LCL", "pes anserine"):
-                lines.append(f"C-{p},Patient {p},knee,2025-01-{10 + p:02d},{day},{site},0.5,D15,5")
+                lines.append(f"C-{p},Patient {p},knee,{start},{day},{site},0.5,D15,5")
     csv = tmp_path / "big.csv"
     csv.write_text("\n".join(lines) + "\n")
     return csv
@@ -232,7 +235,7 @@ def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, b
     assert _import_process(worked.path, big_import).wait(timeout=300) == 0
     duration = time.monotonic() - started
     full = len(worked.json("session", "list"))
-    assert full == 3 + 150
+    assert full == 3 + 600
     rng = random.Random(20)
     outcomes = []
     for _ in range(20):
@@ -251,6 +254,8 @@ def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, b
         assert sessions in (3, full)
         outcomes.append(sessions)
     assert 3 in outcomes  # some kills landed before the commit
+    print(f"kills: {len(outcomes)}; none imported: {outcomes.count(3)};"
+          f" all imported: {outcomes.count(full)}; import took {duration:.1f} s")  # fmt: skip
 
 
 def test_two_processes_writing_at_once_lose_nothing(worked, tmp_path):
