@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.dates import Interval
-from prolotrack.domain import vocab
+from prolotrack.domain import lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Patient
 from prolotrack.storage import courses, scores
@@ -31,6 +31,7 @@ class CoursePlan:
     measure: str | None = None
     interval: Interval | None = None
     planned_sessions: int | None = None
+    protocol: str | None = None
 
 
 def check_measure(db: Database, code: str) -> str:
@@ -44,6 +45,11 @@ def check_measure(db: Database, code: str) -> str:
 def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Course:
     if patient.archived_at:
         raise Refused(f"{patient.label} is archived; a course cannot be started for them")
+    template = lookup.protocol(db, plan.protocol) if plan.protocol else None
+    if template is not None:  # the template fills what was not given: explicit options win
+        plan.interval = plan.interval or template.interval
+        plan.planned_sessions = plan.planned_sessions or template.planned_sessions
+        plan.measure = plan.measure or template.measure
     if plan.started_on > today:
         raise InvalidInput(
             f"a course cannot start after today ({plan.started_on.isoformat()} is after"
@@ -64,6 +70,7 @@ def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Cour
         ),
         "started_on": plan.started_on.isoformat(),
         "status": "active",
+        "protocol": template.name if template else None,
     }
     return courses.get(db, courses.insert(db, fields))
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Patient, Session
-from prolotrack.storage import courses, patients, sessions
+from prolotrack.domain.protocols import Protocol
+from prolotrack.storage import courses, patients, protocols, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -64,6 +65,18 @@ def course(db: Database, ref: str) -> Course:
     raise Ambiguous(
         f"{owner.label} has {len(active)} active courses ({listed}); give the course id"
     )
+
+
+def protocol(db: Database, name: str) -> Protocol:
+    """A protocol by name: the practice's own, else the built-in of that name."""
+    from prolotrack.domain.protocols import BUILTIN, check_name
+
+    key = check_name(name)
+    found = protocols.get(db, key) or next((p for p in BUILTIN if p.name == key), None)
+    if found is None:
+        known = sorted({p.name for p in BUILTIN} | {p.name for p in protocols.listing(db)})
+        raise NotFound(f"no protocol {name!r} (known: {', '.join(known)})")
+    return found
 
 
 def session(db: Database, ref: str, *, include_voided: bool = False) -> Session:

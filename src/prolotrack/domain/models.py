@@ -40,6 +40,7 @@ class Course:
     planned_sessions: int | None = None
     closed_on: date | None = None
     close_reason: str | None = None
+    protocol: str | None = None
     created_at: str | None = None
     patient: Patient | None = None
     sessions_done: int = 0

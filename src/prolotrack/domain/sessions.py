@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.domain import scores, vocab
+from prolotrack.domain import lookup, scores, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
+from prolotrack.domain.protocols import merge
 from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.storage import audit, sessions
 
@@ -31,12 +32,30 @@ class SessionEntry:
     guidance: str | None = None
     practitioner: str | None = None
     note: str | None = None
+    protocol: str | None = None
+
+    def template_for(self, course: Course) -> str | None:
+        """The protocol whose sites this session takes: the one named, or, when no site is
+        given at all, the protocol the course follows."""
+        return self.protocol or (course.protocol if not self.sites else None)
 
 
 def _sites(
-    entry: SessionEntry, course: Course, default_solution: str | None, guidance: str | None
+    db: Database,
+    entry: SessionEntry,
+    course: Course,
+    default_solution: str | None,
+    guidance: str | None,
 ) -> list[dict]:
-    """Each --site settled from the options, the course's side and the default solution."""
+    """Each site (the protocol's, merged with the --site options) settled from the options,
+    the course's side and the default solution."""
+    specs = entry.sites
+    name = entry.template_for(course)
+    if name:
+        specs = merge(lookup.protocol(db, name), entry.sites, entry.side or course.side).sites
+    if not specs:
+        raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])"
+                           " or a --protocol")  # fmt: skip
     fallbacks = [
         SiteSpec("", entry.volume_ml, entry.solution, entry.side),
         SiteSpec("", None, default_solution, course.side),
@@ -44,7 +63,7 @@ def _sites(
     return [
         {"site": i.site, "side": i.side, "solution": i.solution, "volume_ml": i.volume_ml,
          "points": i.points, "guidance": guidance}
-        for i in (settle(spec, fallbacks) for spec in entry.sites)
+        for i in (settle(spec, fallbacks) for spec in specs)
     ]  # fmt: skip
 
 
@@ -73,10 +92,8 @@ def log(
             f" {course.closed_on}; it takes no new session"
         )
     _check_date(db, course, entry.given_on, today)
-    if not entry.sites:
-        raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])")
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
-    injections = _sites(entry, course, default_solution, guidance)
+    injections = _sites(db, entry, course, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
     session_id = sessions.insert(
         db,
@@ -159,7 +176,7 @@ def amend(
     if changes.sites:
         entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side)
         sessions.replace_injections(
-            db, session.id, _sites(entry, course, default_solution, guidance)
+            db, session.id, _sites(db, entry, course, default_solution, guidance)
         )
     elif changes.guidance is not None:
         sessions.set_guidance(db, session.id, guidance)

@@ -72,6 +72,7 @@ def _course_values(c: Course) -> dict:
         "measure": c.measure,
         "closed_on": c.closed_on,
         "close_reason": c.close_reason,
+        "protocol": c.protocol,
     }
 
 
@@ -110,6 +111,7 @@ def course(c: Course, its_sessions: list[Session]) -> Record:
         Column("planned_sessions", "Planned sessions", numeric=True),
         Column("sessions_done", "Sessions done", numeric=True),
         Column("measure", "Measure"),
+        Column("protocol", "Protocol"),
         Column("closed_on", "Closed"),
         Column("close_reason", "Reason"),
     ]

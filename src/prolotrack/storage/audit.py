@@ -34,6 +34,8 @@ AUDITED = {
     "adverse_event": ("adverse_events", "id"),
     "instrument": ("instruments", "code"),
     "setting": ("settings", "key"),
+    "protocol": ("protocols", "name"),
+    "protocol_site": ("protocol_sites", "id"),
 }
 # An update that sets this column from empty is given a clinical name in the log.
 _NAMED_UPDATES = {
@@ -67,9 +69,14 @@ def _json(columns: list[str], alias: str) -> str:
     return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
 
 
-def create_triggers(db: Database) -> None:
-    """(Re)create the audit triggers of every audited table from its current columns."""
-    for entity, (table, key) in AUDITED.items():
+def create_triggers(db: Database, entities: tuple[str, ...]) -> None:
+    """(Re)create the audit triggers of these entities' tables from their current columns.
+
+    Each migration names the entities it adds or changes, so that a shipped migration does
+    the same thing whatever later versions add to ``AUDITED``.
+    """
+    for entity in entities:
+        table, key = AUDITED[entity]
         columns = [c.name for c in db[table].columns]
         watched = [c for c in columns if c not in _DERIVED.get(table, set())]
         named = _NAMED_UPDATES.get(table)

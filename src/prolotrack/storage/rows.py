@@ -65,6 +65,7 @@ def course(row: dict, owner: Patient | None = None) -> Course:
         planned_sessions=row["planned_sessions"],
         closed_on=_day(row["closed_on"]),
         close_reason=row["close_reason"],
+        protocol=row.get("protocol"),
         created_at=row["created_at"],
         patient=owner,
         sessions_done=row.get("sessions_done") or 0,

@@ -232,7 +232,40 @@ def _audit_log(db: Database) -> None:
         );
         """
     )
-    audit.create_triggers(db)
+    audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
+                               "adverse_event", "instrument", "setting"))  # fmt: skip
+
+
+@_migration("0004_protocols")
+def _protocols(db: Database) -> None:
+    """The practice's own protocol templates, and the protocol a course follows."""
+    db.executescript(
+        f"""
+        CREATE TABLE protocols (
+            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+            condition TEXT NOT NULL DEFAULT '',
+            interval TEXT,
+            planned_sessions INTEGER CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
+            measure TEXT REFERENCES instruments(code),
+            source TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE protocol_sites (
+            id INTEGER PRIMARY KEY,
+            protocol TEXT NOT NULL REFERENCES protocols(name),
+            position INTEGER NOT NULL CHECK (position >= 1),
+            site TEXT NOT NULL CHECK (length(trim(site)) > 0),
+            side TEXT {_one_of("side", SIDES)},
+            volume_ml REAL CHECK (volume_ml IS NULL OR (volume_ml > 0 AND volume_ml <= 50)),
+            solution TEXT,
+            points INTEGER NOT NULL DEFAULT 1 CHECK (points >= 1),
+            UNIQUE (protocol, position)
+        );
+        ALTER TABLE courses ADD COLUMN protocol TEXT;
+        """
+    )
+    audit.create_triggers(db, ("course", "protocol", "protocol_site"))  # courses has a new column
 
 
 def applied(db: Database) -> list[str]:

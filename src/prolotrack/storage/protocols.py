@@ -1,0 +1,86 @@
+"""Queries on the practice's own protocol templates (the built-in ones live in the domain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prolotrack.dates import parse_interval
+from prolotrack.domain.protocols import Protocol
+from prolotrack.domain.sites import SiteSpec
+from prolotrack.storage import rows
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def _protocol(row: dict, sites: list[SiteSpec]) -> Protocol:
+    return Protocol(
+        name=row["name"],
+        sites=tuple(sites),
+        interval=parse_interval(row["interval"]) if row["interval"] else None,
+        planned_sessions=row["planned_sessions"],
+        measure=row["measure"],
+        condition=row["condition"],
+        source=row["source"],
+        note=row["note"],
+    )
+
+
+def _sites(db: Database, name: str) -> list[SiteSpec]:
+    return [
+        SiteSpec(r["site"], r["volume_ml"], r["solution"], r["side"], r["points"])
+        for r in db.query(
+            "SELECT * FROM protocol_sites WHERE protocol = ? ORDER BY position", [name]
+        )
+    ]
+
+
+def get(db: Database, name: str) -> Protocol | None:
+    found = list(db.query("SELECT * FROM protocols WHERE name = ?", [name]))
+    return _protocol(found[0], _sites(db, name)) if found else None
+
+
+def listing(db: Database) -> list[Protocol]:
+    return [_protocol(r, _sites(db, r["name"])) for r in db.query("SELECT * FROM protocols")]
+
+
+def insert(db: Database, protocol: Protocol) -> None:
+    db["protocols"].insert(
+        {
+            "name": protocol.name,
+            "condition": protocol.condition,
+            "interval": str(protocol.interval) if protocol.interval else None,
+            "planned_sessions": protocol.planned_sessions,
+            "measure": protocol.measure,
+            "source": protocol.source,
+            "note": protocol.note,
+            "created_at": rows.utc_now(),
+        }
+    )
+    db["protocol_sites"].insert_all(
+        {
+            "protocol": protocol.name,
+            "position": n,
+            "site": s.site,
+            "side": s.side,
+            "volume_ml": s.volume_ml,
+            "solution": s.solution,
+            "points": s.points,
+        }
+        for n, s in enumerate(protocol.sites, start=1)
+    )
+
+
+def remove(db: Database, name: str) -> None:
+    db.execute("DELETE FROM protocol_sites WHERE protocol = ?", [name])
+    db.execute("DELETE FROM protocols WHERE name = ?", [name])
+
+
+def site_names(db: Database) -> list[str]:
+    """Every site name ever logged or written in a protocol."""
+    return [
+        r["site"]
+        for r in db.query(
+            "SELECT DISTINCT site FROM injections UNION SELECT DISTINCT site FROM protocol_sites"
+        )
+    ]
