@@ -140,8 +140,11 @@ def test_date_order_setting_reads_numeric_dates(worked):
 
 def test_config_list_get_set_unset(clinic):
     rows = clinic.json("config", "list")
-    assert [r["key"] for r in rows] == ["practitioner", "date-order", "default-solution"]
+    assert [r["key"] for r in rows] == [
+        "practitioner", "date-order", "default-solution", "default-guidance", "week-start",
+    ]  # fmt: skip
     assert {r["source"] for r in rows} == {"default"}
+    assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"
     clinic.refused("config", "set", "date-order", "ymd", says="dmy, mdy")
     clinic.refused("config", "set", "colour", "red", says="unknown setting")
     clinic.ok("config", "set", "default-solution", "d15")

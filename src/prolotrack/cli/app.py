@@ -19,6 +19,7 @@ from prolotrack.cli import (
     database,
     demo,
     patients,
+    protocols,
     reports,
     scores,
     sessions,
@@ -109,6 +110,7 @@ app.command("export", help="Export a table as CSV or JSON, de-identified, or as 
 app.command("import", help="Import past sessions from a CSV shaped like 'export injections'.")(
     data.import_
 )
+app.add_typer(protocols.app, name="protocol", help="Protocol templates: sites, schedule, measure.")
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
 app.add_typer(database.db_app, name="db", help="The database file: status, check, backup.")

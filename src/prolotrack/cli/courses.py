@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_instrument, complete_protocol
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import CourseArg, Format, FormatOption, PatientArg
 from prolotrack.cli.output import say, show
@@ -36,7 +37,10 @@ def start(
     measure: Annotated[
         str | None,
         typer.Option(
-            "--measure", metavar="INSTRUMENT", help="Primary outcome instrument [default: nrs]."
+            "--measure",
+            metavar="INSTRUMENT",
+            autocompletion=complete_instrument,
+            help="Primary outcome instrument [default: nrs, or the protocol's].",
         ),
     ] = None,
     every: Annotated[
@@ -47,6 +51,16 @@ def start(
     ] = None,
     sessions: Annotated[
         int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            "--protocol",
+            metavar="NAME",
+            autocompletion=complete_protocol,
+            help="Follow this protocol: its interval, sessions and measure, unless"
+            " given; its sites at each session.",
+        ),
     ] = None,
     on: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Start date [default: today].")
@@ -67,6 +81,7 @@ def start(
             measure=measure,
             interval=parse_interval(every) if every is not None else None,
             planned_sessions=sessions,
+            protocol=protocol,
         )
         course = courses.start(desk.db, owner, plan, desk.today)
     say(f"Started course {course.id} for {owner.label}: {course.condition}")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_course, complete_patient
+
 
 class Format(StrEnum):
     table = "table"
@@ -21,12 +23,18 @@ FormatOption = Annotated[
 
 PatientArg = Annotated[
     str,
-    typer.Argument(metavar="PATIENT", help="Id, chart number, or a unique part of the name."),
+    typer.Argument(
+        metavar="PATIENT",
+        help="Id, chart number, or a unique part of the name.",
+        autocompletion=complete_patient,
+    ),
 ]
 CourseArg = Annotated[
     str,
     typer.Argument(
-        metavar="COURSE", help="Course id, or a patient with exactly one active course."
+        metavar="COURSE",
+        help="Course id, or a patient with exactly one active course.",
+        autocompletion=complete_course,
     ),
 ]
 SessionArg = Annotated[

@@ -62,6 +62,10 @@ def summary(
     days: Annotated[
         int, typer.Option("--days", metavar="N", help="The N days ending on --date.")
     ] = 1,
+    week: Annotated[
+        bool,
+        typer.Option("--week", help="The week of --date, from the week-start setting's day."),
+    ] = False,
     fmt: Annotated[
         SummaryFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="table, text, csv or json."),
@@ -76,7 +80,11 @@ def summary(
     from prolotrack.render import summary as render
 
     with clinic(ctx).open(write=False) as desk:
-        found = daily.summarise(desk.db, desk.date(on), days)
+        day = desk.date(on)
+        if week:
+            first, day = daily.week_of(day, desk.setting("week-start") or "monday")
+            days = (day - first).days + 1
+        found = daily.summarise(desk.db, day, days)
     if fmt is SummaryFormat.json:
         jsondoc.document(sys.stdout, render.document(found))
     elif fmt is SummaryFormat.csv:

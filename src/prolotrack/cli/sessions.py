@@ -6,27 +6,39 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import (
+    complete_course,
+    complete_instrument,
+    complete_patient,
+    complete_protocol,
+    complete_site,
+)
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import CourseArg, Format, FormatOption, SessionArg
-from prolotrack.cli.output import say, show
+from prolotrack.cli.output import say, show, warn
 
 app = typer.Typer(no_args_is_help=True)
 
 
-def _option(flag: str, metavar: str, help: str, kind=str | None):
-    return Annotated[kind, typer.Option(flag, metavar=metavar, help=help)]
+def _option(flag: str, metavar: str, help: str, kind=str | None, complete=None):
+    return Annotated[kind, typer.Option(flag, metavar=metavar, help=help, autocompletion=complete)]
 
 
 # The fields of a session, shared by `log` and `amend`.
 Sites = _option("--site", "SPEC", "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeatable.",
-                list[str] | None)  # fmt: skip
+                list[str] | None, complete_site)  # fmt: skip
+Protocol = _option("--protocol", "NAME", "Log the sites of this protocol; --site adds to them, or"
+                   " replaces the one of the same name and side [default: the course's protocol"
+                   " when no --site is given].", complete=complete_protocol)  # fmt: skip
 Solution = _option("--solution", "SOLUTION", "Solution of sites given without one.")
 Volume = _option("--volume", "ML", "mL per site for sites given without one.")
 Side = _option("--side", "SIDE", "Side of sites given without one.")
 Pain = _option("--pain", "N", "Pain NRS 0-10 (short for --score nrs=N).", float | None)
-Scores = _option("--score", "INSTRUMENT=VALUE", "e.g. womac=52; repeatable.", list[str] | None)
+Scores = _option("--score", "INSTRUMENT=VALUE", "e.g. womac=52; repeatable.", list[str] | None,
+                 complete_instrument)  # fmt: skip
 Anesthetic = _option("--anesthetic", "TEXT", "Anesthetic used.")
-Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound or fluoroscopy.")
+Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound or fluoroscopy"
+                   " [default: the default-guidance setting].")  # fmt: skip
 By = _option("--by", "NAME", "Practitioner [default: the practitioner setting].")
 Note = _option("--note", "TEXT", "A free-text note.")
 Adverse = _option("--adverse", "KIND[:SEVERITY]", "e.g. flare:moderate; repeatable.",
@@ -36,8 +48,8 @@ Reason = Annotated[
 ]
 LogDate = _option("--date", "DATE", "Session date [default: today].")
 AmendDate = _option("--date", "DATE", "The corrected date.")
-OfPatient = _option("--patient", "PATIENT", "Only this patient's.")
-OfCourse = _option("--course", "COURSE", "Only this course's.")
+OfPatient = _option("--patient", "PATIENT", "Only this patient's.", complete=complete_patient)
+OfCourse = _option("--course", "COURSE", "Only this course's.", complete=complete_course)
 Since = _option("--from", "DATE", "From this date.")
 Until = _option("--to", "DATE", "Up to this date.")
 
@@ -72,6 +84,7 @@ def log(
     course: CourseArg,
     on: LogDate = None,
     site: Sites = None,
+    protocol: Protocol = None,
     solution: Solution = None,
     volume: Volume = None,
     side: Side = None,
@@ -84,7 +97,8 @@ def log(
     adverse: Adverse = None,
 ) -> None:
     """Log a treatment session with its injection sites and scores."""
-    from prolotrack.domain import lookup, sessions
+    from prolotrack.domain import catalogue, lookup, sessions
+    from prolotrack.domain.practice_protocols import unfamiliar_site
 
     with clinic(ctx).open(write=True) as desk:
         entry = sessions.SessionEntry(
@@ -92,16 +106,22 @@ def log(
             **_sites(site, volume, solution, side),
             **_scores_and_events(pain, score, adverse),
             anesthetic=anesthetic,
-            guidance=guidance,
+            guidance=guidance if guidance is not None else desk.setting("default-guidance"),
             practitioner=by if by is not None else desk.setting("practitioner"),
             note=note,
+            protocol=protocol,
         )
         found = lookup.course(desk.db, course)
+        unfamiliar = catalogue.unfamiliar(desk.db, [s.site for s in entry.sites])
         logged = sessions.log(desk.db, found, entry, desk.today, desk.setting("default-solution"))
+    for name, close in unfamiliar:
+        warn(unfamiliar_site(name, close))
+    template = entry.template_for(found)
     say(
         f"Logged session {logged.number} of course {found.id} ({found.condition}) on"
         f" {logged.given_on}: {len(logged.injections)} sites, {logged.total_ml:g} mL"
-        f" (session id {logged.id})"
+        + (f" (protocol {template})" if template else "")
+        + f" (session id {logged.id})"
     )
 
 

@@ -8,7 +8,7 @@ built-in), never recommendations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prolotrack.dates import Interval, parse_interval
 from prolotrack.domain.errors import InvalidInput
@@ -47,7 +47,7 @@ _REEVES = "dextrose 10% + lidocaine 0.075%"
 _YELLAND = "dextrose 20% + lignocaine 0.1% + ropivacaine 0.1%"
 _SCARPONE = "dextrose 10.7% + sodium morrhuate"
 
-BUILTIN: tuple[Protocol, ...] = (
+_PUBLISHED = (
     Protocol(
         "knee-oa-rabago",
         (_site("intra-articular", 6, "D25"), *(_site(s, 0.5, "D15") for s in _RABAGO_EXTRA)),
@@ -101,6 +101,7 @@ BUILTIN: tuple[Protocol, ...] = (
         "Jahangiri 2014: 6-month VAS 1.1 better than steroid",
     ),
 )  # fmt: skip
+BUILTIN: tuple[Protocol, ...] = tuple(replace(p, builtin=True) for p in _PUBLISHED)
 
 
 @dataclass

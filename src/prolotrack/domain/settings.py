@@ -19,6 +19,9 @@ class Setting:
     default: str | None = None
 
 
+WEEK_STARTS = ("monday", "sunday")
+
+
 def _date_order(value: str) -> str:
     return vocab.one_of(value, DATE_ORDERS, "date-order")
 
@@ -43,6 +46,19 @@ SETTINGS: dict[str, Setting] = {
             "the solution of a site given without one",
             "a solution, e.g. D15 (dextrose 15%)",
             sites.solution,
+        ),
+        Setting(
+            "default-guidance",
+            "the guidance of a session logged without --guidance",
+            "landmark, ultrasound or fluoroscopy",
+            lambda v: vocab.one_of(v, vocab.GUIDANCE, "default-guidance"),
+        ),
+        Setting(
+            "week-start",
+            "the first day of the week for 'summary --week'",
+            "monday or sunday",
+            lambda v: vocab.one_of(v, WEEK_STARTS, "week-start"),
+            default="monday",
         ),
     )
 }

@@ -62,6 +62,13 @@ class Summary:
         return not (self.given or self.adverse or self.started or self.closed or self.due)
 
 
+def week_of(day: date, week_start: str) -> tuple[date, date]:
+    """The first and last day of the week holding ``day`` (weeks start on ``week_start``)."""
+    start = 0 if week_start == "monday" else 6
+    first = day - timedelta(days=(day.weekday() - start) % 7)
+    return first, first + timedelta(days=6)
+
+
 def summarise(db: Database, last_day: date, days: int = 1) -> Summary:
     """The ``days`` days ending on ``last_day``; due and overdue as of ``last_day``."""
     if not 1 <= days <= MAX_DAYS:

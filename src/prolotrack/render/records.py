@@ -365,3 +365,61 @@ def audit_log(found: list[dict]) -> Listing:
     ]
     rows = [{**entry, "changes": _changes(entry)} for entry in found]
     return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")
+
+
+def _protocol_values(p) -> dict:
+    return {
+        "name": p.name,
+        "condition": p.condition,
+        "sites": len(p.sites),
+        "total_ml": p.total_ml,
+        "interval": str(p.interval) if p.interval else None,
+        "planned_sessions": p.planned_sessions,
+        "measure": p.measure,
+        "origin": "built-in" if p.builtin else "practice",
+        "source": p.source,
+        "note": p.note,
+    }
+
+
+def protocols(found: list) -> Listing:
+    columns = [
+        Column("name", "Protocol"),
+        Column("origin", "From"),
+        Column("condition", "Condition"),
+        Column("sites", "Sites", numeric=True),
+        Column("total_ml", "mL", numeric=True, decimals=1),
+        Column("interval", "Every"),
+        Column("planned_sessions", "Sessions", numeric=True),
+        Column("measure", "Measure"),
+    ]
+    return Listing(columns, [_protocol_values(p) for p in found], title="Protocols")
+
+
+def protocol(p) -> Record:
+    from prolotrack.domain.protocols import STARTING_POINT
+
+    values = {**_protocol_values(p), "caution": STARTING_POINT}
+    fields = [
+        Column("name", "Protocol"),
+        Column("origin", "From"),
+        Column("condition", "Condition"),
+        Column("interval", "Every"),
+        Column("planned_sessions", "Sessions", numeric=True),
+        Column("measure", "Measure"),
+        Column("total_ml", "Total mL", numeric=True, decimals=1),
+        Column("source", "Source"),
+        Column("note", "Note"),
+        Column("caution", "Note well"),
+    ]
+    rows = [
+        {"position": n, "site": s.site, "side": s.side, "solution": s.solution,
+         "volume_ml": s.volume_ml, "points": s.points}
+        for n, s in enumerate(p.sites, start=1)
+    ]  # fmt: skip
+    sites = Listing(
+        [Column("position", "#", numeric=True), Column("site", "Site"), Column("side", "Side"),
+         Column("solution", "Solution"), ML, Column("points", "Points", numeric=True)],
+        rows, title="Sites",
+    )  # fmt: skip
+    return Record([(c, values[c.key]) for c in fields], {"sites": sites}, title=p.name)

@@ -1,0 +1,82 @@
+"""Shell completion of values from the practice's own records: charts, course ids, instrument
+codes, protocol names, site names. Completion must never fail loudly: any problem gives no
+candidates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+
+def _database(ctx: typer.Context) -> Path | None:
+    root = ctx.find_root()
+    given = root.params.get("db") or os.environ.get("PROLOTRACK_DB")
+    if given:
+        return Path(given).expanduser()
+    from prolotrack.storage.connection import default_path
+
+    return default_path()
+
+
+def _from_database(ctx: typer.Context, query: Callable) -> list:
+    path = _database(ctx)
+    if path is None or not path.exists():
+        return []
+    try:
+        from prolotrack.storage.connection import transaction
+
+        with transaction(path, write=False) as db:
+            return query(db)
+    except Exception:  # completion offers what it can, and never a traceback
+        return []
+
+
+def _starting(values, incomplete: str) -> list[str]:
+    wanted = incomplete.lower()
+    return [v for v in dict.fromkeys(values) if v and v.lower().startswith(wanted)]
+
+
+def complete_patient(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Chart numbers of patients not archived."""
+    rows = _from_database(ctx, lambda db: [r["chart"] for r in db.query(
+        "SELECT chart FROM patients WHERE archived_at IS NULL AND chart IS NOT NULL"
+        " ORDER BY chart")])  # fmt: skip
+    return _starting(rows, incomplete)
+
+
+def complete_course(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Ids of active courses, with their patient and condition as help."""
+    rows = _from_database(ctx, lambda db: list(db.query(
+        "SELECT c.id, c.condition, p.chart, p.name FROM courses c JOIN patients p"
+        " ON p.id = c.patient_id WHERE c.status = 'active' ORDER BY c.id")))  # fmt: skip
+    return [(str(r["id"]), f"{r['chart'] or r['name']}: {r['condition']}")
+            for r in rows if str(r["id"]).startswith(incomplete)]  # fmt: skip
+
+
+def complete_instrument(ctx: typer.Context, incomplete: str) -> list[str]:
+    from prolotrack.domain.instruments import CATALOGUE
+
+    stored = _from_database(ctx, lambda db: [r["code"] for r in db.query(
+        "SELECT code FROM instruments ORDER BY rowid")])  # fmt: skip
+    return _starting(stored or [i.code for i in CATALOGUE], incomplete)
+
+
+def complete_protocol(ctx: typer.Context, incomplete: str) -> list[str]:
+    from prolotrack.domain.protocols import BUILTIN
+
+    own = _from_database(ctx, lambda db: [r["name"] for r in db.query(
+        "SELECT name FROM protocols ORDER BY name")])  # fmt: skip
+    return _starting([*own, *(p.name for p in BUILTIN)], incomplete)
+
+
+def complete_site(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Site names for the first field of a --site SPEC."""
+    from prolotrack.domain import catalogue
+
+    if ":" in incomplete:  # past the site name: volume, solution, side are the user's
+        return []
+    known = _from_database(ctx, catalogue.names) or list(catalogue.LITERATURE)
+    return _starting(sorted(known, key=str.lower), incomplete)
