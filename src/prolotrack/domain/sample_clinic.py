@@ -21,35 +21,11 @@ if TYPE_CHECKING:
 
 _INSTRUMENTS = {i.code: i for i in CATALOGUE}
 
-_KNEE = [
-    ("intra-articular", 6, "D25"),
-    ("MCL", 0.5, "D15"),
-    ("pes anserine", 0.5, "D15"),
-    ("patellar tendon insertion", 0.5, "D15"),
-    ("coronary ligament medial", 0.5, "D15"),
-]
-_ELBOW = [
-    ("supracondylar ridge", 0.5, "dextrose 10.7% + sodium morrhuate"),
-    ("lateral epicondyle", 0.5, "dextrose 10.7% + sodium morrhuate"),
-    ("annular ligament", 0.5, "dextrose 10.7% + sodium morrhuate"),
-]
-_ACHILLES = [
-    ("achilles anterolateral margin", 1, "D20 + lignocaine 0.1% + ropivacaine 0.1%"),
-    ("achilles anteromedial margin", 1, "D20 + lignocaine 0.1% + ropivacaine 0.1%"),
-]
-_SIJ = [
-    ("dorsal interosseous ligament", 2, "D20"),
-    ("iliolumbar ligament", 1, "D20"),
-    ("long dorsal sacroiliac ligament", 1, "D20"),
-]
-_FINGER = [
-    ("PIP medial", 0.5, "D10 + lidocaine 0.075%"),
-    ("PIP lateral", 0.5, "D10 + lidocaine 0.075%"),
-]
-_CMC = [("first CMC intra-articular", 1, "D20 + lidocaine 1%")]
-_KNEE_REEVES = [("intra-articular", 9, "D10 + lidocaine 0.075%")]
+# Most courses follow a built-in protocol; the low back one has sites of its own.
 _LOW_BACK = [("iliolumbar ligament", 1, "D15"), ("supraspinous ligament L4-L5", 1, "D15"),
              ("interspinous ligament L5-S1", 1, "D15")]  # fmt: skip
+# The Cusi protocol gives neither volume nor strength: the demo's practitioner chose these.
+_OPTIONS = {"sij-cusi": (2.0, "dextrose 20%")}
 
 
 @dataclass(frozen=True)
@@ -64,7 +40,7 @@ class SamplePatient:
     measure: str
     every: str
     planned: int
-    sites: list
+    plan: str | list  # a protocol's name, or the sites given at each session
     started_weeks_ago: int
     baseline_pain: int
     baseline_measure: float
@@ -74,28 +50,29 @@ class SamplePatient:
 
 PATIENTS = [
     SamplePatient("Ada Lovelace", "1950-05-01", "F", "right knee osteoarthritis", "knee", "right",
-                  "M17.11", "womac", "4w", 3, _KNEE[:3], 12, 7, 52, 0.45),
+                  "M17.11", "womac", "4w", 3, "knee-oa-rabago", 12, 7, 52, 0.45),
     SamplePatient("Grace Hopper", "1946-12-09", "F", "left knee osteoarthritis", "knee", "left",
-                  "M17.12", "womac", "4w", 5, _KNEE, 18, 8, 61, 0.6),
+                  "M17.12", "womac", "4w", 5, "knee-oa-rabago", 18, 8, 61, 0.6),
     SamplePatient("Alan Turing", "1954-06-23", "M", "bilateral knee osteoarthritis", "knee",
-                  "bilateral", "M17.0", "womac", "4w", 3, _KNEE[:2], 30, 6, 44, 0.05,
+                  "bilateral", "M17.0", "womac", "4w", 3, "knee-oa-rabago", 30, 6, 44, 0.05,
                   "completed"),
     SamplePatient("Edsger Dijkstra", "1940-05-11", "M", "right knee osteoarthritis", "knee",
-                  "right", "M17.11", "vas", "2m", 6, _KNEE_REEVES, 26, 6, 62, 0.5),
+                  "right", "M17.11", "vas", "2m", 6, "knee-oa-reeves", 26, 6, 62, 0.5),
     SamplePatient("Barbara Liskov", "1959-11-07", "F", "finger osteoarthritis", "hand", "right",
-                  "M18.9", "vas", "2m", 3, _FINGER, 17, 5, 55, 0.45),
+                  "M18.9", "vas", "2m", 3, "finger-oa-reeves", 17, 5, 55, 0.45),
     SamplePatient("Donald Knuth", "1968-01-10", "M", "right lateral epicondylosis", "elbow",
-                  "right", "M77.11", "prtee", "4w", 3, _ELBOW, 10, 6, 58, 0.7),
+                  "right", "M77.11", "prtee", "4w", 3, "lateral-elbow-scarpone", 10, 6, 58, 0.7),
     SamplePatient("Frances Allen", "1972-08-04", "F", "left lateral epicondylosis", "elbow",
-                  "left", "M77.12", "prtee", "4w", 3, _ELBOW, 9, 7, 64, -0.1, "discontinued"),
+                  "left", "M77.12", "prtee", "4w", 3, "lateral-elbow-scarpone", 9, 7, 64, -0.1,
+                  "discontinued"),
     SamplePatient("John Backus", "1981-12-03", "M", "right Achilles tendinosis", "ankle",
-                  "right", "M76.61", "visa-a", "1w", 8, _ACHILLES, 7, 6, 42, 0.55),
+                  "right", "M76.61", "visa-a", "1w", 8, "achilles-yelland", 7, 6, 42, 0.55),
     SamplePatient("Radia Perlman", "1985-12-18", "F", "left Achilles tendinosis", "ankle",
-                  "left", "M76.62", "visa-a", "1w", 6, _ACHILLES, 5, 5, 50, 0.3),
+                  "left", "M76.62", "visa-a", "1w", 6, "achilles-yelland", 5, 5, 50, 0.3),
     SamplePatient("Ken Thompson", "1963-02-04", "M", "sacroiliac joint dysfunction", "pelvis",
-                  "midline", "M53.3", "rmdq", "6w", 3, _SIJ, 14, 7, 14, 0.5),
+                  "midline", "M53.3", "rmdq", "6w", 3, "sij-cusi", 14, 7, 14, 0.5),
     SamplePatient("Margaret Hamilton", "1936-08-17", "F", "first carpometacarpal osteoarthritis",
-                  "hand", "left", "M18.12", "vas", "1m", 3, _CMC, 11, 6, 60, 0.4),
+                  "hand", "left", "M18.12", "vas", "1m", 3, "cmc-oa-jahangiri", 11, 6, 60, 0.4),
     SamplePatient("Dennis Ritchie", "1961-09-09", "M", "chronic low back pain", "low back",
                   "midline", "M54.50", "odi", "4w", 4, _LOW_BACK, 13, 6, 38, 0.0),
 ]  # fmt: skip
@@ -124,10 +101,11 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
         )  # fmt: skip
         every = parse_interval(sample.every)
         started = today - timedelta(weeks=sample.started_weeks_ago)
+        protocol = sample.plan if isinstance(sample.plan, str) else None
         plan = courses.CoursePlan(
             condition=sample.condition, started_on=started, region=sample.region,
             side=sample.side, icd10=sample.icd10, measure=sample.measure, interval=every,
-            planned_sessions=sample.planned,
+            planned_sessions=sample.planned, protocol=protocol,
         )  # fmt: skip
         course = courses.start(db, patient, plan, today)
         made["patients"] += 1
@@ -137,7 +115,11 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
             fraction = sample.response * count / max(sample.planned - 1, 1)
             entry = sessions.SessionEntry(
                 given_on=given,
-                sites=[SiteSpec(s, v, solution(sol)) for s, v, sol in sample.sites],
+                sites=[]
+                if protocol
+                else [SiteSpec(s, v, solution(sol)) for s, v, sol in sample.plan],
+                volume_ml=_OPTIONS.get(protocol, (None, None))[0],
+                solution=_OPTIONS.get(protocol, (None, None))[1],
                 scores=[
                     ("nrs", _value("nrs", sample.baseline_pain, fraction)),
                     (sample.measure, _value(sample.measure, sample.baseline_measure, fraction)),
