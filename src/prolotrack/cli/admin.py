@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_instrument
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import say, show
@@ -40,7 +41,12 @@ def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> No
 @instruments_app.command("show")
 def instruments_show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="CODE", help="Instrument code, e.g. womac.")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            metavar="CODE", help="Instrument code, e.g. womac.", autocompletion=complete_instrument
+        ),
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one instrument, with the source of its MCID."""

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_instrument
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import show
@@ -26,7 +27,12 @@ def progress(
     ],
     measure: Annotated[
         str | None,
-        typer.Option("--measure", metavar="CODE", help="Only this instrument's scores."),
+        typer.Option(
+            "--measure",
+            metavar="CODE",
+            help="Only this instrument's scores.",
+            autocompletion=complete_instrument,
+        ),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_instrument
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import CourseArg, Format, FormatOption
 from prolotrack.cli.output import say, show
@@ -50,7 +51,12 @@ def list_(
     course: CourseArg,
     instrument: Annotated[
         str | None,
-        typer.Option("--instrument", metavar="CODE", help="Only this instrument's scores."),
+        typer.Option(
+            "--instrument",
+            metavar="CODE",
+            help="Only this instrument's scores.",
+            autocompletion=complete_instrument,
+        ),
     ] = None,
     include_voided: Annotated[
         bool, typer.Option("--include-voided", help="Show voided scores too, marked.")
