@@ -57,6 +57,7 @@ def transaction(
         return
     check_header(path)
     suspect = write and health.changed_since_noted(path)
+    sound = False  # known sound when this connection closes: worth noting for the next write
     conn = connect(path, busy_timeout)
     try:
         with translated_errors(path, busy_timeout):
@@ -75,14 +76,19 @@ def transaction(
                 schema.migrate(db)
             if write:
                 _begin_audit(db)
-            yield db
+            sound = write
+            try:
+                yield db
+            except (sqlite3.DatabaseError, DatabaseUnusable):
+                sound = False  # SQLite found damage mid-command: the next write checks again
+                raise
             conn.execute("COMMIT" if commit else "ROLLBACK")
     finally:
         if conn.in_transaction:
             conn.rollback()
         conn.close()
-    if write:
-        health.note(path)
+        if sound:  # a refused command leaves the file as sound as it found it
+            health.note(path)
 
 
 def _begin_audit(db: Database) -> None:

@@ -79,8 +79,16 @@ def listing(
         if last:
             where.append(f"c.{column} <= ?")
             params.append(last.isoformat())
-    found = list(
-        db.query(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.started_on DESC, c.id", params)
-    )
-    owners = {pid: patients.get(db, pid) for pid in {r["patient_id"] for r in found}}
-    return [rows.course(r, owners[r["patient_id"]]) for r in found]
+    owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
+    sql = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
+              JOIN patients p ON p.id = c.patient_id
+              WHERE {" AND ".join(where)} ORDER BY c.started_on DESC, c.id"""
+    found = []
+    for r in db.query(sql, params):
+        owner = rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})
+        found.append(rows.course(r, owner))
+    return found
+
+
+_PATIENT_COLUMNS = ("id", "name", "chart", "born", "sex", "phone", "note", "archived_at",
+                    "created_at")  # fmt: skip

@@ -77,10 +77,5 @@ def remove(db: Database, name: str) -> None:
 
 
 def site_names(db: Database) -> list[str]:
-    """Every site name ever logged or written in a protocol."""
-    return [
-        r["site"]
-        for r in db.query(
-            "SELECT DISTINCT site FROM injections UNION SELECT DISTINCT site FROM protocol_sites"
-        )
-    ]
+    """Every site name ever logged or written in a protocol (kept by triggers as they are)."""
+    return [r["name"] for r in db.query("SELECT name FROM site_names ORDER BY name")]

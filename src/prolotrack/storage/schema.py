@@ -268,6 +268,34 @@ def _protocols(db: Database) -> None:
     audit.create_triggers(db, ("course", "protocol", "protocol_site"))  # courses has a new column
 
 
+@_migration("0005_site_names_and_course_indexes")
+def _site_names(db: Database) -> None:
+    """Every site name used, kept as it is used (the catalogue must not scan every injection),
+    and indexes for the daily summary's and the due list's lookups of courses."""
+    db.executescript(
+        """
+        CREATE TABLE site_names (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            first_used TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO site_names (name, first_used)
+            SELECT site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM injections
+            UNION SELECT site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM protocol_sites;
+        CREATE TRIGGER site_names_from_injections AFTER INSERT ON injections BEGIN
+            INSERT OR IGNORE INTO site_names (name, first_used)
+            VALUES (NEW.site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+        END;
+        CREATE TRIGGER site_names_from_protocols AFTER INSERT ON protocol_sites BEGIN
+            INSERT OR IGNORE INTO site_names (name, first_used)
+            VALUES (NEW.site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+        END;
+        CREATE INDEX courses_by_status ON courses (status);
+        CREATE INDEX courses_by_start ON courses (started_on);
+        CREATE INDEX courses_by_closing ON courses (closed_on);
+        """
+    )
+
+
 def applied(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

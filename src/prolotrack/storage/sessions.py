@@ -21,7 +21,9 @@ def insert(db: Database, fields: dict, injections: list[dict]) -> int:
     # Two passes, because the numbers are unique within a course at every step.
     db.execute(f"UPDATE sessions SET number = -(number + 1) WHERE {later}", [course_id, day])
     db.execute(
-        "UPDATE sessions SET number = -number WHERE course_id = ? AND number < 0", [course_id]
+        "UPDATE sessions SET number = -number"
+        " WHERE course_id = ? AND voided_at IS NULL AND number < 0",
+        [course_id],
     )
     number = db.execute(
         "SELECT count(*) + 1 FROM sessions WHERE course_id = ? AND voided_at IS NULL AND date < ?",

@@ -1,0 +1,233 @@
+"""prolotrack's speed at clinic scale, as ratios measured side by side in one run.
+
+    python tests/benchmarks/run.py [--runs 5] [--scale 1.0] [--only NAME ...]
+
+Builds (or reuses, in --work) a ten-year clinic with make_clinic.py and an empty file, then runs
+each command and its anchor alternately, --runs times each, and prints the medians and their
+ratio. These machines are shared and noisy: compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+TODAY = "2026-11-23"
+
+
+def prolotrack(db: Path, *args: str) -> list[str]:
+    return [str(BIN / "prolotrack"), "--db", str(db), "--today", TODAY, *args]
+
+
+def run(command: list[str], **kwargs) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr}")
+    return took
+
+
+def peak_mib(command: list[str]) -> float:
+    """The peak resident memory of a command, measured in a probe process of its own."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True,"
+             " stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN)"
+             ".ru_maxrss)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    return int(out.stdout.strip()) / 1024
+
+
+def alternate(ours, anchor, runs: int, setup=None) -> tuple[float, float]:
+    """Medians of ``runs`` alternating runs of two commands (callables give the command)."""
+    mine, theirs = [], []
+    for n in range(runs):
+        for command, times in ((ours, mine), (anchor, theirs)):
+            if setup:
+                setup()
+            times.append(run(command(n) if callable(command) else command))
+    return statistics.median(mine), statistics.median(theirs)
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, what, ours, anchor_name, anchor, goal=""):
+        ratio = ours / anchor if anchor else float("nan")
+        self.rows.append((what, f"{ours:.3f}", anchor_name, f"{anchor:.3f}", f"{ratio:.2f}x", goal))
+        print(f"  {what}: {ours:.3f} s vs {anchor_name} {anchor:.3f} s = {ratio:.2f}x {goal}",
+              flush=True)  # fmt: skip
+
+    def note(self, what, text):
+        self.rows.append((what, text, "", "", "", ""))
+        print(f"  {what}: {text}", flush=True)
+
+    def markdown(self) -> str:
+        head = (
+            "| measure | ours (s) | anchor | anchor (s) | ratio | goal |\n|---|---|---|---|---|---|"
+        )
+        return head + "".join(f"\n| {' | '.join(r)} |" for r in self.rows)
+
+
+def prepare(work: Path, scale: float) -> tuple[Path, Path]:
+    big, empty = work / f"ten-years-{scale:g}.db", work / "empty.db"
+    if not big.exists():
+        print(f"building the ten-year clinic (scale {scale:g}) in {big} ...", flush=True)
+        subprocess.run([sys.executable, str(HERE / "make_clinic.py"), str(big), "--scale",
+                        str(scale), "--today", TODAY], check=True)  # fmt: skip
+    for db in (big, empty):
+        if db == empty:
+            for stale in work.glob("empty.db*"):
+                stale.unlink()
+        bench = subprocess.run(prolotrack(db, "patient", "show", "BENCH-1"), capture_output=True)
+        if bench.returncode != 0:
+            run(prolotrack(db, "patient", "add", "Bench Mark", "--chart", "BENCH-1"))
+            run(
+                prolotrack(
+                    db,
+                    "course",
+                    "start",
+                    "BENCH-1",
+                    "--condition",
+                    "benchmark knee",
+                    "--every",
+                    "1w",
+                    "--measure",
+                    "womac",
+                    "--date",
+                    "2016-01-01",
+                )
+            )
+            run(prolotrack(db, "log", "BENCH-1", "--date", "2016-01-01", "--site",
+                           "MCL:0.5:D15", "--pain", "6", "--score", "womac=50"))  # fmt: skip
+    return big, empty
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "prolotrack-bench"
+    )
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="startup log reports outcomes export import")  # fmt: skip
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    wanted = set(args.only or ["startup", "log", "reports", "outcomes", "export", "import"])
+    big, empty = prepare(args.work, args.scale)
+    table, runs = Table(), args.runs
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; {runs} alternating runs")
+
+    if "startup" in wanted:
+        floor = [sys.executable, "-c", "import typer, rich, sqlite_utils, dateutil.parser"]
+        for args_ in (["--version"], ["--help"]):
+            ours, anchor = alternate([str(BIN / "prolotrack"), *args_], floor, runs)
+            goal = "<= 1.0x" if args_ == ["--version"] else "<= 1.2x"
+            table.add(f"prolotrack {args_[0]}", ours, "import floor", anchor, goal)
+
+    if "log" in wanted:
+
+        def log(db, offset):  # a new date each run: one session a day of 2016-2025
+            return lambda n: prolotrack(db, "log", "BENCH-1", "--date",
+                                        f"{2017 + n // 300 + offset}-{1 + n % 12:02d}-"
+                                        f"{1 + n % 28:02d}", "--site", "MCL:0.5:D15",
+                                        "--pain", "5")  # fmt: skip
+
+        ours, anchor = alternate(log(big, 0), log(empty, 4), runs)
+        table.add("session log, ten-year file", ours, "same, empty file", anchor, "<= 1.1x")
+
+    if "reports" in wanted:
+        for command in (["progress", "BENCH-1"], ["summary"], ["due"]):
+            ours, anchor = alternate(prolotrack(big, *command), prolotrack(empty, *command), runs)
+            table.add(f"{command[0]}, ten-year file", ours, "same, empty file", anchor, "<= 1.1x")
+
+    if "outcomes" in wanted:
+        times = [run(prolotrack(big, "report", "outcomes")) for _ in range(runs)]
+        took = statistics.median(times)
+        courses = int(subprocess.run(["sqlite3", str(big), "SELECT count(*) FROM courses"],
+                                     capture_output=True, text=True).stdout or 0)  # fmt: skip
+        table.note(
+            "report outcomes, ten-year file",
+            f"{took:.2f} s, {courses / took:,.0f} courses/s ({courses:,} courses)",
+        )
+
+    if "export" in wanted:
+        out = args.work / "injections.csv"
+        sql = _export_sql(big)
+        ours, sqlite3_time = alternate(
+            prolotrack(big, "export", "injections", "-o", str(out), "--force"),
+            ["sh", "-c", f"sqlite3 -csv -header '{big}' \"{sql}\" > '{args.work}/sqlite3.csv'"],
+            runs,
+        )
+        table.add("export injections", ours, "sqlite3 -csv", sqlite3_time, "<= 1.5x")
+        _, peer = alternate(
+            prolotrack(big, "export", "injections", "-o", str(out), "--force"),
+            ["sh", "-c",
+             f"'{BIN}/sqlite-utils' query --csv '{big}' \"{sql}\" > '{args.work}/su.csv'"],
+            max(runs // 2, 1),
+        )  # fmt: skip
+        table.add("export injections", ours, "sqlite-utils query --csv", peer, ">= 2x faster")
+        rows = sum(1 for _ in out.open()) - 1
+        peak = peak_mib(prolotrack(big, "export", "injections", "-o", str(out), "--force"))
+        table.note("export injections, peak memory",
+                   f"{peak:.0f} MiB for {rows:,} rows (goal < 80 MiB, flat)")  # fmt: skip
+
+    if "import" in wanted:
+        out = args.work / "injections.csv"
+        if not out.exists():
+            run(prolotrack(big, "export", "injections", "-o", str(out)))
+        target = args.work / "imported.db"
+
+        def fresh():
+            for stale in args.work.glob("imported.db*"):
+                stale.unlink()
+            for stale in args.work.glob(".imported.db*"):
+                stale.unlink()
+
+        ours, anchor = alternate(
+            prolotrack(target, "import", str(out)),
+            [str(BIN / "sqlite-utils"), "insert", str(target), "injections", str(out), "--csv"],
+            max(runs // 2, 1), setup=fresh,
+        )  # fmt: skip
+        table.add("import of the export", ours, "sqlite-utils insert --csv", anchor, "<= 2x")
+
+    print()
+    print(table.markdown())
+
+
+def _export_sql(db: Path) -> str:
+    """The query of ``export injections`` with its parameters written in, for the anchors."""
+    sys.path.insert(0, str(HERE.parents[1] / "src"))
+    from prolotrack.storage import exports
+    from prolotrack.storage.connection import transaction
+
+    with transaction(db, write=False) as conn:
+        instruments = exports.instruments_used(conn)
+        captured = {}
+
+        class Capture:
+            def query(self, sql, params):
+                captured["sql"], captured["params"] = sql, params
+                return iter(())
+
+        list(exports.injections(Capture(), exports.Filters(), instruments))
+    sql = captured["sql"]
+    for value in captured["params"]:
+        sql = sql.replace("?", f"'{value}'", 1)
+    return " ".join(sql.split())
+
+
+if __name__ == "__main__":
+    shutil.which("sqlite3") or sys.exit("sqlite3 is needed for the export anchor")
+    main()
