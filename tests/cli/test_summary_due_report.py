@@ -147,3 +147,16 @@ def test_demo_file_is_deterministic(tmp_path):
         dumps.append(out.stdout)
     assert dumps[0] == dumps[1]
     assert Path(tmp_path / "a.db").exists()
+
+
+def test_due_at_the_end_of_a_month(tmp_path):
+    from tests.conftest import Clinic
+
+    clinic = Clinic(tmp_path / "c.db", today=__import__("datetime").date(2026, 2, 28))
+    clinic.ok("patient", "add", "Ada", "--chart", "A-1")
+    clinic.ok("course", "start", "A-1", "--condition", "knee", "--every", "1m",
+              "--date", "2026-01-31")  # fmt: skip
+    clinic.ok("log", "A-1", "--date", "2026-01-31", "--site", "MCL:0.5:D15")
+    assert [(d["chart"], d["due"]) for d in clinic.json("due", "--within", "1d")] == [
+        ("A-1", "2026-02-28")
+    ]

@@ -38,7 +38,7 @@ def due_of(course: Course, today: date) -> Due | None:
 def due(db: Database, today: date, within: Interval = DEFAULT_WINDOW) -> list[Due]:
     """Active courses whose next session is past, or falls from today to today + ``within``."""
     horizon = within.after(today)
-    found = (due_of(c, today) for c in courses.listing(db, status="active"))
+    found = (due_of(c, today) for c in courses.due_by(db, horizon))
     return sorted(
         (d for d in found if d is not None and d.due_on <= horizon),
         key=lambda d: (d.due_on, d.course.id),

@@ -49,6 +49,40 @@ def find(db: Database, patient_id: int, condition: str, started_on: date) -> Cou
     return rows.course(found[0], patients.get(db, patient_id)) if found else None
 
 
+# SQLite's date arithmetic, as a first sieve: a month from 31 January is 3 March for SQLite but
+# 28 February for relativedelta, so the sieve lets through everything up to 3 days late and the
+# domain computes the exact due date of the few that pass.
+_SIEVE_DAYS = 3
+_NEXT = """CASE substr(c.interval, -1)
+    WHEN 'd' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' days')
+    WHEN 'w' THEN date(last, '+' || (7 * substr(c.interval, 1, length(c.interval) - 1)) || ' days')
+    WHEN 'm' THEN date(last,
+        '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' months')
+    WHEN 'y' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' years')
+END"""
+
+
+def due_by(db: Database, horizon: date) -> list[Course]:
+    """Active courses whose next session may fall on or before ``horizon`` (a superset: the
+    exact rule is the domain's), each with its patient."""
+    from datetime import timedelta
+
+    sql = f"""
+        WITH course AS (
+            SELECT c.id,
+                (SELECT count(*) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
+                (SELECT max(s.date) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
+            FROM courses c WHERE c.status = 'active')
+        SELECT c.id FROM courses c JOIN course USING (id)
+        WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
+          AND CASE WHEN course.last IS NULL THEN c.started_on
+                   ELSE {_NEXT.replace("last", "course.last")} END <= ?"""
+    ids = [r["id"] for r in db.query(sql, [(horizon + timedelta(days=_SIEVE_DAYS)).isoformat()])]
+    return listing(db, ids=ids) if ids else []
+
+
 def listing(
     db: Database,
     *,
@@ -57,6 +91,7 @@ def listing(
     started: tuple[date | None, date | None] = (None, None),
     closed: tuple[date | None, date | None] = (None, None),
     condition: str | None = None,
+    ids: list[int] | None = None,
 ) -> list[Course]:
     """Courses, newest start first, each with its patient.
 
@@ -72,6 +107,9 @@ def listing(
     if condition:
         where.append("instr(lower(c.condition), lower(?)) > 0")
         params.append(condition)
+    if ids is not None:
+        where.append(f"c.id IN ({', '.join('?' * len(ids))})")
+        params += ids
     for column, (first, last) in (("started_on", started), ("closed_on", closed)):
         if first:
             where.append(f"c.{column} >= ?")
