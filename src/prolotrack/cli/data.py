@@ -84,10 +84,15 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
     shape = spec(table, key=key, instruments=instruments)
     if table == "progress":
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
-    elif table == "injections":
-        rows = exports.injections(desk.db, filters, instruments)
     else:
-        rows = getattr(exports, table)(desk.db, filters)
+        found = (
+            exports.injections(desk.db, filters, instruments)
+            if table == "injections"
+            else getattr(exports, table)(desk.db, filters)
+        )
+        if shape.plain and fmt is Format.csv:  # the hot path: tuples straight to csv
+            return delimited.stream_tuples(out, shape.columns, found.columns, found)
+        rows = found.dicts()
     writer = jsondoc.stream if fmt is Format.json else delimited.stream
     return writer(out, shape.columns, (shape.shape(r) for r in rows))
 

@@ -70,3 +70,38 @@ def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
         writer.row([cell(row.get(k)) for k in keys])
         count += 1
     return count
+
+
+class _CarriageReturn(Exception):
+    """A cell holds a bare carriage return: its row must be written with every field quoted."""
+
+
+def _fast_cell(value):
+    """``cell()`` for the values SQLite gives (str, int, float, None), in the hot loop."""
+    kind = type(value)
+    if kind is str:
+        if "\r" in value:
+            raise _CarriageReturn
+        if value and (value[0] in "=+-@\t" or value[0] == "'") and _FORMULA.match(value):
+            return "'" + value
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    return value
+
+
+def stream_tuples(out: IO[str], columns: list[Column], names: list[str], rows) -> int:
+    """Write rows that come as tuples named by ``names``, taking the ``columns`` in order: the
+    plain exports' fast path (no dict per row); every cell is protected as ``cell()`` does."""
+    where = [names.index(c.key) for c in columns]
+    writer = _Writer(out)
+    writer.row([c.key for c in columns])
+    plain = writer.plain.writerow
+    count = 0
+    for row in rows:
+        try:
+            plain([_fast_cell(row[i]) for i in where])
+        except _CarriageReturn:
+            writer.row([cell(row[i]) for i in where])
+        count += 1
+    return count

@@ -16,6 +16,7 @@ TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress")
 class Export:
     columns: list[Column]
     shape: Callable[[dict], dict]
+    plain: bool = False  # the stored row is written as it is: no shaping needed
 
 
 def _cols(*keys: str) -> list[Column]:
@@ -98,7 +99,7 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
             return Export(
                 _cols(*_PLAIN[table]), lambda row: {**row, "archived": bool(row["archived"])}
             )
-        return Export(_cols(*_PLAIN[table], *extra), lambda row: row)
+        return Export(_cols(*_PLAIN[table], *extra), lambda row: row, plain=True)
     d = _Deidentified(key)
 
     def shape(row: dict) -> dict:

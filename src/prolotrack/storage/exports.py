@@ -48,9 +48,10 @@ _LIVE_SESSIONS = (
 )
 
 
-def patients(db: Database, filters: Filters) -> Iterator[dict]:
+def patients(db: Database, filters: Filters) -> Rows:
     where, params = filters.on(None)
-    yield from db.query(
+    return _rows(
+        db,
         f"""SELECT {_PATIENT}, p.sex, p.phone, p.note, p.archived_at IS NOT NULL AS archived,
                 (SELECT min(c.started_on) FROM courses c WHERE c.patient_id = p.id) AS started_on,
                 (SELECT count(*) FROM courses c WHERE c.patient_id = p.id) AS courses
@@ -60,9 +61,10 @@ def patients(db: Database, filters: Filters) -> Iterator[dict]:
     )
 
 
-def courses(db: Database, filters: Filters) -> Iterator[dict]:
+def courses(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("c.started_on")
-    yield from db.query(
+    return _rows(
+        db,
         f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done
             FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
             ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
@@ -70,9 +72,10 @@ def courses(db: Database, filters: Filters) -> Iterator[dict]:
     )
 
 
-def sessions(db: Database, filters: Filters) -> Iterator[dict]:
+def sessions(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("s.date")
-    yield from db.query(
+    return _rows(
+        db,
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.number AS session_number,
                 s.date AS session_date, s.practitioner, s.anesthetic, s.guidance, s.note,
                 (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
@@ -99,7 +102,7 @@ def instruments_used(db: Database) -> list[str]:
     ]
 
 
-def injections(db: Database, filters: Filters, instruments: list[str]) -> Iterator[dict]:
+def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
     """One row per injection site, with its patient, course and session, and the session's
     score on each of ``instruments`` as a column named by the instrument's code."""
     where, params = filters.on("s.date")
@@ -108,7 +111,8 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Iterat
                AND sc.voided_at IS NULL ORDER BY sc.id DESC LIMIT 1) AS "{code}" """
         for code in instruments
     )
-    yield from db.query(
+    return _rows(
+        db,
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.date AS session_date,
                 s.number AS session_number, s.practitioner, s.anesthetic, s.guidance,
                 i.site, i.side, i.solution, i.volume_ml, i.points {score_columns}
@@ -121,9 +125,10 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Iterat
     )
 
 
-def scores(db: Database, filters: Filters) -> Iterator[dict]:
+def scores(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("sc.date")
-    yield from db.query(
+    return _rows(
+        db,
         f"""SELECT {_PATIENT}, {_COURSE}, sc.id AS score_id, sc.instrument, sc.value,
                 sc.date AS score_date, s.number AS session_number
             FROM scores sc JOIN courses c ON c.id = sc.course_id
@@ -134,6 +139,25 @@ def scores(db: Database, filters: Filters) -> Iterator[dict]:
                 sc.instrument""",
         params,
     )
+
+
+class Rows:
+    """Rows straight off an SQLite cursor, as tuples, with the names of their columns."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.columns = [d[0] for d in cursor.description]
+
+    def __iter__(self):
+        return iter(self.cursor)
+
+    def dicts(self) -> Iterator[dict]:
+        names = self.columns
+        return (dict(zip(names, row, strict=True)) for row in self.cursor)
+
+
+def _rows(db: Database, sql: str, params: list) -> Rows:
+    return Rows(db.execute(sql, params))
 
 
 def course_ids(db: Database, filters: Filters) -> Iterator[int]:
