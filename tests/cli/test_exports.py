@@ -128,3 +128,35 @@ def test_pseudonyms_differ_between_files(worked, tmp_path):
     mine = rows(worked, "patients", "--deidentify")[0]["patient"]
     theirs = rows(other, "patients", "--deidentify")[0]["patient"]
     assert mine != theirs  # the key is per file: a pseudonym cannot be recomputed elsewhere
+
+
+def test_a_second_score_on_one_instrument_at_a_session_is_the_one_exported(worked):
+    worked.ok("score", "add", "1", "nrs=6", "--session", "2")
+    by_date = {r["session_date"]: r["nrs"] for r in rows(worked, "injections")}
+    assert by_date == {"2026-01-05": "7", "2026-02-02": "6", "2026-03-02": "3"}
+    worked.ok("score", "void", "7", "--reason", "entered twice")
+    assert {r["session_date"]: r["nrs"] for r in rows(worked, "injections")}["2026-02-02"] == "5"
+
+
+def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, tmp_path):
+    clinic.ok("patient", "add", "=2+3", "--chart", "@risk")
+    clinic.ok("course", "start", "@risk", "--condition", "+knee", "--region", "-leg",
+              "--date", "2026-03-01")  # fmt: skip
+    clinic.ok("log", "@risk", "--date", "2026-03-01", "--site", "-lateral:0.5:=sol",
+              "--by", "Dr\rWho", "--anesthetic", "'=x", "--pain", "4")  # fmt: skip
+    text = clinic.ok("export", "injections").stdout
+    [row] = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert (row["chart"], row["name"], row["condition"], row["region"]) == (
+        "'@risk", "'=2+3", "'+knee", "'-leg",
+    )  # fmt: skip
+    assert (row["site"], row["solution"], row["anesthetic"]) == ("'-lateral", "'=sol", "''=x")
+    assert row["practitioner"] == "Dr\rWho"
+    assert (row["volume_ml"], row["nrs"]) == ("0.5", "4")
+    target = tmp_path / "again.db"
+    source = tmp_path / "inj.csv"
+    source.write_text(text, newline="")
+    from tests.conftest import Clinic
+
+    again = Clinic(target)
+    again.ok("import", str(source))
+    assert again.ok("export", "injections").stdout == text

@@ -91,6 +91,9 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
             else getattr(exports, table)(desk.db, filters)
         )
         if shape.plain and fmt is Format.csv:  # the hot path: tuples straight to csv
+            if table == "injections":  # hundreds of thousands of rows: SQLite prepares them
+                ready = exports.injections_csv(desk.db, filters, instruments)
+                return delimited.stream_ready(out, shape.columns, ready)
             return delimited.stream_tuples(out, shape.columns, found.columns, found)
         rows = found.dicts()
     writer = jsondoc.stream if fmt is Format.json else delimited.stream

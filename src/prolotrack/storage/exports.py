@@ -104,13 +104,22 @@ def instruments_used(db: Database) -> list[str]:
 
 def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
     """One row per injection site, with its patient, course and session, and the session's
-    score on each of ``instruments`` as a column named by the instrument's code."""
+    score on each of ``instruments`` as a column named by the instrument's code (the latest,
+    should a session have two of one instrument)."""
     where, params = filters.on("s.date")
-    score_columns = "".join(
-        f""", (SELECT sc.value FROM scores sc WHERE sc.session_id = s.id AND sc.instrument = ?
-               AND sc.voided_at IS NULL ORDER BY sc.id DESC LIMIT 1) AS "{code}" """
-        for code in instruments
+    pivot = ", ".join(
+        f"""max(CASE WHEN instrument = ? THEN value END) AS "{code}" """ for code in instruments
     )
+    session_scores = (
+        f"""LEFT JOIN (SELECT session_id, {pivot} FROM scores sc
+                WHERE voided_at IS NULL AND session_id IS NOT NULL
+                  AND id = (SELECT max(id) FROM scores x WHERE x.session_id = sc.session_id
+                            AND x.instrument = sc.instrument AND x.voided_at IS NULL)
+                GROUP BY session_id) AS v ON v.session_id = s.id"""
+        if instruments
+        else ""
+    )
+    score_columns = "".join(f', v."{code}"' for code in instruments)
     return _rows(
         db,
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.date AS session_date,
@@ -118,11 +127,54 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
                 i.site, i.side, i.solution, i.volume_ml, i.points {score_columns}
             FROM injections i JOIN sessions s ON s.id = i.session_id
             JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
+            {session_scores}
             WHERE s.voided_at IS NULL AND {where}
             ORDER BY s.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
                 i.position""",
         [*instruments, *params],
     )
+
+
+# The plain injections CSV is the one export that reaches hundreds of thousands of rows, so
+# SQLite itself prepares its cells: free text that a spreadsheet would run as a formula gets a
+# leading quote (the rule of render.delimited.cell), whole REAL numbers become integers, and a
+# last column says whether the row holds a carriage return (such a row is written all quoted).
+_FREE_TEXT = ("p.chart", "p.name", "c.condition", "c.region", "s.practitioner", "s.anesthetic",
+              "i.site", "i.solution")  # fmt: skip
+_QUOTE = "''''"  # an SQL string holding one quote
+
+
+def _protected(column: str) -> str:
+    first = f"substr(ltrim({column}, {_QUOTE}), 1, 1)"
+    return (f"CASE WHEN {first} IN ('=', '+', '-', '@', char(9), char(13))"
+            f" THEN {_QUOTE} || {column} ELSE {column} END")  # fmt: skip
+
+
+def _whole(column: str) -> str:
+    return (f"CASE WHEN {column} = CAST({column} AS INTEGER)"
+            f" THEN CAST({column} AS INTEGER) ELSE {column} END")  # fmt: skip
+
+
+def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Rows:
+    """The cells of the plain ``export injections`` CSV, ready to write, with a carriage-return
+    flag last; the columns are render.exports' plain injections columns, in order."""
+    base = injections(db, filters, instruments)  # the same joins, filters and order
+    p = {c: _protected(c) for c in _FREE_TEXT}
+    columns = {
+        "chart": p["p.chart"], "name": p["p.name"], "condition": p["c.condition"],
+        "region": p["c.region"], "course_side": "c.side", "started_on": "c.started_on",
+        "measure": "c.measure", "interval": "c.interval",
+        "planned_sessions": "c.planned_sessions", "session_date": "s.date",
+        "session_number": "s.number", "practitioner": p["s.practitioner"],
+        "anesthetic": p["s.anesthetic"], "guidance": "s.guidance", "site": p["i.site"],
+        "side": "i.side", "solution": p["i.solution"], "volume_ml": _whole("i.volume_ml"),
+        "points": "i.points", **{code: _whole(f'v."{code}"') for code in instruments},
+    }  # fmt: skip
+    flag = " || ".join(f"coalesce({c}, '')" for c in _FREE_TEXT)
+    select = ", ".join(f'{expr} AS "{name}"' for name, expr in columns.items())
+    _, _, tail = base.sql.partition("FROM injections i")
+    sql = f"SELECT {select}, instr({flag}, char(13)) > 0 AS has_cr FROM injections i{tail}"
+    return Rows(db.execute(sql, base.params), sql, base.params)
 
 
 def scores(db: Database, filters: Filters) -> Rows:
@@ -144,9 +196,10 @@ def scores(db: Database, filters: Filters) -> Rows:
 class Rows:
     """Rows straight off an SQLite cursor, as tuples, with the names of their columns."""
 
-    def __init__(self, cursor):
+    def __init__(self, cursor, sql: str = "", params: list | None = None):
         self.cursor = cursor
         self.columns = [d[0] for d in cursor.description]
+        self.sql, self.params = sql, params or []
 
     def __iter__(self):
         return iter(self.cursor)
@@ -157,7 +210,7 @@ class Rows:
 
 
 def _rows(db: Database, sql: str, params: list) -> Rows:
-    return Rows(db.execute(sql, params))
+    return Rows(db.execute(sql, params), sql, params)
 
 
 def course_ids(db: Database, filters: Filters) -> Iterator[int]:
