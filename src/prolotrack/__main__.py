@@ -1,3 +1,3 @@
-from prolotrack.cli.app import main
+from prolotrack.cli.entry import main
 
 main()

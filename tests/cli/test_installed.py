@@ -82,3 +82,11 @@ def test_table_through_a_pipe_neither_wraps_nor_colours(prolotrack, tmp_path):
     assert len(rows) == 1
     assert long_condition in rows[0]
     assert "Maximilian Alexander Featherstonehaugh-Cholmondeley" in rows[0]
+
+
+def test_version_of_the_installed_program(prolotrack, tmp_path):
+    from prolotrack import __version__
+
+    for command in ([prolotrack, "--version"], [sys.executable, "-m", "prolotrack", "--version"]):
+        result = _run(*command, tmp_path=tmp_path)
+        assert (result.returncode, result.stdout) == (0, f"prolotrack {__version__}\n")
