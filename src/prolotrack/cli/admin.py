@@ -26,7 +26,7 @@ def instruments_default(ctx: typer.Context) -> None:
 def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the instruments with their range, direction and MCID."""
     from prolotrack.domain.instruments import CATALOGUE
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import scores
 
     path = clinic(ctx).path
@@ -35,7 +35,7 @@ def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> No
             found = scores.instruments(desk.db)
     else:  # the catalogue needs no database: show the built-in one
         found = list(CATALOGUE)
-    show(fmt, records.instruments(found))
+    show(fmt, practice.instruments(found))
 
 
 @instruments_app.command("show")
@@ -52,7 +52,7 @@ def instruments_show(
     """Show one instrument, with the source of its MCID."""
     from prolotrack.domain.errors import NotFound
     from prolotrack.domain.instruments import CATALOGUE
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import scores
 
     path = clinic(ctx).path
@@ -63,14 +63,14 @@ def instruments_show(
         found = next((i for i in CATALOGUE if i.code == code.strip().lower()), None)
     if found is None:
         raise NotFound(f"unknown instrument {code!r} (see 'prolotrack instruments list')")
-    show(fmt, records.instrument(found))
+    show(fmt, practice.instrument(found))
 
 
 @config_app.command("list")
 def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the settings, each with its value and whether it was set."""
     from prolotrack.domain.settings import SETTINGS
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import settings
 
     path = clinic(ctx).path
@@ -87,7 +87,7 @@ def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         }
         for s in SETTINGS.values()
     ]
-    show(fmt, records.settings(rows))
+    show(fmt, practice.settings(rows))
 
 
 @config_app.command("get")

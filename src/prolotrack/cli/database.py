@@ -35,11 +35,11 @@ def _existing(ctx: typer.Context) -> Path:
 @db_app.command("status")
 def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """The file: its size, schema version, journal mode, counts and last backup."""
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import maintenance
 
     found = maintenance.status(_existing(ctx))
-    show(fmt, records.database_status(found))
+    show(fmt, practice.database_status(found))
 
 
 @db_app.command("check")
@@ -109,10 +109,10 @@ def audit(
 ) -> None:
     """The history of changes, newest first: when, who, what, before and after, and why."""
     from prolotrack.domain import vocab
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import audit as log
 
     kind = vocab.one_of(entity, ENTITIES, "entity") if entity else None
     with clinic(ctx).open(write=False) as desk:
         found = log.history(desk.db, kind, record_id)
-    show(fmt, records.audit_log(found))
+    show(fmt, practice.audit_log(found))

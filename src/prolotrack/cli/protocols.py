@@ -23,7 +23,7 @@ NameArg = Annotated[
 def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the protocols: the practice's own first, then the built-in ones they do not shadow."""
     from prolotrack.domain.protocols import BUILTIN
-    from prolotrack.render import records
+    from prolotrack.render import practice
     from prolotrack.storage import protocols
 
     own = []
@@ -32,7 +32,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
             own = protocols.listing(desk.db)
     mine = {p.name for p in own}
     found = [*sorted(own, key=lambda p: p.name), *(p for p in BUILTIN if p.name not in mine)]
-    show(fmt, records.protocols(found))
+    show(fmt, practice.protocols(found))
 
 
 @app.command("show")
@@ -41,7 +41,7 @@ def show_(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.table) -
     from prolotrack.domain import lookup
     from prolotrack.domain.errors import NotFound
     from prolotrack.domain.protocols import BUILTIN, check_name
-    from prolotrack.render import records
+    from prolotrack.render import practice
 
     if clinic(ctx).path.exists():
         with clinic(ctx).open(write=False) as desk:
@@ -50,7 +50,7 @@ def show_(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.table) -
         found = next((p for p in BUILTIN if p.name == check_name(name)), None)
         if found is None:
             raise NotFound(f"no protocol {name!r} (see 'prolotrack protocol list')")
-    show(fmt, records.protocol(found))
+    show(fmt, practice.protocol(found))
 
 
 @app.command("add")

@@ -1,0 +1,163 @@
+"""The views of the practice's tools: instruments, settings, protocols, the file and its audit."""
+
+from __future__ import annotations
+
+from prolotrack.domain.instruments import Instrument
+from prolotrack.render.records import ID, ML
+from prolotrack.render.view import Column, Listing, Record
+
+_INSTRUMENT = [
+    Column("code", "Code"),
+    Column("name", "Instrument"),
+    Column("range", "Range"),
+    Column("better", "Better"),
+    Column("mcid", "MCID"),
+]
+
+
+def _instrument_values(i: Instrument) -> dict:
+    return {
+        "code": i.code,
+        "name": i.name,
+        "range": i.range_text,
+        "minimum": i.minimum,
+        "maximum": i.maximum,
+        "better": i.better,
+        "mcid": i.mcid_text,
+        "mcid_value": i.mcid,
+        "mcid_unit": i.mcid_unit,
+        "source": i.source,
+        "builtin": i.builtin,
+    }
+
+
+def instruments(found: list[Instrument]) -> Listing:
+    rows = [_instrument_values(i) for i in found]
+    return Listing(_INSTRUMENT, rows, title="Instruments", empty="No instruments.")
+
+
+def instrument(i: Instrument) -> Record:
+    fields = [
+        Column("code", "Code"),
+        Column("name", "Instrument"),
+        Column("minimum", "Minimum", numeric=True),
+        Column("maximum", "Maximum", numeric=True),
+        Column("better", "Better"),
+        Column("mcid", "MCID"),
+        Column("mcid_value", "MCID value", numeric=True),
+        Column("mcid_unit", "MCID unit"),
+        Column("source", "Source of the MCID"),
+        Column("builtin", "Built in"),
+    ]
+    values = _instrument_values(i)
+    return Record([(c, values[c.key]) for c in fields], title=i.name)
+
+
+def settings(values: list[dict]) -> Listing:
+    columns = [
+        Column("key", "Setting"),
+        Column("value", "Value"),
+        Column("source", "Source"),
+        Column("meaning", "Meaning"),
+    ]
+    return Listing(columns, values, title="Settings", empty="No settings.")
+
+
+def database_status(found) -> Record:
+    fields = [
+        (Column("file", "File"), str(found.path)),
+        (Column("size_bytes", "Size (bytes)", numeric=True), found.size),
+        (Column("schema_version", "Schema version", numeric=True), found.schema_version),
+        (Column("journal_mode", "Journal mode"), found.journal_mode),
+        *((Column(table, table.replace("_", " ").capitalize(), numeric=True), count)
+          for table, count in found.counts.items()),
+        (Column("last_backup", "Last backup"), str(found.last_backup) if found.last_backup
+         else None),
+    ]  # fmt: skip
+    return Record(fields, title="Database")
+
+
+def _changes(entry: dict) -> str:
+    """What an update changed, field by field; for an insert or delete, the record's key."""
+    before, after = entry["before"] or {}, entry["after"] or {}
+    if before and after:
+        changed = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
+        return "; ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in changed)
+    return ""
+
+
+def audit_log(found: list[dict]) -> Listing:
+    columns = [
+        ID,
+        Column("at", "When (UTC)"),
+        Column("actor", "Who"),
+        Column("practitioner", "Practitioner"),
+        Column("entity", "Entity"),
+        Column("entity_id", "Record"),
+        Column("action", "Action"),
+        Column("reason", "Reason"),
+        Column("changes", "Changes"),
+        Column("before", "Before", in_table=False),
+        Column("after", "After", in_table=False),
+        Column("hash", "Hash", in_table=False),
+    ]
+    rows = [{**entry, "changes": _changes(entry)} for entry in found]
+    return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")
+
+
+def _protocol_values(p) -> dict:
+    return {
+        "name": p.name,
+        "condition": p.condition,
+        "sites": len(p.sites),
+        "total_ml": p.total_ml,
+        "interval": str(p.interval) if p.interval else None,
+        "planned_sessions": p.planned_sessions,
+        "measure": p.measure,
+        "origin": "built-in" if p.builtin else "practice",
+        "source": p.source,
+        "note": p.note,
+    }
+
+
+def protocols(found: list) -> Listing:
+    columns = [
+        Column("name", "Protocol"),
+        Column("origin", "From"),
+        Column("condition", "Condition"),
+        Column("sites", "Sites", numeric=True),
+        Column("total_ml", "mL", numeric=True, decimals=1),
+        Column("interval", "Every"),
+        Column("planned_sessions", "Sessions", numeric=True),
+        Column("measure", "Measure"),
+    ]
+    return Listing(columns, [_protocol_values(p) for p in found], title="Protocols")
+
+
+def protocol(p) -> Record:
+    from prolotrack.domain.protocols import STARTING_POINT
+
+    values = {**_protocol_values(p), "caution": STARTING_POINT}
+    fields = [
+        Column("name", "Protocol"),
+        Column("origin", "From"),
+        Column("condition", "Condition"),
+        Column("interval", "Every"),
+        Column("planned_sessions", "Sessions", numeric=True),
+        Column("measure", "Measure"),
+        Column("total_ml", "Total mL", numeric=True, decimals=1),
+        Column("source", "Source"),
+        Column("note", "Note"),
+        Column("caution", "Note well"),
+    ]
+    rows = [
+        {"position": n, "site": s.site, "side": s.side, "solution": s.solution,
+         "volume_ml": s.volume_ml, "points": s.points}
+        for n, s in enumerate(p.sites, start=1)
+    ]  # fmt: skip
+    sites = Listing(
+        [Column("position", "#", numeric=True), Column("site", "Site"), Column("side", "Side"),
+         Column("solution", "Solution"), ML, Column("points", "Points", numeric=True)],
+        rows, title="Sites",
+    )  # fmt: skip
+    return Record([(c, values[c.key]) for c in fields], {"sites": sites}, title=p.name)
