@@ -51,8 +51,9 @@ def test_random_cells_are_imported_or_refused_never_a_crash(values):
 
 # A leading quote before a formula character is how our exports protect a cell, so import takes
 # it away: such a text comes back from a hand-made sheet without it, by design.
-names = st.text(alphabet=st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1,
-                max_size=20).filter(lambda s: s.strip() and not s.strip().startswith("'"))  # fmt: skip
+names = st.text(
+    alphabet=st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=20
+).filter(lambda s: s.strip() and not s.strip().startswith("'"))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
