@@ -90,9 +90,7 @@ def restate(
 
 def void(db: Database, score_id: int, reason: str) -> Score:
     """Void a score: kept in the file, marked, out of every list and report."""
-    text = " ".join(reason.split())
-    if not text:
-        raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
+    text = vocab.reason(reason)
     score = scores.get(db, score_id)
     if score is None:
         raise NotFound(f"no score {score_id} (see 'prolotrack score list COURSE')")

@@ -135,13 +135,6 @@ class SessionChanges:
         return all(v in (None, []) for v in vars(self).values())
 
 
-def _reason(reason: str) -> str:
-    text = " ".join(reason.split())
-    if not text:
-        raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
-    return text
-
-
 def amend(
     db: Database,
     session: Session,
@@ -152,7 +145,7 @@ def amend(
     default_solution: str | None,
 ) -> Session:
     """Correct a session; the values before and after, and the reason, go to the audit log."""
-    audit.because(db, _reason(reason))
+    audit.because(db, vocab.reason(reason))
     if changes.is_empty():
         raise InvalidInput("nothing to amend: give the fields to change (see --help)")
     if not changes.sites and any(
@@ -190,6 +183,7 @@ def amend(
 
 def void(db: Database, session: Session, reason: str) -> None:
     """Void a session and its scores: they stay in the file, marked, out of every report."""
-    audit.because(db, _reason(reason))
-    sessions.void(db, session.id, _reason(reason))
+    why = vocab.reason(reason)
+    audit.because(db, why)
+    sessions.void(db, session.id, why)
     sessions.renumber(db, session.course_id)

@@ -95,6 +95,14 @@ def text(value: str, what: str) -> str:
     return trimmed
 
 
+def reason(value: str) -> str:
+    """The reason an amend or a void must give: kept in the audit log, never empty."""
+    text = " ".join(value.split())
+    if not text:
+        raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
+    return text
+
+
 def note(value: str | None) -> str | None:
     """Free text that may span lines; empty means none."""
     trimmed = (value or "").strip()
