@@ -113,3 +113,13 @@ def test_rows_of_a_session_must_stand_together(exported, tmp_path, clinic):
     assert f"{shuffled}:4: session_date: the rows of one session must stand together" in (
         result.stderr
     )
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_hint(clinic, tmp_path):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        b"chart,name,condition,started_on,session_date,site,volume_ml,solution\n"
+        b"A,Jos\xe9,knee,2026-01-01,2026-01-01,MCL,1,D15\n"
+    )
+    message = clinic.refused("import", str(latin), says="is not UTF-8 text")
+    assert "CSV UTF-8" in message

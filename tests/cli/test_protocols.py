@@ -168,3 +168,9 @@ def test_default_guidance_and_week_start(worked):
     week = worked.json("summary", "--week", "--date", "2026-03-04")
     assert (week["from"], week["date"]) == ("2026-03-01", "2026-03-07")
     assert [s["date"] for s in week["sessions"]] == ["2026-03-02"]
+
+
+def test_a_protocol_file_that_is_not_utf8(clinic, tmp_path):
+    latin = tmp_path / "p.csv"
+    latin.write_bytes(b"site,volume_ml,solution\nPIP m\xe9dial,0.5,D10\n")
+    clinic.refused("protocol", "add", "hand", "--from", str(latin), says="is not UTF-8 text")

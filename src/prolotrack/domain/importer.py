@@ -98,6 +98,17 @@ class Importer:
     # Reading -----------------------------------------------------------------------------
 
     def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
+        """Read the whole file, recording what it holds and every problem found."""
+        try:
+            return self._read(handle, progress)
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"{self.source} is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'"
+            ) from None
+        except csv.Error as error:
+            raise InvalidInput(f"{self.source}: not a readable CSV file ({error})") from None
+
+    def _read(self, handle: IO[str], progress: Callable[[Iterable], Iterable]) -> Tally:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:

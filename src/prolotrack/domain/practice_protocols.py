@@ -61,6 +61,10 @@ def _read(path: Path) -> tuple[dict, list[SiteSpec]]:
                               f"{path}:{reader.line_num}") for row in reader]  # fmt: skip
     except OSError as error:
         raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    except csv.Error as error:
+        raise InvalidInput(f"{path}: not a readable CSV file ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path} is not valid TOML: {error}") from None
 
