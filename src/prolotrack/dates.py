@@ -74,8 +74,12 @@ class Interval:
         return relativedelta(**{unit: self.count})
 
     def after(self, day: date) -> date:
-        """The date one interval after ``day`` (31 Jan + 1m is 28 or 29 Feb)."""
-        return day + self.delta()
+        """The date one interval after ``day`` (31 Jan + 1m is 28 or 29 Feb); the last day
+        of the calendar when that would be past the year 9999."""
+        try:
+            return day + self.delta()
+        except (OverflowError, ValueError):
+            return date.max
 
 
 def _offset(count: int, unit: str) -> relativedelta:

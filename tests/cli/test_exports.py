@@ -160,3 +160,8 @@ def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, 
     again = Clinic(target)
     again.ok("import", str(source))
     assert again.ok("export", "injections").stdout == text
+
+
+def test_an_output_folder_that_does_not_exist(worked, tmp_path):
+    worked.refused("export", "patients", "-o", str(tmp_path / "no" / "x.csv"),
+                   says="No such file or directory")  # fmt: skip

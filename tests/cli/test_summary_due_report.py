@@ -160,3 +160,12 @@ def test_due_at_the_end_of_a_month(tmp_path):
     assert [(d["chart"], d["due"]) for d in clinic.json("due", "--within", "1d")] == [
         ("A-1", "2026-02-28")
     ]
+
+
+def test_due_at_the_end_of_the_calendar(worked):
+    from datetime import date
+
+    from tests.conftest import Clinic
+
+    late = Clinic(worked.path, today=date(9999, 12, 31))
+    assert late.json("due") == []

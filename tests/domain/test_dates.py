@@ -126,3 +126,7 @@ def test_intervals_round_trip(count, unit):
 def test_interval_reader_never_crashes(text):
     with contextlib.suppress(InvalidInput):
         assert parse_interval(text).count >= 1
+
+
+def test_an_interval_past_the_end_of_the_calendar_stops_there():
+    assert Interval(4, "w").after(date(9999, 12, 20)) == date.max

@@ -54,7 +54,10 @@ def output_file(path: Path | None, *, force: bool = False, bom: bool = False) ->
     if path.exists() and not force:
         raise Refused(f"{path} already exists; give --force to replace it")
     folder = path.parent if str(path.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise Refused(f"cannot write {path}: {error.strerror}") from None
     try:
         os.fchmod(fd, 0o600)
         with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:

@@ -79,7 +79,8 @@ def due_by(db: Database, horizon: date) -> list[Course]:
         WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
           AND CASE WHEN course.last IS NULL THEN c.started_on
                    ELSE {_NEXT.replace("last", "course.last")} END <= ?"""
-    ids = [r["id"] for r in db.query(sql, [(horizon + timedelta(days=_SIEVE_DAYS)).isoformat()])]
+    sieve = horizon + timedelta(days=_SIEVE_DAYS) if horizon < date.max - timedelta(7) else horizon
+    ids = [r["id"] for r in db.query(sql, [sieve.isoformat()])]
     return listing(db, ids=ids) if ids else []
 
 
