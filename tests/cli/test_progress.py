@@ -63,3 +63,7 @@ def test_progress_table_and_csv(worked):
     assert [(r["number"], r["week"], r["volume_ml"], r["womac"], r["nrs"]) for r in rows] == [
         ("1", "0", "7", "52", "7"), ("2", "4", "7", "44", "5"), ("3", "8", "7", "40", "3"),
     ]  # fmt: skip
+
+
+def test_progress_of_nothing(worked):
+    worked.refused("progress", "99999", says="no course or patient matches '99999'")

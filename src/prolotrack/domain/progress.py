@@ -112,7 +112,10 @@ def of_reference(db: Database, ref: str, today: date, measure: str | None) -> li
     if course is not None:
         chosen = [course]
     else:
-        patient = lookup.patient(db, text)
+        try:
+            patient = lookup.patient(db, text)
+        except NotFound:
+            raise NotFound(f"no course or patient matches {text!r}") from None
         chosen = courses.listing(db, patient_id=patient.id)
         if not chosen:
             raise NotFound(f"{patient.label} has no course yet")
