@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +23,7 @@ def console(file: IO[str] | None = None) -> Console:
     return Console(file=file, width=_PIPE_WIDTH, no_color=True, highlight=False)
 
 
-def _table(listing: Listing) -> Table:
+def _table(listing: Listing, *, on_terminal: bool = True) -> Table:
     table = Table(
         title=listing.title,
         title_justify="left",
@@ -33,14 +34,22 @@ def _table(listing: Listing) -> Table:
         highlight=False,
     )
     columns = [c for c in listing.columns if c.in_table]
-    for column in columns:
+    cells = [[text(row.get(c.key), c) for c in columns] for row in listing.rows]
+    for n, column in enumerate(columns):
+        # On a pipe nothing wraps, so each column is as wide as its widest cell: given the
+        # width, Rich need not measure every cell again (a long listing renders faster).
+        width = None if on_terminal else max(
+            [cell_len(column.header), *(cell_len(row[n]) for row in cells)]
+        )  # fmt: skip
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
             overflow="fold",
+            width=width,
+            no_wrap=not on_terminal,
         )
-    for row in listing.rows:
-        table.add_row(*(Text(text(row.get(c.key), c)) for c in columns))
+    for row in cells:
+        table.add_row(*(Text(cell) for cell in row))
     return table
 
 
@@ -50,7 +59,7 @@ def listing(out: Console, view: Listing) -> None:
             out.print(Text(view.title, style="bold"))
         out.print(Text(view.empty, style="dim"))
         return
-    out.print(_table(view))
+    out.print(_table(view, on_terminal=out.is_terminal))
 
 
 def record(out: Console, view: Record) -> None:
