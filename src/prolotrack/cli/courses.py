@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from prolotrack.cli.completion import complete_instrument, complete_protocol
+from prolotrack.cli.completion import complete_instrument, complete_patient, complete_protocol
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import CourseArg, Format, FormatOption, PatientArg
 from prolotrack.cli.output import say, show
@@ -91,7 +91,13 @@ def start(
 def list_(
     ctx: typer.Context,
     patient: Annotated[
-        str | None, typer.Option("--patient", metavar="PATIENT", help="Only this patient's.")
+        str | None,
+        typer.Option(
+            "--patient",
+            metavar="PATIENT",
+            help="Only this patient's.",
+            autocompletion=complete_patient,
+        ),
     ] = None,
     status: Annotated[
         str | None,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.cli.completion import complete_patient
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import output_file, say
@@ -37,7 +38,13 @@ def export(
         str | None, typer.Option("--to", metavar="DATE", help="Rows dated up to this date.")
     ] = None,
     patient: Annotated[
-        str | None, typer.Option("--patient", metavar="PATIENT", help="Only this patient.")
+        str | None,
+        typer.Option(
+            "--patient",
+            metavar="PATIENT",
+            help="Only this patient.",
+            autocompletion=complete_patient,
+        ),
     ] = None,
     deidentify: Annotated[
         bool, typer.Option("--deidentify", help="Pseudonyms and day offsets; no names or dates.")

@@ -132,7 +132,12 @@ def outcomes(
     ] = None,
     measure: Annotated[
         str | None,
-        typer.Option("--measure", metavar="CODE", help="Judge every course on this instrument."),
+        typer.Option(
+            "--measure",
+            metavar="CODE",
+            help="Judge every course on this instrument.",
+            autocompletion=complete_instrument,
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--from", metavar="DATE", help="Courses started from this date.")
