@@ -106,6 +106,10 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
     """One row per injection site, with its patient, course and session, and the session's
     score on each of ``instruments`` as a column named by the instrument's code (the latest,
     should a session have two of one instrument)."""
+    return _rows(db, *_injections_query(filters, instruments))
+
+
+def _injections_query(filters: Filters, instruments: list[str]) -> tuple[str, list]:
     where, params = filters.on("s.date")
     pivot = ", ".join(
         f"""max(CASE WHEN instrument = ? THEN value END) AS "{code}" """ for code in instruments
@@ -120,8 +124,7 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
         else ""
     )
     score_columns = "".join(f', v."{code}"' for code in instruments)
-    return _rows(
-        db,
+    return (
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.date AS session_date,
                 s.number AS session_number, s.practitioner, s.anesthetic, s.guidance,
                 i.site, i.side, i.solution, i.volume_ml, i.points {score_columns}
@@ -158,7 +161,7 @@ def _whole(column: str) -> str:
 def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Rows:
     """The cells of the plain ``export injections`` CSV, ready to write, with a carriage-return
     flag last; the columns are render.exports' plain injections columns, in order."""
-    base = injections(db, filters, instruments)  # the same joins, filters and order
+    base_sql, params = _injections_query(filters, instruments)  # the same joins and order
     p = {c: _protected(c) for c in _FREE_TEXT}
     columns = {
         "chart": p["p.chart"], "name": p["p.name"], "condition": p["c.condition"],
@@ -172,9 +175,9 @@ def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Ro
     }  # fmt: skip
     flag = " || ".join(f"coalesce({c}, '')" for c in _FREE_TEXT)
     select = ", ".join(f'{expr} AS "{name}"' for name, expr in columns.items())
-    _, _, tail = base.sql.partition("FROM injections i")
+    _, _, tail = base_sql.partition("FROM injections i")
     sql = f"SELECT {select}, instr({flag}, char(13)) > 0 AS has_cr FROM injections i{tail}"
-    return Rows(db.execute(sql, base.params), sql, base.params)
+    return Rows(db.execute(sql, params), sql, params)
 
 
 def scores(db: Database, filters: Filters) -> Rows:
