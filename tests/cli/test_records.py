@@ -161,3 +161,30 @@ def test_instruments_list_and_show(clinic):
     assert "Binkley 1999" in clinic.json("instruments", "show", "LEFS")["source"]
     assert not clinic.path.exists()  # the catalogue is shown without creating a file
     clinic.refused("instruments", "show", "koos", says="unknown instrument")
+
+
+def test_the_practice_changes_an_mcid_and_adds_an_instrument(worked):
+    worked.ok("instruments", "set", "womac", "--mcid", "25", "--source", "local audit 2025")
+    shown = worked.json("instruments", "show", "womac")
+    assert (shown["mcid"], shown["source"], shown["builtin"]) == ("25%", "local audit 2025", True)
+    [course] = worked.json("progress", "P-0001")["courses"]
+    womac = next(o for o in course["outcomes"] if o["instrument"] == "womac")
+    assert (womac["mcid"], womac["mcid_reached"]) == (13, False)  # 25 % of 52; improvement 12
+    worked.ok("instruments", "set", "womac", "--mcid", "6", "--points")
+    assert worked.json("instruments", "show", "womac")["source"].startswith(
+        "set by the practice on 2026-03-20 (before: 25%"
+    )
+    worked.refused("instruments", "set", "nrs", "--mcid", "20", says="larger than the scale")
+    worked.refused("instruments", "set", "nrs", "--mcid", "-1", says="more than 0")
+    worked.ok("instruments", "add", "womac-100", "--name", "WOMAC normalised 0-100", "--min", "0",
+              "--max", "100", "--better", "lower", "--mcid", "12", "--percent")  # fmt: skip
+    worked.ok("score", "add", "1", "womac-100=40")
+    assert worked.json("instruments", "show", "womac-100")["builtin"] is False
+    worked.refused("instruments", "add", "womac", "--name", "x", "--min", "0", "--max", "1",
+                   "--better", "lower", says="exists")  # fmt: skip
+    worked.refused("instruments", "add", "new", "--name", "x", "--min", "5", "--max", "1",
+                   "--better", "lower", says="maximum must be above")  # fmt: skip
+    changes = worked.json("audit", "--entity", "instrument")
+    assert [(c["entity_id"], c["action"]) for c in changes] == [
+        ("womac-100", "insert"), ("womac", "update"), ("womac", "update"),
+    ]  # fmt: skip

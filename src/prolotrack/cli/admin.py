@@ -141,3 +141,60 @@ def config_unset(
     with clinic(ctx).open(write=True) as desk:
         settings.remove(desk.db, known.key)
     say(f"{known.key} is no longer set")
+
+
+@instruments_app.command("add")
+def instruments_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="A new code, e.g. womac-100.")],
+    name: Annotated[str, typer.Option("--name", metavar="TEXT", help="What it measures.")],
+    minimum: Annotated[float, typer.Option("--min", metavar="N", help="Lowest score.")],
+    maximum: Annotated[float, typer.Option("--max", metavar="N", help="Highest score.")],
+    better: Annotated[
+        str, typer.Option("--better", metavar="lower|higher", help="Which way is improvement.")
+    ],
+    mcid: Annotated[
+        str | None, typer.Option("--mcid", metavar="X", help="Its MCID (or 'none').")
+    ] = None,
+    percent: Annotated[
+        bool, typer.Option("--percent", help="The MCID is a % of the baseline, not points.")
+    ] = False,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="TEXT", help="Where the MCID comes from.")
+    ] = None,
+) -> None:
+    """Add the practice's own instrument (e.g. another version of a scale)."""
+    from prolotrack.domain import catalogue_changes
+
+    with clinic(ctx).open(write=True) as desk:
+        made = catalogue_changes.add(
+            desk.db, code, name=name, minimum=minimum, maximum=maximum, better=better,
+            mcid=mcid, percent=percent, source=source,
+        )  # fmt: skip
+    say(f"Added instrument {made.code}: {made.name} ({made.range_text}, MCID {made.mcid_text})")
+
+
+@instruments_app.command("set")
+def instruments_set(
+    ctx: typer.Context,
+    code: Annotated[
+        str,
+        typer.Argument(metavar="CODE", help="Instrument code.", autocompletion=complete_instrument),
+    ],
+    mcid: Annotated[str, typer.Option("--mcid", metavar="X", help="The MCID (or 'none').")],
+    percent: Annotated[
+        bool | None,
+        typer.Option("--percent/--points", help="A % of the baseline, or points [default: as is]."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="TEXT", help="Where this MCID comes from.")
+    ] = None,
+) -> None:
+    """Change an instrument's MCID; progress and reports use it from then on."""
+    from prolotrack.domain import catalogue_changes
+
+    with clinic(ctx).open(write=True) as desk:
+        changed = catalogue_changes.set_mcid(
+            desk.db, code, mcid, percent=percent, source=source, today=desk.today
+        )
+    say(f"{changed.code}: MCID {changed.mcid_text} ({changed.source})")

@@ -80,6 +80,20 @@ def _instrument(row: dict) -> Instrument:
     )
 
 
+def _instrument_row(i: Instrument) -> dict:
+    return {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
+            "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
+            "builtin": int(i.builtin)}  # fmt: skip
+
+
+def insert_instrument(db: Database, instrument: Instrument) -> None:
+    db["instruments"].insert(_instrument_row(instrument))
+
+
+def update_instrument(db: Database, instrument: Instrument) -> None:
+    db["instruments"].update(instrument.code, _instrument_row(instrument))
+
+
 def instruments(db: Database) -> list[Instrument]:
     return [_instrument(r) for r in db.query("SELECT * FROM instruments ORDER BY rowid")]
 
