@@ -6,6 +6,7 @@ import json
 import os
 import stat
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +166,47 @@ def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, 
 def test_an_output_folder_that_does_not_exist(worked, tmp_path):
     worked.refused("export", "patients", "-o", str(tmp_path / "no" / "x.csv"),
                    says="No such file or directory")  # fmt: skip
+
+
+NASTY = ["a,b", 'say "hi"', "two\nlines", "Dr\rWho", "=1+1", "'=x", "-3", "Zoë", " @ ", "x"]
+
+
+def general_path_csv(clinic, *args) -> str:
+    """What the general CSV writer (``cell()`` on every value) makes of the JSON export's rows:
+    the fast injections path must write exactly this."""
+    found = clinic.json("export", "injections", *args)
+    header = clinic.ok("export", "injections", *args).stdout.splitlines()[0].lstrip("\ufeff")
+    out = io.StringIO()
+    delimited.stream(out, [Column(k, k) for k in header.split(",")], found)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "scored", [(), ("--pain", "4"), ("--pain", "4", "--score", "womac=40.5")],
+    ids=["no scores", "one instrument", "two instruments"],
+)  # fmt: skip
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    texts=st.lists(
+        st.sampled_from(NASTY) | st.text(min_size=1, max_size=6), min_size=4, max_size=4
+    ),
+)
+def test_the_fast_injections_csv_is_the_general_writer_s(tmp_path_factory, texts, scored):
+    from tests.conftest import Clinic
+
+    clinic = Clinic(tmp_path_factory.mktemp("fast") / "clinic.db")
+    name, condition, practitioner, anesthetic = texts
+    clinic.ok("patient", "add", "--chart", "C1", "--", name.strip() or "x")
+    clinic.ok("patient", "add", "Plain Person", "--chart", "C2")
+    for chart in ("C1", "C2"):
+        clinic.ok("course", "start", chart, f"--condition={condition.strip() or 'x'}",
+                  "--measure", "womac", "--date", "2026-03-01")  # fmt: skip
+    clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.5:D15", "--site",
+              "ACL:2:lidocaine, 1%", f"--by={practitioner}", f"--anesthetic={anesthetic}",
+              *scored)  # fmt: skip
+    clinic.ok("log", "C2", "--date", "2026-03-02", "--site", "intra-articular:6:D25")
+    clinic.ok("log", "C1", "--date", "2026-03-09", "--site", "MCL:1:D15", *scored)
+    fast = clinic.ok("export", "injections").stdout.lstrip("\ufeff")
+    assert fast == general_path_csv(clinic)
+    assert len(list(csv.DictReader(io.StringIO(fast, newline="")))) == 4

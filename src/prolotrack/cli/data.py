@@ -92,15 +92,17 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
     if table == "progress":
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
     else:
+        if shape.plain and fmt is Format.csv and table == "injections":
+            # Hundreds of thousands of rows: SQLite prepares the cells, once per session
+            # for the session's own.
+            cells = exports.injections_csv(desk.db, filters, instruments)
+            return delimited.stream_sites(out, shape.columns, cells)
         found = (
             exports.injections(desk.db, filters, instruments)
             if table == "injections"
             else getattr(exports, table)(desk.db, filters)
         )
         if shape.plain and fmt is Format.csv:  # the hot path: tuples straight to csv
-            if table == "injections":  # hundreds of thousands of rows: SQLite prepares them
-                ready = exports.injections_csv(desk.db, filters, instruments)
-                return delimited.stream_ready(out, shape.columns, ready)
             return delimited.stream_tuples(out, shape.columns, found.columns, found)
         rows = found.dicts()
     writer = jsondoc.stream if fmt is Format.json else delimited.stream

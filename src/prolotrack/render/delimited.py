@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable
 from typing import IO, Any
@@ -107,14 +108,44 @@ def stream_tuples(out: IO[str], columns: list[Column], names: list[str], rows) -
     return count
 
 
-def stream_ready(out: IO[str], columns: list[Column], rows) -> int:
-    """Write rows whose cells the database already prepared (see storage.exports
-    ``injections_csv``): the last value of each row says whether it must be all quoted."""
+def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
+    """Write the plain injections export from cells the database already prepared (see
+    storage.exports ``injections_csv``): one row per site, its session's cells around it.
+
+    Every field still goes through the csv module, with one dialect: a session's fields are
+    written once into the text that leads and the text that ends each of its sites' rows, and
+    each site's own fields are written between them. A row whose site holds a line break, or
+    that holds a carriage return anywhere, is written whole by ``_Writer``."""
     writer = _Writer(out)
     writer.row([c.key for c in columns])
-    plain, quoted = writer.plain.writerow, writer.quoted.writerow
+    fields = io.StringIO()
+    fragment = csv.writer(fields, lineterminator="\n")  # quotes a field holding a line break
+
+    def text(values) -> str:
+        fields.seek(0)
+        fields.truncate()
+        fragment.writerow(values)
+        return fields.getvalue()[:-1]
+
+    # With no line break in them, a site's fields are quoted the same with either ending.
+    between = csv.writer(out, lineterminator="").writerow
+    write, whole = out.write, writer.row
+    sessions, before = iter(cells.sessions), cells.before
+    k = session = None
     count = 0
-    for row in rows:
-        (quoted if row[-1] else plain)(row[:-1])
+    for site in cells.sites:
+        if site[0] != k:
+            k = site[0]
+            session = next(s for s in sessions if s[0] == k)  # skips sessions with no site
+            head, tail = session[1 : 1 + before], session[1 + before : -1]
+            # A trailing and a leading empty field give the delimiters on either side.
+            lead = text((*head, ""))
+            end = text(("", *tail)) + "\n" if tail else "\n"
+        if session[-1] or site[-1]:
+            whole((*head, *site[1:-1], *tail))
+        else:
+            write(lead)
+            between(site[1:-1])
+            write(end)
         count += 1
     return count

@@ -106,51 +106,88 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
     """One row per injection site, with its patient, course and session, and the session's
     score on each of ``instruments`` as a column named by the instrument's code (the latest,
     should a session have two of one instrument)."""
-    return _rows(db, *_injections_query(filters, instruments))
+    _number_sessions(db, filters, instruments)
+    scores = "".join(f", v.score_{n} AS {_name(code)}" for n, code in enumerate(instruments))
+    return _rows(
+        db,
+        f"""SELECT {", ".join(f"e.{c}" for c in _SESSION_COLUMNS)},
+                i.site, i.side, i.solution, i.volume_ml, i.points {scores}
+            FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
+            LEFT JOIN temp.export_scores v ON v.session_id = e.session_id
+            ORDER BY e.k, i.position""",
+        [],
+    )
 
 
-def _injections_query(filters: Filters, instruments: list[str]) -> tuple[str, list]:
+_SESSION_COLUMNS = (
+    "patient_id", "chart", "name", "born", "course_id", "condition", "region", "course_side",
+    "icd10", "measure", "interval", "planned_sessions", "started_on", "status", "closed_on",
+    "close_reason", "session_id", "session_date", "session_number", "practitioner",
+    "anesthetic", "guidance",
+)  # fmt: skip
+
+
+def _number_sessions(db: Database, filters: Filters, instruments: list[str]) -> None:
+    """Fill ``temp.export_sessions``: the sessions an injections export takes, numbered ``k``
+    in the export's order, with their patients and courses; and ``temp.export_scores``: each
+    of those sessions' latest live score on each of ``instruments`` (``score_0`` ...).
+
+    The export then reads each session's sites through the (session_id, position) index in
+    ``k`` order, so SQLite sorts the tens of thousands of sessions, never the hundreds of
+    thousands of sites, and works out each session's scores once, not once per site."""
     where, params = filters.on("s.date")
-    pivot = ", ".join(
-        f"""max(CASE WHEN instrument = ? THEN value END) AS "{code}" """ for code in instruments
+    for table in ("export_sessions", "export_scores"):
+        db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    db.execute(
+        f"CREATE TEMP TABLE export_sessions (k INTEGER PRIMARY KEY, {', '.join(_SESSION_COLUMNS)})"
     )
-    session_scores = (
-        f"""LEFT JOIN (SELECT session_id, {pivot} FROM scores sc
-                WHERE voided_at IS NULL AND session_id IS NOT NULL
-                  AND id = (SELECT max(id) FROM scores x WHERE x.session_id = sc.session_id
-                            AND x.instrument = sc.instrument AND x.voided_at IS NULL)
-                GROUP BY session_id) AS v ON v.session_id = s.id"""
-        if instruments
-        else ""
+    db.execute(
+        f"""INSERT INTO temp.export_sessions
+            SELECT row_number() OVER (ORDER BY s.date, p.chart COLLATE NOCASE, p.name,
+                    c.started_on, c.condition, s.number),
+                {_PATIENT}, {_COURSE}, s.id, s.date, s.number, s.practitioner, s.anesthetic,
+                s.guidance
+            FROM sessions s JOIN courses c ON c.id = s.course_id
+            JOIN patients p ON p.id = c.patient_id
+            WHERE s.voided_at IS NULL AND {where}""",
+        params,
     )
-    score_columns = "".join(f', v."{code}"' for code in instruments)
-    return (
-        f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.date AS session_date,
-                s.number AS session_number, s.practitioner, s.anesthetic, s.guidance,
-                i.site, i.side, i.solution, i.volume_ml, i.points {score_columns}
-            FROM injections i JOIN sessions s ON s.id = i.session_id
-            JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
-            {session_scores}
-            WHERE s.voided_at IS NULL AND {where}
-            ORDER BY s.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
-                i.position""",
-        [*instruments, *params],
-    )
+    scores = [f"score_{n}" for n in range(len(instruments))]
+    columns = ", ".join(["session_id INTEGER PRIMARY KEY", *scores])
+    db.execute(f"CREATE TEMP TABLE export_scores ({columns})")
+    if instruments:
+        pivot = ", ".join("max(CASE WHEN instrument = ? THEN value END)" for _ in instruments)
+        # The inner query keeps one score per session and instrument: with a single max()
+        # in a query, SQLite takes the other columns from the row that holds it (the latest).
+        db.execute(
+            f"""INSERT INTO temp.export_scores
+                SELECT session_id, {pivot} FROM (
+                    SELECT sc.session_id, sc.instrument, sc.value, max(sc.id)
+                    FROM temp.export_sessions e JOIN scores sc ON sc.session_id = e.session_id
+                    WHERE sc.voided_at IS NULL GROUP BY sc.session_id, sc.instrument)
+                GROUP BY session_id""",
+            instruments,
+        )
+
+
+def _name(code: str) -> str:
+    """An instrument's code as an SQL column name."""
+    return '"' + code.replace('"', '""') + '"'
 
 
 # The plain injections CSV is the one export that reaches hundreds of thousands of rows, so
 # SQLite itself prepares its cells: free text that a spreadsheet would run as a formula gets a
-# leading quote (the rule of render.delimited.cell), whole REAL numbers become integers, and a
-# last column says whether the row holds a carriage return (such a row is written all quoted).
-_FREE_TEXT = ("p.chart", "p.name", "c.condition", "c.region", "s.practitioner", "s.anesthetic",
-              "i.site", "i.solution")  # fmt: skip
+# leading quote (the rule of render.delimited.cell: behind any quotes, one of = + - @ tab CR),
+# and whole REAL numbers become integers. The literals hold the tab and line-break characters.
 _QUOTE = "''''"  # an SQL string holding one quote
+_FORMULA = "'[=+@\t\r-]*'"  # a GLOB pattern: "-" last in a class is itself
+CR, LF = "\r", "\n"
 
 
 def _protected(column: str) -> str:
-    first = f"substr(ltrim({column}, {_QUOTE}), 1, 1)"
-    return (f"CASE WHEN {first} IN ('=', '+', '-', '@', char(9), char(13))"
-            f" THEN {_QUOTE} || {column} ELSE {column} END")  # fmt: skip
+    behind_quotes = f"{column} GLOB '''*' AND ltrim({column}, {_QUOTE}) GLOB {_FORMULA}"
+    runs = f"{column} GLOB {_FORMULA} OR ({behind_quotes})"
+    return f"CASE WHEN {runs} THEN {_QUOTE} || {column} ELSE {column} END"
 
 
 def _whole(column: str) -> str:
@@ -158,26 +195,55 @@ def _whole(column: str) -> str:
             f" THEN CAST({column} AS INTEGER) ELSE {column} END")  # fmt: skip
 
 
-def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Rows:
-    """The cells of the plain ``export injections`` CSV, ready to write, with a carriage-return
-    flag last; the columns are render.exports' plain injections columns, in order."""
-    base_sql, params = _injections_query(filters, instruments)  # the same joins and order
-    p = {c: _protected(c) for c in _FREE_TEXT}
-    columns = {
-        "chart": p["p.chart"], "name": p["p.name"], "condition": p["c.condition"],
-        "region": p["c.region"], "course_side": "c.side", "started_on": "c.started_on",
-        "measure": "c.measure", "interval": "c.interval",
-        "planned_sessions": "c.planned_sessions", "session_date": "s.date",
-        "session_number": "s.number", "practitioner": p["s.practitioner"],
-        "anesthetic": p["s.anesthetic"], "guidance": "s.guidance", "site": p["i.site"],
-        "side": "i.side", "solution": p["i.solution"], "volume_ml": _whole("i.volume_ml"),
-        "points": "i.points", **{code: _whole(f'v."{code}"') for code in instruments},
-    }  # fmt: skip
-    flag = " || ".join(f"coalesce({c}, '')" for c in _FREE_TEXT)
-    select = ", ".join(f'{expr} AS "{name}"' for name, expr in columns.items())
-    _, _, tail = base_sql.partition("FROM injections i")
-    sql = f"SELECT {select}, instr({flag}, char(13)) > 0 AS has_cr FROM injections i{tail}"
-    return Rows(db.execute(sql, params), sql, params)
+def _cells(columns: list[str], free_text: tuple[str, ...], breaks: str) -> str:
+    """The prepared cells, then whether any of the free text holds one of the ``breaks``
+    (line-break characters): such a row is written whole, not from parts."""
+    flag = " OR ".join(f"instr({c}, '{b}')" for c in free_text for b in breaks)
+    return ", ".join(columns) + f", {flag}"
+
+
+@dataclass
+class SiteCells:
+    """The cells of the plain ``export injections`` CSV, ready to write, in two streams in the
+    export's order: each session's own cells, and each of its sites' cells.
+
+    ``sessions`` rows are ``(k, *before, *after, whole)`` where ``before`` are the cells ahead
+    of the site's (patient, course, session) and ``after`` the session's scores; ``sites`` rows
+    are ``(k, site, side, solution, volume_ml, points, whole)``. ``whole`` says the row holds
+    a character (a carriage return; in a site's text, any line break) that needs the row
+    written whole."""
+
+    sessions: Iterator[tuple]
+    sites: Iterator[tuple]
+    before: int
+
+
+def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> SiteCells:
+    """The cells of the plain ``export injections`` CSV; their columns are render.exports'
+    plain injections columns, in order."""
+    _number_sessions(db, filters, instruments)
+    free = ("chart", "name", "condition", "region", "practitioner", "anesthetic")
+    before = ("chart", "name", "condition", "region", "course_side", "started_on", "measure",
+              "interval", "planned_sessions", "session_date", "session_number", "practitioner",
+              "anesthetic", "guidance")  # fmt: skip
+    session_cells = [
+        *(_protected(c) if c in free else c for c in before),
+        *(_whole(f"v.score_{n}") for n in range(len(instruments))),
+    ]
+    site_cells = [_protected("i.site"), "i.side", _protected("i.solution"),
+                  _whole("i.volume_ml"), "i.points"]  # fmt: skip
+    cells_of_sessions = _cells(session_cells, free, CR)
+    cells_of_sites = _cells(site_cells, ("i.site", "i.solution"), CR + LF)
+    sessions = db.execute(
+        f"""SELECT e.k, {cells_of_sessions} FROM temp.export_sessions e
+            LEFT JOIN temp.export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
+    )
+    sites = db.execute(
+        f"""SELECT e.k, {cells_of_sites}
+            FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
+            ORDER BY e.k, i.position"""
+    )
+    return SiteCells(sessions, sites, len(before))
 
 
 def scores(db: Database, filters: Filters) -> Rows:
