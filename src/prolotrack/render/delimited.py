@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from itertools import islice
 from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, text
@@ -115,7 +116,8 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
     Every field still goes through the csv module, with one dialect: a session's fields are
     written once into the text that leads and the text that ends each of its sites' rows, and
     each site's own fields are written between them. A row whose site holds a line break, or
-    that holds a carriage return anywhere, is written whole by ``_Writer``."""
+    that holds a carriage return anywhere, is written whole by ``_Writer``. Each session says
+    how many of the sites that follow are its own."""
     writer = _Writer(out)
     writer.row([c.key for c in columns])
     fields = io.StringIO()
@@ -129,23 +131,25 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
 
     # With no line break in them, a site's fields are quoted the same with either ending.
     between = csv.writer(out, lineterminator="").writerow
-    write, whole = out.write, writer.row
-    sessions, before = iter(cells.sessions), cells.before
-    k = session = None
+    write, whole, before = out.write, writer.row, cells.before
+    sites = iter(cells.sites)
     count = 0
-    for site in cells.sites:
-        if site[0] != k:
-            k = site[0]
-            session = next(s for s in sessions if s[0] == k)  # skips sessions with no site
-            head, tail = session[1 : 1 + before], session[1 + before : -1]
-            # A trailing and a leading empty field give the delimiters on either side.
-            lead = text((*head, ""))
-            end = text(("", *tail)) + "\n" if tail else "\n"
-        if session[-1] or site[-1]:
-            whole((*head, *site[1:-1], *tail))
-        else:
-            write(lead)
-            between(site[1:-1])
-            write(end)
-        count += 1
+    for session in cells.sessions:
+        head, tail = session[:before], session[before:-2]
+        carriage_return, how_many = session[-2], session[-1]
+        if not how_many:
+            continue
+        # A trailing and a leading empty field give the delimiters on either side.
+        lead = text((*head, ""))
+        end = text(("", *tail)) + "\n" if tail else "\n"
+        for site in islice(sites, how_many):
+            name, solution = site[0], site[2]
+            if (carriage_return or "\n" in name or "\r" in name or "\n" in solution
+                    or "\r" in solution):  # fmt: skip
+                whole((*head, *site, *tail))
+            else:
+                write(lead)
+                between(site)
+                write(end)
+        count += how_many
     return count

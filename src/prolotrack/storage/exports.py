@@ -181,7 +181,7 @@ def _name(code: str) -> str:
 # and whole REAL numbers become integers. The literals hold the tab and line-break characters.
 _QUOTE = "''''"  # an SQL string holding one quote
 _FORMULA = "'[=+@\t\r-]*'"  # a GLOB pattern: "-" last in a class is itself
-CR, LF = "\r", "\n"
+CR = "\r"
 
 
 def _protected(column: str) -> str:
@@ -199,7 +199,7 @@ def _cells(columns: list[str], free_text: tuple[str, ...], breaks: str) -> str:
     """The prepared cells, then whether any of the free text holds one of the ``breaks``
     (line-break characters): such a row is written whole, not from parts."""
     flag = " OR ".join(f"instr({c}, '{b}')" for c in free_text for b in breaks)
-    return ", ".join(columns) + f", {flag}"
+    return ", ".join(columns) + f", coalesce({flag}, 0)"
 
 
 @dataclass
@@ -207,11 +207,10 @@ class SiteCells:
     """The cells of the plain ``export injections`` CSV, ready to write, in two streams in the
     export's order: each session's own cells, and each of its sites' cells.
 
-    ``sessions`` rows are ``(k, *before, *after, whole)`` where ``before`` are the cells ahead
-    of the site's (patient, course, session) and ``after`` the session's scores; ``sites`` rows
-    are ``(k, site, side, solution, volume_ml, points, whole)``. ``whole`` says the row holds
-    a character (a carriage return; in a site's text, any line break) that needs the row
-    written whole."""
+    ``sessions`` rows are ``(*before, *after, carriage_return, sites)``: ``before`` are the
+    cells ahead of the site's (patient, course, session), ``after`` the session's scores, then
+    whether any of its text holds a carriage return and how many sites it has. ``sites`` rows
+    are ``(site, side, solution, volume_ml, points)``, each session's together, in order."""
 
     sessions: Iterator[tuple]
     sites: Iterator[tuple]
@@ -232,14 +231,14 @@ def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Si
     ]
     site_cells = [_protected("i.site"), "i.side", _protected("i.solution"),
                   _whole("i.volume_ml"), "i.points"]  # fmt: skip
-    cells_of_sessions = _cells(session_cells, free, CR)
-    cells_of_sites = _cells(site_cells, ("i.site", "i.solution"), CR + LF)
     sessions = db.execute(
-        f"""SELECT e.k, {cells_of_sessions} FROM temp.export_sessions e
+        f"""SELECT {_cells(session_cells, free, CR)},
+                (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id)
+            FROM temp.export_sessions e
             LEFT JOIN temp.export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
     )
     sites = db.execute(
-        f"""SELECT e.k, {cells_of_sites}
+        f"""SELECT {", ".join(site_cells)}
             FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
             ORDER BY e.k, i.position"""
     )
