@@ -123,7 +123,7 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
     fields = io.StringIO()
     fragment = csv.writer(fields, lineterminator="\n")  # quotes a field holding a line break
 
-    def text(values) -> str:
+    def fields_of(values) -> str:
         fields.seek(0)
         fields.truncate()
         fragment.writerow(values)
@@ -140,8 +140,8 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
         if not how_many:
             continue
         # A trailing and a leading empty field give the delimiters on either side.
-        lead = text((*head, ""))
-        end = text(("", *tail)) + "\n" if tail else "\n"
+        lead = fields_of((*head, ""))
+        end = fields_of(("", *tail)) + "\n" if tail else "\n"
         for site in islice(sites, how_many):
             name, solution = site[0], site[2]
             if (carriage_return or "\n" in name or "\r" in name or "\n" in solution
