@@ -181,7 +181,6 @@ def _name(code: str) -> str:
 # and whole REAL numbers become integers. The literals hold the tab and line-break characters.
 _QUOTE = "''''"  # an SQL string holding one quote
 _FORMULA = "'[=+@\t\r-]*'"  # a GLOB pattern: "-" last in a class is itself
-CR = "\r"
 
 
 def _protected(column: str) -> str:
@@ -195,10 +194,10 @@ def _whole(column: str) -> str:
             f" THEN CAST({column} AS INTEGER) ELSE {column} END")  # fmt: skip
 
 
-def _cells(columns: list[str], free_text: tuple[str, ...], breaks: str) -> str:
-    """The prepared cells, then whether any of the free text holds one of the ``breaks``
-    (line-break characters): such a row is written whole, not from parts."""
-    flag = " OR ".join(f"instr({c}, '{b}')" for c in free_text for b in breaks)
+def _cells(columns: list[str], free_text: tuple[str, ...]) -> str:
+    """The prepared cells, then whether any of the free text holds a carriage return: such a
+    row is written whole, every field quoted, not from parts."""
+    flag = " OR ".join(f"instr({c}, char(13))" for c in free_text)
     return ", ".join(columns) + f", coalesce({flag}, 0)"
 
 
@@ -232,7 +231,7 @@ def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Si
     site_cells = [_protected("i.site"), "i.side", _protected("i.solution"),
                   _whole("i.volume_ml"), "i.points"]  # fmt: skip
     sessions = db.execute(
-        f"""SELECT {_cells(session_cells, free, CR)},
+        f"""SELECT {_cells(session_cells, free)},
                 (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id)
             FROM temp.export_sessions e
             LEFT JOIN temp.export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
