@@ -93,8 +93,8 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
     else:
         if shape.plain and fmt is Format.csv and table == "injections":
-            # Hundreds of thousands of rows: SQLite prepares the cells, once per session
-            # for the session's own.
+            # Hundreds of thousands of rows: SQLite prepares each session's cells once,
+            # and each kind of site is written once.
             cells = exports.injections_csv(desk.db, filters, instruments)
             return delimited.stream_sites(out, shape.columns, cells)
         found = (

@@ -110,14 +110,15 @@ def stream_tuples(out: IO[str], columns: list[Column], names: list[str], rows) -
 
 
 def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
-    """Write the plain injections export from cells the database already prepared (see
-    storage.exports ``injections_csv``): one row per site, its session's cells around it.
+    """Write the plain injections export from two streams in its order (see storage.exports
+    ``injections_csv``): each session's cells, ready to write, then its sites' stored values.
 
-    Every field still goes through the csv module, with one dialect: a session's fields are
-    written once into the text that leads and the text that ends each of its sites' rows, and
-    each site's own fields are written between them. A row whose site holds a line break, or
-    that holds a carriage return anywhere, is written whole by ``_Writer``. Each session says
-    how many of the sites that follow are its own."""
+    Every field still goes through the csv module, with one dialect. A session's fields are
+    written once, into the text that leads and the text that ends each of its sites' rows. A
+    site's fields are ``cell()``'s of its values, and a clinic uses a few hundred kinds of site
+    (site, side, solution, volume, points) over and over: each kind is written once and its
+    text kept (a bounded number of them, so memory stays flat). A row that holds a carriage
+    return anywhere is written whole by ``_Writer``, every field quoted."""
     writer = _Writer(out)
     writer.row([c.key for c in columns])
     fields = io.StringIO()
@@ -129,27 +130,44 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
         fragment.writerow(values)
         return fields.getvalue()[:-1]
 
-    # With no line break in them, a site's fields are quoted the same with either ending.
-    between = csv.writer(out, lineterminator="").writerow
+    known: dict[tuple, str] = {}
+
+    def site_fields(site: tuple) -> str | None:
+        """The site's fields as CSV text, or None if one holds a carriage return."""
+        written = fields_of([cell(v) for v in site])
+        if "\r" in written:
+            return None
+        if len(known) >= _KINDS_KEPT:
+            known.clear()
+        known[site] = written
+        return written
+
     write, whole, before = out.write, writer.row, cells.before
     sites = iter(cells.sites)
     count = 0
     for session in cells.sessions:
-        head, tail = session[:before], session[before:-2]
-        carriage_return, how_many = session[-2], session[-1]
-        if not how_many:
-            continue
+        head, tail, how_many = session[:before], session[before:-1], session[-1]
+        count += how_many
         # A trailing and a leading empty field give the delimiters on either side.
         lead = fields_of((*head, ""))
         end = fields_of(("", *tail)) + "\n" if tail else "\n"
+        if "\r" in lead or "\r" in end:
+            for site in islice(sites, how_many):
+                whole((*head, *(cell(v) for v in site), *tail))
+            continue
+        rows = []
         for site in islice(sites, how_many):
-            name, solution = site[0], site[2]
-            if (carriage_return or "\n" in name or "\r" in name or "\n" in solution
-                    or "\r" in solution):  # fmt: skip
-                whole((*head, *site, *tail))
+            written = known.get(site) or site_fields(site)
+            if written is None:
+                write(lead + (end + lead).join(rows) + end if rows else "")
+                rows.clear()
+                whole((*head, *(cell(v) for v in site), *tail))
             else:
-                write(lead)
-                between(site)
-                write(end)
-        count += how_many
+                rows.append(written)
+        if rows:
+            write(lead + (end + lead).join(rows) + end)
     return count
+
+
+# How many kinds of site stream_sites keeps written: far more than a clinic uses.
+_KINDS_KEPT = 4096

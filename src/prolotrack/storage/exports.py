@@ -176,9 +176,10 @@ def _name(code: str) -> str:
 
 
 # The plain injections CSV is the one export that reaches hundreds of thousands of rows, so
-# SQLite itself prepares its cells: free text that a spreadsheet would run as a formula gets a
-# leading quote (the rule of render.delimited.cell: behind any quotes, one of = + - @ tab CR),
-# and whole REAL numbers become integers. The literals hold the tab and line-break characters.
+# SQLite itself prepares each session's cells: free text that a spreadsheet would run as a
+# formula gets a leading quote (the rule of render.delimited.cell: behind any quotes, one of
+# = + - @ tab CR), and whole REAL numbers become integers. The literals hold the tab and
+# line-break characters.
 _QUOTE = "''''"  # an SQL string holding one quote
 _FORMULA = "'[=+@\t\r-]*'"  # a GLOB pattern: "-" last in a class is itself
 
@@ -194,22 +195,15 @@ def _whole(column: str) -> str:
             f" THEN CAST({column} AS INTEGER) ELSE {column} END")  # fmt: skip
 
 
-def _cells(columns: list[str], free_text: tuple[str, ...]) -> str:
-    """The prepared cells, then whether any of the free text holds a carriage return: such a
-    row is written whole, every field quoted, not from parts."""
-    flag = " OR ".join(f"instr({c}, char(13))" for c in free_text)
-    return ", ".join(columns) + f", coalesce({flag}, 0)"
-
-
 @dataclass
 class SiteCells:
-    """The cells of the plain ``export injections`` CSV, ready to write, in two streams in the
-    export's order: each session's own cells, and each of its sites' cells.
+    """The plain ``export injections`` CSV in two streams in the export's order: each
+    session's own cells, ready to write, and each of its sites' stored values.
 
-    ``sessions`` rows are ``(*before, *after, carriage_return, sites)``: ``before`` are the
-    cells ahead of the site's (patient, course, session), ``after`` the session's scores, then
-    whether any of its text holds a carriage return and how many sites it has. ``sites`` rows
-    are ``(site, side, solution, volume_ml, points)``, each session's together, in order."""
+    ``sessions`` rows are ``(*before, *after, sites)``: ``before`` are the cells ahead of the
+    site's (patient, course, session), ``after`` the session's scores, then how many sites it
+    has. ``sites`` rows are the stored ``(site, side, solution, volume_ml, points)``, not yet
+    cells, each session's together, in order."""
 
     sessions: Iterator[tuple]
     sites: Iterator[tuple]
@@ -228,16 +222,14 @@ def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Si
         *(_protected(c) if c in free else c for c in before),
         *(_whole(f"v.score_{n}") for n in range(len(instruments))),
     ]
-    site_cells = [_protected("i.site"), "i.side", _protected("i.solution"),
-                  _whole("i.volume_ml"), "i.points"]  # fmt: skip
     sessions = db.execute(
-        f"""SELECT {_cells(session_cells, free)},
+        f"""SELECT {", ".join(session_cells)},
                 (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id)
             FROM temp.export_sessions e
             LEFT JOIN temp.export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
     )
     sites = db.execute(
-        f"""SELECT {", ".join(site_cells)}
+        """SELECT i.site, i.side, i.solution, i.volume_ml, i.points
             FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
             ORDER BY e.k, i.position"""
     )
