@@ -214,14 +214,14 @@ def test_the_fast_injections_csv_is_the_general_writer_s(tmp_path_factory, texts
     assert len(list(csv.DictReader(io.StringIO(fast, newline="")))) == 4
 
 
-def test_imported_sites_with_any_text_export_as_the_general_writer_writes(clinic, tmp_path):
-    """A site's text can hold anything through import; the injections CSV writes each kind of
-    site once and reuses it, and a row with a carriage return is written whole."""
+def test_imported_sites_export_as_the_general_writer_writes(clinic, tmp_path):
+    """Sites from a sheet can be texts a spreadsheet would run or that need quoting; the
+    injections CSV writes each kind of site once and reuses it for every row that has it."""
     clinic.ok("patient", "add", "Ann Lee", "--chart", "C1")
     clinic.ok("course", "start", "C1", "--condition", "knee", "--date", "2026-03-01")
     clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.5:D15", "--pain", "4")
     [template] = rows(clinic, "injections")
-    sites = ["two\nlines", "MCL", "Dr\rWho", "=1+1", 'say "hi"', "a,b", "'=x"]
+    sites = ["two\nlines", "MCL", "=1+1", 'say "hi"', "a,b", "'=x", "-3"]
     source = tmp_path / "sites.csv"
     with source.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(template), lineterminator="\r\n")
@@ -229,11 +229,12 @@ def test_imported_sites_with_any_text_export_as_the_general_writer_writes(clinic
         for number, day in enumerate(["2026-03-05", "2026-03-09", "2026-03-16"], start=2):
             for site in sites:
                 writer.writerow({**template, "session_date": day, "session_number": number,
-                                 "site": site, "solution": f"{site} 2"})  # fmt: skip
+                                 "site": site, "solution": f"{site}, 2%"})  # fmt: skip
     clinic.ok("import", str(source))
     fast = clinic.ok("export", "injections").stdout
     assert fast == general_path_csv(clinic)
     exported = list(csv.DictReader(io.StringIO(fast, newline="")))
-    stored = [delimited.unquote(s) for s in sites]  # the import takes away a protecting '
-    assert [r["site"] for r in exported] == ["MCL", *(delimited.cell(s) for s in stored * 3)]
-    assert exported[3]["site"] == "Dr\rWho" and exported[3]["solution"] == "Dr Who 2"
+    # The import reads a site as one line and takes away a protecting quote.
+    expected = ["two lines", "MCL", "'=1+1", 'say "hi"', "a,b", "'=x", "'-3"]
+    assert [r["site"] for r in exported] == ["MCL", *expected * 3]
+    assert [r["solution"] for r in exported][1:3] == ["two lines, 2%", "MCL, 2%"]

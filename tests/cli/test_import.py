@@ -1,5 +1,7 @@
 """Import of past sessions: the round trip, all or nothing, every problem with its line."""
 
+import csv
+
 import pytest
 
 from tests.conftest import Clinic
@@ -123,3 +125,34 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(clinic, tmp_path):
     )
     message = clinic.refused("import", str(latin), says="is not UTF-8 text")
     assert "CSV UTF-8" in message
+
+
+def test_stray_spaces_in_a_spreadsheet_match_what_the_command_line_recorded(clinic, tmp_path):
+    """A hand-typed sheet has doubled and trailing spaces, and line breaks typed into a cell;
+    names, charts, conditions, regions and sites are read as the command line reads them."""
+    clinic.ok("patient", "add", "Grace Hopper", "--chart", "A-7")
+    clinic.ok("course", "start", "A-7", "--condition", "left knee OA", "--region", "knee",
+              "--date", "2025-06-02")  # fmt: skip
+    clinic.ok("log", "A-7", "--date", "2025-06-02", "--site", "MCL:0.5:D15")
+    sheet = tmp_path / "old-clinic.csv"
+    sheet.write_text(
+        "chart,name,condition,region,started_on,session_date,site,volume_ml,solution\n"
+        "A-7 ,Grace  Hopper,left knee  OA,knee ,2025-06-02,2025-07-01,MCL ,0.5,D15\n"
+        'A-7,Grace Hopper,left knee OA,knee,2025-06-02,2025-07-01,"pes\nanserine",1,D15\n'
+        "A-8,Alan  Turing ,tennis elbow,,2025-09-01,2025-09-01,lateral  epicondyle,0.5,D20\n"
+    )
+    result = clinic.ok("import", str(sheet))
+    assert "1 new patients, 1 new courses, 2 new sessions" in result.stderr
+    sessions = clinic.json("session", "list")
+    assert [(s["chart"], s["number"], s["date"]) for s in sessions] == [
+        ("A-7", 1, "2025-06-02"), ("A-7", 2, "2025-07-01"), ("A-8", 1, "2025-09-01"),
+    ]  # fmt: skip
+    assert clinic.json("patient", "show", "A-8")["name"] == "Alan Turing"
+    exported = csv.DictReader(clinic.ok("export", "injections").stdout.splitlines())
+    sites = [(r["session_date"], r["site"]) for r in exported]
+    assert sites == [
+        ("2025-06-02", "MCL"),
+        ("2025-07-01", "MCL"),
+        ("2025-07-01", "pes anserine"),
+        ("2025-09-01", "lateral epicondyle"),
+    ]

@@ -174,9 +174,14 @@ class Importer:
         a_date = lambda t: parse_date(t, self.today, self.date_order).isoformat()  # noqa: E731
         row["started_on"] = read("started_on", a_date, True)
         row["session_date"] = read("session_date", a_date, True)
-        read("name", lambda t: vocab.text(t, "name"), True)
-        read("condition", lambda t: vocab.text(t, "condition"), True)
-        read("site", lambda t: t, True)
+        # One-line texts are read as the command line reads them (spaces and line breaks
+        # collapsed), so that a hand-typed sheet finds the patients and courses it names.
+        row["chart"] = " ".join((row.get("chart") or "").split())
+        for column in ("name", "condition", "site"):
+            row[column] = read(column, lambda t, c=column: vocab.text(t, c), True)
+        row["region"] = read("region", lambda t: vocab.text(t, "region"))
+        for column in ("practitioner", "anesthetic"):
+            row[column] = vocab.note(row.get(column))
         vol = read("volume_ml", volume, True)
         sol = read("solution", solution, True)
         side = read("side", vocab.side)
