@@ -168,8 +168,9 @@ def test_an_output_folder_that_does_not_exist(worked, tmp_path):
                    says="No such file or directory")  # fmt: skip
 
 
-# What a command line can hold: any character but NUL (and lone surrogates).
-ARGUMENT = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+# What prolotrack takes from a command line: any character but a control character (tab,
+# line feed and carriage return are taken) and a lone surrogate.
+ARGUMENT = st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\n\r")
 NASTY = ["a,b", 'say "hi"', "two\nlines", "Dr\rWho", "=1+1", "'=x", "-3", "Zoë", " @ ", "x"]
 
 

@@ -81,6 +81,16 @@ def test_duplicate_chart_number(worked):
     worked.refused("patient", "add", "Someone Else", "--chart", "p-0001", says="already belongs")
 
 
+def test_a_control_character_in_a_text_is_refused(worked):
+    """An escape sequence in a name would drive the terminal of whoever lists it later."""
+    worked.refused("patient", "add", "Ann\x1b[2JLee", says="name 'Ann\\x1b[2JLee' holds a control")
+    worked.refused(*LOG, "--site", "MC\x07L:0.5:D15", says="site 'MC\\x07L' holds a control")
+    worked.refused(*LOG, "--solution", "D15\x1b", says="solution")
+    worked.refused(*LOG, "--note", "ok\x00", says="note")
+    worked.refused("course", "start", "P-0001", "--condition", "knee\x1b", says="condition")
+    worked.ok(*LOG, "--note", "two\nlines\tand a tab", "--date", "2026-03-10")
+
+
 def test_bad_choices_name_what_is_accepted(worked):
     worked.refused(*LOG, "--guidance", "xray", says="landmark, ultrasound, fluoroscopy")
     worked.refused("patient", "add", "X Y", "--sex", "Q", says="F, M, X")

@@ -92,6 +92,10 @@ def close(
     courses.update(
         db,
         course.id,
-        {"status": status, "closed_on": closed_on.isoformat(), "close_reason": vocab.note(reason)},
+        {
+            "status": status,
+            "closed_on": closed_on.isoformat(),
+            "close_reason": vocab.note(reason, "reason"),
+        },
     )
     return courses.get(db, course.id)

@@ -181,7 +181,7 @@ class Importer:
             row[column] = read(column, lambda t, c=column: vocab.text(t, c), True)
         row["region"] = read("region", lambda t: vocab.text(t, "region"))
         for column in ("practitioner", "anesthetic"):
-            row[column] = vocab.note(row.get(column))
+            row[column] = read(column, lambda t, c=column: vocab.note(t, c))
         vol = read("volume_ml", volume, True)
         sol = read("solution", solution, True)
         side = read("side", vocab.side)

@@ -30,7 +30,7 @@ def _fields(today: date, **given) -> dict:
         fields["sex"] = vocab.sex(given["sex"])
     for key in ("phone", "note"):
         if given.get(key) is not None:
-            fields[key] = vocab.note(given[key])
+            fields[key] = vocab.note(given[key], key)
     return fields
 
 

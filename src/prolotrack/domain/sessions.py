@@ -100,8 +100,8 @@ def log(
         {
             "course_id": course.id,
             "date": entry.given_on.isoformat(),
-            "practitioner": vocab.note(entry.practitioner),
-            "anesthetic": vocab.note(entry.anesthetic),
+            "practitioner": vocab.note(entry.practitioner, "practitioner"),
+            "anesthetic": vocab.note(entry.anesthetic, "anesthetic"),
             "guidance": guidance,
             "note": vocab.note(entry.note),
         },
@@ -159,7 +159,7 @@ def amend(
         fields["date"] = changes.given_on.isoformat()
     for name in ("anesthetic", "practitioner", "note"):
         if getattr(changes, name) is not None:
-            fields[name] = vocab.note(getattr(changes, name))
+            fields[name] = vocab.note(getattr(changes, name), name)
     guidance = session.guidance
     if changes.guidance is not None:
         guidance = fields["guidance"] = vocab.one_of(changes.guidance, vocab.GUIDANCE, "guidance")

@@ -87,12 +87,27 @@ def planned_sessions(value: int) -> int:
     return value
 
 
+# C0 and C1 control characters and DEL, but for tab, line feed and carriage return (which a
+# one-line text collapses into a space and a note keeps).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(value: str, what: str, accepted: str = "printable text") -> str:
+    """Refuse a text that holds a control character: an escape sequence in a name would drive
+    the terminal of whoever lists it later, and a NUL cuts it short in other programs."""
+    if _CONTROL.search(value):
+        raise InvalidInput(
+            f"{what} {value!r} holds a control character; only {accepted} is accepted"
+        )
+    return value
+
+
 def text(value: str, what: str) -> str:
     """A one-line text such as a name or a condition: spaces collapsed, never empty."""
     trimmed = " ".join(value.split())
     if not trimmed:
         raise InvalidInput(f"{what} cannot be empty")
-    return trimmed
+    return printable(trimmed, what)
 
 
 def reason(value: str) -> str:
@@ -100,13 +115,13 @@ def reason(value: str) -> str:
     text = " ".join(value.split())
     if not text:
         raise InvalidInput("a reason is required (--reason TEXT): it is kept in the audit log")
-    return text
+    return printable(text, "reason")
 
 
-def note(value: str | None) -> str | None:
+def note(value: str | None, what: str = "note") -> str | None:
     """Free text that may span lines; empty means none."""
     trimmed = (value or "").strip()
-    return trimmed or None
+    return printable(trimmed, what, "printable text with tabs and line breaks") or None
 
 
 def not_after(day: date, today: date, what: str) -> date:
