@@ -121,6 +121,9 @@ def test_protocol_from_toml_and_csv(clinic, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("site,volume_ml,solution\nPIP medial,lots,D10\n")
     clinic.refused("protocol", "add", "bad", "--from", str(bad), says=f"{bad}:2")
+    bad.write_text("site,volume_ml,solution\nPIP\x1bmedial,1,D10\n")
+    clinic.refused("protocol", "add", "bad", "--from", str(bad),
+                   says=f"{bad}:2: site 'PIP\\x1bmedial' holds a control character")  # fmt: skip
     clinic.refused("protocol", "add", "hand", "--site", "x:1:D10", says="already has a protocol")
     clinic.refused("protocol", "add", "Bad Name!", "--site", "x:1:D10", says="protocol name")
 
