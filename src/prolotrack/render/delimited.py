@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterable
 from itertools import islice
+from types import SimpleNamespace
 from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, text
@@ -78,18 +79,27 @@ class _CarriageReturn(Exception):
     """A cell holds a bare carriage return: its row must be written with every field quoted."""
 
 
-def _fast_cell(value):
-    """``cell()`` for the values SQLite gives (str, int, float, None), in the hot loop."""
+def _stored_cell(value):
+    """``cell()`` for the values SQLite gives (str, int, float, None), in a hot loop. A REAL
+    keeps every digit it has, as the file holds it."""
     kind = type(value)
     if kind is str:
-        if "\r" in value:
-            raise _CarriageReturn
-        if value and (value[0] in "=+-@\t" or value[0] == "'") and _FORMULA.match(value):
+        if value and value[0] in _RUNS and _FORMULA.match(value):
             return "'" + value
         return value
     if kind is float:
         return int(value) if value.is_integer() else value
     return value
+
+
+_RUNS = "=+-@\t\r'"  # the first characters _FORMULA can match
+
+
+def _fast_cell(value):
+    """``_stored_cell()``, refusing a text with a carriage return (see ``_Writer``)."""
+    if type(value) is str and "\r" in value:
+        raise _CarriageReturn
+    return _stored_cell(value)
 
 
 def stream_tuples(out: IO[str], columns: list[Column], names: list[str], rows) -> int:
@@ -113,12 +123,12 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
     """Write the plain injections export from two streams in its order (see storage.exports
     ``injections_csv``): each session's cells, ready to write, then its sites' stored values.
 
-    Every field still goes through the csv module, with one dialect. A session's fields are
-    written once, into the text that leads and the text that ends each of its sites' rows. A
-    site's fields are ``cell()``'s of its values, and a clinic uses a few hundred kinds of site
-    (site, side, solution, volume, points) over and over: each kind is written once and its
-    text kept (a bounded number of them, so memory stays flat). A row that holds a carriage
-    return anywhere is written whole by ``_Writer``, every field quoted."""
+    Every field goes through the csv module, with one dialect. A session's fields are written
+    once, into the text that leads and the text that ends each of its sites' rows. A clinic
+    uses a few hundred kinds of site (site, side, solution, volume, points) over and over: the
+    fields of each kind are written once and their text kept (a bounded number of kinds, so
+    memory stays flat). A row that holds a carriage return anywhere is written whole by
+    ``_Writer``, every field quoted."""
     writer = _Writer(out)
     writer.row([c.key for c in columns])
     fields = io.StringIO()
@@ -130,18 +140,10 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
         fragment.writerow(values)
         return fields.getvalue()[:-1]
 
+    # A session's rows collect in ``rows``; a site not met before is written straight into it.
+    rows: list[str] = []
+    into_rows = csv.writer(SimpleNamespace(write=rows.append), lineterminator="\n").writerow
     known: dict[tuple, str] = {}
-
-    def site_fields(site: tuple) -> str | None:
-        """The site's fields as CSV text, or None if one holds a carriage return."""
-        written = fields_of([cell(v) for v in site])
-        if "\r" in written:
-            return None
-        if len(known) >= _KINDS_KEPT:
-            known.clear()
-        known[site] = written
-        return written
-
     write, whole, before = out.write, writer.row, cells.before
     sites = iter(cells.sites)
     count = 0
@@ -153,17 +155,26 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
         end = fields_of(("", *tail)) + "\n" if tail else "\n"
         if "\r" in lead or "\r" in end:
             for site in islice(sites, how_many):
-                whole((*head, *(cell(v) for v in site), *tail))
+                whole((*head, *map(_stored_cell, site), *tail))
             continue
-        rows = []
+        rows.clear()
         for site in islice(sites, how_many):
-            written = known.get(site) or site_fields(site)
-            if written is None:
-                write(lead + (end + lead).join(rows) + end if rows else "")
-                rows.clear()
-                whole((*head, *(cell(v) for v in site), *tail))
-            else:
+            if written := known.get(site):
                 rows.append(written)
+                continue
+            into_rows([_stored_cell(v) for v in site])
+            written = rows[-1][:-1]
+            if "\r" in written:
+                rows.pop()
+                if rows:
+                    write(lead + (end + lead).join(rows) + end)
+                    rows.clear()
+                whole((*head, *map(_stored_cell, site), *tail))
+                continue
+            rows[-1] = written
+            if len(known) >= _KINDS_KEPT:
+                known.clear()
+            known[site] = written
         if rows:
             write(lead + (end + lead).join(rows) + end)
     return count
