@@ -239,3 +239,13 @@ def test_imported_sites_export_as_the_general_writer_writes(clinic, tmp_path):
     expected = ["two lines", "MCL", "'=1+1", 'say "hi"', "a,b", "'=x", "'-3"]
     assert [r["site"] for r in exported] == ["MCL", *expected * 3]
     assert [r["solution"] for r in exported][1:3] == ["two lines, 2%", "MCL, 2%"]
+
+
+def test_the_injections_csv_keeps_every_digit_of_a_volume(clinic):
+    """The plain CSV is the record that moves to another file: a volume comes out as stored,
+    not rounded for display."""
+    clinic.ok("patient", "add", "Ann Lee", "--chart", "C1")
+    clinic.ok("course", "start", "C1", "--condition", "knee", "--date", "2026-03-01")
+    clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.123456:D15",
+              "--site", "ACL:2:D15")  # fmt: skip
+    assert [r["volume_ml"] for r in rows(clinic, "injections")] == ["0.123456", "2"]
