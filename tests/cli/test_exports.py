@@ -249,3 +249,6 @@ def test_the_injections_csv_keeps_every_digit_of_a_volume(clinic):
     clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.123456:D15",
               "--site", "ACL:2:D15")  # fmt: skip
     assert [r["volume_ml"] for r in rows(clinic, "injections")] == ["0.123456", "2"]
+    assert clinic.json("export", "injections")[0]["volume_ml"] == 0.123456
+    deidentified = rows(clinic, "injections", "--deidentify")
+    assert [r["volume_ml"] for r in deidentified] == ["0.1235", "2"]  # as the tables show it
