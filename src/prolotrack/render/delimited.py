@@ -144,39 +144,38 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
     rows: list[str] = []
     into_rows = csv.writer(SimpleNamespace(write=rows.append), lineterminator="\n").writerow
     known: dict[tuple, str] = {}
-    write, whole, before = out.write, writer.row, cells.before
+    write, before = out.write, cells.before
     sites = iter(cells.sites)
     count = 0
+
+    def flush() -> None:
+        if rows:
+            write(lead + (end + lead).join(rows) + end)
+            rows.clear()
+
     for session in cells.sessions:
         head, tail, how_many = session[:before], session[before:-1], session[-1]
         count += how_many
         # A trailing and a leading empty field give the delimiters on either side.
         lead = fields_of((*head, ""))
         end = fields_of(("", *tail)) + "\n" if tail else "\n"
-        if "\r" in lead or "\r" in end:
-            for site in islice(sites, how_many):
-                whole((*head, *map(_stored_cell, site), *tail))
-            continue
-        rows.clear()
+        carriage_return = "\r" in lead or "\r" in end
         for site in islice(sites, how_many):
-            if written := known.get(site):
+            written = None if carriage_return else known.get(site)
+            if written:
                 rows.append(written)
                 continue
             into_rows([_stored_cell(v) for v in site])
-            written = rows[-1][:-1]
-            if "\r" in written:
-                rows.pop()
-                if rows:
-                    write(lead + (end + lead).join(rows) + end)
-                    rows.clear()
-                whole((*head, *map(_stored_cell, site), *tail))
+            written = rows.pop()[:-1]
+            if carriage_return or "\r" in written:
+                flush()
+                writer.row([*head, *map(_stored_cell, site), *tail])
                 continue
-            rows[-1] = written
+            rows.append(written)
             if len(known) >= _KINDS_KEPT:
                 known.clear()
             known[site] = written
-        if rows:
-            write(lead + (end + lead).join(rows) + end)
+        flush()
     return count
 
 
