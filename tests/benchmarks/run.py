@@ -201,7 +201,7 @@ def main() -> None:
         ours, anchor = alternate(
             prolotrack(target, "import", str(out)),
             [str(BIN / "sqlite-utils"), "insert", str(target), "injections", str(out), "--csv"],
-            max(runs // 2, 1), setup=fresh,
+            runs, setup=fresh,
         )  # fmt: skip
         table.add("import of the export", ours, "sqlite-utils insert --csv", anchor, "<= 2x")
 
