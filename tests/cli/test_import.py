@@ -164,9 +164,11 @@ def test_a_control_character_in_a_cell_is_a_problem_on_its_line(clinic, tmp_path
         "chart,name,condition,started_on,session_date,site,volume_ml,solution,practitioner\n"
         "A-7,Grace Hopper,knee,2025-06-02,2025-06-02,MCL,0.5,D15,Dr Ng\n"
         "A-8,Alan\x00Turing,knee,2025-06-02,2025-06-02,MCL,0.5,D15,Dr\x1bNg\n"
+        "A\x079,Ada Byron,knee,2025-06-02,2025-06-02,MCL,0.5,D15,\n"
     )
     result = clinic.run("import", str(sheet))
     assert result.exit_code == 1
     assert f"{sheet}:3: name: name 'Alan\\x00Turing' holds a control character" in result.stderr
     assert f"{sheet}:3: practitioner: practitioner 'Dr\\x1bNg' holds a control" in result.stderr
+    assert f"{sheet}:4: chart: chart 'A\\x079' holds a control character" in result.stderr
     assert not clinic.path.exists()

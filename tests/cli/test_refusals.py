@@ -88,6 +88,7 @@ def test_a_control_character_in_a_text_is_refused(worked):
     worked.refused(*LOG, "--solution", "D15\x1b", says="solution")
     worked.refused(*LOG, "--note", "ok\x00", says="note")
     worked.refused("course", "start", "P-0001", "--condition", "knee\x1b", says="condition")
+    worked.refused("patient", "add", "Ann Lee", "--chart", "A\x1b7", says="chart number 'A\\x1b7'")
     worked.ok(*LOG, "--note", "two\nlines\tand a tab", "--date", "2026-03-10")
 
 

@@ -176,7 +176,7 @@ class Importer:
         row["session_date"] = read("session_date", a_date, True)
         # One-line texts are read as the command line reads them (spaces and line breaks
         # collapsed), so that a hand-typed sheet finds the patients and courses it names.
-        row["chart"] = " ".join((row.get("chart") or "").split())
+        row["chart"] = read("chart", lambda t: vocab.printable(" ".join(t.split()), "chart"))
         for column in ("name", "condition", "site"):
             row[column] = read(column, lambda t, c=column: vocab.text(t, c), True)
         row["region"] = read("region", lambda t: vocab.text(t, "region"))

@@ -23,7 +23,7 @@ def _fields(today: date, **given) -> dict:
         chart = " ".join(given["chart"].split())
         if not chart:
             raise InvalidInput("chart number cannot be empty")
-        fields["chart"] = chart
+        fields["chart"] = vocab.printable(chart, "chart number")
     if given.get("born") is not None:
         fields["born"] = vocab.not_after(given["born"], today, "birth date").isoformat()
     if given.get("sex") is not None:
