@@ -89,6 +89,12 @@ def test_a_control_character_in_a_text_is_refused(worked):
     worked.refused(*LOG, "--note", "ok\x00", says="note")
     worked.refused("course", "start", "P-0001", "--condition", "knee\x1b", says="condition")
     worked.refused("patient", "add", "Ann Lee", "--chart", "A\x1b7", says="chart number 'A\\x1b7'")
+    worked.refused("instruments", "set", "womac", "--mcid", "25", "--source", "audit\x1b",
+                   says="source")  # fmt: skip
+    worked.refused("protocol", "add", "mine", "--site", "MCL:1:D15", "--condition", "knee\x07",
+                   says="condition")  # fmt: skip
+    worked.refused("protocol", "add", "mine", "--site", "MCL:1:D15", "--note", "x\x9b",
+                   says="note")  # fmt: skip
     worked.ok(*LOG, "--note", "two\nlines\tand a tab", "--date", "2026-03-10")
 
 

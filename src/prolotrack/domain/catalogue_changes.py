@@ -71,7 +71,8 @@ def add(
         code=code, name=vocab.text(name, "name"), minimum=minimum, maximum=maximum,
         better=vocab.one_of(better, (LOWER, HIGHER), "better"),
         mcid=read_mcid(mcid) if mcid is not None else None,
-        mcid_unit=PERCENT if percent else POINTS, source=(source or "").strip(), builtin=False,
+        mcid_unit=PERCENT if percent else POINTS, builtin=False,
+        source=vocab.note(source, "source") or "",
     ))  # fmt: skip
     scores.insert_instrument(db, made)
     return made
@@ -85,7 +86,7 @@ def set_mcid(
     if found is None:
         raise NotFound(f"unknown instrument {code!r} (see 'prolotrack instruments list')")
     unit = found.mcid_unit if percent is None else (PERCENT if percent else POINTS)
-    cited = (source or "").strip() or (
+    cited = vocab.note(source, "source") or (
         f"set by the practice on {today.isoformat()} (before: {found.mcid_text}, {found.source})"
     )
     changed = _check(replace(found, mcid=read_mcid(mcid), mcid_unit=unit, source=cited))

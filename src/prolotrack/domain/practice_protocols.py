@@ -103,9 +103,11 @@ def add(
         interval=parse_interval(str(every)) if every else None,
         planned_sessions=vocab.planned_sessions(int(sessions)) if sessions else None,
         measure=check_measure(db, measure) if measure else None,
-        condition=" ".join(str(condition or fields.get("condition") or "").split()),
-        source=str(source or fields.get("source") or ""),
-        note=str(note or fields.get("note") or ""),
+        condition=vocab.printable(
+            " ".join(str(condition or fields.get("condition") or "").split()), "condition"
+        ),
+        source=vocab.note(str(source or fields.get("source") or ""), "source") or "",
+        note=vocab.note(str(note or fields.get("note") or ""), "note") or "",
     )
     warnings = [unfamiliar_site(n, close) for n, close in
                 catalogue.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
