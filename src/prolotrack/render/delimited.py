@@ -143,6 +143,8 @@ def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
     # A session's rows collect in ``rows``; a site not met before is written straight into it.
     rows: list[str] = []
     into_rows = csv.writer(SimpleNamespace(write=rows.append), lineterminator="\n").writerow
+    # A kind of site's text, by its values: values SQLite gives that are equal (1 and 1.0)
+    # are written the same.
     known: dict[tuple, str] = {}
     write, before = out.write, cells.before
     sites = iter(cells.sites)
