@@ -93,5 +93,7 @@ def _isolated(monkeypatch, tmp_path):
     """No test reads the developer's environment or writes to their user data folder."""
     monkeypatch.delenv("PROLOTRACK_DB", raising=False)
     monkeypatch.delenv("PROLOTRACK_TODAY", raising=False)
+    monkeypatch.delenv("PROLOTRACK_KEYS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

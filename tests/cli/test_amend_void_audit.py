@@ -106,6 +106,6 @@ def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
 
 def test_another_program_cannot_change_audited_tables(worked):
     conn = sqlite3.connect(worked.path)
-    with pytest.raises(sqlite3.OperationalError, match="prolotrack_sha256"):
+    with pytest.raises(sqlite3.OperationalError, match="prolotrack_chain"):
         conn.execute("UPDATE patients SET name = 'Someone Else'")
     conn.close()

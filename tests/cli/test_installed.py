@@ -15,6 +15,7 @@ def _run(*args, env_extra=None, tmp_path):
     env = {
         **os.environ,
         "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "HOME": str(tmp_path / "home"),
         "PROLOTRACK_TODAY": "2026-03-20",
         **(env_extra or {}),

@@ -47,7 +47,8 @@ def _hide_a_row_from_an_index(path):
 
     def connect():
         conn = sqlite3.connect(path)
-        conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)
+        conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)  # a hash, if not the key's
+        conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'someone')")
         conn.execute("PRAGMA writable_schema = ON")
         return conn
 

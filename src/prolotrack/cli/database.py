@@ -44,20 +44,22 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
 @db_app.command("check")
 def db_check(ctx: typer.Context) -> None:
-    """Check the file: SQLite's full integrity check, foreign keys and the audit chain.
+    """Check the file: integrity, foreign keys, the audit chain and every record against it.
 
-    Exit status 0 only when all are clean; otherwise each problem is named and the status is 3.
+    SQLite's full integrity check; the audit log's keyed hash chain and its head kept outside
+    the file; the audit triggers; every record against its last audited state. Exit status 0
+    only when all are clean; otherwise each problem is named and the status is 3.
     """
     from prolotrack.domain.errors import DatabaseUnusable
-    from prolotrack.storage import maintenance
+    from prolotrack.storage import verification
 
     path = _existing(ctx)
-    found = maintenance.problems(path)
+    found = verification.problems(path)
     if found:
         for problem in found:
             typer.echo(problem, err=True)
         raise DatabaseUnusable(f"{path}: {len(found)} problem(s) found")
-    typer.echo(f"{path}: ok (integrity, foreign keys, audit chain)")
+    typer.echo(f"{path}: ok (integrity, foreign keys, audit chain and head, records)")
 
 
 @db_app.command("backup")
@@ -82,12 +84,20 @@ def db_backup(
 def db_restore(
     ctx: typer.Context,
     source: Annotated[Path, typer.Argument(metavar="SRC", help="A backup made by 'db backup'.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Restore a demo file (a sample clinic) all the same.")
+    ] = False,
 ) -> None:
-    """Replace the database with a backup, after checking it and backing up the current file."""
+    """Replace the database with a backup, after checking it and backing up the current file.
+
+    Refused: the database itself, a file without prolotrack's schema, a damaged file or one
+    whose audit chain does not hold, a file with no patients where the database has some, and
+    a demo file unless --force.
+    """
     from prolotrack.storage import maintenance
 
     path = clinic(ctx).path
-    saved = maintenance.restore(path, source)
+    saved = maintenance.restore(path, source, force=force)
     kept = f"; the file it replaced is kept as {saved}" if saved else ""
     say(f"Restored {path} from {source}{kept}")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -50,16 +50,17 @@ def output_file(path: Path | None, *, force: bool = False, bom: bool = False) ->
         yield sys.stdout
         return
     from prolotrack.domain.errors import Refused
+    from prolotrack.storage import leftovers
 
-    if path.exists() and not force:
-        raise Refused(f"{path} already exists; give --force to replace it")
+    _refuse_unless_regular(path, force)
     folder = path.parent if str(path.parent) else Path(".")
+    leftovers.sweep(folder)
+    temporary = leftovers.temporary_name(path, "part")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
         raise Refused(f"cannot write {path}: {error.strerror}") from None
     try:
-        os.fchmod(fd, 0o600)
         with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
             if bom:
                 handle.write("\ufeff")
@@ -67,14 +68,48 @@ def output_file(path: Path | None, *, force: bool = False, bom: bool = False) ->
             handle.flush()
             os.fsync(handle.fileno())
         if force:
+            _refuse_unless_regular(path, force)  # nothing else took its place meanwhile
             os.replace(temporary, path)
         else:
             _link_into_place(temporary, path)
     except FileExistsError:
         raise Refused(f"{path} appeared while exporting; give --force to replace it") from None
+    except OSError as error:  # a full disk, a folder taken away: nothing is left half-written
+        raise Refused(f"cannot write {path}: {error.strerror}; nothing was written") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _refuse_unless_regular(path: Path, force: bool) -> None:
+    """``-o`` writes a new file or, with ``--force``, replaces a regular one: never a device,
+    a folder, a FIFO or a link (whose target could be anything)."""
+    from prolotrack.domain.errors import Refused
+
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise Refused(f"cannot write {path}: {error.strerror}") from None
+    kind = _KINDS.get(stat.S_IFMT(found.st_mode))
+    if kind:
+        raise Refused(
+            f"{path} is {kind}; -o writes only to a regular file or a new one, and --force"
+            " never replaces anything else"
+        )
+    if not force:
+        raise Refused(f"{path} already exists; give --force to replace it")
+
+
+_KINDS = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def _link_into_place(temporary: str, path: Path) -> None:

@@ -8,22 +8,36 @@ the previous row's hash, so a row changed or inserted behind prolotrack's back b
 triggers refuse UPDATE and DELETE on the log itself. Doing this in triggers, not in each write
 function, means no code path can change the record without leaving a trace.
 
-The hash is computed by the SQL function ``prolotrack_sha256``, which prolotrack registers on
-every connection; another program can read the file but cannot write audited tables.
+The hash is an HMAC-SHA256 with a key kept outside the file (``storage/keys.py``), computed by
+the SQL function ``prolotrack_chain``, which prolotrack registers on its connections: another
+program can read the file but cannot write audited tables, and one that registers a function
+of that name cannot make a hash that holds. Files from before the key (migration 0006) keep
+their first rows hashed with plain SHA-256 up to a row that marks the change; that row and every
+row after it are keyed, so the earlier rows cannot be recomputed either.
+
+The context (who, why) lives only for one command: it is filled as a write command begins and
+emptied before it commits, so a change made behind prolotrack's back is never logged under the
+last user (with no context, the log's NOT NULL ``actor`` refuses it).
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from prolotrack.storage.keys import Head
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-HASH_FUNCTION = "prolotrack_sha256"
+HASH_FUNCTION = "prolotrack_chain"
+LEGACY_HASH_FUNCTION = "prolotrack_sha256"  # the unkeyed hash of migrations 0003-0005
 SEPARATOR = "|"
+KEYED = ("audit_log", "key")  # entity and action of the row from which the chain is keyed
 # entity name in the log -> table; the key column identifies the row
 AUDITED = {
     "patient": ("patients", "id"),
@@ -46,7 +60,7 @@ _NAMED_UPDATES = {
     "adverse_events": ("resolved_on", "resolve"),
 }
 # Columns whose change alone is not worth a log row: session numbers follow from the dates.
-_DERIVED = {"sessions": {"number", "updated_at"}}
+DERIVED = {"sessions": {"number", "updated_at"}}
 _FIELDS = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
            "before", "after", "reason")  # fmt: skip
 
@@ -55,67 +69,74 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def row_hash(row: dict) -> str:
-    """The hash of a log row: its content and the previous row's hash, as the triggers make it."""
-    return sha256(SEPARATOR.join("" if row[k] is None else str(row[k]) for k in _FIELDS))
+def row_text(row: dict) -> str:
+    """What a log row's hash covers: its content and the previous row's hash."""
+    return SEPARATOR.join("" if row[k] is None else str(row[k]) for k in _FIELDS)
 
 
-def _sql_hash(values: dict[str, str]) -> str:
+def _sql_hash(values: dict[str, str], function: str) -> str:
     parts = f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in _FIELDS)
-    return f"{HASH_FUNCTION}({parts})"
+    return f"{function}({parts})"
 
 
 def _json(columns: list[str], alias: str) -> str:
     return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
 
 
-def create_triggers(db: Database, entities: tuple[str, ...]) -> None:
+def create_triggers(db: Database, entities: tuple[str, ...], function: str = HASH_FUNCTION) -> None:
     """(Re)create the audit triggers of these entities' tables from their current columns.
 
     Each migration names the entities it adds or changes, so that a shipped migration does
     the same thing whatever later versions add to ``AUDITED``.
     """
     for entity in entities:
-        table, key = AUDITED[entity]
-        columns = [c.name for c in db[table].columns]
-        watched = [c for c in columns if c not in _DERIVED.get(table, set())]
-        named = _NAMED_UPDATES.get(table)
-        update_action = (
-            f"CASE WHEN OLD.{named[0]} IS NULL AND NEW.{named[0]} IS NOT NULL"
-            f" THEN '{named[1]}' ELSE 'update' END"
-            if named
-            else "'update'"
-        )
-        events = {
-            "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
-            "update": (f"UPDATE OF {', '.join(watched)}", _json(columns, "OLD"),
-                       _json(columns, "NEW"), "NEW", update_action),
-            "delete": ("DELETE", _json(columns, "OLD"), "NULL", "OLD", "'delete'"),
-        }  # fmt: skip
-        for event, (when, before, after, row, action) in events.items():
-            name = f"audit_{table}_{event}"
-            values = {
-                "prev_hash": "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)",
-                "at": "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                "actor": "(SELECT actor FROM audit_context WHERE id = 1)",
-                "practitioner": "(SELECT practitioner FROM audit_context WHERE id = 1)",
-                "entity": f"'{entity}'",
-                "entity_id": f"CAST({row}.{key} AS TEXT)",
-                "action": action,
-                "before": before,
-                "after": after,
-                "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
-            }
+        for name, sql in trigger_statements(db, entity, function).items():
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
-            db.execute(
-                f"""CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN
-                    INSERT INTO audit_log ({", ".join(_FIELDS)}, hash)
-                    SELECT {", ".join(f"v.{k}" for k in _FIELDS)},
-                        {_sql_hash({k: f"v.{k}" for k in _FIELDS})}
-                    FROM (SELECT coalesce({values["prev_hash"]}, '') AS prev_hash,
-                        {", ".join(f"{values[k]} AS {k}" for k in _FIELDS[1:])}) AS v;
-                END"""
-            )
+            db.execute(sql)
+
+
+def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION) -> dict:
+    """The audit triggers of one entity's table as prolotrack writes them: name -> SQL, the
+    text SQLite keeps in ``sqlite_master`` (so a changed trigger can be found)."""
+    statements = {}
+    table, key = AUDITED[entity]
+    columns = [c.name for c in db[table].columns]
+    watched = [c for c in columns if c not in DERIVED.get(table, set())]
+    named = _NAMED_UPDATES.get(table)
+    update_action = (
+        f"CASE WHEN OLD.{named[0]} IS NULL AND NEW.{named[0]} IS NOT NULL"
+        f" THEN '{named[1]}' ELSE 'update' END"
+        if named
+        else "'update'"
+    )
+    events = {
+        "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
+        "update": (f"UPDATE OF {', '.join(watched)}", _json(columns, "OLD"),
+                   _json(columns, "NEW"), "NEW", update_action),
+        "delete": ("DELETE", _json(columns, "OLD"), "NULL", "OLD", "'delete'"),
+    }  # fmt: skip
+    for event, (when, before, after, row, action) in events.items():
+        name = f"audit_{table}_{event}"
+        values = {
+            "prev_hash": "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)",
+            "at": "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            "actor": "(SELECT actor FROM audit_context WHERE id = 1)",
+            "practitioner": "(SELECT practitioner FROM audit_context WHERE id = 1)",
+            "entity": f"'{entity}'",
+            "entity_id": f"CAST({row}.{key} AS TEXT)",
+            "action": action,
+            "before": before,
+            "after": after,
+            "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
+        }
+        statements[name] = f"""CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN
+                INSERT INTO audit_log ({", ".join(_FIELDS)}, hash)
+                SELECT {", ".join(f"v.{k}" for k in _FIELDS)},
+                    {_sql_hash({k: f"v.{k}" for k in _FIELDS}, function)}
+                FROM (SELECT coalesce({values["prev_hash"]}, '') AS prev_hash,
+                    {", ".join(f"{values[k]} AS {k}" for k in _FIELDS[1:])}) AS v;
+            END"""
+    return statements
 
 
 def operating_system_user() -> str:
@@ -132,6 +153,11 @@ def begin(db: Database, practitioner: str | None) -> None:
         " VALUES (1, ?, ?, NULL)",
         [operating_system_user(), practitioner],
     )
+
+
+def end(db: Database) -> None:
+    """Empty the context before the command commits: nothing after it is logged under its user."""
+    db.execute("DELETE FROM audit_context")
 
 
 def because(db: Database, reason: str | None) -> None:
@@ -158,13 +184,135 @@ def history(db: Database, entity: str | None = None, entity_id: str | None = Non
     return found
 
 
-def broken_links(db: Database) -> list[str]:
-    """Every row of the log whose hash or link to the previous row does not hold."""
-    problems, previous = [], ""
+def mark_keyed(db: Database, key: bytes) -> None:
+    """Append the row from which the chain is keyed (the first row of a new file's log), then
+    one row for each record older than the log itself, as it stands: from here on every record
+    can be checked against its last audit row."""
+    _append(db, key, KEYED[0], "", KEYED[1],
+            json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
+            "every row from here on is hashed with this file's key")  # fmt: skip
+    for entity, (table, id_column) in AUDITED.items():
+        if table not in db.table_names():
+            continue
+        columns = [c.name for c in db[table].columns]
+        unlogged = db.execute(
+            f"SELECT CAST({id_column} AS TEXT), {_json(columns, table)} FROM {table}"
+            f" WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = '{entity}'"
+            f" AND a.entity_id = CAST({table}.{id_column} AS TEXT))"
+            + (" AND NOT builtin" if table == "instruments" else "")
+        ).fetchall()
+        for entity_id, after in unlogged:
+            _append(db, key, entity, entity_id, "present", after,
+                    "recorded before the audit log began")  # fmt: skip
+
+
+def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, after: str,
+            reason: str) -> None:  # fmt: skip
+    last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    row = {
+        "prev_hash": last[0] if last else "",
+        "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "actor": operating_system_user(),
+        "practitioner": "prolotrack (schema migration)",
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "before": None,
+        "after": after,
+        "reason": reason,
+    }
+    row["hash"] = hmac.new(key, row_text(row).encode(), hashlib.sha256).hexdigest()
+    db.execute(
+        f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+
+
+def broken_links(db: Database, key: bytes | None) -> list[str]:
+    """Every row of the log whose hash or link to the previous row does not hold.
+
+    Rows before the keyed mark (files from before the key) are checked with plain SHA-256;
+    the mark and every row after it with the key."""
+    problems, previous, keyed = [], "", False
     for row in db.query("SELECT * FROM audit_log ORDER BY id"):
+        keyed = keyed or (row["entity"], row["action"]) == KEYED
         if row["prev_hash"] != previous:
-            problems.append(f"audit log row {row['id']} does not follow row before it")
-        if row_hash(row) != row["hash"]:
-            problems.append(f"audit log row {row['id']} was altered (its hash does not match)")
+            problems.append(f"audit log row {row['id']} does not follow the row before it")
+        if keyed and key is None:
+            return problems  # said once by the caller: the key is missing
+        text = row_text(row).encode()
+        expected = hmac.new(key, text, hashlib.sha256) if keyed else hashlib.sha256(text)
+        if not hmac.compare_digest(expected.hexdigest(), row["hash"]):
+            problems.append(f"audit log row {row['id']} was altered or forged (its hash does not"
+                            " hold with this file's key)")  # fmt: skip
         previous = row["hash"]
+        if len(problems) >= 20:
+            problems.append("(more problems in the audit log not listed)")
+            break
     return problems
+
+
+def head(db: Database, previous: Head | None) -> Head:
+    """The log's head now: count, last row, schema digest (counted from ``previous`` when it
+    still holds, so a ten-year log is not counted whole on every command)."""
+    last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    last_id, last_hash = last if last else (0, "")
+    anchored = (
+        previous is not None
+        and db.execute(
+            "SELECT 1 FROM audit_log WHERE id = ? AND hash = ?", [previous.last_id, previous.hash]
+        ).fetchone()
+    )
+    if anchored:
+        count = (
+            previous.count
+            + db.execute(
+                "SELECT count(*) FROM audit_log WHERE id > ?", [previous.last_id]
+            ).fetchone()[0]
+        )
+    else:
+        count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    return Head(count, last_id, last_hash, schema_digest(db))
+
+
+def schema_digest(db: Database) -> str:
+    """A digest of every table, index and trigger as SQLite keeps them."""
+    entries = db.execute(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master"
+        " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    ).fetchall()
+    return sha256(json.dumps(entries))
+
+
+def head_problems(db: Database, recorded: Head | None, *, full: bool) -> list[str]:
+    """Where the log and schema disagree with the head prolotrack recorded: rows taken off the
+    end, the whole log emptied, a table or trigger changed behind its back. A log that ran
+    past its head is fine (a command killed after its commit, before the head was written).
+    ``full`` also counts the rows up to the head (``db check``; a write looks only at its end)."""
+    if recorded is None:
+        return []
+    found = []
+    end = db.execute("SELECT hash FROM audit_log WHERE id = ?", [recorded.last_id]).fetchone()
+    if recorded.last_id and end is None:
+        rows = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        found.append(
+            f"the audit log ends before its recorded head: row {recorded.last_id} of"
+            f" {recorded.count} is gone ({rows} rows left); rows were removed"
+        )
+    elif recorded.last_id and end[0] != recorded.hash:
+        found.append(f"audit log row {recorded.last_id} is not the row its recorded head names")
+    elif full and recorded.last_id:
+        counted = db.execute(
+            "SELECT count(*) FROM audit_log WHERE id <= ?", [recorded.last_id]
+        ).fetchone()[0]
+        if counted != recorded.count:
+            found.append(
+                f"the audit log holds {counted} rows up to row {recorded.last_id}, its recorded"
+                f" head says {recorded.count}: rows were removed or added"
+            )
+    if schema_digest(db) != recorded.schema:
+        found.append(
+            "the schema (a table, index or trigger) was changed outside prolotrack since it"
+            " last wrote"
+        )
+    return found

@@ -22,7 +22,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, health, schema
+from prolotrack.storage import audit, health, keys, leftovers, schema
 
 BUSY_TIMEOUT_SECONDS = 5.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -46,6 +46,7 @@ def transaction(
     same transaction. With ``commit=False`` everything is rolled back at the end (a dry run).
     """
     path = Path(path)
+    leftovers.sweep(path.parent, path.parent / "backups")
     if not path.exists():
         if not write:
             raise DatabaseMissing(
@@ -67,13 +68,17 @@ def transaction(
                 health.verify(conn, path)
                 conn.execute("COMMIT")
             pending = schema.pending(db)
+            chain = _Chain.attach(db, path, needed=write or bool(pending))
             if pending and schema.applied(db):
                 from prolotrack.storage import maintenance
 
                 maintenance.backup(path, label="before-migration")
             conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
+            if write:
+                chain.refuse_if_tampered(db)
             if pending:
                 schema.migrate(db)
+                chain = _Chain.attach(db, path, needed=True)
             if write:
                 _begin_audit(db)
             sound = write
@@ -82,13 +87,57 @@ def transaction(
             except (sqlite3.DatabaseError, DatabaseUnusable):
                 sound = False  # SQLite found damage mid-command: the next write checks again
                 raise
+            if write:
+                audit.end(db)
+            head = chain.head_now(db) if (write or pending) and commit else None
             conn.execute("COMMIT" if commit else "ROLLBACK")
+            if head:
+                chain.record(head)
     finally:
         if conn.in_transaction:
             conn.rollback()
         conn.close()
         if sound:  # a refused command leaves the file as sound as it found it
             health.note(path)
+
+
+class _Chain:
+    """The audit chain's key and recorded head, for one file at one place."""
+
+    def __init__(self, path: Path, file_id: str | None, key: bytes | None):
+        self.path, self.file_id, self.key = path, file_id, key
+
+    @classmethod
+    def attach(cls, db: Database, path: Path, *, needed: bool) -> _Chain:
+        """Load the file's key and register the hash function with it; a command that will
+        write to a keyed chain without the key is refused before it starts."""
+        file_id = schema.file_identity(db)
+        key = keys.load_key(file_id) if file_id else None
+        if key is not None:
+            db.conn.create_function(
+                audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True
+            )
+        elif needed and schema.KEYED_CHAIN in schema.applied(db):
+            raise keys.missing_key(file_id)
+        return cls(path, file_id, key)
+
+    def refuse_if_tampered(self, db: Database) -> None:
+        if self.key is None:
+            return
+        found = audit.head_problems(db, keys.load_head(self.file_id, self.path), full=False)
+        if found:
+            raise DatabaseUnusable(
+                f"{self.path}: {found[0]}; nothing was written. Run 'prolotrack db check'"
+                " (docs/reliability.md says what to do)"
+            )
+
+    def head_now(self, db: Database) -> keys.Head | None:
+        if self.key is None:
+            return None
+        return audit.head(db, keys.load_head(self.file_id, self.path))
+
+    def record(self, head: keys.Head) -> None:
+        keys.save_head(self.file_id, self.path, head)
 
 
 def _begin_audit(db: Database) -> None:
@@ -101,7 +150,6 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256, deterministic=True)
     return conn
 
 
@@ -112,8 +160,9 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
     leaves nothing behind, and a file made meanwhile by another process is never replaced."""
     folder = path.parent
     missing = [f for f in (folder, *folder.parents) if not f.exists()]  # nearest first
-    staging = folder / f".{path.name}.{os.getpid()}.new"
+    staging = leftovers.temporary_name(path, "new")
     old_umask = os.umask(0o077)
+    file_id, linked = None, False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = connect(staging, busy_timeout)
@@ -122,9 +171,13 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
                 conn.execute("PRAGMA journal_mode = WAL")
                 db = Database(conn, execute_plugins=False)
                 conn.execute("BEGIN IMMEDIATE")
-                schema.migrate(db)
+                schema.migrate(db)  # makes the file's identity and its audit key
+                file_id = schema.file_identity(db)
+                chain = _Chain.attach(db, path, needed=True)
                 _begin_audit(db)
                 yield db
+                audit.end(db)
+                head = chain.head_now(db)
                 conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
             if conn.in_transaction:
@@ -133,12 +186,16 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
         if commit:
             os.chmod(staging, 0o600)
             _link_into_place(staging, path)
+            linked = True
+            chain.record(head)
             health.note(path)
     except OSError as exc:
         raise DatabaseUnusable(f"cannot create the database {path}: {exc.strerror}") from None
     finally:
         os.umask(old_umask)
         discard(staging)
+        if file_id and not linked:  # the key of a file that never came to be
+            keys.forget(file_id, path)
         if not path.exists():  # take away the folders this command made, and only those
             with contextlib.suppress(OSError):
                 for made in missing:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
-from prolotrack.storage import audit, health, schema
+from prolotrack.storage import audit, health, keys, leftovers, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, connect
+from prolotrack.storage.verification import HEAD_SECRET, problems
 
 KEEP_BACKUPS = 10
 COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events",
@@ -34,6 +38,13 @@ def backups(path: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(folder.glob(f"{path.stem}-*.db"))
+
+
+def _rotated(path: Path) -> list[Path]:
+    """The plain backups, the only ones rotation may remove: a copy made before a restore
+    or a migration (``NAME-STAMP-before-restore.db``) is the way back from it, kept for good."""
+    plain = re.compile(rf"^{re.escape(path.stem)}-\d{{8}}T\d{{12}}Z\.db$")
+    return [p for p in backups(path) if plain.match(p.name)]
 
 
 @dataclass
@@ -74,47 +85,6 @@ def _diagnosed(path: Path):
         raise DatabaseUnusable(f"{path} cannot be read: {error}") from None
 
 
-def problems(path: Path) -> list[str]:
-    """Everything wrong with the file: SQLite's full integrity check (quick_check misses
-    index damage), the foreign keys, the schema's version and the audit log's hash chain."""
-    try:
-        check_header(path)
-    except DatabaseUnusable as error:
-        return [str(error)]
-    conn = connect(path, BUSY_TIMEOUT_SECONDS)
-    found: list[str] = []
-    try:
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        if integrity != ["ok"]:
-            found += [f"integrity: {line}" for line in integrity]
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            found.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
-        from sqlite_utils import Database
-
-        db = Database(conn, execute_plugins=False)
-        try:
-            pending = schema.pending(db)
-        except DatabaseUnusable as error:
-            found.append(str(error))
-            pending = []
-        if pending:
-            found.append(f"schema: not yet migrated ({', '.join(pending)} pending)")
-        if "audit_log" in db.table_names():
-            found += audit.broken_links(db)
-            found += _missing_triggers(db)
-    except sqlite3.DatabaseError as error:
-        found.append(f"integrity: the file is damaged, SQLite cannot read it ({error})")
-    finally:
-        conn.close()
-    return found
-
-
-def _missing_triggers(db) -> list[str]:
-    names = {r["name"] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    wanted = {"audit_log_no_update", "audit_log_no_delete"}
-    return [f"audit: the trigger {name} is missing" for name in sorted(wanted - names)]
-
-
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -134,10 +104,12 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
     old_umask = os.umask(0o077)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = dest.with_name(f".{dest.name}.part")
+        leftovers.sweep(dest.parent)
+        temporary = leftovers.temporary_name(dest, "part")
         _copy(path, temporary)
         try:
-            trouble = problems(temporary)
+            _seal_head(temporary)
+            trouble = problems(temporary, backup=True)
             if any(not p.startswith("schema:") for p in trouble):
                 raise DatabaseUnusable(f"the backup of {path} failed its check: {trouble[0]}")
             os.link(temporary, dest)
@@ -148,9 +120,75 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
     finally:
         os.umask(old_umask)
     if automatic:
-        for old in backups(path)[:-KEEP_BACKUPS]:
+        for old in _rotated(path)[:-KEEP_BACKUPS]:
             old.unlink(missing_ok=True)
     return dest
+
+
+def _contents(path: Path) -> tuple[bool, int, bool]:
+    """Whether the file holds prolotrack's schema, how many patients, whether it is a demo."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        with _diagnosed(path):
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if not {"_sqlite_migrations", "patients", "settings"} <= tables:
+                return False, 0, False
+            patients = conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+            demo = conn.execute("SELECT 1 FROM settings WHERE key = 'demo'").fetchone()
+            return True, patients, demo is not None
+    finally:
+        conn.close()
+
+
+def _refuse_incomplete(path: Path, source: Path, *, force: bool) -> None:
+    ours, patients, demo = _contents(source)
+    if not ours:
+        raise Refused(
+            f"{source} is not a prolotrack database (it has no prolotrack schema); nothing restored"
+        )
+    if demo and not force:
+        raise Refused(f"{source} is a demo file (a sample clinic); give --force to restore it")
+    held = 0
+    if path.exists():
+        with contextlib.suppress(DatabaseUnusable):  # a damaged file: the restore is its cure
+            held = _contents(path)[1]
+    if patients == 0 and held:
+        raise Refused(
+            f"{source} holds no patients where {path} holds {held}; refusing to replace a"
+            " record with an empty one"
+        )
+
+
+def _seal_head(copy: Path) -> None:
+    """Put the copy's own head, sealed with the key, inside it: a restore on another machine
+    (with the key) finds the log whole up to there."""
+    conn = connect(copy, BUSY_TIMEOUT_SECONDS)
+    try:
+        db = Database(conn, execute_plugins=False)
+        file_id = schema.file_identity(db)
+        key = keys.load_key(file_id) if file_id else None
+        if key is None or schema.KEYED_CHAIN not in schema.applied(db):
+            return
+        sealed = audit.head(db, None).sealed(key)
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO secrets (name, value, created_at) VALUES (?, ?, ?)",
+                [HEAD_SECRET, sealed, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+            )
+    finally:
+        conn.close()
+
+
+def _record_head(path: Path) -> None:
+    """After a restore: the restored log's end is the head from now on."""
+    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    try:
+        db = Database(conn, execute_plugins=False)
+        file_id = schema.file_identity(db)
+        if file_id and keys.load_key(file_id) is not None:
+            keys.save_head(file_id, path, audit.head(db, None))
+    finally:
+        conn.close()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -168,14 +206,21 @@ def _copy(source: Path, target: Path) -> None:
     os.chmod(target, 0o600)
 
 
-def restore(path: Path, source: Path) -> Path | None:
+def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
     """Replace the database's content with ``source`` after checking it, backing up the
-    current file first. Returns the backup made of the current file (None if it had none)."""
+    current file first. Returns the backup made of the current file (None if it had none).
+
+    Refused: the file itself, a source that is not a whole prolotrack database (no schema,
+    damaged, a broken audit chain), a source with no patients where the current file has
+    some, and a demo file unless ``force``."""
     if not source.is_file():
         raise InvalidInput(f"{source} is not a file")
-    trouble = problems(source)
+    if path.exists() and os.path.samefile(source, path):
+        raise Refused(f"{source} is the database itself; give a backup to restore from")
+    trouble = problems(source, backup=True)
     if any(not p.startswith("schema:") for p in trouble):
         raise Refused(f"{source} is not a sound prolotrack database: {trouble[0]}")
+    _refuse_incomplete(path, source, force=force)
     saved = None
     if path.exists():
         try:
@@ -197,6 +242,7 @@ def restore(path: Path, source: Path) -> Path | None:
             conn.execute("PRAGMA journal_mode = WAL")
         finally:
             conn.close()
+        _record_head(path)
         health.note(path)
         return saved
     src = connect(source, BUSY_TIMEOUT_SECONDS)
@@ -208,5 +254,6 @@ def restore(path: Path, source: Path) -> Path | None:
     finally:
         live.close()
         src.close()
+    _record_head(path)
     health.note(path)
     return saved

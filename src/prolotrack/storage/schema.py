@@ -8,6 +8,7 @@ add a new one. ``docs/data-model.md`` describes the tables for a person with ``s
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from sqlite_utils import Migrations
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit
+from prolotrack.storage import audit, keys
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 MIGRATION_SET = "prolotrack"
 migrations = Migrations(MIGRATION_SET)
 KNOWN: list[str] = []  # every migration this version knows, oldest first
+KEYED_CHAIN = "0006_keyed_audit_chain"  # from this migration on, the audit chain has a key
 
 
 def _migration(name: str):
@@ -233,7 +235,8 @@ def _audit_log(db: Database) -> None:
         """
     )
     audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
-                               "adverse_event", "instrument", "setting"))  # fmt: skip
+                               "adverse_event", "instrument", "setting"),
+                          audit.LEGACY_HASH_FUNCTION)  # fmt: skip
 
 
 @_migration("0004_protocols")
@@ -265,7 +268,11 @@ def _protocols(db: Database) -> None:
         ALTER TABLE courses ADD COLUMN protocol TEXT;
         """
     )
-    audit.create_triggers(db, ("course", "protocol", "protocol_site"))  # courses has a new column
+    audit.create_triggers(
+        db,
+        ("course", "protocol", "protocol_site"),  # courses has a new column
+        audit.LEGACY_HASH_FUNCTION,
+    )
 
 
 @_migration("0005_site_names_and_course_indexes")
@@ -296,6 +303,28 @@ def _site_names(db: Database) -> None:
     )
 
 
+@_migration(KEYED_CHAIN)
+def _keyed_audit_chain(db: Database) -> None:
+    """The audit chain keyed with a secret kept outside the file (``storage/keys.py``): the
+    triggers hash with it from here on, after a row that marks the change."""
+    file_id = file_identity(db)
+    key = keys.load_key(file_id) or keys.create_key(file_id)[0]
+    db.conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+    audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
+                               "adverse_event", "instrument", "setting", "protocol",
+                               "protocol_site"))  # fmt: skip
+    audit.mark_keyed(db, key)
+
+
+def file_identity(db: Database) -> str | None:
+    """The file's random identity, the same in every backup of it (None before 0002)."""
+    try:
+        found = db.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return found[0] if found else None
+
+
 def applied(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
@@ -303,6 +332,7 @@ def applied(db: Database) -> list[str]:
 def pending(db: Database) -> list[str]:
     """Migrations this file still needs; refuses a file that is not ours or is newer."""
     names = applied(db)
+    stamped = version(db)
     if not names:
         tables = db.table_names()
         if tables:
@@ -310,7 +340,14 @@ def pending(db: Database) -> list[str]:
                 "this is an SQLite database but not a prolotrack one (it has tables "
                 f"{', '.join(sorted(tables)[:5])}); refusing to change it"
             )
+        if stamped:
+            raise DatabaseUnusable(
+                f"this SQLite database says it has schema version {stamped} but holds no"
+                " prolotrack tables; refusing to use it (check the --db path, or restore a backup)"
+            )
     unknown = [n for n in names if n not in KNOWN]
+    if stamped > len(KNOWN) and not unknown:
+        unknown = [f"version {stamped}"]
     if unknown:
         raise DatabaseUnusable(
             f"the database was written by a newer version of prolotrack (schema {unknown[-1]});"
@@ -320,9 +357,13 @@ def pending(db: Database) -> list[str]:
 
 
 def migrate(db: Database) -> None:
-    """Apply pending migrations and record the schema version in ``PRAGMA user_version``."""
+    """Apply pending migrations and record the schema version in ``PRAGMA user_version``.
+    A migration that changes records is logged as prolotrack's own."""
+    if "audit_context" in db.table_names():
+        audit.begin(db, "prolotrack (schema migration)")
     migrations.apply(db)
     db.execute(f"PRAGMA user_version = {len(KNOWN)}")
+    audit.end(db)
 
 
 def version(db: Database) -> int:

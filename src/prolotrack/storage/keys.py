@@ -1,0 +1,170 @@
+"""The audit chain's key and head: two small files kept outside the database.
+
+A database file is named by its random identity (``file-id`` in its ``secrets`` table, the same
+in every backup of it). In the keys folder (``PROLOTRACK_KEYS``, else ``keys/`` in the user's
+configuration folder, e.g. ``~/.config/prolotrack/keys``), readable by its owner alone:
+
+- ``ID.key``: 32 random bytes in hex. Every row of the audit log is hashed with it (HMAC-SHA256),
+  so whoever has a copy of the database but not this file cannot forge, edit or recompute a row.
+  It is written once and never changed. Moving the record to another machine means copying it
+  with the file (docs/reliability.md).
+- ``ID-PLACE.head``: the log's head as prolotrack last left it: how many rows, the last row's id and
+  hash, and a digest of the schema (tables, indexes, triggers). Rewritten after every command
+  that writes. PLACE stands for the file's path: a copy made with ``cp`` elsewhere keeps a head
+  of its own; a backup carries its head inside itself. Rows taken off the end of the log, or a
+  trigger dropped or changed behind prolotrack's back, no longer agree with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from prolotrack.domain.errors import DatabaseUnusable
+
+KEYS_ENV = "PROLOTRACK_KEYS"
+
+
+def folder() -> Path:
+    """Where keys and heads are kept: ``PROLOTRACK_KEYS``, else the user configuration folder."""
+    chosen = os.environ.get(KEYS_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path("prolotrack", appauthor=False) / "keys"
+
+
+def key_path(file_id: str) -> Path:
+    return folder() / f"{file_id}.key"
+
+
+def head_path(file_id: str, database: Path) -> Path:
+    """The head of one file at one place: a copy made with ``cp`` has a head of its own."""
+    where = hashlib.sha256(str(Path(database).resolve()).encode()).hexdigest()[:16]
+    return folder() / f"{file_id}-{where}.head"
+
+
+def load_key(file_id: str) -> bytes | None:
+    """The key of this file's audit chain, or None when this machine does not have it."""
+    try:
+        text = key_path(file_id).read_text().strip()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DatabaseUnusable(
+            f"cannot read the audit key {key_path(file_id)}: {error.strerror}"
+        ) from None
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise DatabaseUnusable(f"the audit key {key_path(file_id)} is not a key") from None
+
+
+def create_key(file_id: str) -> tuple[bytes, Path]:
+    """A new key for a new chain, written (0600, in a 0700 folder) before anything uses it."""
+    path = key_path(file_id)
+    key = secrets.token_bytes(32)
+    _write(path, key.hex() + "\n", exclusive=True)
+    return key, path
+
+
+def missing_key(file_id: str) -> DatabaseUnusable:
+    return DatabaseUnusable(
+        f"the audit key of this database is not on this machine (expected at {key_path(file_id)});"
+        " copy it from the machine the file came from (see docs/reliability.md); nothing was"
+        " written"
+    )
+
+
+def keyed_hash(key: bytes):
+    """The SQL function that hashes a log row with this file's key."""
+
+    def chain_hash(text: str) -> str:
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+    return chain_hash
+
+
+@dataclass(frozen=True)
+class Head:
+    """The end of the audit log, and the schema, as prolotrack last left them."""
+
+    count: int
+    last_id: int
+    hash: str
+    schema: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Head:
+        found = json.loads(text)
+        return cls(int(found["count"]), int(found["last_id"]), str(found["hash"]),
+                   str(found["schema"]))  # fmt: skip
+
+    def sealed(self, key: bytes) -> str:
+        """The head with a MAC, for a backup to carry inside itself."""
+        text = self.to_json()
+        mac = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+        return json.dumps({"head": json.loads(text), "mac": mac}, sort_keys=True)
+
+    @classmethod
+    def unsealed(cls, text: str, key: bytes) -> Head | None:
+        """The head a backup carries, or None when its MAC does not hold."""
+        try:
+            found = json.loads(text)
+            head = cls.from_json(json.dumps(found["head"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        mac = hmac.new(key, head.to_json().encode(), hashlib.sha256).hexdigest()
+        return head if hmac.compare_digest(mac, str(found.get("mac"))) else None
+
+
+def load_head(file_id: str, database: Path) -> Head | None:
+    try:
+        return Head.from_json(head_path(file_id, database).read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_head(file_id: str, database: Path, head: Head) -> None:
+    """Best effort after a commit: a head left behind (the log ran past it) is not damage;
+    a head that is written is written whole."""
+    with contextlib.suppress(OSError):
+        _write(head_path(file_id, database), head.to_json() + "\n", exclusive=False)
+
+
+def forget(file_id: str, database: Path) -> None:
+    """Take away a discarded file's key and head (the demo's, rebuilt from scratch)."""
+    for path in (key_path(file_id), head_path(file_id, database)):
+        path.unlink(missing_ok=True)
+
+
+def _write(path: Path, text: str, *, exclusive: bool) -> None:
+    old_umask = os.umask(0o077)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if exclusive:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    finally:
+        os.umask(old_umask)

@@ -1,0 +1,184 @@
+"""``db check``: everything that can be wrong with a file, damage and tampering alike.
+
+SQLite's full integrity check (quick_check misses index damage) and foreign keys; the schema's
+version; the audit log's keyed hash chain against the head recorded outside the file (or, for a
+backup, the sealed head it carries); the audit triggers as prolotrack writes them; and every
+record against its last audited state, so that a record changed with the triggers dropped
+(and put back) is found too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from prolotrack.domain.errors import DatabaseUnusable
+from prolotrack.domain.instruments import CATALOGUE
+from prolotrack.storage import audit, keys, schema
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, connect
+
+HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
+_LISTED = 20  # problems named per kind before the rest are summed up
+
+
+def problems(path: Path, *, backup: bool = False) -> list[str]:
+    """Everything wrong with the file. ``backup``: the file is a copy (a backup, a restore's
+    source), checked against the head it carries rather than the live file's."""
+    try:
+        check_header(path)
+    except DatabaseUnusable as error:
+        return [str(error)]
+    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    found: list[str] = []
+    try:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if integrity != ["ok"]:
+            found += [f"integrity: {line}" for line in integrity]
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+            found.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
+        db = Database(conn, execute_plugins=False)
+        try:
+            pending = schema.pending(db)
+        except DatabaseUnusable as error:
+            found.append(str(error))
+            pending = []
+        if pending:
+            found.append(f"schema: not yet migrated ({', '.join(pending)} pending)")
+        if "audit_log" in db.table_names():
+            found += _audit_problems(db, path, backup=backup)
+    except sqlite3.DatabaseError as error:
+        found.append(f"integrity: the file is damaged, SQLite cannot read it ({error})")
+    finally:
+        conn.close()
+    return found
+
+
+def _audit_problems(db: Database, path: Path, *, backup: bool) -> list[str]:
+    file_id = schema.file_identity(db)
+    key = keys.load_key(file_id) if file_id else None
+    keyed = schema.KEYED_CHAIN in schema.applied(db)
+    found = []
+    if keyed and key is None:
+        found.append(
+            "audit: the key of this file's chain is not on this machine"
+            f" ({keys.key_path(file_id)}): the chain cannot be checked"
+            " (docs/reliability.md: moving a record)"
+        )
+    found += [f"audit: {p}" for p in audit.broken_links(db, key)]
+    found += _trigger_problems(db, keyed)
+    if keyed and key is not None:
+        head = _carried_head(db, key) if backup else keys.load_head(file_id, path)
+        if head is None and not backup:
+            found.append(
+                f"audit: no head is recorded for this file here ({keys.head_path(file_id, path)}):"
+                " rows taken off the end of the log could not be seen (a file moved from"
+                " another machine is brought in with 'db restore' from a backup, which carries"
+                " its head)"
+            )
+        found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
+    found += record_problems(db)
+    return found
+
+
+def _carried_head(db: Database, key: bytes) -> keys.Head | None:
+    row = db.execute("SELECT value FROM secrets WHERE name = ?", [HEAD_SECRET]).fetchone()
+    return keys.Head.unsealed(row[0], key) if row else None
+
+
+def _trigger_problems(db: Database, keyed: bool) -> list[str]:
+    stored = {
+        r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
+    guards = ("audit_log_no_update", "audit_log_no_delete")
+    found = [f"audit: the trigger {name} is missing" for name in guards if name not in stored]
+    if not keyed:
+        return found
+    tables = set(db.table_names())
+    for entity, (table, _) in audit.AUDITED.items():
+        if table not in tables:
+            continue
+        for name, sql in audit.trigger_statements(db, entity).items():
+            if name not in stored:
+                found.append(
+                    f"audit: the trigger {name} is missing (changes to {table} go unlogged)"
+                )
+            elif stored[name] != sql:
+                found.append(f"audit: the trigger {name} is not as prolotrack wrote it")
+    return found
+
+
+def record_problems(db: Database) -> list[str]:
+    """Every record that is not as its last audit row left it: changed, added or removed
+    behind prolotrack's back (with the audit triggers dropped, for instance)."""
+    found = []
+    tables = set(db.table_names())
+    for entity, (table, key) in audit.AUDITED.items():
+        if table not in tables:
+            continue
+        found += _changed(db, entity, table, key)
+        found += _removed(db, entity, table, key)
+    return found
+
+
+def _changed(db: Database, entity: str, table: str, key: str) -> list[str]:
+    derived = audit.DERIVED.get(table, set())
+    differs = []
+    for column in db[table].columns:
+        if column.name in derived:
+            continue
+        was = f"json_extract(after, '$.{column.name}')"
+        if column.type.upper() == "REAL":  # JSON keeps 15 digits: compare as numbers
+            same = f"({was} IS t.{column.name} OR coalesce(abs({was} - t.{column.name})"
+            same += f" <= 1e-9 * max(1.0, abs(t.{column.name})), 0))"
+        else:
+            same = f"{was} IS t.{column.name}"
+        # a column added by a later migration is not in older rows' JSON: nothing to compare
+        differs.append(f"(json_type(after, '$.{column.name}') IS NOT NULL AND NOT {same})")
+    sql = f"""
+        SELECT * FROM (
+            SELECT t.*, (SELECT a.after FROM audit_log a WHERE a.entity = '{entity}'
+                         AND a.entity_id = CAST(t.{key} AS TEXT) ORDER BY a.id DESC LIMIT 1)
+                AS after
+            FROM {table} t) AS t
+        WHERE after IS NULL OR {" OR ".join(differs)}
+    """
+    found = []
+    for row in db.query(sql):
+        if row["after"] is None and _seeded(table, row):
+            continue
+        what = "has no audit row" if row["after"] is None else "differs from its last audit row"
+        found.append(f"record: {entity} {row[key]} {what} (changed behind prolotrack's back)")
+        if len(found) == _LISTED:
+            found.append(f"record: (more {entity} records not as logged; not listed)")
+            break
+    return found
+
+
+def _seeded(table: str, row: dict) -> bool:
+    """A built-in instrument put in by the first migration, before the log began, as it was."""
+    if table != "instruments" or not row.get("builtin"):
+        return False
+    shipped = next((i for i in CATALOGUE if i.code == row["code"]), None)
+    return shipped is not None and all(
+        row[field] == getattr(shipped, field)
+        for field in ("name", "minimum", "maximum", "better", "mcid", "mcid_unit", "source")
+    )
+
+
+def _removed(db: Database, entity: str, table: str, key: str) -> list[str]:
+    typed = "CAST(last.entity_id AS INTEGER)" if key == "id" else "last.entity_id"
+    sql = f"""
+        SELECT last.entity_id FROM (
+            SELECT entity_id, max(id) AS id FROM audit_log WHERE entity = '{entity}'
+            GROUP BY entity_id) AS last
+        JOIN audit_log a ON a.id = last.id
+        WHERE a.action != 'delete' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = {typed})
+        LIMIT {_LISTED}
+    """
+    return [
+        f"record: {entity} {row[0]} is in the audit log but gone from the file"
+        " (removed behind prolotrack's back)"
+        for row in db.execute(sql)
+    ]
