@@ -53,6 +53,10 @@ DATE_FORMS = "YYYY-MM-DD, today, yesterday, 3 days ago, -3d, +2w, a weekday name
 INTERVAL_FORMS = "4w, 28d, 1m, 6 weeks"
 
 MAX_INTERVAL_COUNT = 999
+# The dates prolotrack keeps: room on either side for the widest interval (999 years) and the
+# follow-up windows computed from a date, so that no computation runs off the calendar.
+FIRST_DATE = date(1800, 1, 1)
+LAST_DATE = date(9000, 12, 31)
 
 
 @dataclass(frozen=True, order=True)
@@ -119,9 +123,15 @@ def parse_date(text: str, today: date, date_order: str | None = None) -> date:
     if not text:
         raise InvalidInput(f"not a date: {raw!r} (use {DATE_FORMS})")
     try:
-        return _read(text, today, date_order, raw)
+        found = _read(text, today, date_order, raw)
     except OverflowError:
-        raise InvalidInput(f"date {raw!r} is out of range (use {DATE_FORMS})") from None
+        found = None
+    if found is None or not FIRST_DATE <= found <= LAST_DATE:
+        raise InvalidInput(
+            f"date {raw!r} is outside the dates prolotrack keeps"
+            f" ({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+        )
+    return found
 
 
 def _read(text: str, today: date, date_order: str | None, raw: str) -> date:

@@ -130,3 +130,9 @@ def test_interval_reader_never_crashes(text):
 
 def test_an_interval_past_the_end_of_the_calendar_stops_there():
     assert Interval(4, "w").after(date(9999, 12, 20)) == date.max
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "9001-01-01", "1799-12-31", "0001-01-01"])
+def test_dates_near_the_calendars_ends_are_refused(text):
+    with pytest.raises(InvalidInput, match="outside the dates prolotrack keeps"):
+        parse_date(text, TODAY)

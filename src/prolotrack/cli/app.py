@@ -39,6 +39,13 @@ class Prolotrack(TyperGroup):
                 typer.echo(detail, err=True)
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except OverflowError:  # the last line of defence; each input names its own bounds
+            typer.echo(
+                "error: a number or a date is beyond what prolotrack can keep (ids up to"
+                " 2^63 - 1, dates up to 9999-12-31); nothing was written",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

@@ -6,6 +6,7 @@ change and the source it cites go to the audit log like any other.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import date
@@ -30,12 +31,18 @@ def read_mcid(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise InvalidInput(f"MCID {text!r} is not a number (or 'none')") from None
-    if not value > 0 or value != value:
+    if not math.isfinite(value):
+        raise InvalidInput(f"MCID {text!r} is not a finite number")
+    if not value > 0:
         raise InvalidInput(f"MCID {text!r} must be more than 0 (or 'none')")
     return value
 
 
 def _check(instrument: Instrument) -> Instrument:
+    for what, value in (("--min", instrument.minimum), ("--max", instrument.maximum),
+                        ("MCID", instrument.mcid)):  # fmt: skip
+        if value is not None and not math.isfinite(value):
+            raise InvalidInput(f"{what} {value} is not a finite number")
     if not instrument.maximum > instrument.minimum:
         raise InvalidInput(
             f"range {instrument.minimum:g}-{instrument.maximum:g}: the maximum must be above the"

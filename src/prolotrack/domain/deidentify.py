@@ -3,12 +3,15 @@
 Each patient becomes a keyed pseudonym (HMAC-SHA256 with a random key kept in the database and
 never exported, so a chart number cannot be guessed back from it); dates become the course's
 start year and day offsets from the course start, so intervals survive; ages over 89 are 90+.
+No free text leaves in one: a condition becomes its ICD-10 code, a region, a site and a
+solution's agents are kept only as the catalogues name them, and anything else is ``other``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -41,3 +44,60 @@ def age(born: date | None, on: date) -> str | None:
 def day_offset(day: date | None, started_on: date) -> int | None:
     """Days from the course start: the only form a date takes in a de-identified export."""
     return None if day is None else (day - started_on).days
+
+
+OTHER = "other"
+# Regions of the body a course is given for: anything else typed as a region becomes "other".
+REGIONS = ("knee", "hip", "ankle", "foot", "achilles", "shoulder", "elbow", "wrist", "hand",
+           "finger", "thumb", "neck", "cervical spine", "thoracic spine", "low back",
+           "lumbar spine", "back", "pelvis", "sacroiliac joint", "jaw", "rib")  # fmt: skip
+# Agents of a solution or an anaesthetic (clinical-reference.md section 8), by every spelling
+# met, to the one name an export gives.
+AGENTS = {
+    "dextrose": "dextrose", "glucose": "dextrose",
+    "lidocaine": "lidocaine", "lignocaine": "lidocaine", "xylocaine": "lidocaine",
+    "ropivacaine": "ropivacaine", "bupivacaine": "bupivacaine", "sensorcaine": "bupivacaine",
+    "marcaine": "bupivacaine", "procaine": "procaine", "sodium morrhuate": "sodium morrhuate",
+    "morrhuate": "sodium morrhuate", "glycerin": "glycerin", "glycerine": "glycerin",
+    "phenol": "phenol", "p2g": "P2G", "saline": "saline", "normal saline": "saline",
+    "adrenaline": "adrenaline", "epinephrine": "adrenaline",
+}  # fmt: skip
+_COMPONENT = re.compile(r"^(?P<agent>[a-z][a-z0-9 ]*?)\s*(?:(?P<strength>\d+(?:\.\d+)?)\s*%)?$")
+
+
+def condition(icd10: str | None) -> str:
+    """A course's condition in a de-identified export: its ICD-10 code, never the words typed
+    (a name or a place can hide in them)."""
+    return icd10 or OTHER
+
+
+def region(text: str | None) -> str | None:
+    if text is None:
+        return None
+    folded = " ".join(text.lower().split())
+    return folded if folded in REGIONS else OTHER
+
+
+def site(text: str | None, known: dict[str, str]) -> str | None:
+    """A site from the shipped catalogue (``known``: folded name -> name), else ``other``."""
+    if text is None:
+        return None
+    return known.get(" ".join(text.lower().split()), OTHER)
+
+
+def solution(text: str | None) -> str | None:
+    """A solution or an anaesthetic as agents and concentrations (``dextrose 15% + lidocaine
+    0.2%``); a part that is not a known agent becomes ``other``."""
+    if text is None or not text.strip():
+        return None
+    parts = []
+    for part in re.split(r"\s*(?:\+|,|\band\b|\bwith\b)\s*", text.lower()):
+        found = _COMPONENT.match(" ".join(part.split()))
+        agent = AGENTS.get(found["agent"]) if found else None
+        if agent is None:
+            parts.append(OTHER)
+        elif found["strength"]:
+            parts.append(f"{agent} {float(found['strength']):g}%")
+        else:
+            parts.append(agent)
+    return " + ".join(dict.fromkeys(p for p in parts if p))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound, Refused
@@ -13,15 +14,33 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 _MAX_LISTED = 8
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def record_id(text: str, what: str) -> int | None:
+    """The id a reference gives, if it is one (ASCII digits); one past SQLite's largest
+    integer is refused, naming it, rather than looked for."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return check_id(int(text), what)
+
+
+def check_id(value: int, what: str) -> int:
+    if not 0 <= value <= MAX_ID:
+        raise InvalidInput(f"{what} id {value} is out of range (ids run from 1 to 2^63 - 1)")
+    return value
 
 
 def patient(db: Database, ref: str) -> Patient:
     """A PATIENT: a numeric id, a chart number, or a part of the name matching one patient."""
-    text = " ".join(ref.split())
+    text = unicodedata.normalize("NFC", " ".join(ref.split()))
     if not text:
         raise InvalidInput("patient reference is empty (give an id, a chart number or a name)")
     by_chart = patients.by_chart(db, text)
-    by_id = patients.get(db, int(text)) if text.isdigit() else None
+    digits = text.isascii() and text.isdigit()
+    if digits and int(text) > MAX_ID and not by_chart:
+        check_id(int(text), "patient")  # no chart of that number either: refused, named
+    by_id = patients.get(db, int(text)) if digits and int(text) <= MAX_ID else None
     if by_chart and by_id and by_chart.id != by_id.id:
         raise Ambiguous(
             f"{text!r} is both the chart of {by_chart.label} and the id of {by_id.label};"
@@ -44,8 +63,9 @@ def patient(db: Database, ref: str) -> Patient:
 def course(db: Database, ref: str) -> Course:
     """A COURSE: a numeric course id, or a PATIENT with exactly one active course."""
     text = ref.strip()
-    if text.isdigit():
-        found = courses.get(db, int(text))
+    number = record_id(text, "course")
+    if number is not None:
+        found = courses.get(db, number)
         if found:
             return found
     try:
@@ -82,9 +102,10 @@ def protocol(db: Database, name: str) -> Protocol:
 def session(db: Database, ref: str, *, include_voided: bool = False) -> Session:
     """A SESSION: its numeric id, as shown by ``session list``; a voided one only to be shown."""
     text = ref.strip()
-    if not text.isdigit():
+    number = record_id(text, "session")
+    if number is None:
         raise InvalidInput(f"session {ref!r} is not a session id (see 'prolotrack session list')")
-    found = sessions.get(db, int(text))
+    found = sessions.get(db, number)
     if found is None:
         raise NotFound(f"no session {text} (see 'prolotrack session list')")
     if found.voided_at and not include_voided:

@@ -31,7 +31,7 @@ def _site(fields: dict, where: str) -> SiteSpec:
     if not name:
         raise InvalidInput(f"{where}: a site needs a name")
     try:
-        vocab.printable(name, "site")
+        name = vocab.printable(name, "site")
         ml = fields.get("volume_ml")
         points = int(fields.get("points") or 1)
         if points < 1:

@@ -108,7 +108,8 @@ def of_course(
 def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:
     """COURSE|PATIENT: a course id gives that course; a patient gives each of their courses."""
     text = ref.strip()
-    course = courses.get(db, int(text)) if text.isdigit() else None
+    number = lookup.record_id(text, "course")
+    course = courses.get(db, number) if number is not None else None
     if course is not None:
         chosen = [course]
     else:
@@ -134,6 +135,7 @@ def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterato
                 "patient_id": c.patient_id, "course_id": c.id,
                 "chart": c.patient.chart if c.patient else None,
                 "name": c.patient.name if c.patient else None, "condition": c.condition,
+                "icd10": c.icd10,
                 "instrument": o.instrument, "baseline": o.baseline, "latest": o.latest,
                 "change": o.change, "improvement": o.improvement,
                 "improvement_pct": o.improvement_pct, "mcid": o.mcid,

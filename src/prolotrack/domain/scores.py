@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.domain import vocab
+from prolotrack.domain import lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Score, Session
 from prolotrack.storage import audit, scores, sessions
@@ -91,7 +91,7 @@ def restate(
 def void(db: Database, score_id: int, reason: str) -> Score:
     """Void a score: kept in the file, marked, out of every list and report."""
     text = vocab.reason(reason)
-    score = scores.get(db, score_id)
+    score = scores.get(db, lookup.check_id(score_id, "score"))
     if score is None:
         raise NotFound(f"no score {score_id} (see 'prolotrack score list COURSE')")
     if score.voided_at:
@@ -141,7 +141,7 @@ def add_adverse(
 
 
 def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
-    event = sessions.get_adverse_event(db, event_id)
+    event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
     if event is None:
         raise NotFound(f"no adverse event {event_id} (see 'prolotrack session show SESSION')")
     if event.resolved_on:

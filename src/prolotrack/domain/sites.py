@@ -19,7 +19,7 @@ def solution(text: str) -> str:
     trimmed = " ".join(text.split())
     if not trimmed:
         raise InvalidInput("solution cannot be empty")
-    vocab.printable(trimmed, "solution")
+    trimmed = vocab.printable(trimmed, "solution")
     if match := _DEXTROSE.match(trimmed):
         strength = float(match.group(1))
         if not 0 < strength <= 75:
@@ -68,7 +68,7 @@ def parse_site(text: str) -> SiteSpec:
     name, volume_text, solution_text, side_text = fields
     if not name:
         raise InvalidInput(f"--site {text!r} has no site name (use {SITE_FORM})")
-    vocab.printable(name, "site")
+    name = vocab.printable(name, "site")
     return SiteSpec(
         site=name,
         volume_ml=volume(volume_text, name) if volume_text else None,

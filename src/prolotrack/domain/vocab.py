@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from prolotrack.domain.errors import InvalidInput
@@ -99,7 +100,13 @@ def printable(value: str, what: str, accepted: str = "printable text") -> str:
         raise InvalidInput(
             f"{what} {value!r} holds a control character; only {accepted} is accepted"
         )
-    return value
+    return unicodedata.normalize("NFC", value)  # one spelling of José, however it was typed
+
+
+def fold(value: str) -> str:
+    """A text as search compares it: without case or accents (``nunez`` finds Núñez)."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def text(value: str, what: str) -> str:

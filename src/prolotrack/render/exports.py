@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,11 @@ def _day(text: str | None) -> date | None:
 
 
 class _Deidentified:
-    """Turns a stored row into its de-identified form with the file's pseudonym key."""
+    """Turns a stored row into its de-identified form with the file's pseudonym key.
+
+    Only what a catalogue names leaves: the condition as its ICD-10 code, the region, site and
+    solution as the catalogues spell them, anything else typed as ``other``; the columns of
+    ``_DEIDENTIFIED`` are all there is (no name, chart, phone, note, practitioner or date)."""
 
     def __init__(self, key: str):
         self.key = key
@@ -36,16 +41,41 @@ class _Deidentified:
     def common(self, row: dict) -> dict:
         started = _day(row.get("started_on"))
         return {
+            **{k: row.get(k) for k in row if k not in ("patient_id", "born", "started_on")},
             "patient": deid.patient_pseudonym(self.key, row["patient_id"]),
             "course": deid.course_pseudonym(self.key, row["course_id"]) if "course_id" in row
             else None,
             "age_at_start": deid.age(_day(row.get("born")), started) if started else None,
             "start_year": started.year if started else None,
-            **{k: row.get(k) for k in row if k not in ("patient_id", "born", "started_on")},
+            **_catalogued(row),
         }  # fmt: skip
 
     def offset(self, row: dict, column: str) -> int | None:
         return deid.day_offset(_day(row.get(column)), _day(row["started_on"]))
+
+
+def _catalogued(row: dict) -> dict:
+    """The free-text columns a row has, as a de-identified export may carry them."""
+    out = {}
+    if "condition" in row:
+        out["condition"] = deid.condition(row.get("icd10"))
+    if "region" in row:
+        out["region"] = deid.region(row["region"])
+    if "site" in row:
+        out["site"] = deid.site(row["site"], _known_sites())
+    for column in ("solution", "anesthetic"):
+        if column in row:
+            out[column] = deid.solution(row[column])
+    return out
+
+
+@functools.cache
+def _known_sites() -> dict[str, str]:
+    from prolotrack.domain.catalogue import LITERATURE
+    from prolotrack.domain.protocols import BUILTIN
+
+    names = [*LITERATURE, *(s.site for p in BUILTIN for s in p.sites)]
+    return {" ".join(n.lower().split()): n for n in names}
 
 
 _PLAIN = {
@@ -120,6 +150,7 @@ def _progress(key: str) -> Callable[[dict], dict]:
             **row,
             "patient": deid.patient_pseudonym(key, row["patient_id"]),
             "course": deid.course_pseudonym(key, row["course_id"]),
+            **_catalogued(row),
         }
 
     return shape

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from prolotrack.domain import vocab
 from prolotrack.domain.errors import (
     DatabaseBusy,
     DatabaseMissing,
@@ -59,7 +60,10 @@ def transaction(
     check_header(path)
     suspect = write and health.changed_since_noted(path)
     sound = False  # known sound when this connection closes: worth noting for the next write
-    conn = connect(path, busy_timeout)
+    # A read in a folder it cannot write to (a backup on a read-only share) opens the file
+    # read-only: SQLite then needs no companion files of its own there.
+    read_only = not write and not os.access(path.parent, os.W_OK)
+    conn = connect(path, busy_timeout, read_only=read_only)
     try:
         with translated_errors(path, busy_timeout):
             db = Database(conn, execute_plugins=False)
@@ -97,6 +101,7 @@ def transaction(
         if conn.in_transaction:
             conn.rollback()
         conn.close()
+        private_companions(path)
         if sound:  # a refused command leaves the file as sound as it found it
             health.note(path)
 
@@ -145,12 +150,27 @@ def _begin_audit(db: Database) -> None:
     audit.begin(db, practitioner[0] if practitioner else None)
 
 
-def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def private_companions(path: Path) -> None:
+    """SQLite gives ``-wal`` and ``-shm`` the database file's mode: a file made read-only
+    (0444) would leave them readable by anyone. They are the owner's alone, like the file."""
+    for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if companion.stat().st_mode & 0o777 != 0o600:
+                os.chmod(companion, 0o600)
+
+
+def connect(path: Path, busy_timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
     # isolation_level=None: the driver opens no transaction of its own; we say BEGIN.
-    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    target = f"{Path(path).resolve().as_uri()}?mode=ro" if read_only else path
+    conn = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None, uri=read_only)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.create_function("prolotrack_fold", 1, _fold, deterministic=True)
     return conn
+
+
+def _fold(text: str | None) -> str | None:
+    return None if text is None else vocab.fold(text)
 
 
 @contextlib.contextmanager

@@ -16,8 +16,8 @@ import os
 import re
 from pathlib import Path
 
-# .NAME.PID.new (with -wal, -shm), .NAME.PID.part, .NAME.verified.PID
-_LEFT = re.compile(r"^\..+\.(?P<pid>\d+)\.(?:new(?:-wal|-shm|-journal)?|part)$")
+# .NAME.PID.new and .NAME.PID.part, with SQLite's -wal, -shm or -journal; .NAME.verified.PID
+_LEFT = re.compile(r"^\..+\.(?P<pid>\d+)\.(?:new|part)(?:-wal|-shm|-journal)?$")
 _NOTE = re.compile(r"^\..+\.verified\.(?P<pid>\d+)$")
 
 

@@ -44,7 +44,7 @@ def unnumbered_named(db: Database, name: str) -> list[Patient]:
 
 def name_contains(db: Database, part: str, *, archived: bool) -> list[Patient]:
     """Patients whose name contains ``part`` (any case), archived ones only if asked."""
-    where = "instr(lower(name), lower(?)) > 0"
+    where = "instr(prolotrack_fold(name), prolotrack_fold(?)) > 0"
     if not archived:
         where += " AND archived_at IS NULL"
     return [rows.patient(r) for r in db.query(f"{_SELECT} WHERE {where} ORDER BY name", [part])]
@@ -56,7 +56,10 @@ def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[P
     if not archived:
         where.append("p.archived_at IS NULL")
     if search:
-        where.append("(instr(lower(p.name), lower(?)) > 0 OR instr(lower(p.chart), lower(?)) > 0)")
+        where.append(
+            "(instr(prolotrack_fold(p.name), prolotrack_fold(?)) > 0"
+            " OR instr(prolotrack_fold(p.chart), prolotrack_fold(?)) > 0)"
+        )
         params += [search, search]
     sql = f"""
         SELECT p.*,

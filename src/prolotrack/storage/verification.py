@@ -21,6 +21,9 @@ from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, co
 
 HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
 _LISTED = 20  # problems named per kind before the rest are summed up
+# What stops a check without being damage: a full disk, an I/O error, no room for temporary data
+_NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_BUSY",
+               "SQLITE_READONLY", "SQLITE_LOCKED")  # fmt: skip
 
 
 def problems(path: Path, *, backup: bool = False) -> list[str]:
@@ -49,6 +52,11 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
         if "audit_log" in db.table_names():
             found += _audit_problems(db, path, backup=backup)
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "").startswith(_NOT_DAMAGE):
+            raise DatabaseUnusable(
+                f"cannot check {path}: {error}; this says nothing of the file itself (free some"
+                " room, or check it where it can be read, and run the check again)"
+            ) from None
         found.append(f"integrity: the file is damaged, SQLite cannot read it ({error})")
     finally:
         conn.close()
