@@ -34,16 +34,19 @@ def demo(
     """Build a sample clinic in its own file, say what it holds, and what to try next."""
     from prolotrack.domain import sample_clinic
     from prolotrack.domain.errors import Refused
-    from prolotrack.storage import settings
+    from prolotrack.storage import keys, schema, settings
     from prolotrack.storage.connection import discard
 
     path = (file or _demo_path()).expanduser()
     if path.exists():
         with Clinic(path).open(write=False) as desk:
             is_demo = settings.get(desk.db, DEMO_MARK) is not None
+            file_id = schema.file_identity(desk.db)
         if not is_demo:
             raise Refused(f"{path} exists and is not a demo file; refusing to replace it")
         discard(path)
+        if file_id:
+            keys.forget(file_id, path)  # the old sample's audit key goes with it
     sample = Clinic(path, clinic(ctx).today_option)
     with sample.open(write=True) as desk:
         made = sample_clinic.build(desk.db, desk.today)

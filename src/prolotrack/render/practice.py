@@ -73,6 +73,7 @@ def database_status(found) -> Record:
           for table, count in found.counts.items()),
         (Column("last_backup", "Last backup"), str(found.last_backup) if found.last_backup
          else None),
+        (Column("audit_key", "Audit key"), str(found.audit_key) if found.audit_key else None),
     ]  # fmt: skip
     return Record(fields, title="Database")
 

@@ -74,9 +74,13 @@ def row_text(row: dict) -> str:
     return SEPARATOR.join("" if row[k] is None else str(row[k]) for k in _FIELDS)
 
 
+def _sql_text(values: dict[str, str]) -> str:
+    """What a row's hash covers, as SQL over ``values`` (field -> expression)."""
+    return f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in _FIELDS)
+
+
 def _sql_hash(values: dict[str, str], function: str) -> str:
-    parts = f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in _FIELDS)
-    return f"{function}({parts})"
+    return f"{function}({_sql_text(values)})"
 
 
 def _json(columns: list[str], alias: str) -> str:
@@ -233,19 +237,26 @@ def broken_links(db: Database, key: bytes | None) -> list[str]:
 
     Rows before the keyed mark (files from before the key) are checked with plain SHA-256;
     the mark and every row after it with the key."""
+    text = _sql_text({k: k for k in _FIELDS})  # as the triggers make it
+    keyed_start = hmac.new(key, digestmod=hashlib.sha256) if key else None
     problems, previous, keyed = [], "", False
-    for row in db.query("SELECT * FROM audit_log ORDER BY id"):
-        keyed = keyed or (row["entity"], row["action"]) == KEYED
-        if row["prev_hash"] != previous:
-            problems.append(f"audit log row {row['id']} does not follow the row before it")
-        if keyed and key is None:
+    rows = db.execute(f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log"
+                      " ORDER BY id")  # fmt: skip
+    for row_id, prev_hash, stored, entity, action, content in rows:
+        keyed = keyed or (entity, action) == KEYED
+        if prev_hash != previous:
+            problems.append(f"audit log row {row_id} does not follow the row before it")
+        if keyed and keyed_start is None:
             return problems  # said once by the caller: the key is missing
-        text = row_text(row).encode()
-        expected = hmac.new(key, text, hashlib.sha256) if keyed else hashlib.sha256(text)
-        if not hmac.compare_digest(expected.hexdigest(), row["hash"]):
-            problems.append(f"audit log row {row['id']} was altered or forged (its hash does not"
+        if keyed:
+            expected = keyed_start.copy()
+            expected.update(content.encode())
+        else:
+            expected = hashlib.sha256(content.encode())
+        if not hmac.compare_digest(expected.hexdigest(), stored):
+            problems.append(f"audit log row {row_id} was altered or forged (its hash does not"
                             " hold with this file's key)")  # fmt: skip
-        previous = row["hash"]
+        previous = stored
         if len(problems) >= 20:
             problems.append("(more problems in the audit log not listed)")
             break

@@ -55,6 +55,7 @@ class Status:
     journal_mode: str
     counts: dict[str, int]
     last_backup: Path | None
+    audit_key: Path | None  # where the audit chain's key is kept (None before the key)
 
 
 def status(path: Path) -> Status:
@@ -70,11 +71,13 @@ def status(path: Path) -> Status:
                     counts[table] = 0
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            file_id = schema.file_identity(Database(conn, execute_plugins=False))
     finally:
         conn.close()
     size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     found = backups(path)
-    return Status(path, size, version, mode, counts, found[-1] if found else None)
+    key = keys.key_path(file_id) if file_id else None
+    return Status(path, size, version, mode, counts, found[-1] if found else None, key)
 
 
 @contextlib.contextmanager
