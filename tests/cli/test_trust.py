@@ -422,3 +422,42 @@ def test_names_are_found_whatever_their_accents_and_their_unicode_form(user):
     assert json.loads(user.ok("patient", "show", "nunez", "-f", "json").stdout)["chart"] == "J-1"
     listed = json.loads(user.ok("patient", "list", "--search", "NÚÑEZ", "-f", "json").stdout)
     assert [p["name"] for p in listed] == ["José Núñez"]  # stored composed (NFC)
+
+
+def test_a_restore_killed_at_random_moments_leaves_one_record_or_the_other(user, tmp_path):
+    import random
+
+    user.ok("import", str(_sheet(tmp_path, patients=150)))
+    backup = user.ok("db", "backup", str(tmp_path / "b.db")).stdout.strip()
+    user.ok("patient", "add", "Grace Hopper")  # the live file: one patient more than the backup
+    restored, live = _patients(user, db=Path(backup)), _patients(user)
+    base = tmp_path / "base.db"
+    shutil.copy(user.path, base)
+    keys = Path(user.env["XDG_CONFIG_HOME"]) / "prolotrack" / "keys"
+    base_keys = tmp_path / "base-keys"
+    shutil.copytree(keys, base_keys)  # the file and its head, as they were: both are put back
+    started = time.monotonic()
+    user.ok("db", "restore", backup)
+    duration = time.monotonic() - started
+    rng = random.Random(12)
+    seen = []
+    for _ in range(10):
+        for companion in ("", "-wal", "-shm"):
+            Path(f"{user.path}{companion}").unlink(missing_ok=True)
+        shutil.rmtree(user.path.parent / "backups", ignore_errors=True)
+        shutil.copy(base, user.path)
+        shutil.rmtree(keys)
+        shutil.copytree(base_keys, keys)
+        process = user.popen("db", "restore", backup, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.6, 1.0) * duration)  # the copy comes last, after the checks
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        count = _patients(user)  # the next command
+        assert count in (live, restored)
+        seen.append(count)
+        user.ok("db", "check")
+        user.ok("patient", "add", f"After {len(seen)}")  # and the record takes writes
+        strays = [p.name for p in user.path.parent.rglob(".*") if ".verified" not in p.name]
+        assert strays == [], strays
+    print(f"restore killed 10 times: old {seen.count(live)}, restored {seen.count(restored)}")

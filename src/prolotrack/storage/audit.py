@@ -302,6 +302,13 @@ def head_problems(db: Database, recorded: Head | None, *, full: bool) -> list[st
     ``full`` also counts the rows up to the head (``db check``; a write looks only at its end)."""
     if recorded is None:
         return []
+    found = _against(db, recorded, full)
+    if found and recorded.alternate and not _against(db, recorded.alternate, full):
+        return []  # a restore killed before its copy: the file is as it was
+    return found
+
+
+def _against(db: Database, recorded: Head, full: bool) -> list[str]:
     found = []
     end = db.execute("SELECT hash FROM audit_log WHERE id = ?", [recorded.last_id]).fetchone()
     if recorded.last_id and end is None:

@@ -100,15 +100,25 @@ class Head:
     last_id: int
     hash: str
     schema: str
+    # While a restore copies a backup in, the file is either as it was or as the backup: a kill
+    # between the copy and the new head must not make the record look tampered with.
+    alternate: Head | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        found = asdict(self)
+        if self.alternate is None:
+            del found["alternate"]
+        return json.dumps(found, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Head:
-        found = json.loads(text)
+        return cls._read(json.loads(text))
+
+    @classmethod
+    def _read(cls, found: dict) -> Head:
+        other = found.get("alternate")
         return cls(int(found["count"]), int(found["last_id"]), str(found["hash"]),
-                   str(found["schema"]))  # fmt: skip
+                   str(found["schema"]), cls._read(other) if other else None)  # fmt: skip
 
     def sealed(self, key: bytes) -> str:
         """The head with a MAC, for a backup to carry inside itself."""

@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -182,6 +182,42 @@ def _seal_head(copy: Path) -> None:
         conn.close()
 
 
+def _copy_into_place(source: Path, path: Path) -> None:
+    """A restore where there is no file: copied beside it, then linked into place whole."""
+    old_umask = os.umask(0o077)
+    staging = leftovers.temporary_name(path, "new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _copy(source, staging)
+        conn = sqlite3.connect(staging, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+        os.link(staging, path)
+    except FileExistsError:
+        raise Refused(f"{path} appeared while restoring; nothing was restored") from None
+    finally:
+        os.umask(old_umask)
+        for companion in ("", "-wal", "-shm", "-journal"):
+            Path(f"{staging}{companion}").unlink(missing_ok=True)
+
+
+def _expect_either(path: Path, source: Path) -> None:
+    """Before the copy: the head to come is the source's, and until the copy is done the
+    file's own head stands too (a kill in between leaves one or the other, both sound)."""
+    conn = connect(source, BUSY_TIMEOUT_SECONDS)
+    try:
+        db = Database(conn, execute_plugins=False)
+        file_id = schema.file_identity(db)
+        if not file_id or keys.load_key(file_id) is None:
+            return
+        coming = audit.head(db, None)
+    finally:
+        conn.close()
+    keys.save_head(file_id, path, replace(coming, alternate=keys.load_head(file_id, path)))
+
+
 def _record_head(path: Path) -> None:
     """After a restore: the restored log's end is the head from now on."""
     conn = connect(path, BUSY_TIMEOUT_SECONDS)
@@ -234,20 +270,11 @@ def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
             for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
                 companion.unlink(missing_ok=True)
     if not path.exists():
-        old_umask = os.umask(0o077)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _copy(source, path)
-        finally:
-            os.umask(old_umask)
-        conn = sqlite3.connect(path, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        finally:
-            conn.close()
+        _copy_into_place(source, path)
         _record_head(path)
         health.note(path)
         return saved
+    _expect_either(path, source)
     src = connect(source, BUSY_TIMEOUT_SECONDS)
     live = connect(path, BUSY_TIMEOUT_SECONDS)
     try:
