@@ -56,7 +56,7 @@ def test_measure_narrows_and_follow_ups_count_as_latest(worked):
 
 def test_progress_table_and_csv(worked):
     table = worked.ok("progress", "P-0001").stdout
-    for expected in ("52 → 40", "23.1", "57.1", "substantial", "minimal", "12% of baseline",
+    for expected in ("52 → 40", "23.1", "57.1", "substantial", "minimal", "12% = 6.24",
                      "Sessions 3 of 3", "▅▄▄"):  # fmt: skip
         assert expected in table, expected
     rows = list(csv.DictReader(io.StringIO(worked.ok("progress", "1", "-f", "csv").stdout)))

@@ -8,7 +8,7 @@ from prolotrack.render.view import Column, Listing, Record
 
 _INSTRUMENT = [
     Column("code", "Code"),
-    Column("name", "Instrument"),
+    Column("name", "Instrument", free=True),
     Column("range", "Range"),
     Column("better", "Better"),
     Column("mcid", "MCID"),
@@ -39,15 +39,15 @@ def instruments(found: list[Instrument]) -> Listing:
 def instrument(i: Instrument) -> Record:
     fields = [
         Column("code", "Code"),
-        Column("name", "Instrument"),
+        Column("name", "Instrument", free=True),
         Column("minimum", "Minimum", numeric=True),
         Column("maximum", "Maximum", numeric=True),
         Column("better", "Better"),
         Column("mcid", "MCID"),
         Column("mcid_value", "MCID value", numeric=True),
-        Column("mcid_unit", "MCID unit"),
-        Column("source", "Source of the MCID"),
-        Column("builtin", "Built in"),
+        Column("mcid_unit", "MCID unit", drop=2),
+        Column("source", "Source of the MCID", free=True, drop=4),
+        Column("builtin", "Built in", drop=5),
     ]
     values = _instrument_values(i)
     return Record([(c, values[c.key]) for c in fields], title=i.name)
@@ -57,8 +57,8 @@ def settings(values: list[dict]) -> Listing:
     columns = [
         Column("key", "Setting"),
         Column("value", "Value"),
-        Column("source", "Source"),
-        Column("meaning", "Meaning"),
+        Column("source", "Source", free=True, drop=4),
+        Column("meaning", "Meaning", free=True, drop=3),
     ]
     return Listing(columns, values, title="Settings", empty="No settings.")
 
@@ -91,13 +91,13 @@ def audit_log(found: list[dict]) -> Listing:
     columns = [
         ID,
         Column("at", "When (UTC)"),
-        Column("actor", "Who"),
-        Column("practitioner", "Practitioner"),
+        Column("actor", "Who", drop=4),
+        Column("practitioner", "Practitioner", free=True, drop=5),
         Column("entity", "Entity"),
         Column("entity_id", "Record"),
         Column("action", "Action"),
-        Column("reason", "Reason"),
-        Column("changes", "Changes"),
+        Column("reason", "Reason", free=True, drop=3),
+        Column("changes", "Changes", free=True),
         Column("before", "Before", in_table=False),
         Column("after", "After", in_table=False),
         Column("hash", "Hash", in_table=False),
@@ -124,13 +124,13 @@ def _protocol_values(p) -> dict:
 def protocols(found: list) -> Listing:
     columns = [
         Column("name", "Protocol"),
-        Column("origin", "From"),
-        Column("condition", "Condition"),
+        Column("origin", "From", drop=3),
+        Column("condition", "Condition", free=True),
         Column("sites", "Sites", numeric=True),
         Column("total_ml", "mL", numeric=True, decimals=1),
-        Column("interval", "Every"),
+        Column("interval", "Every", drop=2),
         Column("planned_sessions", "Sessions", numeric=True),
-        Column("measure", "Measure"),
+        Column("measure", "Measure", drop=1),
     ]
     return Listing(columns, [_protocol_values(p) for p in found], title="Protocols")
 
@@ -141,15 +141,15 @@ def protocol(p) -> Record:
     values = {**_protocol_values(p), "caution": STARTING_POINT}
     fields = [
         Column("name", "Protocol"),
-        Column("origin", "From"),
-        Column("condition", "Condition"),
-        Column("interval", "Every"),
+        Column("origin", "From", drop=3),
+        Column("condition", "Condition", free=True),
+        Column("interval", "Every", drop=2),
         Column("planned_sessions", "Sessions", numeric=True),
-        Column("measure", "Measure"),
+        Column("measure", "Measure", drop=1),
         Column("total_ml", "Total mL", numeric=True, decimals=1),
-        Column("source", "Source"),
-        Column("note", "Note"),
-        Column("caution", "Note well"),
+        Column("source", "Source", free=True, drop=4),
+        Column("note", "Note", free=True, drop=2),
+        Column("caution", "Note well", free=True, drop=1),
     ]
     rows = [
         {"position": n, "site": s.site, "side": s.side, "solution": s.solution,
@@ -157,8 +157,9 @@ def protocol(p) -> Record:
         for n, s in enumerate(p.sites, start=1)
     ]  # fmt: skip
     sites = Listing(
-        [Column("position", "#", numeric=True), Column("site", "Site"), Column("side", "Side"),
-         Column("solution", "Solution"), ML, Column("points", "Points", numeric=True)],
+        [Column("position", "#", numeric=True), Column("site", "Site", free=True),
+         Column("side", "Side"), Column("solution", "Solution", free=True), ML,
+         Column("points", "Points", numeric=True)],
         rows, title="Sites",
     )  # fmt: skip
     return Record([(c, values[c.key]) for c in fields], {"sites": sites}, title=p.name)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from prolotrack.domain.instruments import PERCENT
 from prolotrack.domain.outcomes import best_end
-from prolotrack.render.view import Column, Listing, plain, text
+from prolotrack.render.view import Column, Listing, plain, plural, text
 
 if TYPE_CHECKING:
     from prolotrack.domain.outcomes import Outcome
@@ -50,9 +48,9 @@ def _due_text(progress: CourseProgress, today: date) -> str:
         why = course.status if course.status != "active" else "planned sessions done"
         return f"Sessions {done}; next due: none ({why})"
     days = (progress.next_due - today).days
-    when = "today" if days == 0 else f"in {days} days"
+    when = "today" if days == 0 else f"in {plural(days, 'day')}"
     if progress.days_overdue:
-        when = f"overdue by {progress.days_overdue} days"
+        when = f"overdue by {plural(progress.days_overdue, 'day')}"
     return f"Sessions {done}; next due {progress.next_due} ({when})"
 
 
@@ -64,64 +62,76 @@ def _title(progress: CourseProgress) -> str:
             f" every {c.interval.describe()}, measure {c.measure}")  # fmt: skip
 
 
-def _visits_table(progress: CourseProgress) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for header in ("No.", "Date", "Week", "Sites", "mL", "Solutions"):
-        table.add_column(header, justify="left" if header in ("Date", "Solutions") else "right")
-    for code in progress.instruments:
-        table.add_column(code, justify="right")
+def _visits(progress: CourseProgress) -> Listing:
+    codes = progress.instruments
+    columns = [Column("number", "No.", numeric=True), Column("date", "Date"),
+               Column("week", "Week", numeric=True), Column("sites", "Sites", numeric=True, drop=2),
+               Column("volume_ml", "mL", numeric=True, decimals=1),
+               Column("solutions", "Solutions", free=True, drop=1),
+               *(Column(code, code, numeric=True) for code in codes)]  # fmt: skip
+    rows = []
     for visit in progress.visits:
         s = visit.session
-        cells = (
-            [str(s.number), str(visit.day), str(visit.week), str(len(s.injections)),
-             f"{s.total_ml:.1f}", ", ".join(s.solutions)]
-            if s else ["follow-up", str(visit.day), str(visit.week), "", "", ""]
-        )  # fmt: skip
-        cells += [text(visit.scores.get(code)) for code in progress.instruments]
-        table.add_row(*cells, style=None if s else "dim")
-    return table
+        rows.append({"number": s.number if s else "follow-up", "date": visit.day,
+                     "week": visit.week, "sites": len(s.injections) if s else None,
+                     "volume_ml": s.total_ml if s else None,
+                     "solutions": s.solutions if s else None,
+                     **{code: visit.scores.get(code) for code in codes}})  # fmt: skip
+    return Listing(columns, rows)
 
 
-def _outcomes_table(progress: CourseProgress) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for header, right in (("Instrument", False), ("Baseline → latest", False), ("Change", True),
-                          ("Improvement", True), ("%", True), ("MCID", False), ("Reached", False),
-                          ("Responder", False), ("Trend", False)):  # fmt: skip
-        table.add_column(header, justify="right" if right else "left")
+_TIERS = tuple(_TIER_STYLE.items())
+PROGRESS_LEGEND = (
+    "Impr.: improvement toward the better end; %: of the room to improve from baseline;"
+    " MCID in points, or as 12% (of baseline) = points"
+)
+
+
+def _outcomes(progress: CourseProgress) -> Listing:
+    columns = [Column("instrument", "Instrument"), Column("scores", "Baseline → latest"),
+               Column("change", "Change", numeric=True, drop=2),
+               Column("improvement", "Impr.", numeric=True),
+               Column("improvement_pct", "%", numeric=True), Column("mcid", "MCID"),
+               Column("reached", "Reached", styles=(("yes", "green"),)),
+               Column("responder", "Responder", styles=_TIERS),
+               Column("trend", "Trend", drop=1)]  # fmt: skip
+    rows = []
     for o in progress.outcomes:
         instrument = progress.catalogue[o.instrument]
-        pct = "n/a" if o.improvement_pct is None else f"{o.improvement_pct:.1f}"
-        reached = {True: "yes", False: "no", None: "n/a"}[o.mcid_reached]
-        mcid = _mcid_rule(progress, o.instrument)
-        if instrument.mcid_unit == PERCENT and o.mcid is not None:
-            mcid += f" = {o.mcid:g}"
-        table.add_row(
-            o.instrument,
-            f"{text(o.baseline)} → {text(o.latest)}",
-            f"{o.change:+g}",
-            text(o.improvement),
-            pct,
-            mcid,
-            Text(reached, style="green" if o.mcid_reached else ""),
-            Text(o.responder or "n/a", style=_TIER_STYLE.get(o.responder or "", "")),
-            sparkline(o.scores, instrument.minimum, instrument.maximum)
-            + f"  (best: {best_end(instrument):g})",
-        )
-    return table
+        mcid = "n/a" if o.mcid is None else f"{o.mcid:g}"
+        if instrument.mcid_unit == PERCENT and instrument.mcid is not None:
+            mcid = f"{instrument.mcid:g}% = {mcid}" if o.mcid is not None else "n/a"
+        rows.append({
+            "instrument": o.instrument,
+            "scores": f"{text(o.baseline)} → {text(o.latest)}",
+            "change": f"{o.change:+g}",
+            "improvement": text(o.improvement),
+            "improvement_pct": "n/a" if o.improvement_pct is None else f"{o.improvement_pct:.1f}",
+            "mcid": mcid,
+            "reached": {True: "yes", False: "no", None: "n/a"}[o.mcid_reached],
+            "responder": o.responder or "n/a",
+            "trend": sparkline(o.scores, instrument.minimum, instrument.maximum)
+            + f"\N{NO-BREAK SPACE}best\N{NO-BREAK SPACE}{best_end(instrument):g}",
+        })  # fmt: skip
+    return Listing(columns, rows, legend=PROGRESS_LEGEND)
 
 
 def tables(out: Console, found: list[CourseProgress], today: date) -> None:
+    from prolotrack.render.table import renderable
+
     for number, progress in enumerate(found):
         if number:
             out.print()
-        parts: list[Any] = [Text(_title(progress), style="bold")]
-        parts.append(
-            _visits_table(progress) if progress.visits else Text("No sessions yet.", "dim")
-        )
+        out.print(Text(_title(progress), style="bold"))
+        if progress.visits:
+            out.print(renderable(_visits(progress), out))
+        else:
+            out.print(Text("No sessions yet.", "dim"))
         if progress.outcomes:
-            parts += [Text(""), _outcomes_table(progress)]
-        parts += [Text(""), Text(_due_text(progress, today))]
-        out.print(Group(*parts))
+            out.print()
+            out.print(renderable(_outcomes(progress), out))
+        out.print()
+        out.print(Text(_due_text(progress, today)))
 
 
 def _outcome_json(progress: CourseProgress, o: Outcome) -> dict:

@@ -11,10 +11,10 @@ ML = Column("volume_ml", "mL", numeric=True, decimals=1)
 _PATIENT = [
     ID,
     Column("chart", "Chart"),
-    Column("name", "Name"),
-    Column("born", "Born"),
-    Column("sex", "Sex"),
-    Column("phone", "Phone"),
+    Column("name", "Name", free=True),
+    Column("born", "Born", drop=1),
+    Column("sex", "Sex", drop=2),
+    Column("phone", "Phone", drop=3),
 ]
 
 
@@ -35,15 +35,15 @@ def patients(found: list[tuple[Patient, dict]]) -> Listing:
     columns = [
         *_PATIENT,
         Column("active_courses", "Active courses", numeric=True),
-        Column("last_session", "Last session"),
-        Column("archived", "Archived"),
+        Column("last_session", "Last session", drop=5),
+        Column("archived", "Archived", drop=4),
     ]
     rows = [{**_patient_values(p), **extra} for p, extra in found]
     return Listing(columns, rows, title="Patients", empty="No patients.")
 
 
 def patient(p: Patient, courses_of: list[Course]) -> Record:
-    fields = [*_PATIENT, Column("note", "Note"), Column("archived", "Archived")]
+    fields = [*_PATIENT, Column("note", "Note", free=True), Column("archived", "Archived", drop=4)]
     values = _patient_values(p)
     return Record(
         [(c, values[c.key]) for c in fields],
@@ -78,16 +78,20 @@ def _course_values(c: Course) -> dict:
 def courses(found: list[Course], *, with_patient: bool = True) -> Listing:
     columns = [
         ID,
-        *([Column("chart", "Chart"), Column("patient", "Patient")] if with_patient else []),
-        Column("condition", "Condition"),
-        Column("side", "Side"),
+        *(
+            [Column("chart", "Chart"), Column("patient", "Patient", free=True)]
+            if with_patient
+            else []
+        ),
+        Column("condition", "Condition", free=True),
+        Column("side", "Side", drop=2),
         Column("status", "Status"),
         Column("started_on", "Started"),
-        Column("interval", "Every"),
+        Column("interval", "Every", drop=4),
         Column("sessions_done", "Done", numeric=True),
-        Column("planned_sessions", "Planned", numeric=True),
-        Column("measure", "Measure"),
-        Column("last_session", "Last session"),
+        Column("planned_sessions", "Planned", numeric=True, drop=1),
+        Column("measure", "Measure", drop=3),
+        Column("last_session", "Last session", drop=5),
     ]
     return Listing(
         columns, [_course_values(c) for c in found], title="Courses", empty="No courses."
@@ -99,20 +103,20 @@ def course(c: Course, its_sessions: list[Session]) -> Record:
         ID,
         Column("patient_id", "Patient ID", numeric=True),
         Column("chart", "Chart"),
-        Column("patient", "Patient"),
-        Column("condition", "Condition"),
-        Column("region", "Region"),
-        Column("side", "Side"),
+        Column("patient", "Patient", free=True),
+        Column("condition", "Condition", free=True),
+        Column("region", "Region", free=True),
+        Column("side", "Side", drop=2),
         Column("icd10", "ICD-10"),
         Column("status", "Status"),
         Column("started_on", "Started"),
-        Column("interval", "Every"),
-        Column("planned_sessions", "Planned sessions", numeric=True),
+        Column("interval", "Every", drop=4),
+        Column("planned_sessions", "Planned sessions", numeric=True, drop=1),
         Column("sessions_done", "Sessions done", numeric=True),
-        Column("measure", "Measure"),
+        Column("measure", "Measure", drop=3),
         Column("protocol", "Protocol"),
         Column("closed_on", "Closed"),
-        Column("close_reason", "Reason"),
+        Column("close_reason", "Reason", free=True),
     ]
     values = _course_values(c)
     return Record(
@@ -151,15 +155,23 @@ def sessions(
 ) -> Listing:
     columns = [
         ID,
-        *([Column("chart", "Chart"), Column("patient", "Patient")] if with_patient else []),
-        Column("course_id", "Course", numeric=True),
+        *(
+            [Column("chart", "Chart"), Column("patient", "Patient", free=True)]
+            if with_patient
+            else []
+        ),
+        Column("course_id", "Course", numeric=True, drop=1),
         Column("number", "No.", numeric=True),
         Column("date", "Date"),
         Column("sites", "Sites", numeric=True),
         ML,
-        Column("solutions", "Solutions"),
-        Column("practitioner", "By"),
-        *([Column("voided", "Voided"), Column("void_reason", "Why voided")] if with_voided else []),
+        Column("solutions", "Solutions", free=True, drop=2),
+        Column("practitioner", "By", free=True, drop=6),
+        *(
+            [Column("voided", "Voided"), Column("void_reason", "Why voided", free=True)]
+            if with_voided
+            else []
+        ),
     ]
     owners = owners or {}
     rows = [_session_values(s, owners.get(s.course_id)) for s in found]
@@ -170,19 +182,19 @@ def session(s: Session, owner: Course) -> Record:
     values = _session_values(s, owner)
     fields = [
         ID,
-        Column("course_id", "Course", numeric=True),
+        Column("course_id", "Course", numeric=True, drop=1),
         Column("chart", "Chart"),
-        Column("patient", "Patient"),
+        Column("patient", "Patient", free=True),
         Column("number", "Session", numeric=True),
         Column("date", "Date"),
-        Column("practitioner", "By"),
-        Column("guidance", "Guidance"),
-        Column("anesthetic", "Anesthetic"),
+        Column("practitioner", "By", free=True, drop=6),
+        Column("guidance", "Guidance", drop=3),
+        Column("anesthetic", "Anesthetic", free=True),
         Column("sites", "Sites", numeric=True),
         Column("volume_ml", "Total mL", numeric=True, decimals=1),
-        Column("note", "Note"),
+        Column("note", "Note", free=True),
         Column("voided", "Voided"),
-        Column("void_reason", "Why voided"),
+        Column("void_reason", "Why voided", free=True),
     ]
     return Record(
         [(c, values[c.key]) for c in fields],
@@ -198,12 +210,12 @@ def session(s: Session, owner: Course) -> Record:
 def injections(s: Session) -> Listing:
     columns = [
         Column("position", "#", numeric=True),
-        Column("site", "Site"),
-        Column("side", "Side"),
-        Column("solution", "Solution"),
+        Column("site", "Site", free=True),
+        Column("side", "Side", drop=2),
+        Column("solution", "Solution", free=True),
         ML,
-        Column("points", "Points", numeric=True),
-        Column("guidance", "Guidance"),
+        Column("points", "Points", numeric=True, drop=2),
+        Column("guidance", "Guidance", drop=3),
     ]
     rows = [
         {
@@ -226,8 +238,12 @@ def scores(found: list[Score], *, with_voided: bool = False) -> Listing:
         Column("date", "Date"),
         Column("instrument", "Instrument"),
         Column("value", "Score", numeric=True),
-        Column("session_id", "Session", numeric=True),
-        *([Column("voided", "Voided"), Column("void_reason", "Why voided")] if with_voided else []),
+        Column("session_id", "Session", numeric=True, drop=1),
+        *(
+            [Column("voided", "Voided"), Column("void_reason", "Why voided", free=True)]
+            if with_voided
+            else []
+        ),
     ]
     rows = [
         {
@@ -251,7 +267,7 @@ def adverse_events(found: list[AdverseEvent]) -> Listing:
         Column("severity", "Severity"),
         Column("onset", "Onset"),
         Column("resolved_on", "Resolved"),
-        Column("note", "Note"),
+        Column("note", "Note", free=True),
     ]
     rows = [
         {

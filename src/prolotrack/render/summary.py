@@ -121,9 +121,10 @@ def document(s: Summary) -> dict:
 
 
 SESSION_COLUMNS = [
-    Column("date", "Date"), Column("chart", "Chart"), Column("patient", "Patient"),
-    Column("course_id", "Course", numeric=True), Column("condition", "Condition"),
-    Column("number", "Session", numeric=True), Column("sites", "Sites", numeric=True),
+    Column("date", "Date"), Column("chart", "Chart"), Column("patient", "Patient", free=True),
+    Column("course_id", "Course", numeric=True, drop=2),
+    Column("condition", "Condition", free=True, drop=1),
+    Column("number", "Session", numeric=True), Column("sites", "Sites", numeric=True, drop=3),
     Column("volume_ml", "mL", numeric=True, decimals=1), Column("pain", "Pain", numeric=True),
 ]  # fmt: skip
 

@@ -6,7 +6,7 @@ from typing import IO
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.table import Table
@@ -25,17 +25,75 @@ def console(file: IO[str] | None = None) -> Console:
     return Console(file=file, width=_PIPE_WIDTH, no_color=True, highlight=False)
 
 
-def _table(listing: Listing, *, on_terminal: bool = True) -> Table:
+_FREE_FLOOR = 15  # free text narrower than its longest word up to this is shortened, not dropped
+
+
+def renderable(view: Listing, out: Console):
+    """What ``listing`` prints: the table, or its title and the word that it is empty."""
+    if not view.rows:
+        return Group(*([Text(view.title, style="bold")] if view.title else []),
+                     Text(view.empty, style="dim"))  # fmt: skip
+    table = _table(view, out)
+    if view.legend:
+        table.caption = "\n".join(filter(None, [view.legend, table.caption]))
+        table.caption_justify = "left"
+    return table
+
+
+def _table(listing: Listing, out: Console) -> Table:
     columns = [c for c in listing.columns if c.in_table]
     cells = [[text(row.get(c.key), c) for c in columns] for row in listing.rows]
-    if not on_terminal and all(cell.isprintable() for row in cells for cell in row):
-        return _pipe_table(listing.title, columns, cells)
-    table = _frame(listing.title)
-    for column in columns:  # on a pipe, a line break in a value breaks the line in its cell
-        table.add_column(column.header, justify="right" if column.numeric else "left",
-                         overflow="fold", no_wrap=not on_terminal)  # fmt: skip
+    if not out.is_terminal:
+        if all(cell.isprintable() for row in cells for cell in row):
+            return _pipe_table(listing.title, columns, cells)
+        table = _frame(listing.title)
+        for column in columns:  # on a pipe, a line break in a value breaks the line in its cell
+            table.add_column(column.header, justify="right" if column.numeric else "left",
+                             overflow="fold", no_wrap=True)  # fmt: skip
+        for row in cells:
+            table.add_row(*(Text(cell) for cell in row))
+        return table
+    return _terminal_table(listing.title, columns, cells, out)
+
+
+def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) -> Table:
+    """The table for a terminal of the console's width: values that must stay whole (dates,
+    numbers, codes, statuses) get a column as wide as the widest; free text wraps at spaces and,
+    squeezed, ends in an ellipsis; when even that does not fit, the columns a reader can do
+    without go, the highest ``drop`` first, and the table says which."""
+    shown = list(range(len(columns)))
+    dropped: list[str] = []
+    while True:
+        probe = _build(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in cells],
+                       free_cap=_FREE_FLOOR)  # fmt: skip
+        need = Measurement.get(out, out.options.update_width(_PIPE_WIDTH), probe).minimum
+        optional = [i for i in shown if columns[i].drop]
+        if need <= out.width or not optional:
+            break
+        last = max(optional, key=lambda i: (columns[i].drop, i))
+        shown.remove(last)
+        dropped.append(columns[last].header)
+    table = _build(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in cells])
+    if dropped:
+        table.caption = f"Not shown at {out.width} columns: {', '.join(dropped)} (-f csv has all)"
+        table.caption_justify = "left"
+    return table
+
+
+def _build(title, columns: list, cells: list[list[str]], free_cap: int | None = None) -> Table:
+    table = _frame(title, collapse_padding=True)  # two spaces between columns, not three
+    for n, column in enumerate(columns):
+        justify = "right" if column.numeric else "left"
+        header = Text(column.header, no_wrap=False, overflow="fold")  # headers wrap at spaces
+        if column.free:
+            table.add_column(header, justify=justify, overflow="ellipsis", max_width=free_cap)
+        else:
+            words = max((cell_len(w) for w in column.header.split()), default=0)
+            width = max([words, *(cell_len(line) for row in cells for line in row[n].split("\n"))])
+            table.add_column(header, justify=justify, width=max(width, 1), no_wrap=True)
+    styles = [dict(column.styles) for column in columns]
     for row in cells:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(cell, style=styles[n].get(cell, "")) for n, cell in enumerate(row)))
     return table
 
 
@@ -94,12 +152,7 @@ def _pipe_table(title: str | None, columns: list, cells: list[list[str]]) -> Tab
 
 
 def listing(out: Console, view: Listing) -> None:
-    if not view.rows:
-        if view.title:
-            out.print(Text(view.title, style="bold"))
-        out.print(Text(view.empty, style="dim"))
-        return
-    out.print(_table(view, on_terminal=out.is_terminal))
+    out.print(renderable(view, out))
 
 
 def record(out: Console, view: Record) -> None:
@@ -108,7 +161,8 @@ def record(out: Console, view: Record) -> None:
     grid.add_column()
     for column, value in view.fields:
         if not (value is None or value is False or value == ""):  # blank fields are noise
-            grid.add_row(column.header, Text(text(value, column)))
+            # wraps at spaces; only a word wider than the terminal (a path) is folded
+            grid.add_row(column.header, Text(text(value, column), overflow="fold"))
     if view.title:
         out.print(Text(view.title, style="bold underline"))
     out.print(grid)

@@ -14,6 +14,13 @@ class Column:
     numeric: bool = False
     decimals: int | None = None  # fixed decimals in a table (volumes); None: as few as needed
     in_table: bool = True  # False: too big for a table, given in CSV and JSON only
+    # On a terminal: free text (a name, a condition) wraps at spaces and is shortened with an
+    # ellipsis; anything else (a date, a number, a code, a status) is never split or cut.
+    free: bool = False
+    # Columns a reader can do without on a narrow terminal go first: the highest number first;
+    # 0 is never dropped.
+    drop: int = 0
+    styles: tuple[tuple[str, str], ...] = ()  # on a terminal: a value's style (a tier's colour)
 
 
 @dataclass
@@ -22,6 +29,7 @@ class Listing:
     rows: list[dict[str, Any]]
     title: str | None = None
     empty: str = "nothing to show"
+    legend: str | None = None  # under a table: what its short headers stand for
 
 
 @dataclass
@@ -34,6 +42,11 @@ class Record:
 
     def as_dict(self) -> dict[str, Any]:
         return {column.key: value for column, value in self.fields}
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 day``, ``2 days``: a count with its noun, singular or plural."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def plain_number(value: float | int) -> float | int:

@@ -1,0 +1,129 @@
+"""Tables on a real terminal (SPEC, second edition, "Readable on a real terminal"): every table
+command on the demo clinic, run under a pseudo-terminal 80, 100 and 120 columns wide, as a
+practitioner sees it. No line is wider than the terminal, and no date, number, chart number, code
+or one-word value is split across lines or cut."""
+
+import fcntl
+import os
+import re
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "prolotrack"
+TODAY = "2026-11-23"
+COMMANDS = [
+    ("patient", "list"),
+    ("course", "list"),
+    ("course", "list", "--status", "discontinued"),
+    ("session", "list"),
+    ("score", "list", "P-0002"),
+    ("progress", "P-0002"),
+    ("progress", "P-0004"),
+    ("summary", "--days", "7"),
+    ("summary", "--week"),
+    ("due",),
+    ("due", "--within", "8w"),
+    ("report", "outcomes"),
+    ("audit",),
+    ("instruments",),
+    ("protocol", "list"),
+    ("protocol", "show", "knee-oa-rabago"),
+    ("db", "status"),
+    ("patient", "show", "P-0001"),
+    ("course", "show", "1"),
+    ("session", "show", "1"),
+]
+KEYWORDS = ("substantial", "moderate", "discontinued", "overdue", "completed", "minimal")
+_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
+_RULE = re.compile(r"^[─━═│┃╇╈┼┿╋—-]+$")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    if not BIN.exists():
+        pytest.skip("prolotrack is not installed beside this Python")
+    folder = tmp_path_factory.mktemp("terminal")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(folder / "config"), "HOME": str(folder),
+           "PROLOTRACK_TODAY": TODAY}  # fmt: skip
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "PROLOTRACK_DB"):
+        env.pop(name, None)
+    path = folder / "demo.db"
+    subprocess.run([str(BIN), "demo", "--file", str(path)], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    return path, env
+
+
+def on_terminal(demo, args, columns: int) -> str:
+    """What the command shows on a terminal ``columns`` wide, escape sequences taken out."""
+    path, env = demo
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    process = subprocess.Popen([str(BIN), "--db", str(path), *args], stdin=slave, stdout=slave,
+                               stderr=subprocess.PIPE,
+                               env={**env, "TERM": "xterm-256color"})  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed with the program
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    process.wait(timeout=60)
+    assert process.returncode == 0, process.stderr.read()
+    return _ESCAPE.sub("", b"".join(chunks).decode()).replace("\r\n", "\n")
+
+
+def on_a_pipe(demo, args) -> str:
+    path, env = demo
+    result = subprocess.run([str(BIN), "--db", str(path), *args], env=env, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    return result.stdout
+
+
+def _words(text: str) -> list[str]:
+    return [w for line in text.splitlines() for w in line.split() if not _RULE.match(w)]
+
+
+def _protected(word: str) -> bool:
+    """A word that must never be cut: a date, a number, a chart number, a code, a keyword."""
+    bare = word.strip("(),;:")
+    return bool(
+        re.search(r"\d", bare)
+        or bare.lower() in KEYWORDS
+        or re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", bare)
+    )
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_tables_read_whole_on_a_terminal(demo, args, columns):
+    shown = on_terminal(demo, args, columns)
+    whole = set(_words(on_a_pipe(demo, args)))
+    lines = shown.splitlines()
+    from rich.cells import cell_len
+
+    too_wide = [line for line in lines if cell_len(line) > columns]
+    assert too_wide == [], f"lines wider than {columns}:\n" + "\n".join(too_wide)
+    caption = "\n".join(lines[next((n for n, line in enumerate(lines)
+                                     if line.startswith("Not shown")), len(lines)):])  # fmt: skip
+    allowed = whole | set(_words(caption))
+    broken = []
+    for word in _words(shown):
+        if word in allowed or any(word in w for w in whole if "/" in w):
+            continue  # whole, or a part of a path longer than the terminal, folded
+        if word.endswith("…"):
+            stem = word[:-1]
+            full = [w for w in whole if w.startswith(stem)]
+            if full and not any(_protected(w) for w in full):
+                continue  # free text shortened with an ellipsis
+        broken.append(word)
+    assert broken == [], f"split or cut at {columns} columns: {broken}\n{shown}"
