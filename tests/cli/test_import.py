@@ -17,7 +17,7 @@ def exported(worked, tmp_path):
 def test_round_trip_into_an_empty_file_and_a_second_import_changes_nothing(exported, tmp_path):
     fresh = Clinic(tmp_path / "fresh.db")
     result = fresh.ok("import", str(exported))
-    assert "1 new patients, 1 new courses, 3 new sessions (9 injection sites, 6 scores)" in (
+    assert "1 new patient, 1 new course, 3 new sessions (9 injection sites, 6 scores)" in (
         result.stderr
     )
     again = fresh.ok("export", "injections").stdout
@@ -142,7 +142,7 @@ def test_stray_spaces_in_a_spreadsheet_match_what_the_command_line_recorded(clin
         "A-8,Alan  Turing ,tennis elbow,,2025-09-01,2025-09-01,lateral  epicondyle,0.5,D20\n"
     )
     result = clinic.ok("import", str(sheet))
-    assert "1 new patients, 1 new courses, 2 new sessions" in result.stderr
+    assert "1 new patient, 1 new course, 2 new sessions" in result.stderr
     sessions = clinic.json("session", "list")
     assert [(s["chart"], s["number"], s["date"]) for s in sessions] == [
         ("A-7", 1, "2025-06-02"), ("A-7", 2, "2025-07-01"), ("A-8", 1, "2025-09-01"),

@@ -12,6 +12,7 @@ from prolotrack.cli.completion import complete_patient
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import output_file, say
+from prolotrack.domain.vocab import plural
 
 
 class What(StrEnum):
@@ -77,7 +78,7 @@ def export(
             else:
                 count = _write_table(out, desk, what.value, filters, deidentify, fmt)
     if output is not None:
-        say(f"Exported {count} {'resources' if what is What.fhir else 'rows'} to {output}")
+        say(f"Exported {plural(count, 'resource' if what is What.fhir else 'row')} to {output}")
 
 
 def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) -> int:
@@ -132,10 +133,12 @@ def import_(
         tally = importer.finish()
     verb = "Would import" if dry_run else "Imported"
     say(
-        f"{verb} {file}: {tally.rows} rows; {tally.patients_added} new patients,"
-        f" {tally.courses_added} new courses, {tally.sessions_added} new sessions"
-        f" ({tally.injections} injection sites, {tally.scores} scores);"
-        f" {tally.sessions_skipped} sessions already present, skipped"
+        f"{verb} {file}: {plural(tally.rows, 'row')};"
+        f" {plural(tally.patients_added, 'new patient')},"
+        f" {plural(tally.courses_added, 'new course')},"
+        f" {plural(tally.sessions_added, 'new session')}"
+        f" ({plural(tally.injections, 'injection site')}, {plural(tally.scores, 'score')});"
+        f" {plural(tally.sessions_skipped, 'session')} already present, skipped"
         + ("; nothing written (dry run)" if dry_run else "")
     )
 

@@ -51,6 +51,7 @@ def db_check(ctx: typer.Context) -> None:
     only when all are clean; otherwise each problem is named and the status is 3.
     """
     from prolotrack.domain.errors import DatabaseUnusable
+    from prolotrack.domain.vocab import plural
     from prolotrack.storage import verification
 
     path = _existing(ctx)
@@ -58,7 +59,7 @@ def db_check(ctx: typer.Context) -> None:
     if found:
         for problem in found:
             typer.echo(problem, err=True)
-        raise DatabaseUnusable(f"{path}: {len(found)} problem(s) found")
+        raise DatabaseUnusable(f"{path}: {plural(len(found), 'problem')} found")
     typer.echo(f"{path}: ok (integrity, foreign keys, audit chain and head, records)")
 
 

@@ -38,5 +38,10 @@ CourseArg = Annotated[
     ),
 ]
 SessionArg = Annotated[
-    str, typer.Argument(metavar="SESSION", help="Session id, as shown by 'session list'.")
+    str,
+    typer.Argument(
+        metavar="SESSION",
+        help="A session id, as 'session list' shows it, or COURSE#N: the Nth session of a course"
+        " (3#2, or P-0001#2 for the patient's one active course).",
+    ),
 ]

@@ -11,6 +11,7 @@ from prolotrack.cli.completion import complete_instrument, complete_protocol, co
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import say, show, warn
+from prolotrack.domain.vocab import plural
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -105,7 +106,7 @@ def add(
         )  # fmt: skip
     for warning in warnings:
         warn(warning)
-    say(f"Added protocol {made.name}: {len(made.sites)} sites")
+    say(f"Added protocol {made.name}: {plural(len(made.sites), 'site')}")
 
 
 @app.command("remove")

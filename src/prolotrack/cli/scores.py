@@ -29,7 +29,11 @@ def add(
     ] = None,
     session: Annotated[
         str | None,
-        typer.Option("--session", metavar="SESSION", help="Tie the scores to this session id."),
+        typer.Option(
+            "--session",
+            metavar="SESSION",
+            help="Tie the scores to this session (an id, or COURSE#N).",
+        ),
     ] = None,
 ) -> None:
     """Record one or more scores for a course (follow-ups too, after it closed)."""

@@ -16,6 +16,7 @@ from prolotrack.cli.completion import (
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import CourseArg, Format, FormatOption, SessionArg
 from prolotrack.cli.output import say, show, warn
+from prolotrack.domain.vocab import plural
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -119,7 +120,7 @@ def log(
     template = entry.template_for(found)
     say(
         f"Logged session {logged.number} of course {found.id} ({found.condition}) on"
-        f" {logged.given_on}: {len(logged.injections)} sites, {logged.total_ml:g} mL"
+        f" {logged.given_on}: {plural(len(logged.injections), 'site')}, {logged.total_ml:g} mL"
         + (f" (protocol {template})" if template else "")
         + f" (session id {logged.id})"
     )
@@ -165,18 +166,27 @@ def amend(
         amended = sessions.amend(
             desk.db, found, course, changes, reason, desk.today, desk.setting("default-solution")
         )
-    say(f"Amended session {amended.id} (now session {amended.number} on {amended.given_on})")
+    say(f"Amended session {amended.id}: {_named(amended, course)}")
 
 
 @app.command("void")
 def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
     """Void a session logged in error: it stays in the file, marked, and out of every report."""
     from prolotrack.domain import lookup, sessions
+    from prolotrack.storage import courses
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.session(desk.db, session)
+        course = courses.get(desk.db, found.course_id)
         sessions.void(desk.db, found, reason)
-    say(f"Voided session {found.id} ({found.given_on}); its scores are void too")
+    say(f"Voided session {found.id}: {_named(found, course)}; its scores are void too")
+
+
+def _named(session, course) -> str:
+    """Which session a confirmation speaks of, in the words a practitioner uses."""
+    who = course.patient.label if course.patient else f"patient {course.patient_id}"
+    return (f"session {session.number} of course {course.id} ({course.condition}), {who},"
+            f" on {session.given_on}")  # fmt: skip
 
 
 @app.command("list")

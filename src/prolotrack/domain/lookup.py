@@ -60,6 +60,22 @@ def patient(db: Database, ref: str) -> Patient:
     raise Ambiguous(f"{text!r} matches {len(matches)} patients: {listed}{more}; be more precise")
 
 
+def _numbered_session(db: Database, text: str) -> Session:
+    course_ref, _, nth = text.rpartition("#")
+    number = record_id(nth.strip(), "session number")
+    if not course_ref.strip() or number is None or number < 1:
+        raise InvalidInput(f"session {text!r} is not {SESSION_FORMS}")
+    owner = course(db, course_ref.strip())
+    found = sessions.numbered(db, owner.id, number)
+    if found is None:
+        held = owner.sessions_done
+        raise NotFound(
+            f"course {owner.id} ({owner.condition}) has no session {number}"
+            f" (it has {held} session{'' if held == 1 else 's'})"
+        )
+    return sessions.get(db, found)
+
+
 def course(db: Database, ref: str) -> Course:
     """A COURSE: a numeric course id, or a PATIENT with exactly one active course."""
     text = ref.strip()
@@ -99,12 +115,18 @@ def protocol(db: Database, name: str) -> Protocol:
     return found
 
 
+SESSION_FORMS = "a session id, or COURSE#N: the Nth session of a course (3#2, P-0001#2)"
+
+
 def session(db: Database, ref: str, *, include_voided: bool = False) -> Session:
-    """A SESSION: its numeric id, as shown by ``session list``; a voided one only to be shown."""
+    """A SESSION: its numeric id, as ``session list`` shows it, or ``COURSE#N``, the Nth live
+    session of a course as ``progress`` numbers it; a voided one only to be shown."""
     text = ref.strip()
+    if "#" in text:
+        return _numbered_session(db, text)
     number = record_id(text, "session")
     if number is None:
-        raise InvalidInput(f"session {ref!r} is not a session id (see 'prolotrack session list')")
+        raise InvalidInput(f"session {ref!r} is not {SESSION_FORMS}")
     found = sessions.get(db, number)
     if found is None:
         raise NotFound(f"no session {text} (see 'prolotrack session list')")

@@ -103,6 +103,11 @@ def printable(value: str, what: str, accepted: str = "printable text") -> str:
     return unicodedata.normalize("NFC", value)  # one spelling of José, however it was typed
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 day``, ``2 days``: a count with its noun, singular or plural."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
 def fold(value: str) -> str:
     """A text as search compares it: without case or accents (``nunez`` finds Núñez)."""
     decomposed = unicodedata.normalize("NFKD", value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prolotrack.domain.instruments import Instrument
 from prolotrack.render.records import ID, ML
-from prolotrack.render.view import Column, Listing, Record
+from prolotrack.render.view import Column, Listing, Record, text
 
 _INSTRUMENT = [
     Column("code", "Code"),
@@ -83,8 +83,17 @@ def _changes(entry: dict) -> str:
     before, after = entry["before"] or {}, entry["after"] or {}
     if before and after:
         changed = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
-        return "; ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in changed)
+        return "; ".join(f"{k}: {_as_typed(before.get(k))} → {_as_typed(after.get(k))}"
+                         for k in changed)  # fmt: skip
     return ""
+
+
+def _as_typed(value) -> str:
+    """A value as the practitioner typed it: 7 not 7.0, ultrasound not 'ultrasound', and
+    (none) for a field that was empty."""
+    if value is None or value == "":
+        return "(none)"
+    return text(value)
 
 
 def audit_log(found: list[dict]) -> Listing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from prolotrack.render import jsondoc
-from prolotrack.render.view import Column, Listing, plain, text
+from prolotrack.render.view import Column, Listing, plain, plural, text
 
 if TYPE_CHECKING:
     from prolotrack.domain.models import Course
@@ -25,7 +25,7 @@ def _who(course: Course) -> str:
 
 
 def sites(count: int) -> str:
-    return f"{count} site" + ("" if count == 1 else "s")
+    return plural(count, "site")
 
 
 def _given_line(g: Given) -> str:
@@ -39,13 +39,13 @@ def _given_line(g: Given) -> str:
 def _due_line(d: Due) -> str:
     c = d.course
     last = f"last session {c.last_session_on}" if c.last_session_on else "no session yet"
-    late = f", {d.days_overdue} days overdue" if d.overdue else ""
+    late = f", {plural(d.days_overdue, 'day')} overdue" if d.overdue else ""
     return f"{_who(c)}, course {c.id} ({c.condition}): due {d.due_on}{late}; {last}"
 
 
 def _totals(s: Summary) -> str:
-    return (f"{len(s.given)} sessions, {s.patients} patients, {s.injections} injections,"
-            f" {s.total_ml:.1f} mL")  # fmt: skip
+    return (f"{plural(len(s.given), 'session')}, {plural(s.patients, 'patient')},"
+            f" {plural(s.injections, 'injection')}, {s.total_ml:.1f} mL")  # fmt: skip
 
 
 def _sections(s: Summary) -> list[tuple[str, list[str]]]:

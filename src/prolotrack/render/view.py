@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from prolotrack.domain.vocab import plural
+
+__all__ = ["Column", "Listing", "Record", "plain", "plain_number", "plural", "text"]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -42,11 +46,6 @@ class Record:
 
     def as_dict(self) -> dict[str, Any]:
         return {column.key: value for column, value in self.fields}
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 day``, ``2 days``: a count with its noun, singular or plural."""
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def plain_number(value: float | int) -> float | int:

@@ -315,7 +315,7 @@ def _against(db: Database, recorded: Head, full: bool) -> list[str]:
         rows = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
         found.append(
             f"the audit log ends before its recorded head: row {recorded.last_id} of"
-            f" {recorded.count} is gone ({rows} rows left); rows were removed"
+            f" {recorded.count} is gone ({rows} left); rows were removed"
         )
     elif recorded.last_id and end[0] != recorded.hash:
         found.append(f"audit log row {recorded.last_id} is not the row its recorded head names")

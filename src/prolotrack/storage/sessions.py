@@ -96,6 +96,15 @@ def on_date(db: Database, course_id: int, day: date) -> Session | None:
     return rows.session(found[0]) if found else None
 
 
+def numbered(db: Database, course_id: int, number: int) -> int | None:
+    """The id of a course's live session of that number (as ``progress`` shows it)."""
+    found = db.execute(
+        "SELECT id FROM sessions WHERE course_id = ? AND number = ? AND voided_at IS NULL",
+        [course_id, number],
+    ).fetchone()
+    return found[0] if found else None
+
+
 def get(db: Database, session_id: int) -> Session | None:
     """A session with its injection sites, scores and adverse events."""
     found = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
