@@ -36,3 +36,34 @@ def test_version(clinic):
     from prolotrack import __version__
 
     assert clinic.ok("--version").stdout == f"prolotrack {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("log", "1", "--pain", "abc"),
+        ("session", "show"),
+        ("nosuch",),
+        ("course", "list", "-f", "xml"),
+        ("score", "add"),
+        ("patient", "add", "Ada", "--sex"),
+        ("due", "--within"),
+        ("export", "nothing"),
+    ],
+    ids=" ".join,
+)
+def test_every_usage_error_is_one_line_with_status_2(clinic, args):
+    result = clinic.run(*args)
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    assert "--help" in message
+    assert result.stdout == ""
+
+
+def test_usage_lines_name_arguments_plainly():
+    reference = (DOCS / "commands.md").read_text()
+    assert "Usage: prolotrack db backup [OPTIONS] [DEST]\n" in reference
+    assert "Usage: prolotrack score add [OPTIONS] COURSE INSTRUMENT=VALUE...\n" in reference
+    for python in ("{COURSE}", "[[", "<str>", "<int>", "<list[", "<path>"):
+        assert python not in reference, python

@@ -10,6 +10,9 @@ from prolotrack.cli.completion import complete_instrument
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import say, show
+from prolotrack.domain.settings import SETTINGS
+
+SETTING_KEYS = tuple(SETTINGS)
 
 instruments_app = typer.Typer(invoke_without_command=True)
 config_app = typer.Typer(no_args_is_help=True)
@@ -112,12 +115,10 @@ def config_get(
 @config_app.command("set")
 def config_set(
     ctx: typer.Context,
-    key: Annotated[
-        str, typer.Argument(metavar="KEY", help="practitioner, date-order or default-solution.")
-    ],
+    key: Annotated[str, typer.Argument(metavar="KEY", help=f"One of: {', '.join(SETTING_KEYS)}.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
 ) -> None:
-    """Set a setting: practitioner, date-order (dmy or mdy), default-solution."""
+    """Set one of the practice's settings ('config list' says what each means and takes)."""
     from prolotrack.domain.settings import read, setting
     from prolotrack.storage import settings
 
@@ -163,7 +164,7 @@ def instruments_add(
         str | None, typer.Option("--source", metavar="TEXT", help="Where the MCID comes from.")
     ] = None,
 ) -> None:
-    """Add the practice's own instrument (e.g. another version of a scale)."""
+    """Add the practice's own instrument: another version of a scale, a local one."""
     from prolotrack.domain import catalogue_changes
 
     with clinic(ctx).open(write=True) as desk:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from prolotrack import __version__
 from prolotrack.cli import (
@@ -31,6 +31,44 @@ from prolotrack.domain.errors import ProlotrackError
 class Prolotrack(TyperGroup):
     """Turns prolotrack's errors into one line on standard error and their exit status."""
 
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """A usage error is one line too (exit 2), naming what was wrong and where the help is,
+        not Click's three-line block with the usage repeated."""
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        except typer.TyperException as error:  # Typer's usage errors (exit 2) and the like
+            status = getattr(error, "exit_code", 1)
+            context = getattr(error, "ctx", None)
+            path = context.command_path if context else self._named(kwargs.get("args"))
+            where = f" (see '{path} --help')" if status == 2 else ""
+            message = error.format_message() if hasattr(error, "format_message") else str(error)
+            if message.startswith("Usage:"):  # a group named without a command: its help
+                typer.echo(message, err=True)
+                sys.exit(status)
+            typer.echo(f"error: {_first_line(message)}{where}", err=True)
+            sys.exit(status)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def _named(self, args) -> str:
+        """The command the words on the line name, for an error raised before it was known."""
+        words, command = ["prolotrack"], self
+        given = iter(sys.argv[1:] if args is None else args)
+        for word in given:
+            if word in ("--db", "--today"):
+                next(given, None)
+                continue
+            found = getattr(command, "commands", {}).get(word)
+            if found is None:
+                break
+            words.append(word)
+            command = found
+        return " ".join(words)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -47,6 +85,24 @@ class Prolotrack(TyperGroup):
             )
             raise typer.Exit(1) from None
 
+
+def _first_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _usage_name(argument: TyperArgument) -> str:
+    """COURSE, [DEST], INSTRUMENT=VALUE...: an argument as the usage line names it."""
+    name = argument.display_name_raw
+    if not argument.required and not name.startswith("["):
+        name = f"[{name}]"
+    return name if argument.nargs == 1 or name.endswith("...") else f"{name}..."
+
+
+# Typer writes a required argument as {COURSE}, an optional one given as [DEST] as [[DEST]],
+# and each argument's Python type (<str>, <list[str]>) in the help: a practitioner reads
+# the names and the help text, nothing of the program's insides.
+TyperArgument._usage_display_name = _usage_name
+TyperArgument.display_type_rich = lambda argument, ctx: None
 
 app = typer.Typer(
     cls=Prolotrack,
