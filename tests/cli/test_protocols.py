@@ -139,7 +139,9 @@ def _complete(db, words: str) -> list[str]:
 def test_completion_of_charts_sites_protocols_and_instruments(left_knee):
     db = left_knee.path
     assert _complete(db, f"prolotrack --db {db} patient show P-") == ["P-0001", "P-0002"]
-    assert _complete(db, f"prolotrack --db {db} log P-0002 --site pes") == ["pes anserine"]
+    # bash inserts a completion as it is: the space is escaped, or it would make two words
+    assert _complete(db, f"prolotrack --db {db} log P-0002 --site pes") == ["pes\\ anserine"]
+    assert _complete(db, f"prolotrack --db {db} log P-0002 --site Pes") == ["Pes\\ anserine"]
     assert _complete(db, f"prolotrack --db {db} log P-0002 --site MCL:") == []
     assert _complete(db, f"prolotrack --db {db} log P-0002 --protocol knee") == [
         "knee-oa-rabago", "knee-oa-reeves",
@@ -149,8 +151,25 @@ def test_completion_of_charts_sites_protocols_and_instruments(left_knee):
     ]  # fmt: skip
     left_knee.ok("log", "P-0002", "--site", "iliotibial band:0.5:D15")
     assert _complete(db, f"prolotrack --db {db} log 1 --site ilio") == [
-        "iliolumbar ligament", "iliotibial band",
+        "iliolumbar\\ ligament", "iliotibial\\ band",
     ]  # fmt: skip
+
+
+def test_completion_offers_names_surnames_and_for_progress_courses(left_knee):
+    db = left_knee.path
+    names = {p["name"]: p["chart"] for p in left_knee.json("patient", "list")}
+    first = sorted(names)[0]
+    given, surname = first.split()[0], first.split()[-1]
+    assert f"{given}\\ {surname}" in _complete(db, f"prolotrack --db {db} patient show {given[:2]}")
+    assert surname.lower() in _complete(
+        db, f"prolotrack --db {db} patient show {surname[:3].lower()}"
+    )
+    offered = _complete(db, f"prolotrack --db {db} progress ")
+    assert "1" in offered and names[first] in offered  # courses, then patients: never files
+    env = {"_PROLOTRACK_COMPLETE": "complete_zsh",
+           "_TYPER_COMPLETE_ARGS": f"prolotrack --db {db} log 1 --site pes"}  # fmt: skip
+    zsh = CliRunner().invoke(app, ["--db", str(db)], prog_name="prolotrack", env=env).output
+    assert "pes anserine" in zsh and "\\ " not in zsh  # zsh quotes for itself
 
 
 def test_completion_without_a_database_offers_what_it_knows(tmp_path):

@@ -5,6 +5,7 @@ candidates."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,17 +35,48 @@ def _from_database(ctx: typer.Context, query: Callable) -> list:
         return []
 
 
+_BASH_SPECIAL = re.compile(r"""([\s'"\\$`!&;|<>()*?#~{}\[\]])""")
+
+
+def _typed(incomplete: str) -> str:
+    """What the user has typed so far, without the quotes or backslashes of their shell."""
+    return re.sub(r"\\(.)", r"\1", incomplete).lstrip("'\"")
+
+
+def _for_shell(values: list[str]) -> list[str]:
+    """Bash inserts a completion as it is: ``pes anserine`` would become two words, so its
+    spaces (and other special characters) are escaped. Zsh and fish quote for themselves."""
+    if "bash" not in os.environ.get("_PROLOTRACK_COMPLETE", ""):
+        return values
+    return [_BASH_SPECIAL.sub(r"\\\1", v) for v in values]
+
+
 def _starting(values, incomplete: str) -> list[str]:
-    wanted = incomplete.lower()
-    return [v for v in dict.fromkeys(values) if v and v.lower().startswith(wanted)]
+    """The values that start with what was typed, in any case or accent, each given back with
+    the typed part as it was typed (the shell keeps only what starts with it)."""
+    from prolotrack.domain.vocab import fold
+
+    typed = _typed(incomplete)
+    wanted = fold(typed)
+    found = [typed + v[len(typed):] for v in dict.fromkeys(values)
+             if v and len(v) >= len(typed) and fold(v).startswith(wanted)]  # fmt: skip
+    return _for_shell(found)
 
 
 def complete_patient(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Chart numbers of patients not archived."""
-    rows = _from_database(ctx, lambda db: [r["chart"] for r in db.query(
-        "SELECT chart FROM patients WHERE archived_at IS NULL AND chart IS NOT NULL"
-        " ORDER BY chart")])  # fmt: skip
-    return _starting(rows, incomplete)
+    """Chart numbers and names of patients not archived, and their surnames (a unique part of
+    a name is a PATIENT too): ``hop`` offers Hopper, ``gr`` Grace Hopper."""
+    rows = _from_database(ctx, lambda db: list(db.query(
+        "SELECT chart, name FROM patients WHERE archived_at IS NULL ORDER BY name")))  # fmt: skip
+    charts = sorted(r["chart"] for r in rows if r["chart"])
+    names = [r["name"] for r in rows]
+    later_words = [word for name in names for word in name.split()[1:]]
+    return _starting([*charts, *names, *later_words], incomplete)
+
+
+def complete_course_or_patient(ctx: typer.Context, incomplete: str) -> list:
+    """Active courses by id (with their patient and condition), then patients."""
+    return [*complete_course(ctx, incomplete), *complete_patient(ctx, incomplete)]
 
 
 def complete_course(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

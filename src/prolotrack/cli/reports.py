@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from prolotrack.cli.completion import complete_instrument
+from prolotrack.cli.completion import complete_course_or_patient, complete_instrument
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import show
@@ -23,6 +23,7 @@ def progress(
         typer.Argument(
             metavar="COURSE|PATIENT",
             help="A course id, or a patient (each of their courses is shown).",
+            autocompletion=complete_course_or_patient,
         ),
     ],
     measure: Annotated[
