@@ -38,6 +38,8 @@ def test_demo_builds_its_own_file_and_suggests_commands(prolotrack, tmp_path):
     demo = tmp_path / "data" / "prolotrack" / "demo.db"
     assert f"Built a sample clinic in {demo}" in result.stdout
     assert result.stdout.count(f"prolotrack --db {demo} ") == 3
+    assert "prolotrack --help" in result.stdout  # where to learn more
+    assert "prolotrack patient add" in result.stdout  # and how to begin one's own clinic
     assert not (tmp_path / "data" / "prolotrack" / "prolotrack.db").exists()
     assert oct(demo.stat().st_mode & 0o777) == "0o600"
     again = _run(prolotrack, "demo", tmp_path=tmp_path)  # a demo file is rebuilt, not refused

@@ -57,6 +57,12 @@ def demo(
     typer.echo("\nTry next:")
     for command in ("summary --days 7", "due --within 4w", "report outcomes"):
         typer.echo(f"  prolotrack --db {path} {command}")
+    typer.echo(
+        "\nEvery command explains itself: prolotrack --help, prolotrack log --help."
+        "\nYour own clinic: leave out --db ('prolotrack db path' says where it is kept),"
+        '\nand begin with  prolotrack patient add "Ada Lovelace" --chart P-0001'
+        "\n(docs/guide.md walks through a first course, step by step)."
+    )
     say("(the demo file is separate: your own database is untouched)")
 
 

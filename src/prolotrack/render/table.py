@@ -73,20 +73,48 @@ def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) 
         last = max(optional, key=lambda i: (columns[i].drop, i))
         shown.remove(last)
         dropped.append(columns[last].header)
-    table = _build(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in cells])
+    kept = [columns[i] for i in shown]
+    kept_cells = [[r[i] for i in shown] for r in cells]
+    table = _build(title, kept, kept_cells, free_widths=_share(kept, kept_cells, out.width - need))
     if dropped:
         table.caption = f"Not shown at {out.width} columns: {', '.join(dropped)} (-f csv has all)"
         table.caption_justify = "left"
     return table
 
 
-def _build(title, columns: list, cells: list[list[str]], free_cap: int | None = None) -> Table:
+def _share(columns: list, cells: list[list[str]], spare: int) -> dict[int, int]:
+    """The width of each free-text column: its longest word (up to the floor), then the spare
+    room shared among them as each can use it, so that no column is squeezed below its words
+    while another has more than it needs (Rich's own collapse shares the squeeze evenly)."""
+    least, most = {}, {}
+    for n, column in enumerate(columns):
+        if column.free:
+            texts = [column.header, *(row[n] for row in cells)]
+            words = [cell_len(w) for t in texts for w in t.split()] or [1]
+            least[n] = min(max(words), _FREE_FLOOR)
+            most[n] = max(max(cell_len(line) for t in texts for line in t.split("\n")), least[n])
+    widths = dict(least)
+    spare = max(spare, 0)
+    while spare > 0:
+        wanting = [n for n in widths if widths[n] < most[n]]
+        if not wanting:
+            break
+        n = max(wanting, key=lambda k: most[k] - widths[k])  # the furthest from its full width
+        widths[n] += 1
+        spare -= 1
+    return widths
+
+
+def _build(title, columns: list, cells: list[list[str]], free_cap: int | None = None,
+           free_widths: dict[int, int] | None = None) -> Table:  # fmt: skip
     table = _frame(title, collapse_padding=True)  # two spaces between columns, not three
     for n, column in enumerate(columns):
         justify = "right" if column.numeric else "left"
         header = Text(column.header, no_wrap=False, overflow="fold")  # headers wrap at spaces
         if column.free:
-            table.add_column(header, justify=justify, overflow="ellipsis", max_width=free_cap)
+            fixed = (free_widths or {}).get(n)
+            table.add_column(header, justify=justify, overflow="ellipsis", max_width=free_cap,
+                             width=fixed)  # fmt: skip
         else:
             words = max((cell_len(w) for w in column.header.split()), default=0)
             width = max([words, *(cell_len(line) for row in cells for line in row[n].split("\n"))])
