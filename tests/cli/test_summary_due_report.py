@@ -109,7 +109,12 @@ def test_due_within_and_overdue(busy_day):
 
 
 def test_report_outcomes(busy_day):
-    busy_day.ok("score", "add", "3", "odi=25", "--date", "2026-03-20")
+    from datetime import date
+
+    from tests.conftest import Clinic
+
+    # a score on the day after the baseline: one on the same day would show no change over time
+    Clinic(busy_day.path, today=date(2026, 3, 21)).ok("score", "add", "3", "odi=25")
     rows = busy_day.json("report", "outcomes")
     by_condition = {(r["condition"], r["measure"]): r for r in rows}
     knee = by_condition[("right knee osteoarthritis", "womac")]
@@ -170,3 +175,28 @@ def test_due_at_the_end_of_the_calendar(worked):
     late = Clinic(worked.path, today=date(9999, 12, 31))
     late.refused("due", says="outside the dates prolotrack keeps")  # not a crash, not a guess
     late.refused("summary", "--week", says="outside the dates prolotrack keeps")
+
+
+def test_a_week_not_yet_over_counts_overdue_days_from_today(busy_day):
+    """Today is Friday 2026-03-20; the week runs to Sunday 22nd: P-0004 (due 30 January) is
+    overdue by 49 days today, not by 51."""
+    week = busy_day.json("summary", "--week")
+    assert week["date"] == "2026-03-22"
+    assert [(d["chart"], d["days_overdue"]) for d in week["overdue"]] == [("P-0004", 49)]
+
+
+def test_a_course_due_later_is_not_0_days_overdue(busy_day):
+    due = busy_day.json("due", "--within", "8w")
+    later = [d for d in due if d["due"] > "2026-03-20"]
+    assert later and all(d["days_overdue"] is None for d in later)
+    table = busy_day.ok("due", "--within", "8w").stdout
+    assert " 0\n" not in table
+
+
+def test_two_scores_on_one_day_do_not_make_a_course_evaluable(clinic):
+    clinic.ok("patient", "add", "Ada", "--chart", "A-1")
+    clinic.ok("course", "start", "A-1", "--condition", "knee", "--date", "2026-03-01")
+    clinic.ok("score", "add", "A-1", "nrs=7", "--date", "2026-03-02")
+    clinic.ok("score", "add", "A-1", "womac=40", "--date", "2026-03-02")
+    [row] = clinic.json("report", "outcomes")
+    assert (row["courses"], row["evaluable"]) == (1, 0)

@@ -105,5 +105,22 @@ def test_nothing_due_once_closed_or_the_plan_is_done():
 
 def test_days_overdue():
     assert days_overdue(date(2026, 3, 2), date(2026, 3, 20)) == 18
-    assert days_overdue(date(2026, 3, 22), date(2026, 3, 20)) == 0
-    assert days_overdue(None, date(2026, 3, 20)) == 0
+    assert days_overdue(date(2026, 3, 20), date(2026, 3, 20)) == 0  # due today
+    assert days_overdue(date(2026, 3, 22), date(2026, 3, 20)) is None  # not yet due: never 0
+    assert days_overdue(None, date(2026, 3, 20)) is None
+
+
+def test_a_percent_mcid_at_a_best_end_baseline_is_not_applicable_and_not_reached():
+    o = outcome(BY_CODE["womac"], scores("womac", 0, 0))
+    assert (o.improvement_pct, o.mcid, o.mcid_reached, o.responder) == (None, None, False, None)
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "latest", "shown", "tier"),
+    [("koos-pain", 33.3, 53.3, 30.0, "moderate"),  # 29.985 % shows as 30.0
+     ("koos-adl", 0, 49.97, 50.0, "substantial"),  # 49.97 % shows as 50.0
+     ("nrs", 10, 5, 50.0, "substantial")],
+)  # fmt: skip
+def test_the_responder_tier_follows_the_improvement_as_shown(code, baseline, latest, shown, tier):
+    o = outcome(BY_CODE[code], scores(code, baseline, latest))
+    assert (o.improvement_pct, o.responder) == (shown, tier)

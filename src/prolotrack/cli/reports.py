@@ -91,7 +91,7 @@ def summary(
         if week:
             first, day = daily.week_of(day, desk.setting("week-start") or "monday")
             days = (day - first).days + 1
-        found = daily.summarise(desk.db, day, days)
+        found = daily.summarise(desk.db, day, days, desk.today)
     if fmt is SummaryFormat.json:
         jsondoc.document(sys.stdout, render.document(found))
     elif fmt is SummaryFormat.csv:

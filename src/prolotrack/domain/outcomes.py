@@ -58,10 +58,14 @@ def improvement_pct(instrument: Instrument, baseline: float, gain: float) -> flo
 
 
 def mcid_points(instrument: Instrument, baseline: float) -> float | None:
-    """The MCID in the instrument's points (a percentage MCID is a share of the baseline)."""
+    """The MCID in the instrument's points (a percentage MCID is a share of the baseline);
+    none where the instrument has none, or a percentage MCID meets a baseline already at the
+    best end (0 % of 0: no change could reach it, and none is needed)."""
     if instrument.mcid is None:
         return None
     if instrument.mcid_unit == PERCENT:
+        if baseline == best_end(instrument):
+            return None
         return abs(baseline) * instrument.mcid / 100
     return instrument.mcid
 
@@ -72,8 +76,8 @@ def responder(pct: float | None, gain: float) -> str | None:
         return WORSE
     if pct is None:
         return None
-    # A hair of tolerance: 3.5 of 7 points is 50 %, however the division rounds.
-    return next(name for name, floor in TIERS if pct + 1e-9 >= floor)
+    shown = round(pct, 1)  # the tier of the figure the practitioner reads: 29.985 shows 30.0
+    return next(name for name, floor in TIERS if shown >= floor)
 
 
 def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
@@ -88,6 +92,10 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
     gain = improvement(instrument, first.value, last.value)
     pct = improvement_pct(instrument, first.value, gain)
     threshold = mcid_points(instrument, first.value)
+    # None: the instrument has no MCID; False also where a percentage MCID is not applicable
+    reached = (
+        None if instrument.mcid is None else (threshold is not None and gain >= threshold - 1e-9)
+    )
     return Outcome(
         instrument=instrument.code,
         baseline=first.value,
@@ -98,7 +106,7 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
         improvement=round(gain, 4),
         improvement_pct=None if pct is None else round(pct, 1),
         mcid=None if threshold is None else round(threshold, 2),
-        mcid_reached=None if threshold is None else gain >= threshold - 1e-9,
+        mcid_reached=reached,
         responder=responder(pct, gain),
         scores=tuple(s.value for s in mine),
     )
@@ -121,8 +129,9 @@ def next_due(course: Course) -> date | None:
     return course.interval.after(course.last_session_on)
 
 
-def days_overdue(due: date | None, today: date) -> int:
-    """How many days past its due date a session is (0 when not yet due)."""
-    if due is None:
-        return 0
-    return max((today - due).days, 0)
+def days_overdue(due: date | None, today: date) -> int | None:
+    """How many days past its due date a session is: 0 on the day, None before it (a date
+    still to come is not overdue by 0 days)."""
+    if due is None or due > today:
+        return None
+    return (today - due).days

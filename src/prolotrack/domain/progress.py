@@ -35,7 +35,7 @@ class CourseProgress:
     visits: list[Visit]
     outcomes: list[Outcome]
     next_due: date | None
-    days_overdue: int
+    days_overdue: int | None
     catalogue: dict[str, Instrument] = field(default_factory=dict)
 
     @property

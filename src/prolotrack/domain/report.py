@@ -40,7 +40,8 @@ def _median(values: list[float]) -> float | None:
 
 
 def _row(condition: str, measure: str, group: list[tuple[Course, Outcome | None]]) -> OutcomeRow:
-    evaluable = [o for _, o in group if o is not None and len(o.scores) >= 2]
+    # a baseline and a score dated after it: two scores on one day show no change over time
+    evaluable = [o for _, o in group if o is not None and o.latest_on > o.baseline_on]
     with_mcid = [o for o in evaluable if o.mcid_reached is not None]
     pcts = [o.improvement_pct for o in evaluable if o.improvement_pct is not None]
     return OutcomeRow(

@@ -21,11 +21,11 @@ DEFAULT_WINDOW = Interval(7, "d")
 class Due:
     course: Course
     due_on: date
-    days_overdue: int
+    days_overdue: int | None  # None: not yet due
 
     @property
     def overdue(self) -> bool:
-        return self.days_overdue > 0
+        return (self.days_overdue or 0) > 0
 
 
 def due_of(course: Course, today: date) -> Due | None:

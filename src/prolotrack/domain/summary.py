@@ -69,8 +69,9 @@ def week_of(day: date, week_start: str) -> tuple[date, date]:
     return first, first + timedelta(days=6)
 
 
-def summarise(db: Database, last_day: date, days: int = 1) -> Summary:
-    """The ``days`` days ending on ``last_day``; due and overdue as of ``last_day``."""
+def summarise(db: Database, last_day: date, days: int = 1, today: date | None = None) -> Summary:
+    """The ``days`` days ending on ``last_day``; due and overdue as of ``last_day``, or of
+    ``today`` when the period ends after it (a week not yet over is not overdue from its end)."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(f"--days {days} is out of range (from 1 to {MAX_DAYS})")
     first_day = last_day - timedelta(days=days - 1)
@@ -93,5 +94,5 @@ def summarise(db: Database, last_day: date, days: int = 1) -> Summary:
         adverse=adverse,
         started=sorted(courses.listing(db, started=(first_day, last_day)), key=lambda c: c.id),
         closed=sorted(courses.listing(db, closed=(first_day, last_day)), key=lambda c: c.id),
-        due=schedule.due(db, last_day),
+        due=schedule.due(db, min(last_day, today or last_day)),
     )
