@@ -131,12 +131,15 @@ def test_pseudonyms_differ_between_files(worked, tmp_path):
     assert mine != theirs  # the key is per file: a pseudonym cannot be recomputed elsewhere
 
 
-def test_a_second_score_on_one_instrument_at_a_session_is_the_one_exported(worked):
+def test_a_second_score_on_one_day_is_refused_and_a_replacement_is_the_one_exported(worked):
+    """SPEC, second edition: a second live score of one instrument for one course on one date
+    is refused, naming the first, with the hint to void it first."""
+    worked.refused("score", "add", "1", "nrs=6", "--session", "2",
+                   says="already has a nrs score on 2026-02-02 (score 3: nrs=5)")  # fmt: skip
+    worked.ok("score", "void", "3", "--reason", "misread")
     worked.ok("score", "add", "1", "nrs=6", "--session", "2")
     by_date = {r["session_date"]: r["nrs"] for r in rows(worked, "injections")}
     assert by_date == {"2026-01-05": "7", "2026-02-02": "6", "2026-03-02": "3"}
-    worked.ok("score", "void", "7", "--reason", "entered twice")
-    assert {r["session_date"]: r["nrs"] for r in rows(worked, "injections")}["2026-02-02"] == "5"
 
 
 def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, tmp_path):

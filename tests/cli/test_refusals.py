@@ -147,3 +147,26 @@ def test_usage_error_is_exit_2(clinic):
     result = clinic.run("course", "close", "1")  # --status missing
     assert result.exit_code == 2
     assert "--status" in result.stderr
+
+
+def test_dextrose_stronger_than_50_percent_is_refused(worked):
+    """SPEC, second edition: no stock solution is stronger than D50."""
+    worked.refused("log", "P-0001", "--site", "iliolumbar:1:D75", says="dextrose 75%")
+    worked.refused("log", "P-0001", "--site", "MCL:1", "--solution", "dextrose 150%",
+                   says="at most 50%")  # fmt: skip
+    worked.refused("log", "P-0001", "--site", "MCL:1:glucose 60% + lidocaine 1%",
+                   says="dextrose 60%")  # fmt: skip
+    worked.ok("log", "P-0001", "--date", "2026-03-10", "--site", "MCL:1:D50",
+              "--site", "LCL:1:dextrose 12.5% + lidocaine 0.2%")  # fmt: skip
+    shown = worked.json("session", "show", "P-0001#4")
+    assert [i["solution"] for i in shown["injections"]] == [
+        "dextrose 50%", "dextrose 12.5% + lidocaine 0.2%",
+    ]  # fmt: skip
+
+
+def test_a_second_score_of_one_instrument_on_one_day_is_refused(worked):
+    worked.refused("score", "add", "1", "womac=30", "--date", "2026-03-02",
+                   says="already has a womac score on 2026-03-02")  # fmt: skip
+    worked.refused("log", "P-0001", "--date", "2026-03-02", "--site", "MCL:1:D15",
+                   says="session")  # a second session that day is refused first  # fmt: skip
+    worked.ok("score", "add", "1", "womac=30", "--date", "2026-03-03")

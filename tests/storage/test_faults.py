@@ -276,7 +276,7 @@ def test_two_processes_writing_at_once_lose_nothing(worked, tmp_path):
                                          "--site", "MCL:0.5:D15", "--pain", "5"])
             assert r.exit_code == 0, r.output
             if n % 20 == 19:
-                r = CliRunner().invoke(app, [*base, "score", "add", "2", "nrs=4",
+                r = CliRunner().invoke(app, [*base, "score", "add", "2", "womac=40",
                                              "--date", day.isoformat()])
                 assert r.exit_code == 0, r.output
     """))  # fmt: skip

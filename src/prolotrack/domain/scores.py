@@ -50,6 +50,14 @@ def record(
         raise Refused(
             f"session {session.id} belongs to course {session.course_id}, not {course.id}"
         )
+    for code, _ in assignments:
+        first = scores.live_on(db, course.id, code, taken_on)
+        if first is not None:
+            raise Refused(
+                f"course {course.id} already has a {code} score on {taken_on.isoformat()}"
+                f" (score {first.id}: {code}={first.value:g}); one a day: to replace it, void it"
+                f" first (prolotrack score void {first.id} --reason TEXT)"
+            )
     ids = [
         scores.insert(
             db,

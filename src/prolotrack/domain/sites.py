@@ -11,6 +11,8 @@ from prolotrack.domain.errors import InvalidInput
 SITE_FORM = "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15 or intra-articular:6:D25:right"
 
 _DEXTROSE = re.compile(r"^d\s*(\d{1,2}(?:\.\d+)?)\s*%?$", re.IGNORECASE)
+_DEXTROSE_WRITTEN = re.compile(r"\b(?:dextrose|glucose)\s*(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
+MAX_DEXTROSE_PCT = 50
 _VOLUME = re.compile(r"^(\d+(?:[.,]\d*)?|[.,]\d+)\s*(ml)?$", re.IGNORECASE)
 
 
@@ -21,11 +23,20 @@ def solution(text: str) -> str:
         raise InvalidInput("solution cannot be empty")
     trimmed = vocab.printable(trimmed, "solution")
     if match := _DEXTROSE.match(trimmed):
-        strength = float(match.group(1))
-        if not 0 < strength <= 75:
-            raise InvalidInput(f"dextrose strength in {text!r} must be more than 0 and at most 75%")
-        return f"dextrose {strength:g}%"
+        trimmed = f"dextrose {_dextrose(float(match.group(1)), text):g}%"
+    for strength in _DEXTROSE_WRITTEN.findall(trimmed):
+        _dextrose(float(strength), text)
     return trimmed
+
+
+def _dextrose(strength: float, text: str) -> float:
+    """A dextrose strength a syringe can hold: no stock solution is stronger than D50."""
+    if not 0 < strength <= MAX_DEXTROSE_PCT:
+        raise InvalidInput(
+            f"dextrose {strength:g}% in {text!r} is out of range: more than 0 and at most"
+            f" {MAX_DEXTROSE_PCT}% (D50, the strongest stock; prolotherapy uses about 10-25%)"
+        )
+    return strength
 
 
 def volume(text: str, site: str | None = None) -> float:

@@ -150,7 +150,10 @@ def load_head(file_id: str, database: Path) -> Head | None:
 def save_head(file_id: str, database: Path, head: Head) -> None:
     """Best effort after a commit: a head left behind (the log ran past it) is not damage;
     a head that is written is written whole."""
+    from prolotrack.storage import leftovers
+
     with contextlib.suppress(OSError):
+        leftovers.sweep(folder())  # a head a killed command was writing
         _write(head_path(file_id, database), head.to_json() + "\n", exclusive=False)
 
 
@@ -171,7 +174,7 @@ def _write(path: Path, text: str, *, exclusive: bool) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
             return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")  # see leftovers
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.instruments import Instrument
@@ -18,6 +19,16 @@ def insert(db: Database, fields: dict) -> int:
 
 def get(db: Database, score_id: int) -> Score | None:
     found = list(db.query("SELECT * FROM scores WHERE id = ?", [score_id]))
+    return rows.score(found[0]) if found else None
+
+
+def live_on(db: Database, course_id: int, instrument: str, day: date) -> Score | None:
+    """The course's live score of that instrument on that date, if it has one."""
+    found = list(db.query(
+        "SELECT * FROM scores WHERE course_id = ? AND instrument = ? AND date = ?"
+        " AND voided_at IS NULL ORDER BY id LIMIT 1",
+        [course_id, instrument, day.isoformat()],
+    ))  # fmt: skip
     return rows.score(found[0]) if found else None
 
 
