@@ -170,3 +170,22 @@ def test_a_second_score_of_one_instrument_on_one_day_is_refused(worked):
     worked.refused("log", "P-0001", "--date", "2026-03-02", "--site", "MCL:1:D15",
                    says="session")  # a second session that day is refused first  # fmt: skip
     worked.ok("score", "add", "1", "womac=30", "--date", "2026-03-03")
+
+
+def test_a_serious_adverse_event_needs_its_severity(worked):
+    worked.refused("adverse", "add", "1", "pneumothorax", says="pneumothorax needs its severity")
+    worked.refused("log", "P-0001", "--date", "2026-03-10", "--site", "MCL:1:D15",
+                   "--adverse", "infection", says="infection needs its severity")  # fmt: skip
+    worked.ok("adverse", "add", "1", "pneumothorax", "--severity", "severe")
+    worked.ok("adverse", "add", "1", "flare")  # a flare is mild unless said otherwise
+    events = worked.json("session", "show", "1")["adverse_events"]
+    assert [(e["kind"], e["severity"]) for e in events] == [
+        ("pneumothorax", "severe"), ("flare", "mild"),
+    ]  # fmt: skip
+
+
+def test_amending_a_session_to_after_its_adverse_events_onset_is_refused(worked):
+    worked.ok("adverse", "add", "1#2", "bruising", "--onset", "2026-02-03")
+    worked.refused("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-05",
+                   says="began on 2026-02-03, before 2026-02-05")  # fmt: skip
+    worked.ok("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-01")

@@ -22,8 +22,15 @@ def add(
         str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(ADVERSE_KINDS)}.")
     ],
     severity: Annotated[
-        str, typer.Option("--severity", metavar="SEVERITY", help="mild, moderate or severe.")
-    ] = "mild",
+        str | None,
+        typer.Option(
+            "--severity",
+            metavar="SEVERITY",
+            help="mild, moderate or severe [default: mild; infection, pneumothorax, nerve-injury,"
+            " spinal-headache, allergy and bleeding must say it].",
+            show_default=False,
+        ),
+    ] = None,
     onset: Annotated[
         str | None,
         typer.Option(

@@ -110,25 +110,34 @@ def void(db: Database, score_id: int, reason: str) -> Score:
 
 
 def parse_adverse(text: str) -> tuple[str, str]:
-    """Read ``KIND[:SEVERITY]`` as in ``--adverse flare:moderate``; severity defaults to mild."""
+    """Read ``KIND[:SEVERITY]`` as in ``--adverse flare:moderate``; severity defaults to mild,
+    but for the serious kinds, which must say it."""
     kind, _, severity = text.partition(":")
-    return (
-        vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind"),
-        vocab.one_of(severity or "mild", vocab.SEVERITIES, "severity"),
-    )
+    kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
+    return kind, severity_of(kind, severity or None, f"--adverse {kind}:SEVERITY")
+
+
+def severity_of(kind: str, severity: str | None, how: str = "--severity SEVERITY") -> str:
+    """The severity given, or mild; a serious kind (a pneumothorax, an infection...) is never
+    recorded as mild without a word."""
+    if severity is None:
+        if kind in vocab.SERIOUS_KINDS:
+            raise InvalidInput(f"{kind} needs its severity: give {how} (mild, moderate or severe)")
+        severity = "mild"
+    return vocab.one_of(severity, vocab.SEVERITIES, "severity")
 
 
 def add_adverse(
     db: Database,
     session: Session,
     kind: str,
-    severity: str,
+    severity: str | None,
     onset: date,
     today: date,
     note: str | None = None,
 ) -> AdverseEvent:
     kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
-    severity = vocab.one_of(severity, vocab.SEVERITIES, "severity")
+    severity = severity_of(kind, severity)
     vocab.not_after(onset, today, "onset date")
     if onset < session.given_on:
         raise InvalidInput(

@@ -156,6 +156,13 @@ def amend(
     day = changes.given_on or session.given_on
     if changes.given_on is not None and changes.given_on != session.given_on:
         _check_date(db, course, changes.given_on, today, session.id)
+        for event in session.adverse_events:
+            if event.onset_on < changes.given_on:
+                raise Refused(
+                    f"adverse event {event.id} ({event.kind}) began on {event.onset_on}, before"
+                    f" {changes.given_on}: a session cannot come after its adverse event"
+                    " (correct the event's onset, or the date)"
+                )
         fields["date"] = changes.given_on.isoformat()
     for name in ("anesthetic", "practitioner", "note"):
         if getattr(changes, name) is not None:

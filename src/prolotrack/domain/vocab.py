@@ -23,10 +23,15 @@ ADVERSE_KINDS = (
     "allergy",
     "bleeding",
     "nerve-irritation",
+    "nerve-injury",
     "spinal-headache",
     "pneumothorax",
     "other",
 )
+
+# Kinds that are never assumed mild: the severity must be said (SPEC, second edition).
+SERIOUS_KINDS = ("infection", "pneumothorax", "nerve-injury", "spinal-headache", "allergy",
+                 "bleeding")  # fmt: skip
 
 MAX_VOLUME_ML = 50.0
 MAX_PLANNED_SESSIONS = 100
