@@ -109,3 +109,14 @@ def test_another_program_cannot_change_audited_tables(worked):
     with pytest.raises(sqlite3.OperationalError, match="prolotrack_chain"):
         conn.execute("UPDATE patients SET name = 'Someone Else'")
     conn.close()
+
+
+def test_amend_takes_a_protocol_as_log_does(worked):
+    """SPEC: amend takes any field of log, --protocol included: its sites replace the old."""
+    worked.ok("session", "amend", "1#1", "--reason", "it was the Reeves protocol",
+              "--protocol", "knee-oa-reeves")  # fmt: skip
+    shown = worked.json("session", "show", "1#1")
+    assert [(i["site"], i["volume_ml"]) for i in shown["injections"]] == [("intra-articular", 9)]
+    assert shown["injections"][0]["solution"] == "dextrose 10% + lidocaine 0.075%"
+    worked.refused("session", "amend", "1#1", "--reason", "x", "--protocol", "nosuch",
+                   says="nosuch")  # fmt: skip

@@ -143,8 +143,10 @@ def amend(
     by: By = None,
     note: Note = None,
     adverse: Adverse = None,
+    protocol: Protocol = None,
 ) -> None:
-    """Correct a session: given --site options replace its sites, given scores replace theirs.
+    """Correct a session: given --site options (or --protocol) replace its sites, given scores
+    replace theirs.
 
     The values before and after, and the reason, are kept in the audit log.
     """
@@ -160,6 +162,7 @@ def amend(
             guidance=guidance,
             practitioner=by,
             note=note,
+            protocol=protocol,
         )
         found = lookup.session(desk.db, session)
         course = courses.get(desk.db, found.course_id)

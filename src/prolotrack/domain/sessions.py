@@ -130,6 +130,7 @@ class SessionChanges:
     guidance: str | None = None
     practitioner: str | None = None
     note: str | None = None
+    protocol: str | None = None  # given: its sites (with any --site) replace the old ones
 
     def is_empty(self) -> bool:
         return all(v in (None, []) for v in vars(self).values())
@@ -148,10 +149,13 @@ def amend(
     audit.because(db, vocab.reason(reason))
     if changes.is_empty():
         raise InvalidInput("nothing to amend: give the fields to change (see --help)")
-    if not changes.sites and any(
+    new_sites = bool(changes.sites) or changes.protocol is not None
+    if not new_sites and any(
         v is not None for v in (changes.volume_ml, changes.solution, changes.side)
     ):
-        raise InvalidInput("--volume, --solution and --side apply to the --site options given")
+        raise InvalidInput(
+            "--volume, --solution and --side apply to the --site options or --protocol given"
+        )
     fields: dict = {}
     day = changes.given_on or session.given_on
     if changes.given_on is not None and changes.given_on != session.given_on:
@@ -173,8 +177,9 @@ def amend(
     checked = scores.checked(db, changes.scores)
     if fields:
         sessions.update(db, session.id, fields)
-    if changes.sites:
-        entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side)
+    if new_sites:
+        entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side,
+                             protocol=changes.protocol)  # fmt: skip
         sessions.replace_injections(
             db, session.id, _sites(db, entry, course, default_solution, guidance)
         )
