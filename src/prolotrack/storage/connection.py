@@ -116,8 +116,7 @@ class _Chain:
     def attach(cls, db: Database, path: Path, *, needed: bool) -> _Chain:
         """Load the file's key and register the hash function with it; a command that will
         write to a keyed chain without the key is refused before it starts."""
-        file_id = schema.file_identity(db)
-        key = keys.load_key(file_id) if file_id else None
+        file_id, key = schema.file_key(db)
         if key is not None:
             db.conn.create_function(
                 audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True

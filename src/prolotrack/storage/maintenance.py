@@ -130,7 +130,7 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
 
 def _contents(path: Path) -> tuple[bool, int, bool]:
     """Whether the file holds prolotrack's schema, how many patients, whether it is a demo."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect(path, BUSY_TIMEOUT_SECONDS, read_only=True)
     try:
         with _diagnosed(path):
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -168,8 +168,7 @@ def _seal_head(copy: Path) -> None:
     conn = connect(copy, BUSY_TIMEOUT_SECONDS)
     try:
         db = Database(conn, execute_plugins=False)
-        file_id = schema.file_identity(db)
-        key = keys.load_key(file_id) if file_id else None
+        _, key = schema.file_key(db)
         if key is None or schema.KEYED_CHAIN not in schema.applied(db):
             return
         sealed = audit.head(db, None).sealed(key)
@@ -209,8 +208,8 @@ def _expect_either(path: Path, source: Path) -> None:
     conn = connect(source, BUSY_TIMEOUT_SECONDS)
     try:
         db = Database(conn, execute_plugins=False)
-        file_id = schema.file_identity(db)
-        if not file_id or keys.load_key(file_id) is None:
+        file_id, key = schema.file_key(db)
+        if key is None:
             return
         coming = audit.head(db, None)
     finally:
@@ -223,8 +222,8 @@ def _record_head(path: Path) -> None:
     conn = connect(path, BUSY_TIMEOUT_SECONDS)
     try:
         db = Database(conn, execute_plugins=False)
-        file_id = schema.file_identity(db)
-        if file_id and keys.load_key(file_id) is not None:
+        file_id, key = schema.file_key(db)
+        if key is not None:
             keys.save_head(file_id, path, audit.head(db, None))
     finally:
         conn.close()

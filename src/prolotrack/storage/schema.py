@@ -325,6 +325,12 @@ def file_identity(db: Database) -> str | None:
     return found[0] if found else None
 
 
+def file_key(db: Database) -> tuple[str | None, bytes | None]:
+    """The file's identity and, where this machine has it, the key of its audit chain."""
+    file_id = file_identity(db)
+    return file_id, keys.load_key(file_id) if file_id else None
+
+
 def applied(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

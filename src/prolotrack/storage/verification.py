@@ -64,8 +64,7 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
 
 
 def _audit_problems(db: Database, path: Path, *, backup: bool) -> list[str]:
-    file_id = schema.file_identity(db)
-    key = keys.load_key(file_id) if file_id else None
+    file_id, key = schema.file_key(db)
     keyed = schema.KEYED_CHAIN in schema.applied(db)
     found = []
     if keyed and key is None:
