@@ -188,7 +188,7 @@ def general_path_csv(clinic, *args) -> str:
 
 
 @pytest.mark.parametrize(
-    "scored", [(), ("--pain", "4"), ("--pain", "4", "--score", "womac=40.5")],
+    "scored", [(), ("--pain", "4"), ("--pain", "4", "--score", "koos-pain=40.5")],
     ids=["no scores", "one instrument", "two instruments"],
 )  # fmt: skip
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -46,7 +46,7 @@ def test_demo_builds_its_own_file_and_suggests_commands(prolotrack, tmp_path):
     assert again.returncode == 0, again.stderr
     listed = _run(prolotrack, "--db", str(demo), "patient", "list", "-f", "json", tmp_path=tmp_path)
     patients = json.loads(listed.stdout)
-    assert len(patients) == 12 and patients[0]["chart"].startswith("P-")
+    assert len(patients) == 14 and patients[0]["chart"].startswith("P-")
 
 
 def test_demo_never_replaces_a_file_that_is_not_a_demo(prolotrack, tmp_path):

@@ -50,7 +50,9 @@ def test_measure_narrows_and_follow_ups_count_as_latest(worked):
     [course] = worked.json("progress", "1", "--measure", "womac")["courses"]
     assert [o["instrument"] for o in course["outcomes"]] == ["womac"]
     assert course["outcomes"][0]["latest"] == 30
-    assert course["follow_ups"] == [{"date": "2026-03-16", "week": 10, "scores": {"womac": 30}}]
+    # two weeks after the last session: a visit, not yet a follow-up timepoint's window
+    assert course["visits"] == [{"date": "2026-03-16", "week": 10, "scores": {"womac": 30}}]
+    assert [f["status"] for f in course["follow_ups"]] == ["upcoming"] * 3
     worked.refused("progress", "1", "--measure", "koos", says="unknown instrument")
 
 
@@ -62,7 +64,9 @@ def test_progress_table_and_csv(worked):
     rows = list(csv.DictReader(io.StringIO(worked.ok("progress", "1", "-f", "csv").stdout)))
     assert [(r["number"], r["week"], r["volume_ml"], r["womac"], r["nrs"]) for r in rows] == [
         ("1", "0", "7", "52", "7"), ("2", "4", "7", "44", "5"), ("3", "8", "7", "40", "3"),
+        ("3m", "21", "", "", ""), ("6m", "34", "", "", ""), ("12m", "60", "", "", ""),
     ]  # fmt: skip
+    assert [r["follow_up"] for r in rows] == ["", "", "", "upcoming", "upcoming", "upcoming"]
 
 
 def test_progress_of_nothing(worked):

@@ -196,3 +196,13 @@ def test_a_protocol_file_that_is_not_utf8(clinic, tmp_path):
     latin = tmp_path / "p.csv"
     latin.write_bytes(b"site,volume_ml,solution\nPIP m\xe9dial,0.5,D10\n")
     clinic.refused("protocol", "add", "hand", "--from", str(latin), says="is not UTF-8 text")
+
+
+def test_the_published_protocols_say_what_their_papers_say(clinic):
+    rabago = clinic.json("protocol", "show", "knee-oa-rabago")
+    assert "0-96 WOMAC total, so its points are not the paper's" in rabago["source"]
+    assert "weeks 0, 4 and 8 as progress counts them (the paper's weeks 1, 5, 9)" in rabago["note"]
+    assert "without naming them" in rabago["note"]
+    yelland = clinic.json("protocol", "show", "achilles-yelland")
+    assert "1 mL over 2 needle points (0.5 mL a point" in yelland["note"]
+    assert "at most 5 mL a session" in yelland["note"]

@@ -189,3 +189,26 @@ def test_amending_a_session_to_after_its_adverse_events_onset_is_refused(worked)
     worked.refused("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-05",
                    says="began on 2026-02-03, before 2026-02-05")  # fmt: skip
     worked.ok("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-01")
+
+
+def test_whole_point_instruments_refuse_fractions(worked):
+    worked.refused("score", "add", "1", "nrs=7.5", says="nrs is scored in whole points")
+    worked.refused("score", "add", "1", "rmdq=12.25", says="rmdq is scored in whole points")
+    worked.refused("log", "P-0001", "--site", "MCL:0.5:D15", "--pain", "4.5",
+                   says="whole points")  # fmt: skip
+    worked.ok("score", "add", "1", "koos-pain=40.5", "nrs=7")  # KOOS is a transformed score
+
+
+def test_guidance_may_be_ct(worked):
+    worked.ok("session", "amend", "1", "--guidance", "ct", "--reason", "was CT guided")
+    assert worked.json("session", "show", "1")["guidance"] == "ct"
+    worked.refused("session", "amend", "1", "--guidance", "xray", "--reason", "x",
+                   says="landmark, ultrasound, fluoroscopy, ct")  # fmt: skip
+
+
+def test_a_serious_adverse_event_of_any_kind_needs_its_severity(worked):
+    worked.refused("adverse", "add", "1", "bruising", "--serious",
+                   says="bruising needs its severity (marked serious)")  # fmt: skip
+    worked.ok("adverse", "add", "1", "bruising", "--serious", "--severity", "moderate")
+    [event] = worked.json("adverse", "list")
+    assert (event["kind"], event["severity"], event["serious"]) == ("bruising", "moderate", True)

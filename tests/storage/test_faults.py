@@ -300,3 +300,45 @@ def test_transaction_level_write_and_read_on_one_file(tmp_path):
         db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('a', 'b', 'c')")
     with transaction(path, write=False) as db:
         assert db.execute("SELECT value FROM settings").fetchone()[0] == "b"
+
+
+def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
+    """Migration 0007 on a file with records: courses get follow-up, adverse events the day
+    they were recorded, guidance may be ct, the instruments their whole points; the log
+    records each change and the file checks clean."""
+    from sqlite_utils import Database
+
+    from prolotrack.storage import audit
+
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = Database(conn, execute_plugins=False)
+    schema.migrations.apply(db, stop_before="0007_follow_up_and_corrections")
+    db.execute("PRAGMA user_version = 6")
+    audit.begin(db, None)
+    db.executescript("""
+        INSERT INTO patients VALUES (1, 'P-0001', 'Ada Lovelace', '1950-05-01', 'F', NULL, NULL,
+            NULL, '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z');
+        INSERT INTO courses VALUES (1, 1, 'right knee osteoarthritis', 'knee', 'right', NULL,
+            'womac', '4w', 1, '2026-01-05', 'active', NULL, NULL, 'x', 'x', NULL);
+        INSERT INTO sessions VALUES (1, 1, 1, '2026-01-05', NULL, NULL, 'landmark', NULL, NULL,
+            NULL, 'x', 'x');
+        INSERT INTO injections VALUES (1, 1, 1, 'MCL', 'right', 'dextrose 15%', 0.5, 1, NULL);
+        INSERT INTO scores VALUES (1, 1, 1, 'womac', 52, '2026-01-05', NULL, NULL, 'x');
+        INSERT INTO adverse_events VALUES (1, 1, 'flare', 'mild', '2026-01-06', NULL, NULL,
+            '2026-01-07T10:00:00Z');
+    """)  # fmt: skip
+    audit.end(db)
+    conn.close()
+    clinic = Clinic(path, TODAY)
+    [course] = clinic.json("progress", "1")["courses"]
+    assert [f["timepoint"] for f in course["follow_ups"]] == ["3m", "6m", "12m"]
+    [event] = clinic.json("adverse", "list")
+    assert event["recorded_on"] == "2026-01-07"
+    clinic.ok("session", "amend", "1", "--guidance", "ct", "--reason", "it was CT")
+    clinic.refused("score", "add", "1", "womac=40.5", says="whole points")
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.KNOWN)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    clinic.ok("db", "check")

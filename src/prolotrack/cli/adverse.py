@@ -1,4 +1,4 @@
-"""prolotrack adverse add | resolve"""
+"""prolotrack adverse add | resolve | list"""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import SessionArg
-from prolotrack.cli.output import say
+from prolotrack.cli.options import Format, FormatOption, SessionArg
+from prolotrack.cli.output import say, show
 from prolotrack.domain.vocab import ADVERSE_KINDS
 
 app = typer.Typer(no_args_is_help=True)
@@ -40,6 +40,10 @@ def add(
     note: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help="What happened.")
     ] = None,
+    serious: Annotated[
+        bool,
+        typer.Option("--serious", help="A serious adverse event (then --severity is required)."),
+    ] = False,
 ) -> None:
     """Record an adverse event after a session."""
     from prolotrack.domain import lookup, scores
@@ -47,11 +51,18 @@ def add(
     with clinic(ctx).open(write=True) as desk:
         found = lookup.session(desk.db, session)
         event = scores.add_adverse(
-            desk.db, found, kind, severity, desk.date(onset, found.given_on), desk.today, note
+            desk.db,
+            found,
+            kind,
+            severity,
+            desk.date(onset, found.given_on),
+            desk.today,
+            note,
+            serious=serious,
         )
     say(
-        f"Recorded adverse event {event.id}: {event.kind} ({event.severity})"
-        f" after session {found.id}"
+        f"Recorded adverse event {event.id}: {event.kind} ({event.severity}"
+        f"{', serious' if event.serious else ''}) after session {found.id}"
     )
 
 
@@ -71,3 +82,31 @@ def resolve(
     with clinic(ctx).open(write=True) as desk:
         resolved = scores.resolve_adverse(desk.db, event, desk.date(on), desk.today)
     say(f"Adverse event {resolved.id} ({resolved.kind}) resolved on {resolved.resolved_on}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    still_open: Annotated[bool, typer.Option("--open", help="Only those not resolved.")] = False,
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="Onset from this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Onset up to this date.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List adverse events by onset, with their patient, course and session."""
+    from prolotrack.render import reports
+    from prolotrack.storage import courses, sessions
+
+    with clinic(ctx).open(write=False) as desk:
+        found = sessions.adverse_events(
+            desk.db,
+            open_only=still_open,
+            since=desk.date(since) if since else None,
+            until=desk.date(until) if until else None,
+        )
+        given = {e.session_id: sessions.get(desk.db, e.session_id) for e in found}
+        owners = {s.course_id: courses.get(desk.db, s.course_id) for s in given.values()}
+    show(fmt, reports.adverse(found, given, owners))

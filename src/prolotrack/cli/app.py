@@ -154,11 +154,13 @@ def root(
 
 
 app.add_typer(patients.app, name="patient", help="Record, find and change patients.")
-app.add_typer(courses.app, name="course", help="Start, list, show and close treatment courses.")
+app.add_typer(
+    courses.app, name="course", help="Start, list, show, close and correct treatment courses."
+)
 app.add_typer(sessions.app, name="session", help="Log, list and show treatment sessions.")
 app.command("log", help="Log a treatment session (the same as 'session log').")(sessions.log)
 app.add_typer(scores.app, name="score", help="Record and list outcome scores.")
-app.add_typer(adverse.app, name="adverse", help="Record and resolve adverse events.")
+app.add_typer(adverse.app, name="adverse", help="Record, resolve and list adverse events.")
 app.command("progress", help="How a course is going: scores against baseline and the MCID.")(
     reports.progress
 )

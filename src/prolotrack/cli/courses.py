@@ -1,4 +1,4 @@
-"""prolotrack course start | list | show | close"""
+"""prolotrack course start | list | show | close | edit | reopen | void"""
 
 from __future__ import annotations
 
@@ -12,6 +12,19 @@ from prolotrack.cli.options import CourseArg, Format, FormatOption, PatientArg
 from prolotrack.cli.output import say, show
 
 app = typer.Typer(no_args_is_help=True)
+
+FollowUp = Annotated[
+    str | None,
+    typer.Option(
+        "--follow-up",
+        metavar="TIMEPOINTS",
+        help="Follow-up after the last session, e.g. 3m,6m,12m, or none [default: the"
+        " protocol's, else the follow-up setting, else 3m,6m,12m].",
+    ),
+]
+Reason = Annotated[
+    str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
+]
 
 
 @app.command("start")
@@ -65,6 +78,7 @@ def start(
     on: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Start date [default: today].")
     ] = None,
+    follow_up: FollowUp = None,
 ) -> None:
     """Start a treatment course for a patient."""
     from prolotrack.dates import parse_interval
@@ -82,6 +96,7 @@ def start(
             interval=parse_interval(every) if every is not None else None,
             planned_sessions=sessions,
             protocol=protocol,
+            follow_up=follow_up,
         )
         course = courses.start(desk.db, owner, plan, desk.today)
     say(f"Started course {course.id} for {owner.label}: {course.condition}")
@@ -101,19 +116,31 @@ def list_(
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", metavar="STATUS", help="active, completed or discontinued."),
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="active, completed or discontinued; voided for those voided in error.",
+        ),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List treatment courses."""
+    """List treatment courses (not those voided in error, unless --status voided)."""
     from prolotrack.domain import lookup, vocab
     from prolotrack.render import records
     from prolotrack.storage import courses
 
     with clinic(ctx).open(write=False) as desk:
         owner = lookup.patient(desk.db, patient) if patient else None
-        wanted = vocab.one_of(status, vocab.COURSE_STATUSES, "status") if status else None
-        found = courses.listing(desk.db, patient_id=owner.id if owner else None, status=wanted)
+        statuses = (*vocab.COURSE_STATUSES, "voided")
+        wanted = vocab.one_of(status, statuses, "status") if status else None
+        found = courses.listing(
+            desk.db,
+            patient_id=owner.id if owner else None,
+            status=None if wanted == "voided" else wanted,
+            voided=wanted == "voided",
+        )
+        if wanted == "voided":
+            found = [c for c in found if c.voided_at]
     show(fmt, records.courses(found))
 
 
@@ -151,3 +178,72 @@ def close(
         found = lookup.course(desk.db, course)
         closed = courses.close(desk.db, found, status, desk.date(on), desk.today, reason)
     say(f"Closed course {closed.id} ({closed.condition}) as {closed.status} on {closed.closed_on}")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    course: CourseArg,
+    reason: Reason,
+    condition: Annotated[str | None, typer.Option("--condition", metavar="TEXT")] = None,
+    region: Annotated[str | None, typer.Option("--region", metavar="TEXT")] = None,
+    side: Annotated[
+        str | None,
+        typer.Option("--side", metavar="SIDE", help="left, right, bilateral or midline."),
+    ] = None,
+    icd10: Annotated[str | None, typer.Option("--icd10", metavar="CODE")] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option("--measure", metavar="INSTRUMENT", autocompletion=complete_instrument),
+    ] = None,
+    every: Annotated[str | None, typer.Option("--every", metavar="INTERVAL")] = None,
+    sessions: Annotated[
+        int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--date", metavar="DATE", help="Start date.")] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option("--protocol", metavar="NAME", autocompletion=complete_protocol),
+    ] = None,
+    follow_up: FollowUp = None,
+) -> None:
+    """Correct a course's fields; the reason is kept in the audit log."""
+    from prolotrack.dates import parse_interval
+    from prolotrack.domain import courses, lookup
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.course(desk.db, course)
+        changes = courses.CourseChanges(
+            condition=condition,
+            region=region,
+            side=side,
+            icd10=icd10,
+            measure=measure,
+            interval=parse_interval(every) if every is not None else None,
+            planned_sessions=sessions,
+            started_on=desk.date(on) if on is not None else None,
+            protocol=protocol,
+            follow_up=follow_up,
+        )
+        edited = courses.edit(desk.db, found, changes, reason, desk.today)
+    say(f"Corrected course {edited.id} ({edited.condition})")
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
+    """Make a course closed in error active again."""
+    from prolotrack.domain import courses, lookup
+
+    with clinic(ctx).open(write=True) as desk:
+        reopened = courses.reopen(desk.db, lookup.course(desk.db, course), reason)
+    say(f"Reopened course {reopened.id} ({reopened.condition}): active again")
+
+
+@app.command("void")
+def void(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
+    """Void a course entered in error: it stays in the file, out of every report."""
+    from prolotrack.domain import courses, lookup
+
+    with clinic(ctx).open(write=True) as desk:
+        voided = courses.void(desk.db, lookup.course(desk.db, course), reason)
+    say(f"Voided course {voided.id} ({voided.condition}); it stays in the file, out of reports")

@@ -22,6 +22,7 @@ class What(StrEnum):
     injections = "injections"
     scores = "scores"
     progress = "progress"
+    adverse = "adverse"
     fhir = "fhir"
 
 

@@ -95,6 +95,14 @@ def add(
         str | None, typer.Option("--source", metavar="TEXT", help="Where it comes from.")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
+    follow_up: Annotated[
+        str | None,
+        typer.Option(
+            "--follow-up",
+            metavar="TIMEPOINTS",
+            help="Follow-up of its courses after the last session, e.g. 3m,6m,12m, or none.",
+        ),
+    ] = None,
 ) -> None:
     """Add the practice's own protocol (it shadows a built-in one of the same name)."""
     from prolotrack.domain import practice_protocols
@@ -103,6 +111,7 @@ def add(
         made, warnings = practice_protocols.add(
             desk.db, name, sites=site or [], from_file=from_file, every=every,
             sessions=sessions, measure=measure, condition=condition, source=source, note=note,
+            follow_up=follow_up,
         )  # fmt: skip
     for warning in warnings:
         warn(warning)

@@ -146,12 +146,29 @@ def outcomes(
     until: Annotated[
         str | None, typer.Option("--to", metavar="DATE", help="Courses started up to this date.")
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIMEPOINT",
+            help="Judge each course on its score inside this follow-up window (3m, 6m, 12m)"
+            " instead of its latest; the report counts those missing.",
+        ),
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="GROUP", help="Group by condition, icd10, region or protocol."
+        ),
+    ] = "condition",
     fmt: FormatOption = Format.table,
 ) -> None:
     """The practice's outcomes by condition: medians, MCID reached, responder tiers."""
-    from prolotrack.domain import report
+    from prolotrack.domain import follow_up, report, vocab
     from prolotrack.render import reports
 
+    group = vocab.one_of(by, report.GROUPS, "--by")
+    point = follow_up.timepoint(at) if at is not None else None
     with clinic(ctx).open(write=False) as desk:
         found = report.outcomes(
             desk.db,
@@ -159,5 +176,7 @@ def outcomes(
             measure=measure,
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
+            at=point,
+            by=group,
         )
-    show(fmt, reports.outcomes(found))
+    show(fmt, reports.outcomes(found, group, str(point) if point else None))

@@ -38,7 +38,7 @@ Pain = _option("--pain", "N", "Pain NRS 0-10 (short for --score nrs=N).", float 
 Scores = _option("--score", "INSTRUMENT=VALUE", "e.g. womac=52; repeatable.", list[str] | None,
                  complete_instrument)  # fmt: skip
 Anesthetic = _option("--anesthetic", "TEXT", "Anesthetic used.")
-Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound or fluoroscopy"
+Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound, fluoroscopy or ct"
                    " [default: the default-guidance setting].")  # fmt: skip
 By = _option("--by", "NAME", "Practitioner [default: the practitioner setting].")
 Note = _option("--note", "TEXT", "A free-text note.")
@@ -117,6 +117,8 @@ def log(
         logged = sessions.log(desk.db, found, entry, desk.today, desk.setting("default-solution"))
     for name, close in unfamiliar:
         warn(unfamiliar_site(name, close))
+    for message in sessions.opposite_sides(found, logged):
+        warn(message)
     template = entry.template_for(found)
     say(
         f"Logged session {logged.number} of course {found.id} ({found.condition}) on"
@@ -169,6 +171,8 @@ def amend(
         amended = sessions.amend(
             desk.db, found, course, changes, reason, desk.today, desk.setting("default-solution")
         )
+    for message in sessions.opposite_sides(course, amended):
+        warn(message)
     say(f"Amended session {amended.id}: {_named(amended, course)}")
 
 

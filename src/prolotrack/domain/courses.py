@@ -7,10 +7,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.dates import Interval
-from prolotrack.domain import lookup, vocab
+from prolotrack.domain import follow_up, lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Patient
-from prolotrack.storage import courses, scores
+from prolotrack.storage import audit, courses, scores, settings
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -32,6 +32,7 @@ class CoursePlan:
     interval: Interval | None = None
     planned_sessions: int | None = None
     protocol: str | None = None
+    follow_up: str | None = None
 
 
 def check_measure(db: Database, code: str) -> str:
@@ -50,6 +51,7 @@ def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Cour
         plan.interval = plan.interval or template.interval
         plan.planned_sessions = plan.planned_sessions or template.planned_sessions
         plan.measure = plan.measure or template.measure
+        plan.follow_up = plan.follow_up or template.follow_up
     if plan.started_on > today:
         raise InvalidInput(
             f"a course cannot start after today ({plan.started_on.isoformat()} is after"
@@ -71,8 +73,20 @@ def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Cour
         "started_on": plan.started_on.isoformat(),
         "status": "active",
         "protocol": template.name if template else None,
+        "follow_up": follow_up.normal(plan.follow_up or practice_follow_up(db)),
     }
     return courses.get(db, courses.insert(db, fields))
+
+
+def practice_follow_up(db: Database) -> str:
+    """The practice's follow-up timepoints: the ``follow-up`` setting, else 3m,6m,12m."""
+    return settings.get(db, "follow-up") or follow_up.DEFAULT
+
+
+def timepoints_of(db: Database, course: Course) -> str:
+    """The course's timepoints as stored; a course from before they were kept has the
+    practice's."""
+    return course.follow_up or practice_follow_up(db)
 
 
 def close(
@@ -80,6 +94,7 @@ def close(
 ) -> Course:
     """Mark a course completed or discontinued; it then takes no new session."""
     status = vocab.one_of(status, vocab.CLOSED_STATUSES, "status")
+    refuse_voided(course)
     if not course.is_open:
         raise Refused(f"course {course.id} is already {course.status} (on {course.closed_on})")
     vocab.not_after(closed_on, today, "closing date")
@@ -99,3 +114,98 @@ def close(
         },
     )
     return courses.get(db, course.id)
+
+
+def refuse_voided(course: Course) -> None:
+    if course.voided_at:
+        raise Refused(
+            f"course {course.id} was voided ({course.void_reason}); it stays in the file but"
+            " takes no change"
+        )
+
+
+def reopen(db: Database, course: Course, reason: str) -> Course:
+    """A course closed in error becomes active again."""
+    refuse_voided(course)
+    if course.status == "active":
+        raise Refused(f"course {course.id} is active already; only a closed course is reopened")
+    audit.because(db, vocab.reason(reason))
+    courses.update(db, course.id, {"status": "active", "closed_on": None, "close_reason": None})
+    return courses.get(db, course.id)
+
+
+def void(db: Database, course: Course, reason: str) -> Course:
+    """A course entered in error: it stays in the file, marked, out of every report."""
+    refuse_voided(course)
+    why = vocab.reason(reason)
+    audit.because(db, why)
+    courses.void(db, course.id, why)
+    return courses.get(db, course.id)
+
+
+@dataclass
+class CourseChanges:
+    """What ``course edit`` was given; ``None`` leaves a field as it is."""
+
+    condition: str | None = None
+    region: str | None = None
+    side: str | None = None
+    icd10: str | None = None
+    measure: str | None = None
+    interval: Interval | None = None
+    planned_sessions: int | None = None
+    started_on: date | None = None
+    protocol: str | None = None
+    follow_up: str | None = None
+
+
+def edit(db: Database, course: Course, changes: CourseChanges, reason: str, today: date) -> Course:
+    """Correct a course's fields; the reason is kept in the audit log with the change."""
+    refuse_voided(course)
+    fields = _checked(db, course, changes, today)
+    if not fields:
+        raise InvalidInput(
+            "nothing to change: give at least one of --condition, --region, --side, --icd10,"
+            " --measure, --every, --sessions, --date, --protocol, --follow-up"
+        )
+    audit.because(db, vocab.reason(reason))
+    courses.update(db, course.id, fields)
+    return courses.get(db, course.id)
+
+
+def _checked(db: Database, course: Course, c: CourseChanges, today: date) -> dict:
+    fields: dict = {}
+    if c.condition is not None:
+        fields["condition"] = vocab.text(c.condition, "condition")
+    if c.region is not None:
+        fields["region"] = vocab.text(c.region, "region")
+    if c.side is not None:
+        fields["side"] = vocab.side(c.side)
+    if c.icd10 is not None:
+        fields["icd10"] = vocab.icd10(c.icd10)
+    if c.measure is not None:
+        fields["measure"] = check_measure(db, c.measure)
+    if c.interval is not None:
+        fields["interval"] = str(c.interval)
+    if c.planned_sessions is not None:
+        planned = vocab.planned_sessions(c.planned_sessions)
+        if planned < course.sessions_done:
+            raise InvalidInput(
+                f"course {course.id} has {vocab.plural(course.sessions_done, 'session')} done:"
+                f" planned sessions cannot be fewer ({planned} given)"
+            )
+        fields["planned_sessions"] = planned
+    if c.started_on is not None:
+        vocab.not_after(c.started_on, today, "start date")
+        first = courses.first_session_on(db, course.id)
+        if first is not None and c.started_on > first:
+            raise InvalidInput(
+                f"start date {c.started_on.isoformat()} is after the course's first session"
+                f" ({first.isoformat()})"
+            )
+        fields["started_on"] = c.started_on.isoformat()
+    if c.protocol is not None:
+        fields["protocol"] = lookup.protocol(db, c.protocol).name
+    if c.follow_up is not None:
+        fields["follow_up"] = follow_up.normal(c.follow_up)
+    return fields

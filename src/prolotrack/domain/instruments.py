@@ -29,6 +29,13 @@ class Instrument:
     mcid_unit: str = POINTS  # POINTS, or PERCENT of the baseline
     source: str = ""
     builtin: bool = True
+    whole_points: bool = False  # scored in whole points: a fraction is a typing error
+    # A global rating read without a baseline (PGIC): this score or better is a responder.
+    responder_at: float | None = None
+
+    @property
+    def is_global(self) -> bool:
+        return self.responder_at is not None
 
     @property
     def range_text(self) -> str:
@@ -41,35 +48,43 @@ class Instrument:
         return f"{self.mcid:g}%" if self.mcid_unit == PERCENT else f"{self.mcid:g}"
 
     def check(self, value: float) -> float:
-        """Refuse a score outside the instrument's range, naming the range."""
+        """Refuse a score outside the instrument's range, naming the range, and a fraction
+        of an instrument scored in whole points."""
         if math.isnan(value) or not (self.minimum <= value <= self.maximum):
             raise InvalidInput(
                 f"{self.code} score {value:g} is out of range "
                 f"({self.name}: {self.minimum:g} to {self.maximum:g})"
             )
+        if self.whole_points and value != int(value):
+            raise InvalidInput(
+                f"{self.code} is scored in whole points: {value:g} is not one"
+                f" (a whole number from {self.minimum:g} to {self.maximum:g})"
+            )
         return value
 
 
-def _i(code, name, lo, hi, better, mcid, source, unit=POINTS) -> Instrument:
-    return Instrument(code, name, lo, hi, better, mcid, unit, source)
+def _i(code, name, lo, hi, better, mcid, source, unit=POINTS, **more) -> Instrument:
+    return Instrument(code, name, lo, hi, better, mcid, unit, source, **more)
 
 
 CATALOGUE: tuple[Instrument, ...] = (
     _i("nrs", "Numeric pain rating scale, 11 points", 0, 10, LOWER, 2,
-       "Farrar 2001 (Pain 94:149); Ostelo 2008 (Spine)"),
+       "Farrar 2001 (Pain 94:149); Ostelo 2008 (Spine)", whole_points=True),
     _i("vas", "Visual analogue pain scale, mm", 0, 100, LOWER, 15,
        "Ostelo 2008, chronic low back pain"),
     _i("womac", "WOMAC total, Likert 3.x (pain 0-20 + stiffness 0-8 + function 0-68)", 0, 96,
        LOWER, 12, "OA research recommendation (s), PMC7990728; Angst 2002 gives 17-22 %",
-       PERCENT),
+       PERCENT, whole_points=True),
     _i("koos-pain", "KOOS pain subscale", 0, 100, HIGHER, 15, "Mostafaee 2021"),
     _i("koos-symptoms", "KOOS symptoms subscale", 0, 100, HIGHER, 12.5, "Mostafaee 2021"),
     _i("koos-adl", "KOOS activities of daily living", 0, 100, HIGHER, 15.5, "Mostafaee 2021"),
     _i("koos-sport", "KOOS sport and recreation", 0, 100, HIGHER, 17.5, "Mostafaee 2021"),
     _i("koos-qol", "KOOS knee-related quality of life", 0, 100, HIGHER, 12.5, "Mostafaee 2021"),
     _i("odi", "Oswestry Disability Index, %", 0, 100, LOWER, 10, "Ostelo 2008"),
-    _i("rmdq", "Roland-Morris Disability Questionnaire", 0, 24, LOWER, 5, "Ostelo 2008"),
-    _i("ndi", "Neck Disability Index, raw", 0, 50, LOWER, 5, "Vernon & Mior 1991 scoring (s)"),
+    _i("rmdq", "Roland-Morris Disability Questionnaire", 0, 24, LOWER, 5, "Ostelo 2008",
+       whole_points=True),
+    _i("ndi", "Neck Disability Index, raw", 0, 50, LOWER, 5, "Vernon & Mior 1991 scoring (s)",
+       whole_points=True),
     _i("dash", "Disabilities of the Arm, Shoulder and Hand", 0, 100, LOWER, 10.83,
        "Franchignoni 2014 (JOSPT)"),
     _i("quickdash", "QuickDASH", 0, 100, LOWER, 15.91, "Franchignoni 2014 (JOSPT)"),
@@ -88,6 +103,11 @@ CATALOGUE: tuple[Instrument, ...] = (
     _i("faam-adl", "Foot and Ankle Ability Measure, ADL, %", 0, 100, HIGHER, 8, "Martin 2005"),
     _i("faam-sports", "Foot and Ankle Ability Measure, sports, %", 0, 100, HIGHER, 9,
        "Martin 2005"),
+    _i("pgic", "Patient Global Impression of Change (1 very much improved - 7 very much worse)",
+       1, 7, LOWER, None, "Farrar 2001 anchor; IMMPACT, Dworkin 2005 (Pain 113:9)",
+       whole_points=True, responder_at=2),
+    _i("sane", "Single Assessment Numeric Evaluation, % of normal", 0, 100, HIGHER, None,
+       "Williams 1999 (Am J Sports Med 27:214); MCIDs vary by joint: none by default"),
 )  # fmt: skip
 
 PAIN = "nrs"

@@ -41,6 +41,9 @@ class Course:
     closed_on: date | None = None
     close_reason: str | None = None
     protocol: str | None = None
+    follow_up: str | None = None  # timepoints as stored ("3m,6m,12m", "none"); None: default
+    voided_at: str | None = None
+    void_reason: str | None = None
     created_at: str | None = None
     patient: Patient | None = None
     sessions_done: int = 0
@@ -48,7 +51,7 @@ class Course:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "active"
+        return self.status == "active" and not self.voided_at
 
 
 @dataclass
@@ -85,6 +88,8 @@ class AdverseEvent:
     onset_on: date
     resolved_on: date | None = None
     note: str | None = None
+    serious: bool = False
+    recorded_on: date | None = None
 
 
 @dataclass

@@ -8,6 +8,9 @@ Pure calculations, tested without a database. The rules are SPEC's "What progres
   baseline is already at the best end;
 - the MCID is reached when improvement >= the MCID, in points or in % of the baseline;
 - the responder tier (IMMPACT, Dworkin 2008) comes from improvement %.
+
+A global rating asked after treatment (PGIC) has no baseline: its outcome is the latest score,
+and whether it is at the instrument's responder mark or better ("much improved" or better).
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
     if not mine:
         return None
     first, last = mine[0], mine[-1]
+    if instrument.is_global:
+        return _global(instrument, mine)
     gain = improvement(instrument, first.value, last.value)
     pct = improvement_pct(instrument, first.value, gain)
     threshold = mcid_points(instrument, first.value)
@@ -110,6 +115,35 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
         responder=responder(pct, gain),
         scores=tuple(s.value for s in mine),
     )
+
+
+def _global(instrument: Instrument, mine: list[Score]) -> Outcome:
+    """A global rating: judged on its latest score against the responder mark."""
+    first, last = mine[0], mine[-1]
+    mark = instrument.responder_at
+    assert mark is not None
+    gain = improvement(instrument, first.value, last.value)
+    return Outcome(
+        instrument=instrument.code,
+        baseline=first.value,
+        latest=last.value,
+        baseline_on=first.taken_on,
+        latest_on=last.taken_on,
+        change=round(last.value - first.value, 4),
+        improvement=round(gain, 4),
+        improvement_pct=None,
+        mcid=mark,
+        mcid_reached=improvement(instrument, mark, last.value) >= 0,
+        responder=None,
+        scores=tuple(s.value for s in mine),
+    )
+
+
+def evaluable(instrument: Instrument, o: Outcome | None) -> bool:
+    """A baseline and a score dated after it; for a global rating, any score."""
+    if o is None:
+        return False
+    return instrument.is_global or o.latest_on > o.baseline_on
 
 
 def week(started_on: date, day: date) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from prolotrack.dates import parse_interval
 from prolotrack.domain import catalogue, vocab
+from prolotrack.domain import follow_up as follow_up_points
 from prolotrack.domain.courses import check_measure
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.protocols import BUILTIN, Protocol, check_name
@@ -82,13 +83,14 @@ def add(
     condition: str | None = None,
     source: str | None = None,
     note: str | None = None,
+    follow_up: str | None = None,
 ) -> tuple[Protocol, list[str]]:
     """Add a protocol; return it with warnings about site names never seen before."""
     key = check_name(name)
     if protocols.get(db, key) is not None:
         raise Refused(f"the practice already has a protocol {key!r}; remove it first")
     fields, specs = _read(from_file) if from_file else ({}, [])
-    known = {"name", "condition", "every", "sessions", "measure", "source", "note"}
+    known = {"name", "condition", "every", "sessions", "measure", "source", "note", "follow-up"}
     if set(fields) - known:
         raise InvalidInput(f"{from_file}: unknown field {sorted(set(fields) - known)[0]!r}")
     specs += [parse_site(s) for s in sites]
@@ -108,11 +110,16 @@ def add(
         ),
         source=vocab.note(str(source or fields.get("source") or ""), "source") or "",
         note=vocab.note(str(note or fields.get("note") or ""), "note") or "",
+        follow_up=_timepoints(follow_up or fields.get("follow-up")),
     )
     warnings = [unfamiliar_site(n, close) for n, close in
                 catalogue.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
     protocols.insert(db, made)
     return made, warnings
+
+
+def _timepoints(text) -> str | None:
+    return follow_up_points.normal(str(text)) if text else None
 
 
 def unfamiliar_site(name: str, close: list[str]) -> str:
@@ -128,5 +135,13 @@ def remove(db: Database, name: str) -> bool:
         if builtin:
             raise Refused(f"{key!r} is a built-in protocol: it cannot be removed")
         raise NotFound(f"no protocol {name!r} of the practice (see 'prolotrack protocol list')")
+    following = protocols.followed_by(db, key)
+    if following:
+        listed = ", ".join(str(n) for n in following)
+        raise Refused(
+            f"protocol {key!r} is followed by active {vocab.plural(len(following), 'course')}"
+            f" ({listed}): close them or give them another protocol (course edit --protocol)"
+            " first"
+        )
     protocols.remove(db, key)
     return builtin

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.domain import lookup
+from prolotrack.domain import follow_up, lookup
+from prolotrack.domain.courses import timepoints_of
 from prolotrack.domain.errors import NotFound
+from prolotrack.domain.follow_up import FollowUp
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import Course, Score, Session
 from prolotrack.domain.outcomes import Outcome, days_overdue, next_due, outcome, week
@@ -37,14 +39,24 @@ class CourseProgress:
     next_due: date | None
     days_overdue: int | None
     catalogue: dict[str, Instrument] = field(default_factory=dict)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    lost_to_follow_up: bool = False
 
     @property
     def sessions(self) -> list[Visit]:
         return [v for v in self.visits if v.session is not None]
 
     @property
-    def follow_ups(self) -> list[Visit]:
-        return [v for v in self.visits if v.session is None]
+    def other_visits(self) -> list[Visit]:
+        """Days with scores but no session, outside every follow-up window (an intake, a
+        call between sessions)."""
+        return [v for v in self.visits if v.session is None and self.timepoint_of(v) is None]
+
+    def timepoint_of(self, visit: Visit) -> FollowUp | None:
+        """The follow-up whose window holds this day of scores without a session."""
+        if visit.session is not None:
+            return None
+        return next((f for f in self.follow_ups if f.opens <= visit.day <= f.closes), None)
 
 
 def _columns(course: Course, found: list[Score], measure: str | None) -> list[str]:
@@ -75,12 +87,15 @@ def assemble(
     catalogue: dict[str, Instrument],
     today: date,
     measure: str | None = None,
+    timepoints: str = follow_up.NONE,
 ) -> CourseProgress:
-    """The progress of one course from its records: no database needed."""
+    """The progress of one course from its records: no database needed. ``timepoints``: its
+    follow-up timepoints, as stored."""
     found = [s for s in its_scores if measure in (None, s.instrument) and not s.voided_at]
     live = [s for s in its_sessions if not s.voided_at]
     columns = _columns(course, found, measure)
     due = next_due(course)
+    follow_ups = follow_up.timepoints(course, its_scores, today, timepoints)
     return CourseProgress(
         course=course,
         instruments=columns,
@@ -89,6 +104,8 @@ def assemble(
         next_due=due,
         days_overdue=days_overdue(due, today),
         catalogue=catalogue,
+        follow_ups=follow_ups,
+        lost_to_follow_up=follow_up.lost(follow_ups, today),
     )
 
 
@@ -100,9 +117,9 @@ def of_course(
     if measure is not None and measure not in catalogue:
         raise NotFound(f"unknown instrument {measure!r} (known: {', '.join(catalogue)})")
     its_sessions = sessions.listing(db, course_id=course.id)
-    return assemble(
-        course, its_sessions, scores.for_course(db, course.id), catalogue, today, measure
-    )
+    its_scores = scores.for_course(db, course.id)
+    timepoints = timepoints_of(db, course)
+    return assemble(course, its_sessions, its_scores, catalogue, today, measure, timepoints)
 
 
 def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:
@@ -142,4 +159,6 @@ def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterato
                 "mcid_reached": o.mcid_reached, "responder": o.responder,
                 "sessions_done": c.sessions_done, "planned_sessions": c.planned_sessions,
                 "next_due": found.next_due,
+                "follow_ups": "; ".join(f"{f.timepoint} {f.status}" for f in found.follow_ups),
+                "lost_to_follow_up": found.lost_to_follow_up,
             }  # fmt: skip

@@ -28,6 +28,7 @@ class Protocol:
     source: str = ""
     note: str = ""
     builtin: bool = False
+    follow_up: str | None = None  # its follow-up timepoints ("3m,6m,12m"); None: the practice's
 
     @property
     def total_ml(self) -> float | None:
@@ -52,10 +53,13 @@ _PUBLISHED = (
         "knee-oa-rabago",
         (_site("intra-articular", 6, "D25"), *(_site(s, 0.5, "D15") for s in _RABAGO_EXTRA)),
         parse_interval("4w"), 3, "womac", "knee osteoarthritis",
-        "Rabago 2013, Ann Fam Med 11:229 (n=90): 52-week WOMAC improvement 15.3 vs 7.6 (saline)"
-        " vs 8.2 (exercise) points on a composite 100-point scale",
-        "Weeks 1, 5, 9, optional 13 and 17: 3 to 5 sessions. Extra-articular sites: the tender"
-        " ligament and tendon insertions of the day.",
+        "Rabago 2013, Ann Fam Med 11:229 (n=90): at 52 weeks the composite WOMAC (scaled to 100"
+        " points) improved 15.3 vs 7.6 (saline) vs 8.2 (exercise); this template records the"
+        " 0-96 WOMAC total, so its points are not the paper's (15.3 of 100 is about 14.7 of 96)",
+        "Sessions at weeks 0, 4 and 8 as progress counts them (the paper's weeks 1, 5, 9),"
+        " optional weeks 12 and 16: 3 to 5 sessions. The paper injects 'tender ligament and"
+        " tendon insertions' without naming them: the nine extra-articular sites here are common"
+        " ones around the knee, a starting point; log those injected that day.",
     ),
     Protocol(
         "knee-oa-reeves", (_site("intra-articular", 9, _REEVES),),
@@ -84,7 +88,8 @@ _PUBLISHED = (
          _site("achilles anteromedial margin", 1, _YELLAND, 2)),
         parse_interval("1w"), 6, "visa-a", "Achilles tendinosis",
         "Yelland 2011, BJSM 45:421: VISA-A +27.5 (injections), +41.1 (with eccentric exercise)",
-        "Weekly, 4 to 12 sessions; 0.5-1 mL per tender point, at most 5 mL a session.",
+        "Weekly, 4 to 12 sessions. Each site here is 1 mL over 2 needle points (0.5 mL a point;"
+        " the paper gives 0.5-1 mL per tender point), at most 5 mL a session in all.",
     ),
     Protocol(
         "sij-cusi", (_site("dorsal interosseous ligament", None, None),),

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.dates import parse_interval
-from prolotrack.domain import courses, patients, sessions
+from prolotrack.domain import courses, follow_up, patients, scores, sessions
 from prolotrack.domain.instruments import CATALOGUE, HIGHER
 from prolotrack.domain.sites import SiteSpec, solution
 from prolotrack.storage import courses as stored_courses
@@ -46,6 +46,7 @@ class SamplePatient:
     baseline_measure: float
     response: float  # share of the way to the best score reached by the last session
     close: str | None = None  # completed or discontinued
+    followed_up: tuple[str, ...] = ()  # the timepoints at which the patient was scored
 
 
 PATIENTS = [
@@ -55,7 +56,7 @@ PATIENTS = [
                   "M17.12", "womac", "4w", 5, "knee-oa-rabago", 18, 8, 61, 0.6),
     SamplePatient("Alan Turing", "1954-06-23", "M", "bilateral knee osteoarthritis", "knee",
                   "bilateral", "M17.0", "womac", "4w", 3, "knee-oa-rabago", 30, 6, 44, 0.05,
-                  "completed"),
+                  "completed", ("3m",)),
     SamplePatient("Edsger Dijkstra", "1940-05-11", "M", "right knee osteoarthritis", "knee",
                   "right", "M17.11", "vas", "2m", 6, "knee-oa-reeves", 26, 6, 62, 0.5),
     SamplePatient("Barbara Liskov", "1959-11-07", "F", "finger osteoarthritis", "hand", "right",
@@ -75,6 +76,14 @@ PATIENTS = [
                   "hand", "left", "M18.12", "vas", "1m", 3, "cmc-oa-jahangiri", 11, 6, 60, 0.4),
     SamplePatient("Dennis Ritchie", "1961-09-09", "M", "chronic low back pain", "low back",
                   "midline", "M54.50", "odi", "4w", 4, _LOW_BACK, 13, 6, 38, 0.0),
+    # Seen a year ago: the 3m call was missed, 6m was done, 12m is due now.
+    SamplePatient("Tim Berners-Lee", "1955-06-08", "M", "right knee osteoarthritis", "knee",
+                  "right", "M17.11", "womac", "4w", 3, "knee-oa-rabago", 60, 7, 48, 0.5,
+                  "completed", ("6m",)),
+    # Never came back after the course: lost to follow-up.
+    SamplePatient("Sophie Wilson", "1957-06-01", "F", "right lateral epicondylosis", "elbow",
+                  "right", "M77.11", "prtee", "4w", 3, "lateral-elbow-scarpone", 44, 6, 60,
+                  0.5, "completed"),
 ]  # fmt: skip
 
 ADVERSE = {"Grace Hopper": ("flare", "moderate"), "Frances Allen": ("flare", "severe"),
@@ -143,4 +152,24 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
             reason = ("planned sessions given" if sample.close == "completed"
                       else "flare after the second session; patient declined more")  # fmt: skip
             courses.close(db, done, sample.close, closed_on, today, reason)
+        made["scores"] += _follow_ups(db, sample, course.id, today)
+    return made
+
+
+def _follow_ups(db: Database, sample: SamplePatient, course_id: int, today: date) -> int:
+    """Score the patient at the timepoints they came back for, on the day each was due."""
+    course = stored_courses.get(db, course_id)
+    if course.last_session_on is None:
+        return 0
+    made = 0
+    for point in sample.followed_up:
+        due, _, _ = follow_up.window(course.last_session_on, follow_up.timepoint(point))
+        if due > today:
+            continue
+        kept = sample.response * 1.1  # a little better again after the last injection
+        scores.record(db, course, [
+            ("nrs", _value("nrs", sample.baseline_pain, kept)),
+            (sample.measure, _value(sample.measure, sample.baseline_measure, kept)),
+        ], due, today)  # fmt: skip
+        made += 2
     return made

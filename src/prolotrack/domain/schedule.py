@@ -1,20 +1,23 @@
-"""Which courses are due for their next session, and which are overdue."""
+"""What is due: sessions of active courses, and follow-ups after the last session."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.dates import Interval
+from prolotrack.domain import follow_up
+from prolotrack.domain.courses import practice_follow_up
 from prolotrack.domain.models import Course
 from prolotrack.domain.outcomes import days_overdue, next_due
-from prolotrack.storage import courses
+from prolotrack.storage import courses, scores
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 DEFAULT_WINDOW = Interval(7, "d")
+SESSION, FOLLOW_UP = "session", "follow-up"
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,17 @@ class Due:
     course: Course
     due_on: date
     days_overdue: int | None  # None: not yet due
+    kind: str = SESSION
+    timepoint: str | None = None  # "3m" for a follow-up
+    window: tuple[date, date] | None = None  # a follow-up's
 
     @property
     def overdue(self) -> bool:
         return (self.days_overdue or 0) > 0
+
+    @property
+    def status(self) -> str:
+        return "overdue" if self.overdue else "due"
 
 
 def due_of(course: Course, today: date) -> Due | None:
@@ -36,10 +46,50 @@ def due_of(course: Course, today: date) -> Due | None:
 
 
 def due(db: Database, today: date, within: Interval = DEFAULT_WINDOW) -> list[Due]:
-    """Active courses whose next session is past, or falls from today to today + ``within``."""
+    """Sessions due from today to today + ``within`` or overdue, and follow-ups due or
+    overdue (their window is open and holds no score of the course's measure yet)."""
     horizon = within.after(today)
     found = (due_of(c, today) for c in courses.due_by(db, horizon))
+    sessions = [d for d in found if d is not None and d.due_on <= horizon]
     return sorted(
-        (d for d in found if d is not None and d.due_on <= horizon),
-        key=lambda d: (d.due_on, d.course.id),
+        sessions + follow_ups_due(db, today),
+        key=lambda d: (d.due_on, d.course.id, d.kind != SESSION),
+    )
+
+
+def follow_ups_due(db: Database, today: date) -> list[Due]:
+    practice = practice_follow_up(db)
+    stored = {practice, *courses.follow_up_values(db)}
+    longest = max((_reach(text) for text in stored), default=0)
+    found = []
+    for course in courses.finished_since(db, today - timedelta(days=longest)):
+        timepoints = course.follow_up or practice
+        if not _may_be_open(course, timepoints, today):
+            continue
+        for f in follow_up.timepoints(course, scores.for_course(db, course.id), today, timepoints):
+            if f.status in (follow_up.DUE, follow_up.OVERDUE):
+                found.append(Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint,
+                                 f.window))  # fmt: skip
+    return found
+
+
+def _reach(text: str) -> int:
+    """How many days after the last session the latest window of these timepoints closes,
+    at most (a month counted as 31 days)."""
+    try:
+        points = follow_up.parse(text)
+    except ValueError:
+        return 0
+    days = {"d": 1, "w": 7, "m": 31, "y": 366}
+    return max((int(p.count * days[p.unit] * follow_up.CLOSES) + 1 for p in points), default=0)
+
+
+def _may_be_open(course: Course, timepoints: str, today: date) -> bool:
+    """Whether a window of the course's timepoints holds today (before reading its scores)."""
+    if not follow_up.shown(course) or course.last_session_on is None:
+        return False
+    last = course.last_session_on
+    return any(
+        opens <= today <= closes
+        for _, opens, closes in (follow_up.window(last, p) for p in follow_up.parse(timepoints))
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.domain import lookup, vocab
@@ -29,6 +29,9 @@ def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[st
     return assignments
 
 
+INTAKE_DAYS = 90  # an intake score up to this long before the course start is its baseline
+
+
 def record(
     db: Database,
     course: Course,
@@ -41,10 +44,14 @@ def record(
     if not assignments:
         raise InvalidInput("no score given (use INSTRUMENT=VALUE, e.g. nrs=4)")
     vocab.not_after(taken_on, today, "score date")
-    if taken_on < course.started_on:
+    if course.voided_at:
+        raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no score")
+    intake = course.started_on - timedelta(days=INTAKE_DAYS)
+    if taken_on < intake:
         raise InvalidInput(
-            f"score date {taken_on.isoformat()} is before the course started"
-            f" ({course.started_on.isoformat()})"
+            f"score date {taken_on.isoformat()} is more than {INTAKE_DAYS} days before the"
+            f" course started ({course.started_on.isoformat()}); an intake score may be dated"
+            f" from {intake.isoformat()}"
         )
     if session is not None and session.course_id != course.id:
         raise Refused(
@@ -117,12 +124,17 @@ def parse_adverse(text: str) -> tuple[str, str]:
     return kind, severity_of(kind, severity or None, f"--adverse {kind}:SEVERITY")
 
 
-def severity_of(kind: str, severity: str | None, how: str = "--severity SEVERITY") -> str:
-    """The severity given, or mild; a serious kind (a pneumothorax, an infection...) is never
-    recorded as mild without a word."""
+def severity_of(
+    kind: str, severity: str | None, how: str = "--severity SEVERITY", serious: bool = False
+) -> str:
+    """The severity given, or mild; a serious event (a pneumothorax, an infection, any kind
+    marked --serious) is never recorded as mild without a word."""
     if severity is None:
-        if kind in vocab.SERIOUS_KINDS:
-            raise InvalidInput(f"{kind} needs its severity: give {how} (mild, moderate or severe)")
+        if kind in vocab.SERIOUS_KINDS or serious:
+            why = "marked serious" if serious else "a serious kind"
+            raise InvalidInput(
+                f"{kind} needs its severity ({why}): give {how} (mild, moderate or severe)"
+            )
         severity = "mild"
     return vocab.one_of(severity, vocab.SEVERITIES, "severity")
 
@@ -135,9 +147,12 @@ def add_adverse(
     onset: date,
     today: date,
     note: str | None = None,
+    serious: bool = False,
 ) -> AdverseEvent:
+    """Record an adverse event after a session, on the day it is recorded (``today``): the
+    daily summary reports it that day, whatever its onset."""
     kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
-    severity = severity_of(kind, severity)
+    severity = severity_of(kind, severity, serious=serious)
     vocab.not_after(onset, today, "onset date")
     if onset < session.given_on:
         raise InvalidInput(
@@ -152,6 +167,8 @@ def add_adverse(
             "severity": severity,
             "onset": onset.isoformat(),
             "note": vocab.note(note),
+            "serious": int(serious or kind in vocab.SERIOUS_KINDS),
+            "recorded_on": today.isoformat(),
         },
     )
     return sessions.get_adverse_event(db, event_id)

@@ -61,10 +61,28 @@ def _sites(
         SiteSpec("", None, default_solution, course.side),
     ]
     return [
-        {"site": i.site, "side": i.side, "solution": i.solution, "volume_ml": i.volume_ml,
+        {"site": i.site, "side": side, "solution": i.solution, "volume_ml": i.volume_ml,
          "points": i.points, "guidance": guidance}
         for i in (settle(spec, fallbacks) for spec in specs)
+        for side in (BOTH_SIDES if i.side == "bilateral" else (i.side,))
     ]  # fmt: skip
+
+
+# An injection has one side: a site given as bilateral (or a protocol's site on a bilateral
+# course) is two injections, left and right, each of the full volume.
+BOTH_SIDES = ("left", "right")
+_OPPOSITE = {"left": "right", "right": "left"}
+
+
+def opposite_sides(course: Course, session: Session) -> list[str]:
+    """Warnings for sites on the other side from a one-sided course."""
+    other = _OPPOSITE.get(course.side or "")
+    return [
+        f"site {i.site!r} is on the {other} side, but course {course.id} ({course.condition})"
+        f" is for the {course.side}: check the side"
+        for i in session.injections
+        if other and i.side == other
+    ]
 
 
 def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:
@@ -86,6 +104,8 @@ def log(
     db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
 ) -> Session:
     """Record a session of an open course, numbered in date order among its sessions."""
+    if course.voided_at:
+        raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
     if not course.is_open:
         raise Refused(
             f"course {course.id} ({course.condition}) is {course.status} since"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prolotrack.dates import DATE_ORDERS
-from prolotrack.domain import sites, vocab
+from prolotrack.domain import follow_up, sites, vocab
 from prolotrack.domain.errors import InvalidInput
 
 
@@ -50,7 +50,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "default-guidance",
             "the guidance of a session logged without --guidance",
-            "landmark, ultrasound or fluoroscopy",
+            "landmark, ultrasound, fluoroscopy or ct",
             lambda v: vocab.one_of(v, vocab.GUIDANCE, "default-guidance"),
         ),
         Setting(
@@ -59,6 +59,13 @@ SETTINGS: dict[str, Setting] = {
             "monday or sunday",
             lambda v: vocab.one_of(v, WEEK_STARTS, "week-start"),
             default="monday",
+        ),
+        Setting(
+            "follow-up",
+            "the follow-up timepoints of a course started without --follow-up or a protocol's",
+            "timepoints after the last session, e.g. 3m,6m,12m; or none",
+            follow_up.normal,
+            default=follow_up.DEFAULT,
         ),
     )
 }

@@ -83,7 +83,7 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         pain = next((sc.value for sc in taken[s.id] if sc.instrument == PAIN), None)
         given.append(Given(s, owners[s.course_id], pain))
     adverse = []
-    for event in sessions.adverse_events_between(db, first_day, last_day):
+    for event in sessions.adverse_events_recorded(db, first_day, last_day):
         session = sessions.get(db, event.session_id)
         course = owners.get(session.course_id) or courses.get(db, session.course_id)
         adverse.append((event, Given(session, course, None)))

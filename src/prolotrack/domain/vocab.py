@@ -10,7 +10,7 @@ from prolotrack.domain.errors import InvalidInput
 
 SEXES = ("F", "M", "X")
 SIDES = ("left", "right", "bilateral", "midline")
-GUIDANCE = ("landmark", "ultrasound", "fluoroscopy")
+GUIDANCE = ("landmark", "ultrasound", "fluoroscopy", "ct")
 SEVERITIES = ("mild", "moderate", "severe")
 COURSE_STATUSES = ("active", "completed", "discontinued")
 CLOSED_STATUSES = ("completed", "discontinued")

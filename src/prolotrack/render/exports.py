@@ -10,7 +10,7 @@ from datetime import date
 from prolotrack.domain import deidentify as deid
 from prolotrack.render.view import Column
 
-TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress")
+TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress", "adverse")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ _PLAIN = {
                  "courses"),
     "courses": ("course_id", "chart", "name", "condition", "region", "course_side", "icd10",
                 "measure", "interval", "planned_sessions", "started_on", "status", "closed_on",
-                "close_reason", "sessions_done"),
+                "close_reason", "sessions_done", "follow_up"),
     "sessions": ("session_id", "chart", "name", "course_id", "condition", "session_number",
                  "session_date", "practitioner", "anesthetic", "guidance", "sites", "volume_ml",
                  "note"),
@@ -93,13 +93,16 @@ _PLAIN = {
                    "volume_ml", "points"),
     "scores": ("score_id", "chart", "name", "course_id", "condition", "instrument", "value",
                "score_date", "session_number"),
+    "adverse": ("adverse_event_id", "chart", "name", "course_id", "condition", "session_id",
+                "session_number", "session_date", "kind", "severity", "serious", "onset",
+                "resolved_on", "recorded_on", "note"),
 }  # fmt: skip
 
 _DEIDENTIFIED = {
     "patients": ("patient", "sex", "courses", "age_at_first_course"),
     "courses": ("patient", "course", "age_at_start", "start_year", "condition", "region",
                 "course_side", "icd10", "measure", "interval", "planned_sessions", "status",
-                "closed_day", "sessions_done"),
+                "closed_day", "sessions_done", "follow_up"),
     "sessions": ("patient", "course", "start_year", "session_number", "session_day",
                  "anesthetic", "guidance", "sites", "volume_ml"),
     "injections": ("patient", "course", "age_at_start", "start_year", "condition", "region",
@@ -108,14 +111,18 @@ _DEIDENTIFIED = {
                    "volume_ml", "points"),
     "scores": ("patient", "course", "start_year", "instrument", "value", "score_day",
                "session_number"),
+    "adverse": ("patient", "course", "start_year", "condition", "session_number", "session_day",
+                "kind", "severity", "serious", "onset_day", "resolved_day"),
 }  # fmt: skip
 
 PROGRESS = ("course_id", "chart", "name", "condition", "instrument", "baseline", "latest",
             "change", "improvement", "improvement_pct", "mcid", "mcid_reached", "responder",
-            "sessions_done", "planned_sessions", "next_due")  # fmt: skip
+            "sessions_done", "planned_sessions", "next_due", "follow_ups",
+            "lost_to_follow_up")  # fmt: skip
 PROGRESS_DEIDENTIFIED = ("patient", "course", "condition", "instrument", "baseline", "latest",
                          "change", "improvement", "improvement_pct", "mcid", "mcid_reached",
-                         "responder", "sessions_done", "planned_sessions")  # fmt: skip
+                         "responder", "sessions_done", "planned_sessions", "follow_ups",
+                         "lost_to_follow_up")  # fmt: skip
 
 
 def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -> Export:
@@ -129,6 +136,10 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
             return Export(
                 _cols(*_PLAIN[table]), lambda row: {**row, "archived": bool(row["archived"])}
             )
+        if table == "adverse":
+            return Export(
+                _cols(*_PLAIN[table]), lambda row: {**row, "serious": bool(row["serious"])}
+            )
         return Export(_cols(*_PLAIN[table], *extra), lambda row: row, plain=True)
     d = _Deidentified(key)
 
@@ -139,6 +150,9 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         out["closed_day"] = d.offset(row, "closed_on") if table == "courses" else None
         out["session_day"] = d.offset(row, "session_date") if "session_date" in row else None
         out["score_day"] = d.offset(row, "score_date") if "score_date" in row else None
+        if table == "adverse":
+            out.update(serious=bool(row["serious"]), onset_day=d.offset(row, "onset"),
+                       resolved_day=d.offset(row, "resolved_on"))  # fmt: skip
         return out
 
     return Export(_cols(*_DEIDENTIFIED[table], *extra), shape)

@@ -9,10 +9,11 @@ from rich.console import Console
 from rich.text import Text
 
 from prolotrack.domain.instruments import PERCENT
-from prolotrack.domain.outcomes import best_end
+from prolotrack.domain.outcomes import best_end, week
 from prolotrack.render.view import Column, Listing, plain, plural, text
 
 if TYPE_CHECKING:
+    from prolotrack.domain.follow_up import FollowUp
     from prolotrack.domain.outcomes import Outcome
     from prolotrack.domain.progress import CourseProgress, Visit
 
@@ -30,6 +31,8 @@ def sparkline(values: tuple[float, ...], low: float, high: float) -> str:
 
 def _mcid_rule(progress: CourseProgress, code: str) -> str:
     instrument = progress.catalogue[code]
+    if instrument.is_global:
+        return f"responder at {instrument.responder_at:g} or better"
     if instrument.mcid is None:
         return "n/a"
     if instrument.mcid_unit == PERCENT:
@@ -46,6 +49,8 @@ def _due_text(progress: CourseProgress, today: date) -> str:
     )
     if progress.next_due is None:
         why = course.status if course.status != "active" else "planned sessions done"
+        if course.voided_at:
+            why = f"voided: {course.void_reason}"
         return f"Sessions {done}; next due: none ({why})"
     days = (progress.next_due - today).days
     when = "today" if days == 0 else f"in {plural(days, 'day')}"
@@ -54,12 +59,57 @@ def _due_text(progress: CourseProgress, today: date) -> str:
     return f"Sessions {done}; next due {progress.next_due} ({when})"
 
 
+def _follow_up_text(progress: CourseProgress) -> str | None:
+    if progress.lost_to_follow_up:
+        return "Lost to follow-up: every follow-up window so far closed without a score"
+    waiting = [f for f in progress.follow_ups if f.status in ("upcoming", "due", "overdue")]
+    if not waiting:
+        return None
+    f = waiting[0]
+    window = f"window {f.opens} to {f.closes}"
+    return f"Next follow-up {f.timepoint}: due {f.due} ({f.status}; {window})"
+
+
 def _title(progress: CourseProgress) -> str:
     c = progress.course
     who = c.patient.label if c.patient else f"patient {c.patient_id}"
     side = f", {c.side}" if c.side else ""
-    return (f"Course {c.id}: {c.condition}{side} — {who}; {c.status}, started {c.started_on},"
+    status = "VOIDED" if c.voided_at else c.status
+    return (f"Course {c.id}: {c.condition}{side} — {who}; {status}, started {c.started_on},"
             f" every {c.interval.describe()}, measure {c.measure}")  # fmt: skip
+
+
+def _label(progress: CourseProgress, visit: Visit) -> str:
+    """What the No. column says of a day without a session: its follow-up timepoint, an
+    intake before the course started, or a visit."""
+    point = progress.timepoint_of(visit)
+    if point is not None:
+        return point.timepoint
+    return "intake" if visit.day < progress.course.started_on else "visit"
+
+
+def _rows(progress: CourseProgress) -> list[dict]:
+    """The sessions and other days of scores, then each follow-up not yet scored, by date:
+    the keys of the progress table and of its CSV."""
+    rows = []
+    for visit in progress.visits:
+        s = visit.session
+        point = progress.timepoint_of(visit)
+        rows.append({"number": s.number if s else _label(progress, visit), "date": visit.day,
+                     "week": visit.week, "sites": len(s.injections) if s else None,
+                     "volume_ml": s.total_ml if s else None,
+                     "solutions": s.solutions if s else None,
+                     "status": point.status if point else None,
+                     "scores": visit.scores})  # fmt: skip
+    scored = {progress.timepoint_of(v).timepoint for v in progress.visits
+              if progress.timepoint_of(v) is not None}  # fmt: skip
+    for f in progress.follow_ups:
+        if f.timepoint not in scored:
+            rows.append({"number": f.timepoint, "date": f.due,
+                         "week": week(progress.course.started_on, f.due), "sites": None,
+                         "volume_ml": None, "solutions": None, "status": f.status,
+                         "scores": {}})  # fmt: skip
+    return sorted(rows, key=lambda r: r["date"])
 
 
 def _visits(progress: CourseProgress) -> Listing:
@@ -69,15 +119,15 @@ def _visits(progress: CourseProgress) -> Listing:
                Column("volume_ml", "mL", numeric=True, decimals=1),
                Column("solutions", "Solutions", free=True, drop=1),
                *(Column(code, code, numeric=True) for code in codes)]  # fmt: skip
-    rows = []
-    for visit in progress.visits:
-        s = visit.session
-        rows.append({"number": s.number if s else "follow-up", "date": visit.day,
-                     "week": visit.week, "sites": len(s.injections) if s else None,
-                     "volume_ml": s.total_ml if s else None,
-                     "solutions": s.solutions if s else None,
-                     **{code: visit.scores.get(code) for code in codes}})  # fmt: skip
+    if progress.follow_ups:
+        columns.insert(6, Column("status", "Follow-up", styles=_FOLLOW_UP_STYLES))
+    rows = [{**{k: v for k, v in r.items() if k != "scores"},
+             **{code: r["scores"].get(code) for code in codes}}
+            for r in _rows(progress)]  # fmt: skip
     return Listing(columns, rows)
+
+
+_FOLLOW_UP_STYLES = (("done", "green"), ("overdue", "yellow"), ("missed", "bold red"))
 
 
 _TIERS = tuple(_TIER_STYLE.items())
@@ -99,7 +149,9 @@ def _outcomes(progress: CourseProgress) -> Listing:
     for o in progress.outcomes:
         instrument = progress.catalogue[o.instrument]
         mcid = "n/a" if o.mcid is None else f"{o.mcid:g}"
-        if instrument.mcid_unit == PERCENT and instrument.mcid is not None:
+        if instrument.is_global:
+            mcid = f"{instrument.responder_at:g} or better"
+        elif instrument.mcid_unit == PERCENT and instrument.mcid is not None:
             mcid = f"{instrument.mcid:g}% = {mcid}" if o.mcid is not None else "n/a"
         rows.append({
             "instrument": o.instrument,
@@ -132,6 +184,8 @@ def tables(out: Console, found: list[CourseProgress], today: date) -> None:
             out.print(renderable(_outcomes(progress), out))
         out.print()
         out.print(Text(_due_text(progress, today)))
+        if follow := _follow_up_text(progress):
+            out.print(Text(follow))
 
 
 def _outcome_json(progress: CourseProgress, o: Outcome) -> dict:
@@ -160,6 +214,12 @@ def _visit_json(visit: Visit) -> dict:
     return {**body, "scores": {k: plain(v) for k, v in visit.scores.items()}}
 
 
+def _follow_up_json(f: FollowUp) -> dict:
+    return {"timepoint": f.timepoint, "due": f.due.isoformat(),
+            "window": [f.opens.isoformat(), f.closes.isoformat()], "status": f.status,
+            "scores": {k: plain(v) for k, v in f.scores.items()}}  # fmt: skip
+
+
 def document(found: list[CourseProgress]) -> dict:
     """The JSON document SPEC shows under "What progress shows"."""
     courses = []
@@ -173,10 +233,12 @@ def document(found: list[CourseProgress]) -> dict:
                 "condition": c.condition, "region": c.region, "side": c.side,
                 "status": c.status, "started_on": c.started_on.isoformat(),
                 "interval": str(c.interval), "planned_sessions": c.planned_sessions,
-                "measure": c.measure,
+                "measure": c.measure, "follow_up": [f.timepoint for f in progress.follow_ups]
+                if progress.follow_ups else None, "lost_to_follow_up": progress.lost_to_follow_up,
             },
             "sessions": [_visit_json(v) for v in progress.sessions],
-            "follow_ups": [_visit_json(v) for v in progress.follow_ups],
+            "visits": [_visit_json(v) for v in progress.other_visits],
+            "follow_ups": [_follow_up_json(f) for f in progress.follow_ups],
             "outcomes": [_outcome_json(progress, o) for o in progress.outcomes],
             "sessions_done": c.sessions_done,
             "next_due": progress.next_due.isoformat() if progress.next_due else None,
@@ -186,23 +248,23 @@ def document(found: list[CourseProgress]) -> dict:
 
 
 def listing(found: list[CourseProgress]) -> Listing:
-    """One row per session (and follow-up), for CSV: each instrument a column."""
+    """One row per session, other day of scores and follow-up, for CSV: each instrument a
+    column."""
     codes = list(dict.fromkeys(code for p in found for code in p.instruments))
     columns = [Column("course_id", "Course"), Column("chart", "Chart"), Column("number", "No."),
                Column("date", "Date"), Column("week", "Week"), Column("sites", "Sites"),
                Column("volume_ml", "mL"), Column("solutions", "Solutions"),
+               Column("follow_up", "Follow-up"),
                *(Column(code.replace("-", "_"), code) for code in codes)]  # fmt: skip
     rows = []
     for progress in found:
-        for visit in progress.visits:
-            s = visit.session
+        for r in _rows(progress):
             rows.append({
                 "course_id": progress.course.id,
                 "chart": progress.course.patient.chart if progress.course.patient else None,
-                "number": s.number if s else None, "date": visit.day, "week": visit.week,
-                "sites": len(s.injections) if s else None,
-                "volume_ml": s.total_ml if s else None,
-                "solutions": s.solutions if s else None,
-                **{code.replace("-", "_"): visit.scores.get(code) for code in codes},
+                **{k: r[k] for k in ("number", "date", "week", "sites", "volume_ml",
+                                     "solutions")},
+                "follow_up": r["status"],
+                **{code.replace("-", "_"): r["scores"].get(code) for code in codes},
             })  # fmt: skip
     return Listing(columns, rows, title="Progress")

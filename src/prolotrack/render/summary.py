@@ -40,7 +40,8 @@ def _due_line(d: Due) -> str:
     c = d.course
     last = f"last session {c.last_session_on}" if c.last_session_on else "no session yet"
     late = f", {plural(d.days_overdue, 'day')} overdue" if d.overdue else ""
-    return f"{_who(c)}, course {c.id} ({c.condition}): due {d.due_on}{late}; {last}"
+    what = f"{d.timepoint} follow-up due" if d.timepoint else "due"
+    return f"{_who(c)}, course {c.id} ({c.condition}): {what} {d.due_on}{late}; {last}"
 
 
 def _totals(s: Summary) -> str:
@@ -52,8 +53,9 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
     """Adverse events, courses started and closed: a title and a line each."""
     return [
         ("Adverse events", [
-            f"{e.onset_on} {_who(g.course)}, session {g.session.number} of course {g.course.id}:"
-            f" {e.kind} ({e.severity})" + (f", resolved {e.resolved_on}" if e.resolved_on else "")
+            f"{e.recorded_on or e.onset_on} {_who(g.course)}, session {g.session.number} of"
+            f" course {g.course.id}: {e.kind} ({e.severity}{', serious' if e.serious else ''}),"
+            f" onset {e.onset_on}" + (f", resolved {e.resolved_on}" if e.resolved_on else "")
             for e, g in s.adverse
         ]),
         ("Courses started", [f"{c.started_on} {_who(c)}, course {c.id} ({c.condition})"
@@ -75,10 +77,14 @@ def plain_text(s: Summary) -> str:
     for title, entries in _sections(s):
         lines.append(f"{title}: {len(entries)}")
         lines += [f"  {entry}" for entry in entries]
-    soon = [d for d in s.due if not d.overdue]
+    soon = [d for d in s.due if not d.overdue and not d.timepoint]
+    calls = [d for d in s.due if not d.overdue and d.timepoint]
     late = [d for d in s.due if d.overdue]
     lines.append(f"Due in the next 7 days: {len(soon)}")
     lines += [f"  {_due_line(d)}" for d in soon]
+    if calls:
+        lines.append(f"Follow-ups due (window open): {len(calls)}")
+        lines += [f"  {_due_line(d)}" for d in calls]
     lines.append(f"Overdue: {len(late)}")
     lines += [f"  {_due_line(d)}" for d in late]
     return "\n".join(lines) + "\n"
@@ -92,8 +98,10 @@ def _course_json(c: Course) -> dict:
 
 
 def _due_json(d: Due) -> dict:
-    return {**_course_json(d.course), "last_session": plain(d.course.last_session_on),
-            "due": d.due_on.isoformat(), "days_overdue": d.days_overdue}  # fmt: skip
+    return {**_course_json(d.course), "kind": d.kind, "timepoint": d.timepoint,
+            "course": d.course.id, "last_session": plain(d.course.last_session_on),
+            "due": d.due_on.isoformat(), "days_overdue": d.days_overdue,
+            "status": d.status}  # fmt: skip
 
 
 def document(s: Summary) -> dict:
@@ -109,8 +117,8 @@ def document(s: Summary) -> dict:
         "adverse_events": [
             {"id": e.id, "session_id": g.session.id, "course_id": g.course.id,
              "chart": g.course.patient.chart if g.course.patient else None, "kind": e.kind,
-             "severity": e.severity, "onset": e.onset_on.isoformat(),
-             "resolved_on": plain(e.resolved_on)}
+             "severity": e.severity, "serious": e.serious, "onset": e.onset_on.isoformat(),
+             "resolved_on": plain(e.resolved_on), "recorded_on": plain(e.recorded_on)}
             for e, g in s.adverse
         ],
         "courses_started": [_course_json(c) for c in s.started],

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 HASH_FUNCTION = "prolotrack_chain"
 LEGACY_HASH_FUNCTION = "prolotrack_sha256"  # the unkeyed hash of migrations 0003-0005
 SEPARATOR = "|"
+MIGRATION = "prolotrack (schema migration)"  # the practitioner of a migration's changes
 KEYED = ("audit_log", "key")  # entity and action of the row from which the chain is keyed
 # entity name in the log -> table; the key column identifies the row
 AUDITED = {
@@ -51,13 +52,14 @@ AUDITED = {
     "protocol": ("protocols", "name"),
     "protocol_site": ("protocol_sites", "id"),
 }
-# An update that sets this column from empty is given a clinical name in the log.
+# An update that sets this column from empty is given a clinical name in the log (the first
+# that applies); one that empties it again, the name after it, if any.
 _NAMED_UPDATES = {
-    "sessions": ("voided_at", "void"),
-    "scores": ("voided_at", "void"),
-    "patients": ("archived_at", "archive"),
-    "courses": ("closed_on", "close"),
-    "adverse_events": ("resolved_on", "resolve"),
+    "sessions": (("voided_at", "void", None),),
+    "scores": (("voided_at", "void", None),),
+    "patients": (("archived_at", "archive", None),),
+    "courses": (("voided_at", "void", None), ("closed_on", "close", "reopen")),
+    "adverse_events": (("resolved_on", "resolve", None),),
 }
 # Columns whose change alone is not worth a log row: session numbers follow from the dates.
 DERIVED = {"sessions": {"number", "updated_at"}}
@@ -99,6 +101,18 @@ def create_triggers(db: Database, entities: tuple[str, ...], function: str = HAS
             db.execute(sql)
 
 
+def _update_action(db: Database, table: str) -> str:
+    named = [n for n in _NAMED_UPDATES.get(table, ()) if n[0] in db[table].columns_dict]
+    if not named:
+        return "'update'"
+    cases = []
+    for column, action, undo in named:
+        cases.append(f"WHEN OLD.{column} IS NULL AND NEW.{column} IS NOT NULL THEN '{action}'")
+        if undo:
+            cases.append(f"WHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NULL THEN '{undo}'")
+    return f"CASE {' '.join(cases)} ELSE 'update' END"
+
+
 def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION) -> dict:
     """The audit triggers of one entity's table as prolotrack writes them: name -> SQL, the
     text SQLite keeps in ``sqlite_master`` (so a changed trigger can be found)."""
@@ -106,13 +120,7 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
     table, key = AUDITED[entity]
     columns = [c.name for c in db[table].columns]
     watched = [c for c in columns if c not in DERIVED.get(table, set())]
-    named = _NAMED_UPDATES.get(table)
-    update_action = (
-        f"CASE WHEN OLD.{named[0]} IS NULL AND NEW.{named[0]} IS NOT NULL"
-        f" THEN '{named[1]}' ELSE 'update' END"
-        if named
-        else "'update'"
-    )
+    update_action = _update_action(db, table)
     events = {
         "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
         "update": (f"UPDATE OF {', '.join(watched)}", _json(columns, "OLD"),
@@ -157,6 +165,11 @@ def begin(db: Database, practitioner: str | None) -> None:
         " VALUES (1, ?, ?, NULL)",
         [operating_system_user(), practitioner],
     )
+
+
+def as_migration(db: Database) -> None:
+    """Log the changes that follow as prolotrack's own, made by a schema migration."""
+    begin(db, MIGRATION)
 
 
 def end(db: Database) -> None:
@@ -217,7 +230,7 @@ def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, 
         "prev_hash": last[0] if last else "",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "actor": operating_system_user(),
-        "practitioner": "prolotrack (schema migration)",
+        "practitioner": MIGRATION,
         "entity": entity,
         "entity_id": entity_id,
         "action": action,

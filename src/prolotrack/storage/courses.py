@@ -30,6 +30,17 @@ def update(db: Database, course_id: int, fields: dict) -> None:
     db["courses"].update(course_id, {**fields, "updated_at": rows.utc_now()})
 
 
+def void(db: Database, course_id: int, reason: str) -> None:
+    update(db, course_id, {"voided_at": rows.utc_now(), "void_reason": reason})
+
+
+def first_session_on(db: Database, course_id: int) -> date | None:
+    found = db.execute(
+        "SELECT min(date) FROM sessions WHERE course_id = ? AND voided_at IS NULL", [course_id]
+    ).fetchone()[0]
+    return date.fromisoformat(found) if found else None
+
+
 def get(db: Database, course_id: int) -> Course | None:
     found = list(db.query(f"{_SELECT} WHERE c.id = ?", [course_id]))
     if not found:
@@ -74,13 +85,37 @@ def due_by(db: Database, horizon: date) -> list[Course]:
                   WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
                 (SELECT max(s.date) FROM sessions s
                   WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
-            FROM courses c WHERE c.status = 'active')
+            FROM courses c WHERE c.status = 'active' AND c.voided_at IS NULL)
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
           AND CASE WHEN course.last IS NULL THEN c.started_on
                    ELSE {_NEXT.replace("last", "course.last")} END <= ?"""
     sieve = horizon + timedelta(days=_SIEVE_DAYS) if horizon < date.max - timedelta(7) else horizon
     ids = [r["id"] for r in db.query(sql, [sieve.isoformat()])]
+    return listing(db, ids=ids) if ids else []
+
+
+def follow_up_values(db: Database) -> list[str]:
+    """The distinct follow-up timepoints courses keep."""
+    sql = "SELECT DISTINCT follow_up FROM courses WHERE follow_up IS NOT NULL"
+    return [r[0] for r in db.execute(sql)]
+
+
+def finished_since(db: Database, since: date) -> list[Course]:
+    """Courses not voided, completed or with their planned sessions done, whose last live
+    session is on or after ``since``: those that may have a follow-up window open."""
+    sql = """
+        WITH course AS (
+            SELECT c.id,
+                (SELECT count(*) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
+                (SELECT max(s.date) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
+            FROM courses c WHERE c.voided_at IS NULL)
+        SELECT c.id FROM courses c JOIN course USING (id)
+        WHERE course.last >= ?
+          AND (c.status = 'completed' OR course.done >= c.planned_sessions)"""
+    ids = [r[0] for r in db.execute(sql, [since.isoformat()])]
     return listing(db, ids=ids) if ids else []
 
 
@@ -93,12 +128,14 @@ def listing(
     closed: tuple[date | None, date | None] = (None, None),
     condition: str | None = None,
     ids: list[int] | None = None,
+    voided: bool = False,
 ) -> list[Course]:
-    """Courses, newest start first, each with its patient.
+    """Courses, newest start first, each with its patient; those voided in error only when
+    ``voided``.
 
     ``started`` and ``closed`` are (first day, last day) windows, either end open.
     """
-    where, params = ["1 = 1"], []
+    where, params = ["1 = 1" if voided else "c.voided_at IS NULL"], []
     if patient_id is not None:
         where.append("c.patient_id = ?")
         params.append(patient_id)

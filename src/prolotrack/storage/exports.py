@@ -25,8 +25,11 @@ class Filters:
     until: date | None = None
     patient_id: int | None = None
 
-    def on(self, date_column: str | None, patient_column: str = "p.id") -> tuple[str, list]:
-        where: list[str] = []
+    def on(
+        self, date_column: str | None, patient_column: str = "p.id", course: str | None = "c"
+    ) -> tuple[str, list]:
+        """The WHERE clause: a course voided in error (alias ``course``) is in no export."""
+        where: list[str] = [f"{course}.voided_at IS NULL"] if course else []
         params: list = []
         if date_column and self.since:
             where.append(f"{date_column} >= ?")
@@ -49,12 +52,14 @@ _LIVE_SESSIONS = (
 
 
 def patients(db: Database, filters: Filters) -> Rows:
-    where, params = filters.on(None)
+    where, params = filters.on(None, course=None)
     return _rows(
         db,
         f"""SELECT {_PATIENT}, p.sex, p.phone, p.note, p.archived_at IS NOT NULL AS archived,
-                (SELECT min(c.started_on) FROM courses c WHERE c.patient_id = p.id) AS started_on,
-                (SELECT count(*) FROM courses c WHERE c.patient_id = p.id) AS courses
+                (SELECT min(c.started_on) FROM courses c
+                  WHERE c.patient_id = p.id AND c.voided_at IS NULL) AS started_on,
+                (SELECT count(*) FROM courses c
+                  WHERE c.patient_id = p.id AND c.voided_at IS NULL) AS courses
             FROM patients p WHERE {where}
             ORDER BY p.chart COLLATE NOCASE, p.name, p.id""",
         params,
@@ -65,7 +70,7 @@ def courses(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("c.started_on")
     return _rows(
         db,
-        f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done
+        f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done, c.follow_up
             FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
             ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
         params,
@@ -248,6 +253,21 @@ def scores(db: Database, filters: Filters) -> Rows:
             WHERE sc.voided_at IS NULL AND {where}
             ORDER BY sc.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
                 sc.instrument""",
+        params,
+    )
+
+
+def adverse(db: Database, filters: Filters) -> Rows:
+    where, params = filters.on("a.onset")
+    return _rows(
+        db,
+        f"""SELECT {_PATIENT}, {_COURSE}, a.id AS adverse_event_id, s.id AS session_id,
+                s.number AS session_number, s.date AS session_date, a.kind, a.severity,
+                a.serious, a.onset, a.resolved_on, a.recorded_on, a.note
+            FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+            JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
+            WHERE s.voided_at IS NULL AND {where}
+            ORDER BY a.onset, p.chart COLLATE NOCASE, p.name, c.started_on, a.id""",
         params,
     )
 

@@ -64,9 +64,11 @@ def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[P
     sql = f"""
         SELECT p.*,
             (SELECT count(*) FROM courses c
-              WHERE c.patient_id = p.id AND c.status = 'active') AS active_courses,
+              WHERE c.patient_id = p.id AND c.status = 'active' AND c.voided_at IS NULL)
+              AS active_courses,
             (SELECT max(s.date) FROM courses c JOIN sessions s ON s.course_id = c.id
-              WHERE c.patient_id = p.id AND s.voided_at IS NULL) AS last_session_on
+              WHERE c.patient_id = p.id AND s.voided_at IS NULL AND c.voided_at IS NULL)
+              AS last_session_on
         FROM patients p WHERE {" AND ".join(where)}
         ORDER BY p.name COLLATE NOCASE, p.id
     """

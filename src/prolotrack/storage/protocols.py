@@ -23,6 +23,7 @@ def _protocol(row: dict, sites: list[SiteSpec]) -> Protocol:
         condition=row["condition"],
         source=row["source"],
         note=row["note"],
+        follow_up=row.get("follow_up"),
     )
 
 
@@ -54,6 +55,7 @@ def insert(db: Database, protocol: Protocol) -> None:
             "measure": protocol.measure,
             "source": protocol.source,
             "note": protocol.note,
+            "follow_up": protocol.follow_up,
             "created_at": rows.utc_now(),
         }
     )
@@ -74,6 +76,13 @@ def insert(db: Database, protocol: Protocol) -> None:
 def remove(db: Database, name: str) -> None:
     db.execute("DELETE FROM protocol_sites WHERE protocol = ?", [name])
     db.execute("DELETE FROM protocols WHERE name = ?", [name])
+
+
+def followed_by(db: Database, name: str) -> list[int]:
+    """The active courses (not voided) that follow this protocol."""
+    sql = """SELECT id FROM courses WHERE protocol = ? AND status = 'active'
+             AND voided_at IS NULL ORDER BY id"""
+    return [r[0] for r in db.execute(sql, [name])]
 
 
 def site_names(db: Database) -> list[str]:

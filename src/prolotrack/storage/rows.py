@@ -66,6 +66,9 @@ def course(row: dict, owner: Patient | None = None) -> Course:
         closed_on=_day(row["closed_on"]),
         close_reason=row["close_reason"],
         protocol=row.get("protocol"),
+        follow_up=row.get("follow_up"),
+        voided_at=row.get("voided_at"),
+        void_reason=row.get("void_reason"),
         created_at=row["created_at"],
         patient=owner,
         sessions_done=row.get("sessions_done") or 0,
@@ -125,4 +128,6 @@ def adverse_event(row: dict) -> AdverseEvent:
         onset_on=date.fromisoformat(row["onset"]),
         resolved_on=_day(row["resolved_on"]),
         note=row["note"],
+        serious=bool(row.get("serious")),
+        recorded_on=_day(row.get("recorded_on")),
     )

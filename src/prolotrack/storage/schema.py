@@ -58,8 +58,8 @@ def pending(db: Database) -> list[str]:
 def migrate(db: Database) -> None:
     """Apply pending migrations and record the schema version in ``PRAGMA user_version``.
     A migration that changes records is logged as prolotrack's own."""
-    if "audit_context" in db.table_names():
-        audit.begin(db, "prolotrack (schema migration)")
+    if "audit_context" in db.table_names():  # else the migration that makes it fills it
+        audit.as_migration(db)
     migrations.apply(db)
     db.execute(f"PRAGMA user_version = {len(KNOWN)}")
     audit.end(db)

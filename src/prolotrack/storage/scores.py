@@ -88,13 +88,16 @@ def _instrument(row: dict) -> Instrument:
         mcid_unit=row["mcid_unit"],
         source=row["source"],
         builtin=bool(row["builtin"]),
+        whole_points=bool(row.get("whole_points")),
+        responder_at=row.get("responder_at"),
     )
 
 
 def _instrument_row(i: Instrument) -> dict:
     return {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
             "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
-            "builtin": int(i.builtin)}  # fmt: skip
+            "builtin": int(i.builtin), "whole_points": int(i.whole_points),
+            "responder_at": i.responder_at}  # fmt: skip
 
 
 def insert_instrument(db: Database, instrument: Instrument) -> None:

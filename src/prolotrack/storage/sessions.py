@@ -139,6 +139,8 @@ def listing(
 ) -> list[Session]:
     """Sessions (not voided, unless asked) with their injection sites, oldest first."""
     where, params = ["1 = 1" if include_voided else "s.voided_at IS NULL"], []
+    if course_id is None and not include_voided:  # nor those of a course voided in error
+        where.append("c.voided_at IS NULL")
     if patient_id is not None:
         where.append("c.patient_id = ?")
         params.append(patient_id)
@@ -174,16 +176,39 @@ def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
     return rows.adverse_event(found[0]) if found else None
 
 
-def adverse_events_between(db: Database, first: date, last: date) -> list[AdverseEvent]:
-    """Adverse events whose onset falls on the days ``first`` to ``last`` (of live sessions)."""
+def adverse_events_recorded(db: Database, first: date, last: date) -> list[AdverseEvent]:
+    """Adverse events recorded on the days ``first`` to ``last`` (of live sessions)."""
     return [
         rows.adverse_event(r)
         for r in db.query(
             """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
-               WHERE a.onset BETWEEN ? AND ? AND s.voided_at IS NULL ORDER BY a.onset, a.id""",
+               JOIN courses c ON c.id = s.course_id
+               WHERE a.recorded_on BETWEEN ? AND ? AND s.voided_at IS NULL
+                 AND c.voided_at IS NULL
+               ORDER BY a.recorded_on, a.onset, a.id""",
             [first.isoformat(), last.isoformat()],
         )
     ]
+
+
+def adverse_events(
+    db: Database, *, open_only: bool = False, since: date | None = None, until: date | None = None
+) -> list[AdverseEvent]:
+    """Adverse events of live sessions, by onset: still open ones only, or those whose onset
+    falls in ``since``..``until``."""
+    where, params = ["s.voided_at IS NULL", "c.voided_at IS NULL"], []
+    if open_only:
+        where.append("a.resolved_on IS NULL")
+    if since:
+        where.append("a.onset >= ?")
+        params.append(since.isoformat())
+    if until:
+        where.append("a.onset <= ?")
+        params.append(until.isoformat())
+    sql = f"""SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+              JOIN courses c ON c.id = s.course_id
+              WHERE {" AND ".join(where)} ORDER BY a.onset, a.id"""
+    return [rows.adverse_event(r) for r in db.query(sql, params)]
 
 
 def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:

@@ -51,4 +51,4 @@ def file_identity(db: Database) -> str | None:
 
 
 # Registered in this order: each module's migrations follow the last one's.
-from prolotrack.storage.migrations import first_edition  # noqa: E402, F401
+from prolotrack.storage.migrations import first_edition, second_edition  # noqa: E402, F401

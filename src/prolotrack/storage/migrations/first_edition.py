@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # when the vocabulary of a later version does.
 SIDES = ("left", "right", "bilateral", "midline")
 GUIDANCE = ("landmark", "ultrasound", "fluoroscopy")
+ADDED_LATER = ("pgic", "sane")  # instruments of the catalogue that migration 0007 adds
 
 
 @migration("0001_records")
@@ -143,6 +144,7 @@ def _records(db: Database) -> None:
             "builtin": 1,
         }
         for i in CATALOGUE
+        if i.code not in ADDED_LATER
     )
 
 
