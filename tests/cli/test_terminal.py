@@ -24,6 +24,10 @@ COMMANDS = [
     ("score", "list", "P-0002"),
     ("progress", "P-0002"),
     ("progress", "P-0004"),
+    ("progress", "P-0003"),  # bilateral, with follow-ups done and due
+    ("progress", "P-0014"),  # lost to follow-up
+    ("adverse", "list"),
+    ("report", "outcomes", "--at", "6m", "--by", "icd10"),
     ("summary", "--days", "7"),
     ("summary", "--week"),
     ("due",),
@@ -38,7 +42,8 @@ COMMANDS = [
     ("course", "show", "1"),
     ("session", "show", "1"),
 ]
-KEYWORDS = ("substantial", "moderate", "discontinued", "overdue", "completed", "minimal")
+KEYWORDS = ("substantial", "moderate", "discontinued", "overdue", "completed", "minimal",
+            "follow-up", "upcoming", "missed")  # fmt: skip
 _ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _RULE = re.compile(r"^[─━═│┃╇╈┼┿╋—-]+$")
 

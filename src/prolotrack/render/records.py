@@ -72,6 +72,9 @@ def _course_values(c: Course) -> dict:
         "closed_on": c.closed_on,
         "close_reason": c.close_reason,
         "protocol": c.protocol,
+        "follow_up": c.follow_up,
+        "voided_at": c.voided_at,
+        "void_reason": c.void_reason,
     }
 
 
@@ -115,9 +118,12 @@ def course(c: Course, its_sessions: list[Session]) -> Record:
         Column("sessions_done", "Sessions done", numeric=True),
         Column("measure", "Measure", drop=3),
         Column("protocol", "Protocol"),
+        Column("follow_up", "Follow-up"),
         Column("closed_on", "Closed"),
         Column("close_reason", "Reason", free=True),
-    ]
+        *([Column("voided_at", "Voided"), Column("void_reason", "Void reason", free=True)]
+          if c.voided_at else []),
+    ]  # fmt: skip
     values = _course_values(c)
     return Record(
         [(col, values[col.key]) for col in fields],
