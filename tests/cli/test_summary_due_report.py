@@ -42,6 +42,7 @@ def test_summary_json_keys_and_figures(busy_day):
     assert day["totals"] == {
         "sessions": 2, "patients": 2, "injections": 3, "volume_ml": 8,
         "ml_by_solution": {"dextrose 15%": 2, "dextrose 25%": 6},
+        "agents": {"dextrose_g": 1.8},  # 2 mL x 150 mg/mL + 6 mL x 250 mg/mL
     }  # fmt: skip
     assert [(e["chart"], e["kind"], e["severity"]) for e in day["adverse_events"]] == [
         ("P-0002", "flare", "mild")

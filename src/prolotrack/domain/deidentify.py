@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+
+from prolotrack.domain import solutions
 
 OLDEST_SHOWN_AGE = 89
 
@@ -51,18 +52,6 @@ OTHER = "other"
 REGIONS = ("knee", "hip", "ankle", "foot", "achilles", "shoulder", "elbow", "wrist", "hand",
            "finger", "thumb", "neck", "cervical spine", "thoracic spine", "low back",
            "lumbar spine", "back", "pelvis", "sacroiliac joint", "jaw", "rib")  # fmt: skip
-# Agents of a solution or an anaesthetic (clinical-reference.md section 8), by every spelling
-# met, to the one name an export gives.
-AGENTS = {
-    "dextrose": "dextrose", "glucose": "dextrose",
-    "lidocaine": "lidocaine", "lignocaine": "lidocaine", "xylocaine": "lidocaine",
-    "ropivacaine": "ropivacaine", "bupivacaine": "bupivacaine", "sensorcaine": "bupivacaine",
-    "marcaine": "bupivacaine", "procaine": "procaine", "sodium morrhuate": "sodium morrhuate",
-    "morrhuate": "sodium morrhuate", "glycerin": "glycerin", "glycerine": "glycerin",
-    "phenol": "phenol", "p2g": "P2G", "saline": "saline", "normal saline": "saline",
-    "adrenaline": "adrenaline", "epinephrine": "adrenaline",
-}  # fmt: skip
-_COMPONENT = re.compile(r"^(?P<agent>[a-z][a-z0-9 ]*?)\s*(?:(?P<strength>\d+(?:\.\d+)?)\s*%)?$")
 
 
 def condition(icd10: str | None) -> str:
@@ -90,14 +79,5 @@ def solution(text: str | None) -> str | None:
     0.2%``); a part that is not a known agent becomes ``other``."""
     if text is None or not text.strip():
         return None
-    parts = []
-    for part in re.split(r"\s*(?:\+|,|\band\b|\bwith\b)\s*", text.lower()):
-        found = _COMPONENT.match(" ".join(part.split()))
-        agent = AGENTS.get(found["agent"]) if found else None
-        if agent is None:
-            parts.append(OTHER)
-        elif found["strength"]:
-            parts.append(f"{agent} {float(found['strength']):g}%")
-        else:
-            parts.append(agent)
-    return " + ".join(dict.fromkeys(p for p in parts if p))
+    parts = [str(c) if c.known else OTHER for c in solutions.components(text)]
+    return " + ".join(dict.fromkeys(parts)) or None

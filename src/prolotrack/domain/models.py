@@ -116,3 +116,10 @@ class Session:
     @property
     def solutions(self) -> list[str]:
         return sorted({i.solution for i in self.injections})
+
+    @property
+    def agents_mg(self) -> dict[str, float]:
+        """Milligrams of each agent given, from the solutions' strengths and volumes."""
+        from prolotrack.domain.solutions import totals
+
+        return totals((i.solution, i.volume_ml) for i in self.injections)

@@ -140,7 +140,7 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
             if count == 1 and sample.name in ADVERSE:
                 entry.adverse = [ADVERSE[sample.name]]
                 made["adverse events"] += 1
-            session = sessions.log(db, course, entry, today, None)
+            session = sessions.log(db, course, entry, given, None)  # logged on the day
             made["sessions"] += 1
             made["injections"] += len(session.injections)
             made["scores"] += len(entry.scores)

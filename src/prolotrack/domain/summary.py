@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from prolotrack.domain import schedule
+from prolotrack.domain import schedule, solutions
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.instruments import PAIN
 from prolotrack.domain.models import AdverseEvent, Course, Session
@@ -52,6 +52,13 @@ class Summary:
             for i in g.session.injections:
                 totals[i.solution] = round(totals.get(i.solution, 0) + i.volume_ml, 3)
         return dict(sorted(totals.items()))
+
+    @property
+    def agents_mg(self) -> dict[str, float]:
+        """Milligrams of each agent given over the period (dextrose, each anaesthetic...)."""
+        return solutions.totals(
+            (i.solution, i.volume_ml) for g in self.given for i in g.session.injections
+        )
 
     @property
     def total_ml(self) -> float:

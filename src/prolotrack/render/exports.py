@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from prolotrack.domain import deidentify as deid
+from prolotrack.domain.solutions import keyed
+from prolotrack.domain.solutions import totals as solution_totals
 from prolotrack.render.view import Column
 
 TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress", "adverse")
@@ -140,6 +142,8 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
             return Export(
                 _cols(*_PLAIN[table]), lambda row: {**row, "serious": bool(row["serious"])}
             )
+        if table == "sessions":
+            return Export(_cols(*_PLAIN[table], *GIVEN), _given)
         return Export(_cols(*_PLAIN[table], *extra), lambda row: row, plain=True)
     d = _Deidentified(key)
 
@@ -155,7 +159,22 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
                        resolved_day=d.offset(row, "resolved_on"))  # fmt: skip
         return out
 
-    return Export(_cols(*_DEIDENTIFIED[table], *extra), shape)
+    columns = _cols(*_DEIDENTIFIED[table], *extra, *(GIVEN if table == "sessions" else ()))
+    return Export(columns, (lambda row: _given(shape(row), row)) if table == "sessions" else shape)
+
+
+# What a session gave, in grams of dextrose and milligrams of each anaesthetic (SPEC, second
+# edition): fixed columns, so that a spreadsheet's columns do not move from one export to the next.
+GIVEN = ("dextrose_g", "lidocaine_mg", "bupivacaine_mg", "ropivacaine_mg", "procaine_mg")
+_SEPARATOR, _PAIR = "\x1e", "\x1f"  # between the sites of a session, and solution from volume
+
+
+def _given(out: dict, row: dict | None = None) -> dict:
+    """The session's totals from its sites' solutions and volumes (``given`` from the query)."""
+    raw = (row or out).get("given") or ""
+    pairs = [p.split(_PAIR) for p in raw.split(_SEPARATOR) if p]
+    totals = keyed(solution_totals((text, float(ml)) for text, ml in pairs))
+    return {**out, **{k: totals.get(k) for k in GIVEN}}
 
 
 def _progress(key: str) -> Callable[[dict], dict]:

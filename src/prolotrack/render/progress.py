@@ -10,6 +10,7 @@ from rich.text import Text
 
 from prolotrack.domain.instruments import PERCENT
 from prolotrack.domain.outcomes import best_end, week
+from prolotrack.domain.solutions import Totals
 from prolotrack.render.view import Column, Listing, plain, plural, text
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ def _rows(progress: CourseProgress) -> list[dict]:
                      "week": visit.week, "sites": len(s.injections) if s else None,
                      "volume_ml": s.total_ml if s else None,
                      "solutions": s.solutions if s else None,
+                     "totals": Totals(s.agents_mg) if s else None,
                      "status": point.status if point else None,
                      "scores": visit.scores})  # fmt: skip
     scored = {progress.timepoint_of(v).timepoint for v in progress.visits
@@ -107,7 +109,8 @@ def _rows(progress: CourseProgress) -> list[dict]:
         if f.timepoint not in scored:
             rows.append({"number": f.timepoint, "date": f.due,
                          "week": week(progress.course.started_on, f.due), "sites": None,
-                         "volume_ml": None, "solutions": None, "status": f.status,
+                         "volume_ml": None, "solutions": None, "totals": None,
+                         "status": f.status,
                          "scores": {}})  # fmt: skip
     return sorted(rows, key=lambda r: r["date"])
 
@@ -118,9 +121,10 @@ def _visits(progress: CourseProgress) -> Listing:
                Column("week", "Week", numeric=True), Column("sites", "Sites", numeric=True, drop=2),
                Column("volume_ml", "mL", numeric=True, decimals=1),
                Column("solutions", "Solutions", free=True, drop=1),
+               Column("totals", "Given", free=True, drop=3),
                *(Column(code, code, numeric=True) for code in codes)]  # fmt: skip
     if progress.follow_ups:
-        columns.insert(6, Column("status", "Follow-up", styles=_FOLLOW_UP_STYLES))
+        columns.insert(7, Column("status", "Follow-up", styles=_FOLLOW_UP_STYLES))
     rows = [{**{k: v for k, v in r.items() if k != "scores"},
              **{code: r["scores"].get(code) for code in codes}}
             for r in _rows(progress)]  # fmt: skip
@@ -210,7 +214,8 @@ def _visit_json(visit: Visit) -> dict:
     body = {"date": visit.day.isoformat(), "week": visit.week}
     if s:
         body = {"id": s.id, "number": s.number, **body, "sites": len(s.injections),
-                "volume_ml": plain(s.total_ml), "solutions": s.solutions}  # fmt: skip
+                "volume_ml": plain(s.total_ml), "solutions": s.solutions,
+                "totals": plain(Totals(s.agents_mg))}  # fmt: skip
     return {**body, "scores": {k: plain(v) for k, v in visit.scores.items()}}
 
 
@@ -254,7 +259,7 @@ def listing(found: list[CourseProgress]) -> Listing:
     columns = [Column("course_id", "Course"), Column("chart", "Chart"), Column("number", "No."),
                Column("date", "Date"), Column("week", "Week"), Column("sites", "Sites"),
                Column("volume_ml", "mL"), Column("solutions", "Solutions"),
-               Column("follow_up", "Follow-up"),
+               Column("given", "Given"), Column("follow_up", "Follow-up"),
                *(Column(code.replace("-", "_"), code) for code in codes)]  # fmt: skip
     rows = []
     for progress in found:
@@ -264,6 +269,7 @@ def listing(found: list[CourseProgress]) -> Listing:
                 "chart": progress.course.patient.chart if progress.course.patient else None,
                 **{k: r[k] for k in ("number", "date", "week", "sites", "volume_ml",
                                      "solutions")},
+                "given": r["totals"].described if r["totals"] else None,
                 "follow_up": r["status"],
                 **{code.replace("-", "_"): r["scores"].get(code) for code in codes},
             })  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prolotrack.domain.models import AdverseEvent, Course, Patient, Score, Session
+from prolotrack.domain.solutions import Totals
 from prolotrack.render.view import Column, Listing, Record
 
 ID = Column("id", "ID", numeric=True)
@@ -142,6 +143,7 @@ def _session_values(s: Session, owner: Course | None) -> dict:
         "date": s.given_on,
         "sites": len(s.injections),
         "volume_ml": s.total_ml,
+        "totals": Totals(s.agents_mg),
         "solutions": s.solutions,
         "practitioner": s.practitioner,
         "guidance": s.guidance,
@@ -198,6 +200,7 @@ def session(s: Session, owner: Course) -> Record:
         Column("anesthetic", "Anesthetic", free=True),
         Column("sites", "Sites", numeric=True),
         Column("volume_ml", "Total mL", numeric=True, decimals=1),
+        Column("totals", "Given", free=True),
         Column("note", "Note", free=True),
         Column("voided", "Voided"),
         Column("void_reason", "Why voided", free=True),

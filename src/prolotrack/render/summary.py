@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prolotrack.domain.solutions import describe, keyed
 from prolotrack.render import jsondoc
 from prolotrack.render.view import Column, Listing, plain, plural, text
 
@@ -74,6 +75,8 @@ def plain_text(s: Summary) -> str:
     lines += [f"  {_given_line(g)}" for g in s.given]
     lines.append(f"Totals: {_totals(s)}")
     lines += [f"  {solution}: {ml:.1f} mL" for solution, ml in s.ml_by_solution.items()]
+    if given := describe(s.agents_mg):
+        lines.append(f"Given: {', '.join(given)}")
     for title, entries in _sections(s):
         lines.append(f"{title}: {len(entries)}")
         lines += [f"  {entry}" for entry in entries]
@@ -113,7 +116,8 @@ def document(s: Summary) -> dict:
         "sessions": jsondoc.rows(listing(s)),
         "totals": {"sessions": len(s.given), "patients": s.patients, "injections": s.injections,
                    "volume_ml": plain(s.total_ml),
-                   "ml_by_solution": {k: plain(v) for k, v in s.ml_by_solution.items()}},
+                   "ml_by_solution": {k: plain(v) for k, v in s.ml_by_solution.items()},
+                   "agents": plain(keyed(s.agents_mg))},
         "adverse_events": [
             {"id": e.id, "session_id": g.session.id, "course_id": g.course.id,
              "chart": g.course.patient.chart if g.course.patient else None, "kind": e.kind,
@@ -164,6 +168,8 @@ def tables(out, s: Summary) -> None:
     out.print(Text(f"Totals: {_totals(s)}", style="bold"))
     for solution, ml in s.ml_by_solution.items():
         out.print(Text(f"  {solution}: {ml:.1f} mL"))
+    if given := describe(s.agents_mg):
+        out.print(Text(f"Given: {', '.join(given)}"))
     for title, lines in _sections(s):
         out.print()
         out.print(Text(f"{title}: {len(lines)}", style="bold"))

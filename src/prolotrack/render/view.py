@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from prolotrack.domain.solutions import Totals
 from prolotrack.domain.vocab import plural
 
 __all__ = ["Column", "Listing", "Record", "plain", "plain_number", "plural", "text"]
@@ -84,6 +85,8 @@ def text(value: Any, column: Column | None = None, *, joiner: str = ", ") -> str
         return f"{plain_number(round(value, 4))}"
     if isinstance(value, list | tuple):
         return joiner.join(text(v) for v in value)
+    if isinstance(value, Totals):
+        return joiner.join(value.described)
     if isinstance(value, dict):
         import json
 

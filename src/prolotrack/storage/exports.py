@@ -85,7 +85,9 @@ def sessions(db: Database, filters: Filters) -> Rows:
                 s.date AS session_date, s.practitioner, s.anesthetic, s.guidance, s.note,
                 (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
                 (SELECT round(sum(i.volume_ml), 3) FROM injections i
-                  WHERE i.session_id = s.id) AS volume_ml
+                  WHERE i.session_id = s.id) AS volume_ml,
+                (SELECT group_concat(i.solution || char(31) || i.volume_ml, char(30))
+                   FROM injections i WHERE i.session_id = s.id) AS given
             FROM sessions s JOIN courses c ON c.id = s.course_id
             JOIN patients p ON p.id = c.patient_id
             WHERE s.voided_at IS NULL AND {where}
