@@ -255,3 +255,53 @@ def test_the_injections_csv_keeps_every_digit_of_a_volume(clinic):
     assert clinic.json("export", "injections")[0]["volume_ml"] == 0.123456
     deidentified = rows(clinic, "injections", "--deidentify")
     assert [r["volume_ml"] for r in deidentified] == ["0.1235", "2"]  # as the tables show it
+
+
+def test_an_xlsx_export_keeps_each_cell_what_it_is(clinic, tmp_path):
+    """Chart 007 stays text, a de-identified 90+ stays text, a phone +1 555 and a name =1+1 are
+    text and never formulas; dates are dates, numbers numbers."""
+    openpyxl = pytest.importorskip("openpyxl")
+    clinic.ok("patient", "add", "=1+1", "--chart", "007", "--born", "1930-01-01",
+              "--phone", "+1 555 0100")  # fmt: skip
+    clinic.ok("course", "start", "007", "--condition", "knee", "--date", "2026-03-01")
+    clinic.ok("log", "007", "--date", "2026-03-02", "--site", "MCL:0.5:D15", "--pain", "4")
+    book = tmp_path / "patients.xlsx"
+    clinic.ok("export", "patients", "-f", "xlsx", "-o", str(book))
+    sheet = openpyxl.load_workbook(book).active
+    header = [c.value for c in sheet[1]]
+    row = {k: c for k, c in zip(header, sheet[2], strict=True)}
+    assert (row["chart"].value, row["chart"].data_type) == ("007", "s")
+    assert (row["name"].value, row["name"].data_type) == ("=1+1", "s")
+    assert (row["phone"].value, row["phone"].data_type) == ("+1 555 0100", "s")
+    assert row["born"].is_date and row["born"].value.date().isoformat() == "1930-01-01"
+    assert (row["courses"].value, row["courses"].data_type) == (1, "n")
+    assert oct(book.stat().st_mode & 0o777) == "0o600"
+    private = tmp_path / "courses.xlsx"
+    clinic.ok("export", "courses", "--deidentify", "-f", "xlsx", "-o", str(private))
+    sheet = openpyxl.load_workbook(private).active
+    header = [c.value for c in sheet[1]]
+    age = sheet[2][header.index("age_at_start")]
+    assert (age.value, age.data_type) == ("90+", "s")
+    scores = tmp_path / "scores.xlsx"
+    clinic.ok("export", "scores", "-f", "xlsx", "-o", str(scores))
+    sheet = openpyxl.load_workbook(scores).active
+    header = [c.value for c in sheet[1]]
+    assert sheet[2][header.index("value")].value == 4
+    assert sheet[2][header.index("score_date")].is_date
+    clinic.refused("export", "patients", "-f", "xlsx", says="give it a file with -o")
+
+
+def test_import_warns_of_a_chart_a_spreadsheet_stripped_of_its_zeros(clinic, tmp_path):
+    clinic.ok("patient", "add", "Ada Lovelace", "--chart", "007")
+    clinic.ok("course", "start", "007", "--condition", "knee", "--date", "2026-03-01")
+    clinic.ok("log", "007", "--date", "2026-03-02", "--site", "MCL:0.5:D15")
+    [row] = rows(clinic, "injections")
+    sheet = tmp_path / "sheet.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:  # as a spreadsheet saved it
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow({**row, "chart": "7", "session_date": "2026-03-09"})
+    result = clinic.ok("import", str(sheet), "--dry-run")
+    assert ("warning: line 2: 'Ada Lovelace' with chart '7' is added as a new patient, but Ada"
+            " Lovelace (007) is already on file (a spreadsheet may have stripped its zeros)"
+            ) in result.stderr  # fmt: skip

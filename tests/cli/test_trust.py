@@ -334,19 +334,24 @@ def test_deidentified_exports_carry_no_free_text(user):
          "--note", "Zebediah", "--pain", "6")  # fmt: skip
     hits = []
     outputs = 0
-    for table in ("patients", "courses", "sessions", "injections", "scores", "progress"):
+    u.ok("adverse", "add", "Z-1#1", "flare", "--note", "Zebediah called from Elm Street")
+    u.ok("patient", "flag", "Z-1", "other:Quackenbush's cousin")
+    u.ok("course", "rehab", "Z-1", "other", "--note", "Moriarty's gym")
+    for table in ("patients", "courses", "sessions", "injections", "scores", "progress",
+                  "adverse"):  # fmt: skip
         for fmt in ("csv", "json"):
             text = u.ok("export", table, "--deidentify", "-f", fmt).stdout
             outputs += 1
             hits += [(table, fmt, word) for word in PLANTED if word.lower() in text.lower()]
-    assert outputs == 12
+    assert outputs == 14
     assert hits == []
     rows = list(csv.DictReader(io.StringIO(u.ok("export", "injections", "--deidentify").stdout)))
     planted = [r for r in rows if r["condition"] == "M17.11"]
     assert {r["site"] for r in planted} == {"other", "MCL"}
     assert {r["solution"] for r in planted} == {"dextrose 15% + other", "dextrose 15%"}
     assert {r["region"] for r in planted} == {"other"}
-    assert {r["anesthetic"] for r in planted} == {"other"}  # not agents and strengths alone
+    # the agent and its strength; the words after them ("per Dr ...") are left out
+    assert {r["anesthetic"] for r in planted} == {"lidocaine 1%"}
     ada = [r for r in rows if r["condition"] != "M17.11"]
     assert {r["condition"] for r in ada} == {"other"}  # no ICD-10 code was given
     assert {r["region"] for r in ada} == {"knee"}

@@ -12,16 +12,29 @@ Bundle = pytest.importorskip("fhir.resources.R4B.bundle").Bundle
 def bundle(worked):
     worked.ok("course", "start", "P-0001", "--condition", "left elbow", "--side", "midline",
               "--date", "2026-03-05")  # fmt: skip
-    worked.ok("adverse", "add", "2", "flare", "--severity", "moderate")
+    worked.ok("adverse", "add", "2", "flare", "--severity", "moderate", "--note", "ice helped")
+    worked.ok("adverse", "resolve", "1", "--date", "2026-02-05")
+    worked.ok("course", "consent", "1", "--date", "2026-01-05", "--form", "prolo v2")
+    worked.ok("course", "close", "1", "--status", "completed", "--date", "2026-03-02")
+    worked.ok("patient", "flag", "P-0001", "allergy:fish", "--note", "hives")
+    worked.ok("patient", "flag", "P-0001", "anticoagulant")
+    worked.ok("session", "amend", "1", "--anesthetic", "lidocaine 1% skin wheal",
+              "--reason", "the wheal was not written down")  # fmt: skip
     return json.loads(worked.ok("export", "fhir").stdout)
+
+
+def of_kind(bundle, kind):
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
 def test_bundle_validates_with_a_procedure_per_site_and_an_observation_per_score(bundle):
     Bundle.model_validate(bundle)
     assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "collection")
     kinds = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
-    assert kinds == {"Patient": 1, "Condition": 2, "EpisodeOfCare": 2, "Encounter": 3,
-                     "Procedure": 9, "Observation": 6, "AdverseEvent": 1}  # fmt: skip
+    assert kinds == {"Patient": 1, "AllergyIntolerance": 1, "Flag": 1, "Condition": 3,
+                     "EpisodeOfCare": 2, "Consent": 1, "Encounter": 3, "Procedure": 9,
+                     "MedicationAdministration": 10, "Observation": 6,
+                     "AdverseEvent": 1}  # fmt: skip
 
 
 def test_every_reference_resolves_inside_the_bundle(bundle):
@@ -30,7 +43,7 @@ def test_every_reference_resolves_inside_the_bundle(bundle):
 
     def references(node):
         if isinstance(node, dict):
-            if "reference" in node:
+            if isinstance(node.get("reference"), str):
                 yield node["reference"]
             for value in node.values():
                 yield from references(value)
@@ -39,7 +52,10 @@ def test_every_reference_resolves_inside_the_bundle(bundle):
                 yield from references(value)
 
     found = list(references(bundle))
-    assert found and set(found) <= urls
+    assert found and {r for r in found if not r.startswith("#")} <= urls
+    for entry in bundle["entry"]:  # a local reference names a resource contained in its own
+        contained = {f"#{c['id']}" for c in entry["resource"].get("contained", [])}
+        assert {r for r in references(entry["resource"]) if r.startswith("#")} <= contained
 
 
 def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):
@@ -54,11 +70,22 @@ def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):
     site = procedure["bodySite"][0]
     assert site["text"] == "intra-articular"
     laterality = site["extension"][0]["valueCodeableConcept"]["coding"][0]
-    assert (laterality["system"], laterality["code"]) == ("http://snomed.info/sct", "419465000")
-    assert procedure["usedCode"][0]["text"] == "dextrose 25%"
-    assert procedure["extension"][0]["valueQuantity"] == {
+    # mCODE's laterality extension with its own required codes: 24028007 right
+    assert site["extension"][0]["url"].endswith("mcode-laterality-qualifier")
+    assert (laterality["system"], laterality["code"]) == ("http://snomed.info/sct", "24028007")
+    assert procedure["code"]["coding"][0]["system"] == (
+        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")  # fmt: skip
+    url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is procedure)
+    given = next(m for m in of_kind(bundle, "MedicationAdministration")
+                 if m.get("partOf") == [{"reference": url}])  # fmt: skip
+    assert given["dosage"]["dose"] == {
         "value": 6.0, "unit": "mL", "system": "http://unitsofmeasure.org", "code": "mL",
     }  # fmt: skip
+    [medication] = given["contained"]
+    assert medication["code"]["text"] == "dextrose 25%"
+    [dextrose] = medication["ingredient"]
+    assert dextrose["itemCodeableConcept"]["text"] == "dextrose"
+    assert dextrose["strength"]["numerator"]["value"] == 250  # 25 % is 250 mg/mL
     patient = resources[0]
     assert patient["identifier"][0]["value"] == "P-0001" and patient["birthDate"] == "1950-05-01"
 
@@ -70,3 +97,48 @@ def test_export_is_stable_and_one_patient_can_be_chosen(worked):
     only = json.loads(worked.ok("export", "fhir", "--patient", "P-0002").stdout)
     assert [e["resource"]["resourceType"] for e in only["entry"]] == ["Patient"]
     worked.refused("export", "fhir", "--deidentify", says="export fhir takes only")
+
+
+def test_closed_courses_adverse_events_flags_consent_and_names_are_all_there(bundle):
+    patient = of_kind(bundle, "Patient")[0]
+    assert patient["name"] == [{"text": "Ada Lovelace", "family": "Lovelace", "given": ["Ada"]}]
+    knee = next(c for c in of_kind(bundle, "Condition")
+                if c["code"]["text"] == "right knee osteoarthritis")  # fmt: skip
+    assert knee["clinicalStatus"]["coding"][0]["code"] == "inactive"
+    assert knee["abatementDateTime"] == "2026-03-02"
+    [event] = of_kind(bundle, "AdverseEvent")
+    assert len(event["suspectEntity"]) == 3  # every site of the session, not the first only
+    assert event["seriousness"]["coding"][0]["code"] == "non-serious"
+    flare = next(c for c in of_kind(bundle, "Condition") if "flare" in c["code"]["text"])
+    assert flare["note"] == [{"text": "ice helped"}]
+    assert flare["abatementDateTime"] == "2026-02-05"
+    assert event["resultingCondition"][0]["reference"] == next(
+        e["fullUrl"] for e in bundle["entry"] if e["resource"] is flare)  # fmt: skip
+    [allergy] = of_kind(bundle, "AllergyIntolerance")
+    assert allergy["category"] == ["food"] and "fish" in allergy["code"]["text"]
+    [flag] = of_kind(bundle, "Flag")
+    assert "anticoagulant" in flag["code"]["text"]
+    [consent] = of_kind(bundle, "Consent")
+    assert (consent["dateTime"], consent["policyRule"]["text"]) == ("2026-01-05", "prolo v2")
+    wheal = next(m for m in of_kind(bundle, "MedicationAdministration") if "partOf" not in m)
+    assert wheal["contained"][0]["ingredient"][0]["strength"]["numerator"]["value"] == 10
+
+
+def test_the_demo_clinics_bundle_validates(tmp_path):
+    """Every resource of the sample clinic (flags, consent, anaesthetics, adverse events, a
+    bilateral course, follow-ups) passes the R4B models: 0 errors."""
+    from datetime import date
+
+    from tests.conftest import Clinic
+
+    demo = Clinic(tmp_path / "demo.db", date(2026, 11, 30))
+    demo.ok("demo", "--file", str(demo.path))
+    bundle = json.loads(demo.ok("export", "fhir").stdout)
+    Bundle.model_validate(bundle)
+    kinds = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
+    assert {"AllergyIntolerance", "Flag", "Consent", "MedicationAdministration",
+            "AdverseEvent"} <= set(kinds)  # fmt: skip
+    sides = {e["resource"]["bodySite"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]
+             ["code"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure"
+             and "extension" in e["resource"]["bodySite"][0]}  # fmt: skip
+    assert sides == {"7771000", "24028007", "399488007"}  # left, right, midline; no bilateral row

@@ -1,4 +1,4 @@
-"""prolotrack course start | list | show | close | edit | reopen | void"""
+"""prolotrack course start | list | show | close | edit | reopen | void | consent | rehab"""
 
 from __future__ import annotations
 
@@ -247,3 +247,56 @@ def void(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
     with clinic(ctx).open(write=True) as desk:
         voided = courses.void(desk.db, lookup.course(desk.db, course), reason)
     say(f"Voided course {voided.id} ({voided.condition}); it stays in the file, out of reports")
+
+
+@app.command("consent")
+def consent(
+    ctx: typer.Context,
+    course: CourseArg,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Date given [default: today].")
+    ] = None,
+    form: Annotated[
+        str | None, typer.Option("--form", metavar="TEXT", help="The consent form used.")
+    ] = None,
+) -> None:
+    """Record the patient's consent to a course (log warns while there is none)."""
+    from prolotrack.domain import courses, lookup
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.course(desk.db, course)
+        given = courses.consent(desk.db, found, desk.date(on), form, desk.today)
+    say(f"Consent to course {given.id} ({given.condition}) recorded on {given.consent_on}")
+
+
+@app.command("rehab")
+def rehab(
+    ctx: typer.Context,
+    course: CourseArg,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="exercise, physiotherapy, brace, activity-modification, nsaid-avoidance or other.",
+        ),
+    ],
+    since: Annotated[str | None, typer.Option("--from", metavar="DATE", help="From.")] = None,
+    until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="To.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="What, e.g. eccentric loading.")
+    ] = None,
+) -> None:
+    """Record rehabilitation alongside a course's injections: exercise, physiotherapy..."""
+    from prolotrack.domain import courses, lookup
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.course(desk.db, course)
+        made = courses.rehabilitation(
+            desk.db,
+            found,
+            kind,
+            desk.date(since) if since else None,
+            desk.date(until) if until else None,
+            note,
+        )
+    say(f"Recorded {made['kind']} for course {found.id} ({found.condition})")

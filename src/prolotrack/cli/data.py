@@ -10,9 +10,14 @@ import typer
 
 from prolotrack.cli.completion import complete_patient
 from prolotrack.cli.context import clinic
-from prolotrack.cli.options import Format, FormatOption
-from prolotrack.cli.output import output_file, say
+from prolotrack.cli.output import output_file, say, warn
 from prolotrack.domain.vocab import plural
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
 
 
 class What(StrEnum):
@@ -51,7 +56,15 @@ def export(
     deidentify: Annotated[
         bool, typer.Option("--deidentify", help="Pseudonyms and day offsets; no names or dates.")
     ] = False,
-    fmt: FormatOption = Format.csv,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="csv, json, or xlsx (a workbook with typed cells: needs -o FILE).",
+        ),
+    ] = ExportFormat.csv,
     bom: Annotated[bool, typer.Option("--bom", help="Start with a BOM, for Excel.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
@@ -60,17 +73,18 @@ def export(
     from prolotrack.domain.errors import InvalidInput
     from prolotrack.storage.exports import Filters
 
-    if what is What.fhir and (deidentify or since or until or fmt is not Format.csv):
+    if what is What.fhir and (deidentify or since or until or fmt is not ExportFormat.csv):
         raise InvalidInput("export fhir takes only --output and --patient (and --force)")
-    if fmt is Format.table:
-        raise InvalidInput("export writes csv or json (-f csv, -f json)")
+    if fmt is ExportFormat.xlsx and output is None:
+        raise InvalidInput("-f xlsx writes a workbook: give it a file with -o FILE.xlsx")
     with clinic(ctx).open(write=False) as desk:
         filters = Filters(
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
             patient_id=lookup.patient(desk.db, patient).id if patient else None,
         )
-        with output_file(output, force=force, bom=bom) as out:
+        binary = fmt is ExportFormat.xlsx
+        with output_file(output, force=force, bom=bom, binary=binary) as out:
             if what is What.fhir:
                 from prolotrack.domain import fhir
                 from prolotrack.render import jsondoc
@@ -82,7 +96,7 @@ def export(
         say(f"Exported {plural(count, 'resource' if what is What.fhir else 'row')} to {output}")
 
 
-def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) -> int:
+def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFormat) -> int:
     from prolotrack.domain import progress
     from prolotrack.render import delimited, jsondoc
     from prolotrack.render.exports import export as spec
@@ -94,7 +108,7 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
     if table == "progress":
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
     else:
-        if shape.plain and fmt is Format.csv and table == "injections":
+        if shape.plain and fmt is ExportFormat.csv and table == "injections":
             # Hundreds of thousands of rows: SQLite prepares each session's cells once,
             # and each kind of site is written once.
             cells = exports.injections_csv(desk.db, filters, instruments)
@@ -104,11 +118,16 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: Format) 
             if table == "injections"
             else getattr(exports, table)(desk.db, filters)
         )
-        if shape.plain and fmt is Format.csv:  # the hot path: tuples straight to csv
+        if shape.plain and fmt is ExportFormat.csv:  # the hot path: tuples straight to csv
             return delimited.stream_tuples(out, shape.columns, found.columns, found)
         rows = found.dicts()
-    writer = jsondoc.stream if fmt is Format.json else delimited.stream
-    return writer(out, shape.columns, (shape.shape(r) for r in rows))
+    shaped = (shape.shape(r) for r in rows)
+    if fmt is ExportFormat.xlsx:
+        from prolotrack.render import workbook
+
+        return workbook.write(out, shape.columns, shaped, table)
+    writer = jsondoc.stream if fmt is ExportFormat.json else delimited.stream
+    return writer(out, shape.columns, shaped)
 
 
 def import_(
@@ -132,6 +151,8 @@ def import_(
         importer = Importer(desk.db, str(file), desk.today, desk.setting("date-order"), unquote)
         importer.read(handle, _progress(file))
         tally = importer.finish()
+    for message in tally.warnings:
+        warn(message)
     verb = "Would import" if dry_run else "Imported"
     say(
         f"{verb} {file}: {plural(tally.rows, 'row')};"

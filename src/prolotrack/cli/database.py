@@ -104,7 +104,7 @@ def db_restore(
 
 
 ENTITIES = ("patient", "course", "session", "injection", "score", "adverse_event", "instrument",
-            "setting")  # fmt: skip
+            "setting", "protocol", "protocol_site", "patient_flag", "rehabilitation")  # fmt: skip
 
 
 def audit(

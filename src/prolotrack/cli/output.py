@@ -37,7 +37,9 @@ def warn(message: str) -> None:
 
 
 @contextlib.contextmanager
-def output_file(path: Path | None, *, force: bool = False, bom: bool = False) -> Iterator[IO[str]]:
+def output_file(
+    path: Path | None, *, force: bool = False, bom: bool = False, binary: bool = False
+) -> Iterator[IO]:
     """Standard output, or ``path`` written whole or not at all.
 
     The data go to a temporary file beside ``path``, created readable by the owner alone,
@@ -61,8 +63,13 @@ def output_file(path: Path | None, *, force: bool = False, bom: bool = False) ->
     except OSError as error:
         raise Refused(f"cannot write {path}: {error.strerror}") from None
     try:
-        with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-            if bom:
+        opened = (
+            open(fd, "wb", buffering=1 << 20)  # noqa: SIM115 (closed by the with below)
+            if binary
+            else open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20)  # noqa: SIM115
+        )
+        with opened as handle:
+            if bom and not binary:
                 handle.write("\ufeff")
             yield handle
             handle.flush()

@@ -80,12 +80,13 @@ def show_(ctx: typer.Context, patient: PatientArg, fmt: FormatOption = Format.ta
     """Show a patient and their courses."""
     from prolotrack.domain import lookup
     from prolotrack.render import records
-    from prolotrack.storage import courses
+    from prolotrack.storage import courses, flags
 
     with clinic(ctx).open(write=False) as desk:
         found = lookup.patient(desk.db, patient)
         their_courses = courses.listing(desk.db, patient_id=found.id)
-    show(fmt, records.patient(found, their_courses))
+        their_flags = flags.of_patient(desk.db, found.id)
+    show(fmt, records.patient(found, their_courses, their_flags))
 
 
 @app.command("edit")
@@ -98,6 +99,10 @@ def edit(
     sex: Sex = None,
     phone: Phone = None,
     note: Note = None,
+    weight: Annotated[
+        float | None,
+        typer.Option("--weight", metavar="KG", help="Body weight in kg (for mg/kg dose limits)."),
+    ] = None,
 ) -> None:
     """Change a patient's details."""
     from prolotrack.domain import lookup, patients
@@ -108,6 +113,7 @@ def edit(
         changed = patients.edit(
             desk.db, found, desk.today,
             name=name, chart=chart, born=born_on, sex=sex, phone=phone, note=note,
+            weight_kg=weight,
         )  # fmt: skip
     say(f"Updated patient {changed.id}: {changed.label}")
 
@@ -120,3 +126,40 @@ def archive(ctx: typer.Context, patient: PatientArg) -> None:
     with clinic(ctx).open(write=True) as desk:
         archived = patients.archive(desk.db, lookup.patient(desk.db, patient))
     say(f"Archived patient {archived.id}: {archived.label}")
+
+
+FlagKind = Annotated[
+    str,
+    typer.Argument(
+        metavar="KIND",
+        help="allergy:lidocaine, allergy:amide, allergy:fish, allergy:corn, anticoagulant,"
+        " diabetes, pregnancy, immunosuppressed, bleeding-disorder, or other:TEXT.",
+    ),
+]
+
+
+@app.command("flag")
+def flag(
+    ctx: typer.Context,
+    patient: PatientArg,
+    kind: FlagKind,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details.")] = None,
+) -> None:
+    """Flag a patient for safety (an allergy, an anticoagulant...): log warns when it meets."""
+    from prolotrack.domain import lookup, safety
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.patient(desk.db, patient)
+        made = safety.add_flag(desk.db, found, kind, note)
+    say(f"Flagged {found.label}: {made.kind} ({safety.meaning(made.kind)})")
+
+
+@app.command("unflag")
+def unflag(ctx: typer.Context, patient: PatientArg, kind: FlagKind) -> None:
+    """Remove a patient's safety flag (the audit log keeps that it was there)."""
+    from prolotrack.domain import lookup, safety
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.patient(desk.db, patient)
+        gone = safety.remove_flag(desk.db, found, kind)
+    say(f"Removed flag {gone.kind} from {found.label}")

@@ -115,6 +115,8 @@ def log(
         found = lookup.course(desk.db, course)
         unfamiliar = catalogue.unfamiliar(desk.db, [s.site for s in entry.sites])
         logged = sessions.log(desk.db, found, entry, desk.today, desk.setting("default-solution"))
+    for message in logged.warnings:  # flags first, then doses, the volume cap, consent
+        warn(message)
     for name, close in unfamiliar:
         warn(unfamiliar_site(name, close))
     for message in sessions.opposite_sides(found, logged):

@@ -209,3 +209,38 @@ def _checked(db: Database, course: Course, c: CourseChanges, today: date) -> dic
     if c.follow_up is not None:
         fields["follow_up"] = follow_up.normal(c.follow_up)
     return fields
+
+
+REHABILITATION = ("exercise", "physiotherapy", "brace", "activity-modification",
+                  "nsaid-avoidance", "other")  # fmt: skip
+
+
+def consent(db: Database, course: Course, on: date, form: str | None, today: date) -> Course:
+    """Record the patient's consent to the course (the day it was given, the form used)."""
+    refuse_voided(course)
+    vocab.not_after(on, today, "consent date")
+    courses.update(
+        db, course.id, {"consent_on": on.isoformat(), "consent_form": vocab.note(form, "form")}
+    )
+    return courses.get(db, course.id)
+
+
+def rehabilitation(
+    db: Database,
+    course: Course,
+    kind: str,
+    since: date | None,
+    until: date | None,
+    note: str | None,
+) -> dict:
+    """Record rehabilitation alongside the injections (exercise, physiotherapy, a brace...)."""
+    from prolotrack.storage import flags
+
+    refuse_voided(course)
+    kind = vocab.one_of(kind, REHABILITATION, "rehabilitation")
+    if since and until and until < since:
+        raise InvalidInput(f"--to {until.isoformat()} is before --from {since.isoformat()}")
+    fields = {"kind": kind, "from_on": since.isoformat() if since else None,
+              "to_on": until.isoformat() if until else None, "note": vocab.note(note)}  # fmt: skip
+    made = flags.add_rehabilitation(db, course.id, fields)
+    return next(r for r in flags.rehabilitation(db, course.id) if r["id"] == made)

@@ -81,3 +81,20 @@ def solution(text: str | None) -> str | None:
         return None
     parts = [str(c) if c.known else OTHER for c in solutions.components(text)]
     return " + ".join(dict.fromkeys(parts)) or None
+
+
+def flags(text: str | None) -> str | None:
+    """Safety flags by their catalogue kinds; a flag of the practice's own words is ``other``."""
+    from prolotrack.domain.safety import FLAGS
+
+    if not text:
+        return None
+    kinds = [k if k in FLAGS else OTHER for k in text.split("; ")]
+    return "; ".join(dict.fromkeys(kinds))
+
+
+def rehabilitation(text: str | None) -> str | None:
+    """Rehabilitation by kind only (no dates, no notes)."""
+    if not text:
+        return None
+    return "; ".join(dict.fromkeys(part.split(" ")[0] for part in text.split("; ")))

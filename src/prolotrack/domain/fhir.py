@@ -1,11 +1,18 @@
-"""The record as FHIR R4 resources (clinical-reference.md section 5).
+"""The record as FHIR R4 resources (clinical-reference.md sections 5 and 8).
 
-patient -> Patient; course -> Condition and EpisodeOfCare; session -> Encounter; injection site
--> Procedure (body site text, laterality, solution and volume); score -> Observation (pain NRS as
-LOINC 72514-3); adverse event -> AdverseEvent. Resources are built one patient at a time, so a
-whole practice streams out in flat memory. References are ``urn:uuid:`` identifiers derived from
-the file's own identity, so they are stable from one export to the next and never collide with
-another practice's.
+patient -> Patient, with AllergyIntolerance for an allergy flag and Flag for the others; course
+-> Condition, EpisodeOfCare and, once given, Consent; session -> Encounter, and its anaesthetic
+-> MedicationAdministration; injection site -> Procedure (body site and laterality) with a
+MedicationAdministration part of it (the solution, its agents as ingredients with their
+strengths, and the volume as the dose); score -> Observation (pain NRS as LOINC 72514-3); adverse
+event -> AdverseEvent, with the event itself as a resulting Condition (its note and its
+resolution date). Resources are built one patient at a time, so a whole practice streams out in
+flat memory. References are ``urn:uuid:`` identifiers derived from the file's own identity, so
+they are stable from one export to the next and never collide with another practice's.
+
+Laterality uses one value set throughout: mCODE's laterality qualifier extension and its
+required binding (SNOMED CT 7771000 left, 24028007 right, 51440002 right and left, 399488007
+midline).
 """
 
 from __future__ import annotations
@@ -14,9 +21,10 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from prolotrack.domain import safety, solutions
 from prolotrack.domain.instruments import PAIN, Instrument
-from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
-from prolotrack.storage import courses, exports, patients, scores, sessions
+from prolotrack.domain.models import AdverseEvent, Course, Flag, Injection, Patient, Score, Session
+from prolotrack.storage import courses, exports, flags, patients, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -28,24 +36,26 @@ LOINC_PAIN_NRS = {
 }
 INSTRUMENT_SYSTEM = "urn:prolotrack:instrument"
 CHART_SYSTEM = "urn:prolotrack:chart"
-VOLUME_EXTENSION = "urn:prolotrack:fhir:injected-volume"
 LATERALITY_EXTENSION = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 PROLOTHERAPY = {
     "coding": [
         {
-            "system": "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+            "system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
             "code": "M0076",
             "display": "Prolotherapy",
         }
     ],
     "text": "prolotherapy injection",
 }
-# R4 laterality (SNOMED CT); R5 uses other codes. Midline has none.
+# mCODE's laterality qualifier: its required value set (SNOMED CT), used inside its extension.
 LATERALITY = {
-    "left": ("419161000", "Unilateral left"),
-    "right": ("419465000", "Unilateral right"),
+    "left": ("7771000", "Left"),
+    "right": ("24028007", "Right"),
     "bilateral": ("51440002", "Right and left"),
+    "midline": ("399488007", "Midline"),
 }
+ANAESTHETIC = "MedicationAdministration:anaesthetic"  # a session's own, beside its sites'
+ADVERSE_CONDITION = "Condition:adverse-event"  # an adverse event as the patient had it
 GENDER = {"F": "female", "M": "male", "X": "other"}
 UCUM = "http://unitsofmeasure.org"
 
@@ -63,12 +73,16 @@ class Bundle:
     def ref(self, kind: str, record_id: int) -> dict:
         return {"reference": self.url(kind, record_id)}
 
-    def entry(self, kind: str, record_id: int, body: dict) -> dict:
-        resource = {"resourceType": kind, "id": f"{kind.lower()}-{record_id}", **body}
-        return {"fullUrl": self.url(kind, record_id), "resource": resource}
+    def entry(self, kind: str, record_id: int, body: dict, key: str | None = None) -> dict:
+        """A resource of type ``kind``; ``key`` names a second kind of resource of that type
+        made from one record (``Condition:adverse-event``), for its id and its URL."""
+        key = key or kind
+        name = key.lower().replace(":", "-")
+        resource = {"resourceType": kind, "id": f"{name}-{record_id}", **body}
+        return {"fullUrl": self.url(key, record_id), "resource": resource}
 
     def patient(self, p: Patient) -> dict:
-        body: dict = {"active": p.archived_at is None, "name": [{"text": p.name}]}
+        body: dict = {"active": p.archived_at is None, "name": [_name(p.name)]}
         if p.chart:
             body["identifier"] = [{"system": CHART_SYSTEM, "value": p.chart}]
         if p.phone:
@@ -85,10 +99,14 @@ class Bundle:
             code["coding"] = [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": c.icd10}]
         body: dict = {"code": code, "subject": self.ref("Patient", c.patient_id),
                       "recordedDate": c.started_on.isoformat()}  # fmt: skip
-        if c.is_open:
-            body["clinicalStatus"] = {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                "code": "active"}]}  # fmt: skip
+        # A completed course leaves the condition inactive from its closing day; a course still
+        # running, or discontinued, leaves it active (the treatment stopped, not the condition).
+        inactive = c.status == "completed" and c.closed_on is not None
+        body["clinicalStatus"] = {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+            "code": "inactive" if inactive else "active"}]}  # fmt: skip
+        if inactive:
+            body["abatementDateTime"] = c.closed_on.isoformat()
         if c.region:
             body["bodySite"] = [_body_site(c.region, c.side)]
         return self.entry("Condition", c.id, body)
@@ -124,8 +142,6 @@ class Bundle:
         points = f", {i.points} needle entry point" + ("s" if i.points != 1 else "")
         guidance = f", {i.guidance} guidance" if i.guidance else ""
         return self.entry("Procedure", i.id, {
-            "extension": [{"url": VOLUME_EXTENSION, "valueQuantity": {
-                "value": i.volume_ml, "unit": "mL", "system": UCUM, "code": "mL"}}],
             "status": "completed",
             "code": PROLOTHERAPY,
             "subject": self.ref("Patient", c.patient_id),
@@ -133,8 +149,33 @@ class Bundle:
             "performedDateTime": s.given_on.isoformat(),
             "reasonReference": [self.ref("Condition", c.id)],
             "bodySite": [_body_site(i.site, i.side)],
-            "usedCode": [{"text": i.solution}],
             "note": [{"text": f"{i.volume_ml:g} mL of {i.solution}{points}{guidance}"}],
+        })  # fmt: skip
+
+    def injected(self, i: Injection, s: Session, c: Course) -> dict:
+        """What an injection gave: the solution with its agents as ingredients, the volume as the
+        dose, part of the injection's Procedure."""
+        return self.entry("MedicationAdministration", i.id, {
+            "contained": [_medication(i.solution)],
+            "status": "completed",
+            "medicationReference": {"reference": "#solution", "display": i.solution},
+            "subject": self.ref("Patient", c.patient_id),
+            "context": self.ref("Encounter", s.id),
+            "partOf": [self.ref("Procedure", i.id)],
+            "effectiveDateTime": s.given_on.isoformat(),
+            "dosage": {"site": _body_site(i.site, i.side), "dose": {
+                "value": i.volume_ml, "unit": "mL", "system": UCUM, "code": "mL"}},
+        })  # fmt: skip
+
+    def anaesthetic(self, s: Session, c: Course) -> dict:
+        """The session's own anaesthetic (a skin wheal, typed as text: no dose)."""
+        return self.entry("MedicationAdministration", s.id, key=ANAESTHETIC, body={
+            "contained": [_medication(s.anesthetic or "")],
+            "status": "completed",
+            "medicationReference": {"reference": "#solution", "display": s.anesthetic},
+            "subject": self.ref("Patient", c.patient_id),
+            "context": self.ref("Encounter", s.id),
+            "effectiveDateTime": s.given_on.isoformat(),
         })  # fmt: skip
 
     def observation(self, sc: Score, c: Course) -> dict:
@@ -166,16 +207,111 @@ class Bundle:
             "subject": self.ref("Patient", c.patient_id),
             "encounter": self.ref("Encounter", s.id),
             "date": e.onset_on.isoformat(),
+            "seriousness": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness",
+                "code": "serious" if e.serious else "non-serious"}]},
             "severity": {"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
                 "code": e.severity}]},
             "outcome": {"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/adverse-event-outcome",
                 "code": "resolved" if e.resolved_on else "ongoing"}]},
+            "resultingCondition": [self.ref(ADVERSE_CONDITION, e.id)],
+            "suspectEntity": [{"instance": self.ref("Procedure", i.id)} for i in s.injections],
         }  # fmt: skip
-        if s.injections:
-            body["suspectEntity"] = [{"instance": self.ref("Procedure", s.injections[0].id)}]
+        if e.recorded_on:
+            body["recordedDate"] = e.recorded_on.isoformat()
+        if not body["suspectEntity"]:
+            del body["suspectEntity"]
         return self.entry("AdverseEvent", e.id, body)
+
+    def adverse_condition(self, e: AdverseEvent, c: Course) -> dict:
+        """The adverse event as the patient had it: onset, resolution and the note."""
+        body: dict = {
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "resolved" if e.resolved_on else "active"}]},
+            "code": {"text": f"adverse event after prolotherapy: {e.kind}"},
+            "subject": self.ref("Patient", c.patient_id),
+            "onsetDateTime": e.onset_on.isoformat(),
+        }  # fmt: skip
+        if e.resolved_on:
+            body["abatementDateTime"] = e.resolved_on.isoformat()
+        if e.note:
+            body["note"] = [{"text": e.note}]
+        return self.entry("Condition", e.id, body, key=ADVERSE_CONDITION)
+
+    def flag(self, f: Flag, p: Patient) -> dict:
+        """An allergy flag as AllergyIntolerance; any other as a Flag."""
+        if f.kind.startswith("allergy:"):
+            substance = f.kind.removeprefix("allergy:")
+            body: dict = {
+                "clinicalStatus": {"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                    "code": "active"}]},
+                "category": ["food" if substance in ("fish", "corn") else "medication"],
+                "code": {"text": _ALLERGENS.get(substance, substance)},
+                "patient": self.ref("Patient", p.id),
+            }  # fmt: skip
+            if f.note:
+                body["note"] = [{"text": f.note}]
+            return self.entry("AllergyIntolerance", f.id, body)
+        text = safety.meaning(f.kind) + (f" ({f.note})" if f.note else "")
+        return self.entry("Flag", f.id, {
+            "status": "active",
+            "category": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+                "code": "clinical"}]}],
+            "code": {"text": text},
+            "subject": self.ref("Patient", p.id),
+        })  # fmt: skip
+
+    def consent(self, c: Course) -> dict:
+        assert c.consent_on is not None
+        return self.entry("Consent", c.id, {
+            "status": "active",
+            "scope": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                "code": "treatment"}]},
+            "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
+                                      "display": "Consent Document"}]}],
+            "patient": self.ref("Patient", c.patient_id),
+            "dateTime": c.consent_on.isoformat(),
+            "policyRule": {"text": c.consent_form or "the practice's consent to prolotherapy"},
+            "provision": {"data": [{"meaning": "related",
+                                    "reference": self.ref("EpisodeOfCare", c.id)}]},
+        })  # fmt: skip
+
+
+_ALLERGENS = {"lidocaine": "lidocaine", "amide": "amide local anaesthetics",
+              "fish": "fish (sodium morrhuate is made from cod-liver oil)",
+              "corn": "corn (dextrose is corn-derived)"}  # fmt: skip
+
+
+def _name(text: str) -> dict:
+    """A name as text, and as family and given names where it has at least two words."""
+    words = text.split()
+    if len(words) < 2:
+        return {"text": text}
+    return {"text": text, "family": words[-1], "given": words[:-1]}
+
+
+def _medication(text: str) -> dict:
+    """A contained Medication: the solution as typed, its known agents as ingredients."""
+    body: dict = {"resourceType": "Medication", "id": "solution", "code": {"text": text}}
+    ingredients = []
+    for part in solutions.components(text):
+        ingredient: dict = {"itemCodeableConcept": {"text": part.agent}, "isActive": part.known}
+        if part.mg_per_ml is not None:
+            ingredient["strength"] = {
+                "numerator": {"value": round(part.mg_per_ml, 4), "unit": "mg", "system": UCUM,
+                              "code": "mg"},
+                "denominator": {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"},
+            }  # fmt: skip
+        ingredients.append(ingredient)
+    if ingredients:
+        body["ingredient"] = ingredients
+    return body
 
 
 def _body_site(text: str, side: str | None) -> dict:
@@ -195,17 +331,26 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
     ids = [patient_id] if patient_id is not None else [
         r["id"] for r in db.query("SELECT id FROM patients ORDER BY id")]  # fmt: skip
     for pid in ids:
-        yield bundle.patient(patients.get(db, pid))
+        patient = patients.get(db, pid)
+        yield bundle.patient(patient)
+        for f in flags.of_patient(db, pid):
+            yield bundle.flag(f, patient)
         for c in sorted(courses.listing(db, patient_id=pid), key=lambda c: c.id):
             yield bundle.condition(c)
             yield bundle.episode(c)
+            if c.consent_on:
+                yield bundle.consent(c)
             its_sessions = sessions.listing(db, course_id=c.id)
             for s in its_sessions:
                 yield bundle.encounter(s, c)
+                if s.anesthetic:
+                    yield bundle.anaesthetic(s, c)
                 for i in s.injections:
                     yield bundle.procedure(i, s, c)
+                    yield bundle.injected(i, s, c)
             for sc in scores.for_course(db, c.id):
                 yield bundle.observation(sc, c)
             for s in its_sessions:
                 for e in sessions.get(db, s.id).adverse_events:
                     yield bundle.adverse_event(e, s, c)
+                    yield bundle.adverse_condition(e, c)

@@ -58,6 +58,7 @@ class Tally:
     sessions_skipped: int = 0
     injections: int = 0
     scores: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -271,10 +272,24 @@ class Importer:
         if found is not None and found.name.lower() != row["name"].lower():
             raise InvalidInput(f"chart {chart!r} belongs to {found.name!r}, not {row['name']!r}")
         if found is None:
+            self._warn_of_namesakes(group.line, row["name"], chart)
             found = patients.add(self.db, self.today, name=row["name"], chart=chart)
             self.tally.patients_added += 1
         self.patients[key] = (group.line, row["name"], found)
         return found
+
+    def _warn_of_namesakes(self, line: int, name: str, chart: str | None) -> None:
+        """A new patient whose name is already on file under another chart number: often a
+        chart that a spreadsheet stripped of its zeros (007 read as 7)."""
+        for other in stored_patients.charted_named(self.db, name):
+            if other.chart == chart:
+                continue
+            stripped = chart and other.chart and other.chart.lstrip("0") == chart.lstrip("0")
+            why = " (a spreadsheet may have stripped its zeros)" if stripped else ""
+            self.tally.warnings.append(
+                f"line {line}: {name!r} with chart {chart!r} is added as a new patient, but"
+                f" {other.label} is already on file{why}"
+            )
 
     def _course(self, group: _Session, patient: Patient) -> Course:
         row = group.row

@@ -19,6 +19,7 @@ class Patient:
     note: str | None = None
     archived_at: str | None = None
     created_at: str | None = None
+    weight_kg: float | None = None
 
     @property
     def label(self) -> str:
@@ -44,6 +45,8 @@ class Course:
     follow_up: str | None = None  # timepoints as stored ("3m,6m,12m", "none"); None: default
     voided_at: str | None = None
     void_reason: str | None = None
+    consent_on: date | None = None
+    consent_form: str | None = None
     created_at: str | None = None
     patient: Patient | None = None
     sessions_done: int = 0
@@ -105,6 +108,7 @@ class Session:
     voided_at: str | None = None
     void_reason: str | None = None
     created_at: str | None = None
+    warnings: list[str] = field(default_factory=list)  # what was known when it was logged
     injections: list[Injection] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     adverse_events: list[AdverseEvent] = field(default_factory=list)
@@ -123,3 +127,14 @@ class Session:
         from prolotrack.domain.solutions import totals
 
         return totals((i.solution, i.volume_ml) for i in self.injections)
+
+
+@dataclass
+class Flag:
+    """A safety flag on a patient (``allergy:fish``, ``anticoagulant``, ``other:TEXT``)."""
+
+    id: int
+    patient_id: int
+    kind: str
+    note: str | None = None
+    created_at: str | None = None

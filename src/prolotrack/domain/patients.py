@@ -31,7 +31,16 @@ def _fields(today: date, **given) -> dict:
     for key in ("phone", "note"):
         if given.get(key) is not None:
             fields[key] = vocab.note(given[key], key)
+    if given.get("weight_kg") is not None:
+        fields["weight_kg"] = weight(given["weight_kg"])
     return fields
+
+
+def weight(kg: float) -> float:
+    """A body weight in kg, for the anaesthetic limits in mg/kg."""
+    if not 0 < kg <= 500:
+        raise InvalidInput(f"weight {kg:g} kg is out of range (more than 0, at most 500 kg)")
+    return kg
 
 
 def _chart_free(db: Database, chart: str | None, patient_id: int | None = None) -> None:
@@ -56,7 +65,7 @@ def edit(db: Database, patient: Patient, today: date, **given) -> Patient:
     if not fields:
         raise InvalidInput(
             "nothing to change: give at least one of"
-            " --name, --chart, --born, --sex, --phone, --note"
+            " --name, --chart, --born, --sex, --phone, --note, --weight"
         )
     _chart_free(db, fields.get("chart"), patient.id)
     patients.update(db, patient.id, fields)

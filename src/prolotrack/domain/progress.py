@@ -14,7 +14,7 @@ from prolotrack.domain.follow_up import FollowUp
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import Course, Score, Session
 from prolotrack.domain.outcomes import Outcome, days_overdue, next_due, outcome, week
-from prolotrack.storage import courses, scores, sessions
+from prolotrack.storage import courses, flags, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -41,6 +41,7 @@ class CourseProgress:
     catalogue: dict[str, Instrument] = field(default_factory=dict)
     follow_ups: list[FollowUp] = field(default_factory=list)
     lost_to_follow_up: bool = False
+    rehabilitation: list[dict] = field(default_factory=list)  # kind, from_on, to_on, note
 
     @property
     def sessions(self) -> list[Visit]:
@@ -119,7 +120,9 @@ def of_course(
     its_sessions = sessions.listing(db, course_id=course.id)
     its_scores = scores.for_course(db, course.id)
     timepoints = timepoints_of(db, course)
-    return assemble(course, its_sessions, its_scores, catalogue, today, measure, timepoints)
+    found = assemble(course, its_sessions, its_scores, catalogue, today, measure, timepoints)
+    found.rehabilitation = flags.rehabilitation(db, course.id)
+    return found
 
 
 def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:

@@ -29,6 +29,7 @@ class Protocol:
     note: str = ""
     builtin: bool = False
     follow_up: str | None = None  # its follow-up timepoints ("3m,6m,12m"); None: the practice's
+    max_ml: float | None = None  # the most a session may give in all, where the paper says
 
     @property
     def total_ml(self) -> float | None:
@@ -90,6 +91,7 @@ _PUBLISHED = (
         "Yelland 2011, BJSM 45:421: VISA-A +27.5 (injections), +41.1 (with eccentric exercise)",
         "Weekly, 4 to 12 sessions. Each site here is 1 mL over 2 needle points (0.5 mL a point;"
         " the paper gives 0.5-1 mL per tender point), at most 5 mL a session in all.",
+        max_ml=5,
     ),
     Protocol(
         "sij-cusi", (_site("dorsal interosseous ligament", None, None),),

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.dates import parse_interval
-from prolotrack.domain import courses, follow_up, patients, scores, sessions
+from prolotrack.domain import courses, follow_up, patients, safety, scores, sessions
 from prolotrack.domain.instruments import CATALOGUE, HIGHER
 from prolotrack.domain.sites import SiteSpec, solution
 from prolotrack.storage import courses as stored_courses
@@ -86,6 +86,8 @@ PATIENTS = [
                   0.5, "completed"),
 ]  # fmt: skip
 
+FLAGS = {"Grace Hopper": ("anticoagulant", "apixaban 5 mg twice a day"),
+         "Donald Knuth": ("allergy:fish", "hives after cod-liver oil capsules")}  # fmt: skip
 ADVERSE = {"Grace Hopper": ("flare", "moderate"), "Frances Allen": ("flare", "severe"),
            "Ken Thompson": ("bruising", "mild"), "John Backus": ("vasovagal", "mild")}  # fmt: skip
 
@@ -117,6 +119,12 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
             planned_sessions=sample.planned, protocol=protocol,
         )  # fmt: skip
         course = courses.start(db, patient, plan, today)
+        course = courses.consent(db, course, started, "prolotherapy consent, version 3", today)
+        if sample.name in FLAGS:
+            safety.add_flag(db, patient, *FLAGS[sample.name])
+        if protocol == "achilles-yelland":  # Yelland 2011: injections with eccentric loading
+            courses.rehabilitation(db, course, "exercise", started, None,
+                                   "eccentric heel drops, 3 x 15 twice a day")  # fmt: skip
         made["patients"] += 1
         made["courses"] += 1
         given, count = started, 0

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.domain import lookup, scores, vocab
+from prolotrack.domain import lookup, safety, scores, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
 from prolotrack.domain.protocols import merge
 from prolotrack.domain.sites import SiteSpec, settle
-from prolotrack.storage import audit, sessions
+from prolotrack.storage import audit, flags, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -85,6 +85,18 @@ def opposite_sides(course: Course, session: Session) -> list[str]:
     ]
 
 
+def _warnings(
+    db: Database, course: Course, entry: SessionEntry, injections: list[dict], anaesthetic
+) -> list[str]:
+    """The warnings a session is logged with: flags, doses, the protocol's cap, consent."""
+    template = entry.template_for(course)
+    cap = lookup.protocol(db, template).max_ml if template else None
+    assert course.patient is not None
+    given = [(i["solution"], i["volume_ml"]) for i in injections]
+    their_flags = flags.of_patient(db, course.patient_id)
+    return safety.warnings(course.patient, course, their_flags, given, anaesthetic, cap, template)
+
+
 def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:
     vocab.not_after(day, today, "session date")
     if day < course.started_on:
@@ -115,15 +127,18 @@ def log(
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
     injections = _sites(db, entry, course, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
+    anaesthetic = vocab.note(entry.anesthetic, "anesthetic")
+    known = _warnings(db, course, entry, injections, anaesthetic)
     session_id = sessions.insert(
         db,
         {
             "course_id": course.id,
             "date": entry.given_on.isoformat(),
             "practitioner": vocab.note(entry.practitioner, "practitioner"),
-            "anesthetic": vocab.note(entry.anesthetic, "anesthetic"),
+            "anesthetic": anaesthetic,
             "guidance": guidance,
             "note": vocab.note(entry.note),
+            "warnings": "\n".join(known) or None,
         },
         injections,
     )

@@ -82,10 +82,11 @@ def _known_sites() -> dict[str, str]:
 
 _PLAIN = {
     "patients": ("patient_id", "chart", "name", "born", "sex", "phone", "note", "archived",
-                 "courses"),
+                 "courses", "weight_kg", "flags"),
     "courses": ("course_id", "chart", "name", "condition", "region", "course_side", "icd10",
                 "measure", "interval", "planned_sessions", "started_on", "status", "closed_on",
-                "close_reason", "sessions_done", "follow_up"),
+                "close_reason", "sessions_done", "follow_up", "consent_on", "consent_form",
+                "rehabilitation"),
     "sessions": ("session_id", "chart", "name", "course_id", "condition", "session_number",
                  "session_date", "practitioner", "anesthetic", "guidance", "sites", "volume_ml",
                  "note"),
@@ -101,10 +102,10 @@ _PLAIN = {
 }  # fmt: skip
 
 _DEIDENTIFIED = {
-    "patients": ("patient", "sex", "courses", "age_at_first_course"),
+    "patients": ("patient", "sex", "courses", "age_at_first_course", "flags"),
     "courses": ("patient", "course", "age_at_start", "start_year", "condition", "region",
                 "course_side", "icd10", "measure", "interval", "planned_sessions", "status",
-                "closed_day", "sessions_done", "follow_up"),
+                "closed_day", "sessions_done", "follow_up", "consent", "rehabilitation"),
     "sessions": ("patient", "course", "start_year", "session_number", "session_day",
                  "anesthetic", "guidance", "sites", "volume_ml"),
     "injections": ("patient", "course", "age_at_start", "start_year", "condition", "region",
@@ -151,6 +152,10 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         out = d.common(row)
         if table == "patients":
             out["age_at_first_course"] = out.pop("age_at_start")
+            out["flags"] = deid.flags(row.get("flags"))
+        if table == "courses":
+            out["consent"] = row.get("consent_on") is not None
+            out["rehabilitation"] = deid.rehabilitation(row.get("rehabilitation"))
         out["closed_day"] = d.offset(row, "closed_on") if table == "courses" else None
         out["session_day"] = d.offset(row, "session_date") if "session_date" in row else None
         out["score_day"] = d.offset(row, "score_date") if "score_date" in row else None

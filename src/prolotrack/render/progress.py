@@ -71,6 +71,13 @@ def _follow_up_text(progress: CourseProgress) -> str | None:
     return f"Next follow-up {f.timepoint}: due {f.due} ({f.status}; {window})"
 
 
+def _rehab_text(r: dict) -> str:
+    when = ""
+    if r["from_on"] or r["to_on"]:
+        when = f" {r['from_on'] or '...'} to {r['to_on'] or 'now'}"
+    return f"{r['kind']}{when}" + (f" ({r['note']})" if r["note"] else "")
+
+
 def _title(progress: CourseProgress) -> str:
     c = progress.course
     who = c.patient.label if c.patient else f"patient {c.patient_id}"
@@ -190,6 +197,12 @@ def tables(out: Console, found: list[CourseProgress], today: date) -> None:
         out.print(Text(_due_text(progress, today)))
         if follow := _follow_up_text(progress):
             out.print(Text(follow))
+        if progress.rehabilitation:
+            out.print(
+                Text(
+                    f"Rehabilitation: {'; '.join(_rehab_text(r) for r in progress.rehabilitation)}"
+                )
+            )
 
 
 def _outcome_json(progress: CourseProgress, o: Outcome) -> dict:
@@ -240,7 +253,11 @@ def document(found: list[CourseProgress]) -> dict:
                 "interval": str(c.interval), "planned_sessions": c.planned_sessions,
                 "measure": c.measure, "follow_up": [f.timepoint for f in progress.follow_ups]
                 if progress.follow_ups else None, "lost_to_follow_up": progress.lost_to_follow_up,
+                "consent_on": plain(c.consent_on), "consent_form": c.consent_form,
             },
+            "rehabilitation": [{"kind": r["kind"], "from": plain(r["from_on"]),
+                                "to": plain(r["to_on"]), "note": r["note"]}
+                               for r in progress.rehabilitation],
             "sessions": [_visit_json(v) for v in progress.sessions],
             "visits": [_visit_json(v) for v in progress.other_visits],
             "follow_ups": [_follow_up_json(f) for f in progress.follow_ups],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prolotrack.domain.models import AdverseEvent, Course, Patient, Score, Session
+from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient, Score, Session
 from prolotrack.domain.solutions import Totals
 from prolotrack.render.view import Column, Listing, Record
 
@@ -43,9 +43,14 @@ def patients(found: list[tuple[Patient, dict]]) -> Listing:
     return Listing(columns, rows, title="Patients", empty="No patients.")
 
 
-def patient(p: Patient, courses_of: list[Course]) -> Record:
-    fields = [*_PATIENT, Column("note", "Note", free=True), Column("archived", "Archived", drop=4)]
-    values = _patient_values(p)
+def patient(p: Patient, courses_of: list[Course], flags: list[Flag] = ()) -> Record:
+    """A patient: safety flags first (what a practitioner must see before a needle), then the
+    details, then the courses."""
+    fields = [Column("flags", "FLAGS", free=True), *_PATIENT,
+              Column("weight_kg", "Weight (kg)", numeric=True), Column("note", "Note", free=True),
+              Column("archived", "Archived", drop=4)]  # fmt: skip
+    values = {**_patient_values(p), "weight_kg": p.weight_kg,
+              "flags": [f"{f.kind} ({f.note})" if f.note else f.kind for f in flags]}  # fmt: skip
     return Record(
         [(c, values[c.key]) for c in fields],
         {"courses": courses(courses_of, with_patient=False)},
@@ -144,6 +149,7 @@ def _session_values(s: Session, owner: Course | None) -> dict:
         "sites": len(s.injections),
         "volume_ml": s.total_ml,
         "totals": Totals(s.agents_mg),
+        "warnings": s.warnings,
         "solutions": s.solutions,
         "practitioner": s.practitioner,
         "guidance": s.guidance,
@@ -201,6 +207,7 @@ def session(s: Session, owner: Course) -> Record:
         Column("sites", "Sites", numeric=True),
         Column("volume_ml", "Total mL", numeric=True, decimals=1),
         Column("totals", "Given", free=True),
+        Column("warnings", "Warnings", free=True),
         Column("note", "Note", free=True),
         Column("voided", "Voided"),
         Column("void_reason", "Why voided", free=True),

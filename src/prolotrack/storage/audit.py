@@ -51,6 +51,8 @@ AUDITED = {
     "setting": ("settings", "key"),
     "protocol": ("protocols", "name"),
     "protocol_site": ("protocol_sites", "id"),
+    "patient_flag": ("patient_flags", "id"),
+    "rehabilitation": ("rehabilitation", "id"),
 }
 # An update that sets this column from empty is given a clinical name in the log (the first
 # that applies); one that empties it again, the name after it, if any.

@@ -167,4 +167,4 @@ def listing(
 
 
 _PATIENT_COLUMNS = ("id", "name", "chart", "born", "sex", "phone", "note", "archived_at",
-                    "created_at")  # fmt: skip
+                    "created_at", "weight_kg")  # fmt: skip

@@ -56,6 +56,8 @@ def patients(db: Database, filters: Filters) -> Rows:
     return _rows(
         db,
         f"""SELECT {_PATIENT}, p.sex, p.phone, p.note, p.archived_at IS NOT NULL AS archived,
+                p.weight_kg, (SELECT group_concat(f.kind, '; ') FROM patient_flags f
+                  WHERE f.patient_id = p.id) AS flags,
                 (SELECT min(c.started_on) FROM courses c
                   WHERE c.patient_id = p.id AND c.voided_at IS NULL) AS started_on,
                 (SELECT count(*) FROM courses c
@@ -70,7 +72,10 @@ def courses(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("c.started_on")
     return _rows(
         db,
-        f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done, c.follow_up
+        f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done, c.follow_up,
+                c.consent_on, c.consent_form, (SELECT group_concat(r.kind
+                    || coalesce(' from ' || r.from_on, '') || coalesce(' to ' || r.to_on, ''), '; ')
+                  FROM rehabilitation r WHERE r.course_id = c.id) AS rehabilitation
             FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
             ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
         params,

@@ -109,8 +109,8 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         leftovers.sweep(dest.parent)
         temporary = leftovers.temporary_name(dest, "part")
-        _copy(path, temporary)
         try:
+            _copy(path, temporary)  # a damaged file fails here: no part of it is left
             _seal_head(temporary)
             trouble = problems(temporary, backup=True)
             if any(not p.startswith("schema:") for p in trouble):
@@ -233,9 +233,9 @@ def _copy(source: Path, target: Path) -> None:
     src = connect(source, BUSY_TIMEOUT_SECONDS)
     dst = sqlite3.connect(target, isolation_level=None)
     try:
-        with _diagnosed(source):
+        with _diagnosed(source):  # a damaged page may show only once the copy is read
             src.backup(dst)  # one step: a consistent copy, whatever else is writing
-        dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+            dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
     finally:
         dst.close()
         src.close()

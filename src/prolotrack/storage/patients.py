@@ -42,6 +42,12 @@ def unnumbered_named(db: Database, name: str) -> list[Patient]:
     return [rows.patient(r) for r in db.query(sql, [name])]
 
 
+def charted_named(db: Database, name: str) -> list[Patient]:
+    """Patients with a chart number whose name is exactly ``name`` (any case)."""
+    sql = f"{_SELECT} WHERE chart IS NOT NULL AND lower(name) = lower(?) ORDER BY id"
+    return [rows.patient(r) for r in db.query(sql, [name])]
+
+
 def name_contains(db: Database, part: str, *, archived: bool) -> list[Patient]:
     """Patients whose name contains ``part`` (any case), archived ones only if asked."""
     where = "instr(prolotrack_fold(name), prolotrack_fold(?)) > 0"

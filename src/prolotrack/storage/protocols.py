@@ -24,6 +24,7 @@ def _protocol(row: dict, sites: list[SiteSpec]) -> Protocol:
         source=row["source"],
         note=row["note"],
         follow_up=row.get("follow_up"),
+        max_ml=row.get("max_ml"),
     )
 
 
@@ -56,6 +57,7 @@ def insert(db: Database, protocol: Protocol) -> None:
             "source": protocol.source,
             "note": protocol.note,
             "follow_up": protocol.follow_up,
+            "max_ml": protocol.max_ml,
             "created_at": rows.utc_now(),
         }
     )

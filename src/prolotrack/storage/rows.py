@@ -47,6 +47,7 @@ def patient(row: dict) -> Patient:
         note=row["note"],
         archived_at=row["archived_at"],
         created_at=row["created_at"],
+        weight_kg=row.get("weight_kg"),
     )
 
 
@@ -69,6 +70,8 @@ def course(row: dict, owner: Patient | None = None) -> Course:
         follow_up=row.get("follow_up"),
         voided_at=row.get("voided_at"),
         void_reason=row.get("void_reason"),
+        consent_on=_day(row.get("consent_on")),
+        consent_form=row.get("consent_form"),
         created_at=row["created_at"],
         patient=owner,
         sessions_done=row.get("sessions_done") or 0,
@@ -89,6 +92,7 @@ def session(row: dict) -> Session:
         voided_at=row["voided_at"],
         void_reason=row["void_reason"],
         created_at=row["created_at"],
+        warnings=(row.get("warnings") or "").splitlines(),
     )
 
 

@@ -1,4 +1,5 @@
-"""Migrations of the second edition: follow-up, corrected courses, the clinical rules."""
+"""Migrations of the second edition: follow-up, corrected courses, the clinical rules; what
+was injected and whether it was safe."""
 
 from __future__ import annotations
 
@@ -75,3 +76,46 @@ def _allow_ct_guidance(db: Database) -> None:
         db.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         db.execute("PRAGMA writable_schema = OFF")
+
+
+_REHAB = ("exercise", "physiotherapy", "brace", "activity-modification", "nsaid-avoidance", "other")
+
+
+@migration("0008_safety_consent_rehabilitation")
+def _safety(db: Database) -> None:
+    """A patient's weight and safety flags; the warnings kept on a session; consent and
+    rehabilitation per course."""
+    kinds = ", ".join(f"'{k}'" for k in _REHAB)
+    db.executescript(
+        f"""
+        ALTER TABLE patients ADD COLUMN weight_kg REAL
+            CHECK (weight_kg IS NULL OR (weight_kg > 0 AND weight_kg <= 500));
+        ALTER TABLE sessions ADD COLUMN warnings TEXT;
+        ALTER TABLE courses ADD COLUMN {date_column("consent_on", required=False)};
+        ALTER TABLE courses ADD COLUMN consent_form TEXT;
+        ALTER TABLE protocols ADD COLUMN max_ml REAL CHECK (max_ml IS NULL OR max_ml > 0);
+        CREATE TABLE patient_flags (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            kind TEXT NOT NULL CHECK (length(trim(kind)) > 0),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (patient_id, kind)
+        );
+        CREATE TABLE rehabilitation (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses(id),
+            kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+            {date_column("from_on", required=False)},
+            {date_column("to_on", required=False)},
+            note TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (from_on IS NULL OR to_on IS NULL OR from_on <= to_on)
+        );
+        CREATE INDEX rehabilitation_by_course ON rehabilitation (course_id);
+        """
+    )
+    audit.as_migration(db)
+    audit.create_triggers(
+        db, ("patient", "session", "course", "protocol", "patient_flag", "rehabilitation")
+    )
