@@ -37,7 +37,8 @@ def test_demo_builds_its_own_file_and_suggests_commands(prolotrack, tmp_path):
     assert result.returncode == 0, result.stderr
     demo = tmp_path / "data" / "prolotrack" / "demo.db"
     assert f"Built a sample clinic in {demo}" in result.stdout
-    assert result.stdout.count(f"prolotrack --db {demo} ") == 3
+    assert result.stdout.count(f"prolotrack --db {demo} ") == 4
+    assert f"prolotrack --db {demo} report course P-0003 -o report.html" in result.stdout
     assert "prolotrack --help" in result.stdout  # where to learn more
     assert "prolotrack patient add" in result.stdout  # and how to begin one's own clinic
     assert not (tmp_path / "data" / "prolotrack" / "prolotrack.db").exists()
@@ -93,3 +94,27 @@ def test_version_of_the_installed_program(prolotrack, tmp_path):
     for command in ([prolotrack, "--version"], [sys.executable, "-m", "prolotrack", "--version"]):
         result = _run(*command, tmp_path=tmp_path)
         assert (result.returncode, result.stdout) == (0, f"prolotrack {__version__}\n")
+
+
+HEAVY = ("matplotlib", "plotext", "openpyxl", "playwright", "fhir")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["progress", "1"], ["due"], ["export", "scores"]],
+                         ids=" ".join)  # fmt: skip
+def test_commands_that_draw_no_chart_load_no_chart_library(worked, args):
+    """Start-up stays light: matplotlib, plotext and openpyxl load only in the commands that
+    need them (report course, progress --chart, export -f xlsx)."""
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print('LOADED', sorted(m for m in {HEAVY!r} if m in"
+        " sys.modules), file=sys.stderr))\n"
+        "from prolotrack.cli.entry import main\n"
+        f"sys.argv = ['prolotrack', '--db', {str(worked.path)!r}, *{args!r}]\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PROLOTRACK_TODAY": "2026-03-20"})  # fmt: skip
+    assert "LOADED []" in result.stderr, result.stderr
+    charted = subprocess.run([sys.executable, "-c", code.replace(repr(args), repr(
+        ["progress", "1", "--chart"]))], capture_output=True, text=True)  # fmt: skip
+    assert "'plotext'" in charted.stderr and "'matplotlib'" not in charted.stderr

@@ -142,7 +142,7 @@ def test_config_list_get_set_unset(clinic):
     rows = clinic.json("config", "list")
     assert [r["key"] for r in rows] == [
         "practitioner", "date-order", "default-solution", "default-guidance", "week-start",
-        "follow-up",
+        "practice-name", "aftercare", "follow-up",
     ]  # fmt: skip
     assert {r["source"] for r in rows} == {"default"}
     assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"

@@ -63,9 +63,11 @@ def demo(tmp_path_factory):
     return path, env
 
 
-def on_terminal(demo, args, columns: int) -> str:
-    """What the command shows on a terminal ``columns`` wide, escape sequences taken out."""
+def on_terminal(demo, args, columns: int, raw: bool = False, **extra: str) -> str:
+    """What the command shows on a terminal ``columns`` wide, escape sequences taken out (or
+    left in, ``raw``); ``extra``: more environment."""
     path, env = demo
+    env = {**env, **extra}
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     process = subprocess.Popen([str(BIN), "--db", str(path), *args], stdin=slave, stdout=slave,
@@ -84,7 +86,8 @@ def on_terminal(demo, args, columns: int) -> str:
     os.close(master)
     process.wait(timeout=60)
     assert process.returncode == 0, process.stderr.read()
-    return _ESCAPE.sub("", b"".join(chunks).decode()).replace("\r\n", "\n")
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    return shown if raw else _ESCAPE.sub("", shown)
 
 
 def on_a_pipe(demo, args) -> str:
@@ -132,3 +135,19 @@ def test_tables_read_whole_on_a_terminal(demo, args, columns):
                 continue  # free text shortened with an ellipsis
         broken.append(word)
     assert broken == [], f"split or cut at {columns} columns: {broken}\n{shown}"
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_progress_charts_fit_the_terminal_and_honour_no_color(demo, columns):
+    from rich.cells import cell_len
+
+    shown = on_terminal(demo, ("progress", "P-0003", "--chart"), columns)
+    assert "womac: lower is better; baseline 44" in shown
+    assert "nrs: lower is better; baseline 6" in shown
+    assert [line for line in shown.splitlines() if cell_len(line) > columns] == []
+    coloured = on_terminal(demo, ("progress", "P-0003", "--chart"), columns, raw=True)
+    assert "\x1b[38;5;" in coloured  # a colour terminal gets colour
+    plain = on_terminal(demo, ("progress", "P-0003", "--chart"), columns, raw=True, NO_COLOR="1")
+    colour = r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]+)*m"  # bold is not
+    assert not re.search(colour, plain), "NO_COLOR was not honoured"
+    assert "womac: lower is better; baseline 44" in plain

@@ -23,6 +23,7 @@ from prolotrack.cli import (
     reports,
     scores,
     sessions,
+    take_home,
 )
 from prolotrack.cli.context import Clinic
 from prolotrack.domain.errors import ProlotrackError
@@ -168,7 +169,10 @@ app.command("summary", help="A day's sessions, totals and what is due: for cron 
     reports.summary
 )
 app.command("due", help="Courses due for their next session, or overdue.")(reports.due)
-app.add_typer(reports.report_app, name="report", help="Reports across the practice.")
+reports.report_app.command("course")(take_home.report_course)
+app.add_typer(
+    reports.report_app, name="report", help="Reports: the practice's outcomes, a course's progress."
+)
 app.command("export", help="Export a table as CSV or JSON, de-identified, or as FHIR R4.")(
     data.export
 )

@@ -36,6 +36,10 @@ def progress(
         ),
     ] = None,
     fmt: FormatOption = Format.table,
+    chart: Annotated[
+        bool,
+        typer.Option("--chart", help="Draw each instrument's scores over time in the terminal."),
+    ] = False,
 ) -> None:
     """Show how a course is going: scores against baseline and the MCID, and what is due."""
     from prolotrack.domain import progress as course_progress
@@ -50,7 +54,16 @@ def progress(
     elif fmt is Format.csv:
         delimited.listing(sys.stdout, render.listing(found))
     else:
-        render.tables(table.console(), found, today)
+        out = table.console()
+        render.tables(out, found, today)
+        if chart:
+            from prolotrack.render import terminal_chart
+
+            colour = out.color_system is not None and not out.no_color
+            for progress_ in found:
+                for drawn in terminal_chart.charts(progress_, max(out.width, 80), colour):
+                    out.print()
+                    out.out(drawn, highlight=False)
 
 
 class SummaryFormat(StrEnum):

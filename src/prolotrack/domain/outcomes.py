@@ -92,15 +92,19 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
     if not mine:
         return None
     first, last = mine[0], mine[-1]
-    if instrument.is_global:
-        return _global(instrument, mine)
     gain = improvement(instrument, first.value, last.value)
-    pct = improvement_pct(instrument, first.value, gain)
-    threshold = mcid_points(instrument, first.value)
-    # None: the instrument has no MCID; False also where a percentage MCID is not applicable
-    reached = (
-        None if instrument.mcid is None else (threshold is not None and gain >= threshold - 1e-9)
-    )
+    if instrument.is_global:  # judged on the latest answer against the responder mark
+        pct, threshold = None, instrument.responder_at
+        reached: bool | None = improvement(instrument, instrument.responder_at, last.value) >= 0
+    else:
+        pct = improvement_pct(instrument, first.value, gain)
+        threshold = mcid_points(instrument, first.value)
+        # None: the instrument has no MCID; False also where a percentage MCID is not applicable
+        reached = (
+            None
+            if instrument.mcid is None
+            else (threshold is not None and gain >= threshold - 1e-9)
+        )
     return Outcome(
         instrument=instrument.code,
         baseline=first.value,
@@ -112,29 +116,7 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
         improvement_pct=None if pct is None else round(pct, 1),
         mcid=None if threshold is None else round(threshold, 2),
         mcid_reached=reached,
-        responder=responder(pct, gain),
-        scores=tuple(s.value for s in mine),
-    )
-
-
-def _global(instrument: Instrument, mine: list[Score]) -> Outcome:
-    """A global rating: judged on its latest score against the responder mark."""
-    first, last = mine[0], mine[-1]
-    mark = instrument.responder_at
-    assert mark is not None
-    gain = improvement(instrument, first.value, last.value)
-    return Outcome(
-        instrument=instrument.code,
-        baseline=first.value,
-        latest=last.value,
-        baseline_on=first.taken_on,
-        latest_on=last.taken_on,
-        change=round(last.value - first.value, 4),
-        improvement=round(gain, 4),
-        improvement_pct=None,
-        mcid=mark,
-        mcid_reached=improvement(instrument, mark, last.value) >= 0,
-        responder=None,
+        responder=None if instrument.is_global else responder(pct, gain),
         scores=tuple(s.value for s in mine),
     )
 

@@ -61,6 +61,18 @@ SETTINGS: dict[str, Setting] = {
             default="monday",
         ),
         Setting(
+            "practice-name",
+            "the practice's name, at the top of a patient's report",
+            "a name",
+            lambda v: vocab.text(v, "practice-name"),
+        ),
+        Setting(
+            "aftercare",
+            "the aftercare advice printed at the end of a patient's report",
+            "text (line breaks kept)",
+            lambda v: vocab.note(v, "aftercare") or "",
+        ),
+        Setting(
             "follow-up",
             "the follow-up timepoints of a course started without --follow-up or a protocol's",
             "timepoints after the last session, e.g. 3m,6m,12m; or none",

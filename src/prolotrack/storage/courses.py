@@ -73,19 +73,23 @@ _NEXT = """CASE substr(c.interval, -1)
 END"""
 
 
+# Each course (of those ``where`` keeps) with its live sessions done and the date of the last.
+_DONE_AND_LAST = """WITH course AS (
+            SELECT c.id,
+                (SELECT count(*) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
+                (SELECT max(s.date) FROM sessions s
+                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
+            FROM courses c WHERE {where})"""
+
+
 def due_by(db: Database, horizon: date) -> list[Course]:
     """Active courses whose next session may fall on or before ``horizon`` (a superset: the
     exact rule is the domain's), each with its patient."""
     from datetime import timedelta
 
     sql = f"""
-        WITH course AS (
-            SELECT c.id,
-                (SELECT count(*) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
-                (SELECT max(s.date) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
-            FROM courses c WHERE c.status = 'active' AND c.voided_at IS NULL)
+        {_DONE_AND_LAST.format(where="c.status = 'active' AND c.voided_at IS NULL")}
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
           AND CASE WHEN course.last IS NULL THEN c.started_on
@@ -104,14 +108,8 @@ def follow_up_values(db: Database) -> list[str]:
 def finished_since(db: Database, since: date) -> list[Course]:
     """Courses not voided, completed or with their planned sessions done, whose last live
     session is on or after ``since``: those that may have a follow-up window open."""
-    sql = """
-        WITH course AS (
-            SELECT c.id,
-                (SELECT count(*) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
-                (SELECT max(s.date) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
-            FROM courses c WHERE c.voided_at IS NULL)
+    sql = f"""
+        {_DONE_AND_LAST.format(where="c.voided_at IS NULL")}
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE course.last >= ?
           AND (c.status = 'completed' OR course.done >= c.planned_sessions)"""

@@ -1,0 +1,74 @@
+"""prolotrack report course: the take-home progress report, one self-contained HTML file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from prolotrack.cli.completion import complete_course_or_patient
+from prolotrack.cli.context import clinic
+from prolotrack.cli.output import output_file, say
+
+
+class Audience(StrEnum):
+    patient = "patient"
+    clinician = "clinician"
+
+
+def report_course(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="COURSE|PATIENT",
+            help="A course id, or a patient (each of their courses, a page each).",
+            autocompletion=complete_course_or_patient,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE.html [default: stdout]."
+        ),
+    ] = None,
+    audience: Annotated[
+        Audience,
+        typer.Option(
+            "--for",
+            case_sensitive=False,
+            help="patient: plain words, the practice's name and aftercare; clinician: adds"
+            " the figures, injections, doses and adverse events.",
+        ),
+    ] = Audience.patient,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A progress report to print or hand over: a chart per instrument, in one HTML file."""
+    from prolotrack.domain import progress
+    from prolotrack.render import report
+    from prolotrack.storage import sessions
+
+    with clinic(ctx).open(write=False) as desk:
+        found = progress.of_reference(desk.db, ref, desk.today, None)
+        adverse = {
+            p.course.id: [e for v in p.sessions for e in sessions.get(desk.db, v.session.id)
+                          .adverse_events]
+            for p in found
+        }  # fmt: skip
+        document = report.Report(
+            courses=found,
+            audience=audience.value,
+            today=desk.today,
+            practice=desk.setting("practice-name"),
+            aftercare=desk.setting("aftercare"),
+            adverse=adverse,
+        )
+        page = report.html(document)
+    with output_file(output, force=force) as out:
+        out.write(page)
+    if output is not None:
+        courses = len(found)
+        say(f"Wrote the {audience.value}'s report of {courses} course{'s' if courses != 1 else ''}"
+            f" to {output}")  # fmt: skip
