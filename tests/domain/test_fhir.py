@@ -1,11 +1,26 @@
 """The FHIR bundle of the worked example validates as R4 and holds what the record holds."""
 
 import json
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 Bundle = pytest.importorskip("fhir.resources.R4B.bundle").Bundle
+MEDPLUM = Path(__file__).parents[1] / "medplum"
+
+
+def medplum_errors(bundle: dict) -> str:
+    """What Medplum's R4 validator finds in the bundle, run offline under Node.js."""
+    node = shutil.which("node")
+    if node is None or not (MEDPLUM / "node_modules" / "@medplum" / "core").is_dir():
+        pytest.skip("Medplum's validator is not installed (.ci/run runs npm ci in tests/medplum)")
+    found = subprocess.run([node, str(MEDPLUM / "validate.mjs")], input=json.dumps(bundle),
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert found.stdout.strip(), found.stderr
+    return found.stdout
 
 
 @pytest.fixture
@@ -135,6 +150,7 @@ def test_the_demo_clinics_bundle_validates(tmp_path):
     demo.ok("demo", "--file", str(demo.path))
     bundle = json.loads(demo.ok("export", "fhir").stdout)
     Bundle.model_validate(bundle)
+    assert medplum_errors(bundle).strip().splitlines()[-1] == "0 errors"
     kinds = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
     assert {"AllergyIntolerance", "Flag", "Consent", "MedicationAdministration",
             "AdverseEvent"} <= set(kinds)  # fmt: skip
@@ -142,3 +158,16 @@ def test_the_demo_clinics_bundle_validates(tmp_path):
              ["code"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure"
              and "extension" in e["resource"]["bodySite"][0]}  # fmt: skip
     assert sides == {"7771000", "24028007", "399488007"}  # left, right, midline; no bilateral row
+
+
+def test_the_stronger_validator_finds_what_it_should(bundle):
+    """The Medplum check is not a rubber stamp: a missing status and an unknown element fail."""
+    assert medplum_errors(bundle).strip().splitlines()[-1] == "0 errors"
+    broken = json.loads(json.dumps(bundle))
+    procedure = next(e["resource"] for e in broken["entry"]
+                     if e["resource"]["resourceType"] == "Procedure")  # fmt: skip
+    del procedure["status"]
+    broken["entry"][0]["resource"]["colour"] = "blue"
+    found = medplum_errors(broken)
+    assert "Missing required property (Procedure.status)" in found
+    assert 'Invalid additional property "colour" (Patient.colour)' in found
