@@ -25,6 +25,18 @@ FollowUp = Annotated[
 Reason = Annotated[
     str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
 ]
+Region = Annotated[
+    str | None, typer.Option("--region", metavar="TEXT", help="Body region, e.g. knee.")
+]
+Side = Annotated[
+    str | None, typer.Option("--side", metavar="SIDE", help="left, right, bilateral or midline.")
+]
+Icd10 = Annotated[
+    str | None, typer.Option("--icd10", metavar="CODE", help="ICD-10 code, e.g. M17.11.")
+]
+Sessions = Annotated[
+    int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
+]
 
 
 @app.command("start")
@@ -37,16 +49,9 @@ def start(
             "--condition", metavar="TEXT", help="What is treated, e.g. 'right knee osteoarthritis'."
         ),
     ],
-    region: Annotated[
-        str | None, typer.Option("--region", metavar="TEXT", help="Body region, e.g. knee.")
-    ] = None,
-    side: Annotated[
-        str | None,
-        typer.Option("--side", metavar="SIDE", help="left, right, bilateral or midline."),
-    ] = None,
-    icd10: Annotated[
-        str | None, typer.Option("--icd10", metavar="CODE", help="ICD-10 code, e.g. M17.11.")
-    ] = None,
+    region: Region = None,
+    side: Side = None,
+    icd10: Icd10 = None,
     measure: Annotated[
         str | None,
         typer.Option(
@@ -62,9 +67,7 @@ def start(
             "--every", metavar="INTERVAL", help="Interval between sessions [default: 4w]."
         ),
     ] = None,
-    sessions: Annotated[
-        int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
-    ] = None,
+    sessions: Sessions = None,
     protocol: Annotated[
         str | None,
         typer.Option(
@@ -186,20 +189,15 @@ def edit(
     course: CourseArg,
     reason: Reason,
     condition: Annotated[str | None, typer.Option("--condition", metavar="TEXT")] = None,
-    region: Annotated[str | None, typer.Option("--region", metavar="TEXT")] = None,
-    side: Annotated[
-        str | None,
-        typer.Option("--side", metavar="SIDE", help="left, right, bilateral or midline."),
-    ] = None,
-    icd10: Annotated[str | None, typer.Option("--icd10", metavar="CODE")] = None,
+    region: Region = None,
+    side: Side = None,
+    icd10: Icd10 = None,
     measure: Annotated[
         str | None,
         typer.Option("--measure", metavar="INSTRUMENT", autocompletion=complete_instrument),
     ] = None,
     every: Annotated[str | None, typer.Option("--every", metavar="INTERVAL")] = None,
-    sessions: Annotated[
-        int | None, typer.Option("--sessions", metavar="N", help="Planned number of sessions.")
-    ] = None,
+    sessions: Sessions = None,
     on: Annotated[str | None, typer.Option("--date", metavar="DATE", help="Start date.")] = None,
     protocol: Annotated[
         str | None,
