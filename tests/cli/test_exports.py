@@ -282,6 +282,11 @@ def test_an_xlsx_export_keeps_each_cell_what_it_is(clinic, tmp_path):
     header = [c.value for c in sheet[1]]
     age = sheet[2][header.index("age_at_start")]
     assert (age.value, age.data_type) == ("90+", "s")
+    clinic.ok("patient", "add", "Young", "--chart", "Y1", "--born", "1980-06-01")
+    clinic.ok("course", "start", "Y1", "--condition", "elbow", "--date", "2026-03-01")
+    clinic.ok("export", "courses", "--deidentify", "-f", "xlsx", "-o", str(private), "--force")
+    ages = [row[header.index("age_at_start")] for row in openpyxl.load_workbook(private).active]
+    assert {(c.value, c.data_type) for c in ages[1:]} == {("90+", "s"), (45, "n")}
     scores = tmp_path / "scores.xlsx"
     clinic.ok("export", "scores", "-f", "xlsx", "-o", str(scores))
     sheet = openpyxl.load_workbook(scores).active

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,6 +21,8 @@ from prolotrack.domain import solutions
 OLDEST_SHOWN_AGE = 89
 
 
+# An export meets the same patient, course and birth date row after row: each is worked out once.
+@lru_cache(maxsize=1 << 16)
 def _keyed(key: str, what: str, prefix: str) -> str:
     digest = hmac.new(bytes.fromhex(key), what.encode(), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:12]}"
@@ -34,12 +37,14 @@ def course_pseudonym(key: str, course_id: int) -> str:
     return _keyed(key, f"course:{course_id}", "C")
 
 
-def age(born: date | None, on: date) -> str | None:
-    """Age in whole years on a date, with every age over 89 grouped as 90+."""
+@lru_cache(maxsize=1 << 16)
+def age(born: date | None, on: date) -> int | str | None:
+    """Age in whole years on a date (a number), with every age over 89 grouped as "90+" (text:
+    a spreadsheet must not read it as 90)."""
     if born is None:
         return None
     years = relativedelta(on, born).years
-    return "90+" if years > OLDEST_SHOWN_AGE else str(years)
+    return "90+" if years > OLDEST_SHOWN_AGE else years
 
 
 def day_offset(day: date | None, started_on: date) -> int | None:
