@@ -56,3 +56,14 @@ def test_per_day_queries_use_indexes(traced):
     schedule.due(db, date(2026, 3, 20))
     assert statements
     assert _scans(db, statements) == []
+
+
+def test_one_records_history_uses_the_index_even_without_its_entity(traced):
+    """`audit --id N` alone asks every kind of record for its N: by the index, not a scan."""
+    from prolotrack.storage import audit
+
+    db, statements = traced
+    found = audit.history(db, None, "1")
+    assert {row["entity"] for row in found} >= {"patient", "course", "session"}
+    assert all(row["entity_id"] == "1" for row in found)
+    assert _scans(db, statements) == []

@@ -190,6 +190,10 @@ def history(db: Database, entity: str | None = None, entity_id: str | None = Non
     if entity:
         where.append("entity = ?")
         params.append(entity)
+    elif entity_id is not None:  # every entity, so that the (entity, entity_id) index serves
+        entities = [*AUDITED, KEYED[0]]
+        where.append(f"entity IN ({', '.join('?' * len(entities))})")
+        params += entities
     if entity_id is not None:
         where.append("entity_id = ?")
         params.append(str(entity_id))
