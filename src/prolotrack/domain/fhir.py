@@ -66,9 +66,15 @@ class Bundle:
     def __init__(self, file_id: str, catalogue: dict[str, Instrument]):
         self.namespace = uuid.UUID(file_id)
         self.catalogue = catalogue
+        self.urls: dict[tuple[str, int], str] = {}
 
     def url(self, kind: str, record_id: int) -> str:
-        return f"urn:uuid:{uuid.uuid5(self.namespace, f'{kind}/{record_id}')}"
+        """A resource's stable URL; each is worked out once (a Patient is referred to by
+        every resource of theirs)."""
+        key = (kind, record_id)
+        if key not in self.urls:
+            self.urls[key] = f"urn:uuid:{uuid.uuid5(self.namespace, f'{kind}/{record_id}')}"
+        return self.urls[key]
 
     def ref(self, kind: str, record_id: int) -> dict:
         return {"reference": self.url(kind, record_id)}
@@ -331,6 +337,7 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
     ids = [patient_id] if patient_id is not None else [
         r["id"] for r in db.query("SELECT id FROM patients ORDER BY id")]  # fmt: skip
     for pid in ids:
+        bundle.urls.clear()  # a patient's resources refer to one another only: memory stays flat
         patient = patients.get(db, pid)
         yield bundle.patient(patient)
         for f in flags.of_patient(db, pid):
@@ -350,7 +357,8 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
                     yield bundle.injected(i, s, c)
             for sc in scores.for_course(db, c.id):
                 yield bundle.observation(sc, c)
+            events = sessions.adverse_events_of_course(db, c.id)
             for s in its_sessions:
-                for e in sessions.get(db, s.id).adverse_events:
+                for e in events.get(s.id, []):
                     yield bundle.adverse_event(e, s, c)
                     yield bundle.adverse_condition(e, c)

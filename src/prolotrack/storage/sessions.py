@@ -171,6 +171,18 @@ def add_adverse_event(db: Database, fields: dict) -> int:
     return db["adverse_events"].insert({**fields, "created_at": rows.utc_now()}).last_pk
 
 
+def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[AdverseEvent]]:
+    """A course's adverse events by session id, in one query."""
+    found: dict[int, list[AdverseEvent]] = {}
+    for r in db.query(
+        """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+           WHERE s.course_id = ? ORDER BY a.onset, a.id""",
+        [course_id],
+    ):
+        found.setdefault(r["session_id"], []).append(rows.adverse_event(r))
+    return found
+
+
 def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
     found = list(db.query("SELECT * FROM adverse_events WHERE id = ?", [event_id]))
     return rows.adverse_event(found[0]) if found else None
