@@ -93,15 +93,13 @@ def outcomes(
     if code is not None and code not in catalogue:
         raise NotFound(f"unknown instrument {code!r} (known: {', '.join(catalogue)})")
     chosen = courses.listing(db, condition=condition, started=(since, until))
-    by_course = scores.for_courses(db, [c.id for c in chosen])
     groups: dict[tuple[str, str], list[tuple[Course, Outcome | None]]] = {}
     names: dict[str, str] = {}
-    for course in chosen:
+    for course, found in _with_scores(db, chosen):
         used = code or course.measure
         name = getattr(course, by) or NO_GROUP
         key = (name.lower(), used)
         names.setdefault(key[0], name)
-        found = by_course[course.id]
         if at is not None:
             found = _at(course, found, at)
         groups.setdefault(key, []).append((course, outcome(catalogue[used], found)))
@@ -109,6 +107,18 @@ def outcomes(
         _row(names[group], catalogue[used], groups[(group, used)], at is not None)
         for group, used in sorted(groups)
     ]
+
+
+_CHUNK = 500  # courses whose scores are read at once: never every score of the practice together
+
+
+def _with_scores(db: Database, chosen: list[Course]):
+    """Each course with its scores, read a chunk of courses at a time."""
+    for start in range(0, len(chosen), _CHUNK):
+        chunk = chosen[start : start + _CHUNK]
+        by_course = scores.for_courses(db, [c.id for c in chunk])
+        for course in chunk:
+            yield course, by_course[course.id]
 
 
 def _at(course: Course, found: list[Score], point: Interval) -> list[Score]:
