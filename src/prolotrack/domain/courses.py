@@ -10,7 +10,7 @@ from prolotrack.dates import Interval
 from prolotrack.domain import follow_up, lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Patient
-from prolotrack.storage import audit, courses, scores, settings
+from prolotrack.storage import audit, courses, flags, scores, settings
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -234,8 +234,6 @@ def rehabilitation(
     note: str | None,
 ) -> dict:
     """Record rehabilitation alongside the injections (exercise, physiotherapy, a brace...)."""
-    from prolotrack.storage import flags
-
     refuse_voided(course)
     kind = vocab.one_of(kind, REHABILITATION, "rehabilitation")
     if since and until and until < since:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from prolotrack.domain import solutions, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import Course, Flag, Patient
+from prolotrack.storage import flags
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -53,8 +54,6 @@ def flag_kind(text: str) -> str:
 
 
 def add_flag(db: Database, patient: Patient, kind: str, note: str | None) -> Flag:
-    from prolotrack.storage import flags
-
     kind = flag_kind(kind)
     if any(f.kind.lower() == kind.lower() for f in flags.of_patient(db, patient.id)):
         raise Refused(f"{patient.label} is already flagged {kind}")
@@ -62,8 +61,6 @@ def add_flag(db: Database, patient: Patient, kind: str, note: str | None) -> Fla
 
 
 def remove_flag(db: Database, patient: Patient, kind: str) -> Flag:
-    from prolotrack.storage import flags
-
     kind = flag_kind(kind)
     found = next((f for f in flags.of_patient(db, patient.id) if f.kind.lower() == kind.lower()),
                  None)  # fmt: skip
