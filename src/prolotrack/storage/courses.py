@@ -147,12 +147,8 @@ def listing(
         where.append(f"c.id IN ({', '.join('?' * len(ids))})")
         params += ids
     for column, (first, last) in (("started_on", started), ("closed_on", closed)):
-        if first:
-            where.append(f"c.{column} >= ?")
-            params.append(first.isoformat())
-        if last:
-            where.append(f"c.{column} <= ?")
-            params.append(last.isoformat())
+        window, dates = rows.within(f"c.{column}", first, last)
+        where, params = where + window, params + dates
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
     sql = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
               JOIN patients p ON p.id = c.patient_id

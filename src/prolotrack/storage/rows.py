@@ -23,6 +23,18 @@ def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
         yield from db.query(sql.format(ids=", ".join("?" * len(chunk))), chunk)
 
 
+def within(column: str, first: date | None, last: date | None) -> tuple[list[str], list[str]]:
+    """The WHERE conditions and parameters of ``column`` falling in first..last (either open)."""
+    where, params = [], []
+    if first:
+        where.append(f"{column} >= ?")
+        params.append(first.isoformat())
+    if last:
+        where.append(f"{column} <= ?")
+        params.append(last.isoformat())
+    return where, params
+
+
 def utc_now() -> str:
     """A record-keeping timestamp: UTC, ISO 8601, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

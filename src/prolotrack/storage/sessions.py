@@ -147,12 +147,8 @@ def listing(
     if course_id is not None:
         where.append("s.course_id = ?")
         params.append(course_id)
-    if since:
-        where.append("s.date >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("s.date <= ?")
-        params.append(until.isoformat())
+    window, dates = rows.within("s.date", since, until)
+    where, params = where + window, params + dates
     sql = f"""SELECT s.* FROM sessions s JOIN courses c ON c.id = s.course_id
               WHERE {" AND ".join(where)} ORDER BY s.date, s.course_id, s.id"""
     sessions = [rows.session(r) for r in db.query(sql, params)]
@@ -211,12 +207,8 @@ def adverse_events(
     where, params = ["s.voided_at IS NULL", "c.voided_at IS NULL"], []
     if open_only:
         where.append("a.resolved_on IS NULL")
-    if since:
-        where.append("a.onset >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("a.onset <= ?")
-        params.append(until.isoformat())
+    window, dates = rows.within("a.onset", since, until)
+    where, params = where + window, params + dates
     sql = f"""SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
               JOIN courses c ON c.id = s.course_id
               WHERE {" AND ".join(where)} ORDER BY a.onset, a.id"""
