@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from prolotrack.domain import lookup, progress, schedule, sessions, summary
+from prolotrack.actions import lookup, progress, schedule, sessions, summary
+from prolotrack.domain.sessions import SessionEntry
 from prolotrack.domain.sites import SiteSpec
 from prolotrack.storage.connection import transaction
 
@@ -43,7 +44,7 @@ def test_per_course_queries_use_indexes(traced):
     db, statements = traced
     course = lookup.course(db, "P-0001")
     progress.of_course(db, course, date(2026, 3, 20))
-    entry = sessions.SessionEntry(date(2026, 3, 10), [SiteSpec("MCL", 0.5, "dextrose 15%")],
+    entry = SessionEntry(date(2026, 3, 10), [SiteSpec("MCL", 0.5, "dextrose 15%")],
                                   scores=[("nrs", 4)])  # fmt: skip
     sessions.log(db, course, entry, date(2026, 3, 20), None)
     assert statements

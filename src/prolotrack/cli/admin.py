@@ -165,7 +165,7 @@ def instruments_add(
     ] = None,
 ) -> None:
     """Add the practice's own instrument: another version of a scale, a local one."""
-    from prolotrack.domain import catalogue_changes
+    from prolotrack.actions import catalogue_changes
 
     with clinic(ctx).open(write=True) as desk:
         made = catalogue_changes.add(
@@ -192,7 +192,7 @@ def instruments_set(
     ] = None,
 ) -> None:
     """Change an instrument's MCID; progress and reports use it from then on."""
-    from prolotrack.domain import catalogue_changes
+    from prolotrack.actions import catalogue_changes
 
     with clinic(ctx).open(write=True) as desk:
         changed = catalogue_changes.set_mcid(

@@ -46,7 +46,7 @@ def add(
     ] = False,
 ) -> None:
     """Record an adverse event after a session."""
-    from prolotrack.domain import lookup, scores
+    from prolotrack.actions import lookup, scores
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.session(desk.db, session)
@@ -77,7 +77,7 @@ def resolve(
     ] = None,
 ) -> None:
     """Mark an adverse event resolved."""
-    from prolotrack.domain import scores
+    from prolotrack.actions import scores
 
     with clinic(ctx).open(write=True) as desk:
         resolved = scores.resolve_adverse(desk.db, event, desk.date(on), desk.today)

@@ -84,12 +84,13 @@ def start(
     follow_up: FollowUp = None,
 ) -> None:
     """Start a treatment course for a patient."""
+    from prolotrack.actions import courses, lookup
     from prolotrack.dates import parse_interval
-    from prolotrack.domain import courses, lookup
+    from prolotrack.domain.courses import CoursePlan
 
     with clinic(ctx).open(write=True) as desk:
         owner = lookup.patient(desk.db, patient)
-        plan = courses.CoursePlan(
+        plan = CoursePlan(
             condition=condition,
             started_on=desk.date(on),
             region=region,
@@ -128,7 +129,8 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List treatment courses (not those voided in error, unless --status voided)."""
-    from prolotrack.domain import lookup, vocab
+    from prolotrack.actions import lookup
+    from prolotrack.domain import vocab
     from prolotrack.render import records
     from prolotrack.storage import courses
 
@@ -150,7 +152,7 @@ def list_(
 @app.command("show")
 def show_(ctx: typer.Context, course: CourseArg, fmt: FormatOption = Format.table) -> None:
     """Show a course and its sessions."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.render import records
     from prolotrack.storage import sessions
 
@@ -175,7 +177,7 @@ def close(
     ] = None,
 ) -> None:
     """Close a course as completed or discontinued; it then takes no new session."""
-    from prolotrack.domain import courses, lookup
+    from prolotrack.actions import courses, lookup
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
@@ -206,12 +208,13 @@ def edit(
     follow_up: FollowUp = None,
 ) -> None:
     """Correct a course's fields; the reason is kept in the audit log."""
+    from prolotrack.actions import courses, lookup
     from prolotrack.dates import parse_interval
-    from prolotrack.domain import courses, lookup
+    from prolotrack.domain.courses import CourseChanges
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
-        changes = courses.CourseChanges(
+        changes = CourseChanges(
             condition=condition,
             region=region,
             side=side,
@@ -230,7 +233,7 @@ def edit(
 @app.command("reopen")
 def reopen(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
     """Make a course closed in error active again."""
-    from prolotrack.domain import courses, lookup
+    from prolotrack.actions import courses, lookup
 
     with clinic(ctx).open(write=True) as desk:
         reopened = courses.reopen(desk.db, lookup.course(desk.db, course), reason)
@@ -240,7 +243,7 @@ def reopen(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
 @app.command("void")
 def void(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
     """Void a course entered in error: it stays in the file, out of every report."""
-    from prolotrack.domain import courses, lookup
+    from prolotrack.actions import courses, lookup
 
     with clinic(ctx).open(write=True) as desk:
         voided = courses.void(desk.db, lookup.course(desk.db, course), reason)
@@ -259,7 +262,7 @@ def consent(
     ] = None,
 ) -> None:
     """Record the patient's consent to a course (log warns while there is none)."""
-    from prolotrack.domain import courses, lookup
+    from prolotrack.actions import courses, lookup
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
@@ -285,7 +288,7 @@ def rehab(
     ] = None,
 ) -> None:
     """Record rehabilitation alongside a course's injections: exercise, physiotherapy..."""
-    from prolotrack.domain import courses, lookup
+    from prolotrack.actions import courses, lookup
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)

@@ -69,7 +69,7 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Export a table as CSV (or JSON), de-identified on request, or all records as FHIR R4."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.domain.errors import InvalidInput
     from prolotrack.storage.exports import Filters
 
@@ -86,7 +86,7 @@ def export(
         binary = fmt is ExportFormat.xlsx
         with output_file(output, force=force, bom=bom, binary=binary) as out:
             if what is What.fhir:
-                from prolotrack.domain import fhir
+                from prolotrack.actions import fhir
                 from prolotrack.render import jsondoc
 
                 count = jsondoc.bundle(out, fhir.entries(desk.db, filters.patient_id))
@@ -97,7 +97,7 @@ def export(
 
 
 def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFormat) -> int:
-    from prolotrack.domain import progress
+    from prolotrack.actions import progress
     from prolotrack.render import delimited, jsondoc
     from prolotrack.render.exports import export as spec
     from prolotrack.storage import exports
@@ -141,8 +141,8 @@ def import_(
     ] = False,
 ) -> None:
     """Import past sessions from a CSV shaped like 'export injections': all rows or none."""
+    from prolotrack.actions.importer import Importer
     from prolotrack.domain.errors import InvalidInput
-    from prolotrack.domain.importer import Importer
     from prolotrack.render.delimited import unquote
 
     if not file.is_file():

@@ -32,7 +32,7 @@ def demo(
     ] = None,
 ) -> None:
     """Build a sample clinic in its own file, say what it holds, and what to try next."""
-    from prolotrack.domain import sample_clinic
+    from prolotrack.actions import sample_clinic
     from prolotrack.domain.errors import Refused
     from prolotrack.storage import keys, schema, settings
     from prolotrack.storage.connection import discard
@@ -68,7 +68,7 @@ def demo(
 
 
 def _show_progress(sample: Clinic, patient: str) -> None:
-    from prolotrack.domain import progress
+    from prolotrack.actions import progress
     from prolotrack.render import progress as render
     from prolotrack.render import table
 

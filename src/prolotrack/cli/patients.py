@@ -38,7 +38,7 @@ def add(
     note: Note = None,
 ) -> None:
     """Record a new patient."""
-    from prolotrack.domain import patients
+    from prolotrack.actions import patients
 
     if name is None:
         name = typer.prompt("Name")
@@ -78,7 +78,7 @@ def list_(
 @app.command("show")
 def show_(ctx: typer.Context, patient: PatientArg, fmt: FormatOption = Format.table) -> None:
     """Show a patient and their courses."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.render import records
     from prolotrack.storage import courses, flags
 
@@ -105,7 +105,7 @@ def edit(
     ] = None,
 ) -> None:
     """Change a patient's details."""
-    from prolotrack.domain import lookup, patients
+    from prolotrack.actions import lookup, patients
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.patient(desk.db, patient)
@@ -121,7 +121,7 @@ def edit(
 @app.command("archive")
 def archive(ctx: typer.Context, patient: PatientArg) -> None:
     """Archive a patient: hidden from lists, records kept."""
-    from prolotrack.domain import lookup, patients
+    from prolotrack.actions import lookup, patients
 
     with clinic(ctx).open(write=True) as desk:
         archived = patients.archive(desk.db, lookup.patient(desk.db, patient))
@@ -146,18 +146,19 @@ def flag(
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Details.")] = None,
 ) -> None:
     """Flag a patient for safety (an allergy, an anticoagulant...): log warns when it meets."""
-    from prolotrack.domain import lookup, safety
+    from prolotrack.actions import lookup, safety
+    from prolotrack.domain.safety import meaning
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.patient(desk.db, patient)
         made = safety.add_flag(desk.db, found, kind, note)
-    say(f"Flagged {found.label}: {made.kind} ({safety.meaning(made.kind)})")
+    say(f"Flagged {found.label}: {made.kind} ({meaning(made.kind)})")
 
 
 @app.command("unflag")
 def unflag(ctx: typer.Context, patient: PatientArg, kind: FlagKind) -> None:
     """Remove a patient's safety flag (the audit log keeps that it was there)."""
-    from prolotrack.domain import lookup, safety
+    from prolotrack.actions import lookup, safety
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.patient(desk.db, patient)

@@ -39,7 +39,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 @app.command("show")
 def show_(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.table) -> None:
     """Show a protocol: its sites, schedule, measure and source."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.domain.errors import NotFound
     from prolotrack.domain.protocols import BUILTIN, check_name
     from prolotrack.render import practice
@@ -105,7 +105,7 @@ def add(
     ] = None,
 ) -> None:
     """Add the practice's own protocol (it shadows a built-in one of the same name)."""
-    from prolotrack.domain import practice_protocols
+    from prolotrack.actions import practice_protocols
 
     with clinic(ctx).open(write=True) as desk:
         made, warnings = practice_protocols.add(
@@ -121,7 +121,7 @@ def add(
 @app.command("remove")
 def remove(ctx: typer.Context, name: NameArg) -> None:
     """Remove one of the practice's own protocols (a built-in one cannot be removed)."""
-    from prolotrack.domain import practice_protocols
+    from prolotrack.actions import practice_protocols
 
     with clinic(ctx).open(write=True) as desk:
         shadowed = practice_protocols.remove(desk.db, name)

@@ -42,7 +42,7 @@ def progress(
     ] = False,
 ) -> None:
     """Show how a course is going: scores against baseline and the MCID, and what is due."""
-    from prolotrack.domain import progress as course_progress
+    from prolotrack.actions import progress as course_progress
     from prolotrack.render import delimited, jsondoc, table
     from prolotrack.render import progress as render
 
@@ -95,14 +95,15 @@ def summary(
 
     Made for cron: '-f text' is plain, stable text for mail. An empty day is not an error.
     """
-    from prolotrack.domain import summary as daily
+    from prolotrack.actions import summary as daily
+    from prolotrack.domain.summary import week_of
     from prolotrack.render import delimited, jsondoc, table
     from prolotrack.render import summary as render
 
     with clinic(ctx).open(write=False) as desk:
         day = desk.date(on)
         if week:
-            first, day = daily.week_of(day, desk.setting("week-start") or "monday")
+            first, day = week_of(day, desk.setting("week-start") or "monday")
             days = (day - first).days + 1
         found = daily.summarise(desk.db, day, days, desk.today)
     if fmt is SummaryFormat.json:
@@ -125,8 +126,8 @@ def due(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Courses whose next session is due within the interval, or overdue."""
+    from prolotrack.actions import schedule
     from prolotrack.dates import parse_interval
-    from prolotrack.domain import schedule
     from prolotrack.render import reports
 
     window = parse_interval(within)
@@ -177,10 +178,12 @@ def outcomes(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The practice's outcomes by condition: medians, MCID reached, responder tiers."""
-    from prolotrack.domain import follow_up, report, vocab
+    from prolotrack.actions import report
+    from prolotrack.domain import follow_up, vocab
+    from prolotrack.domain.report import GROUPS
     from prolotrack.render import reports
 
-    group = vocab.one_of(by, report.GROUPS, "--by")
+    group = vocab.one_of(by, GROUPS, "--by")
     point = follow_up.timepoint(at) if at is not None else None
     with clinic(ctx).open(write=False) as desk:
         found = report.outcomes(

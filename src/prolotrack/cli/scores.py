@@ -37,7 +37,8 @@ def add(
     ] = None,
 ) -> None:
     """Record one or more scores for a course (follow-ups too, after it closed)."""
-    from prolotrack.domain import instruments, lookup, scores
+    from prolotrack.actions import lookup, scores
+    from prolotrack.domain import instruments
 
     parsed = [instruments.parse_assignment(a) for a in assignments]
     with clinic(ctx).open(write=True) as desk:
@@ -68,8 +69,8 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List a course's scores by date."""
-    from prolotrack.domain import courses as course_rules
-    from prolotrack.domain import lookup
+    from prolotrack.actions import courses as course_rules
+    from prolotrack.actions import lookup
     from prolotrack.render import records
     from prolotrack.storage import scores
 
@@ -89,7 +90,7 @@ def void(
     ],
 ) -> None:
     """Void a score recorded in error: it stays in the file, marked, and out of every report."""
-    from prolotrack.domain import scores
+    from prolotrack.actions import scores
 
     with clinic(ctx).open(write=True) as desk:
         voided = scores.void(desk.db, score, reason)

@@ -98,11 +98,12 @@ def log(
     adverse: Adverse = None,
 ) -> None:
     """Log a treatment session with its injection sites and scores."""
-    from prolotrack.domain import catalogue, lookup, sessions
+    from prolotrack.actions import catalogue, lookup, sessions
     from prolotrack.domain.practice_protocols import unfamiliar_site
+    from prolotrack.domain.sessions import SessionEntry, opposite_sides
 
     with clinic(ctx).open(write=True) as desk:
-        entry = sessions.SessionEntry(
+        entry = SessionEntry(
             given_on=desk.date(on),
             **_sites(site, volume, solution, side),
             **_scores_and_events(pain, score, adverse),
@@ -119,7 +120,7 @@ def log(
         warn(message)
     for name, close in unfamiliar:
         warn(unfamiliar_site(name, close))
-    for message in sessions.opposite_sides(found, logged):
+    for message in opposite_sides(found, logged):
         warn(message)
     template = entry.template_for(found)
     say(
@@ -154,11 +155,12 @@ def amend(
 
     The values before and after, and the reason, are kept in the audit log.
     """
-    from prolotrack.domain import lookup, sessions
+    from prolotrack.actions import lookup, sessions
+    from prolotrack.domain.sessions import SessionChanges, opposite_sides
     from prolotrack.storage import courses
 
     with clinic(ctx).open(write=True) as desk:
-        changes = sessions.SessionChanges(
+        changes = SessionChanges(
             given_on=desk.date(on) if on is not None else None,
             **_sites(site, volume, solution, side),
             **_scores_and_events(pain, score, adverse),
@@ -173,7 +175,7 @@ def amend(
         amended = sessions.amend(
             desk.db, found, course, changes, reason, desk.today, desk.setting("default-solution")
         )
-    for message in sessions.opposite_sides(course, amended):
+    for message in opposite_sides(course, amended):
         warn(message)
     say(f"Amended session {amended.id}: {_named(amended, course)}")
 
@@ -181,7 +183,7 @@ def amend(
 @app.command("void")
 def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
     """Void a session logged in error: it stays in the file, marked, and out of every report."""
-    from prolotrack.domain import lookup, sessions
+    from prolotrack.actions import lookup, sessions
     from prolotrack.storage import courses
 
     with clinic(ctx).open(write=True) as desk:
@@ -211,7 +213,7 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List sessions, oldest first."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.render import records
     from prolotrack.storage import courses, sessions
 
@@ -233,7 +235,7 @@ def list_(
 @app.command("show")
 def show_(ctx: typer.Context, session: SessionArg, fmt: FormatOption = Format.table) -> None:
     """Show a session: its injection sites, scores and adverse events."""
-    from prolotrack.domain import lookup
+    from prolotrack.actions import lookup
     from prolotrack.render import records
     from prolotrack.storage import courses
 

@@ -46,7 +46,7 @@ def report_course(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """A progress report to print or hand over: a chart per instrument, in one HTML file."""
-    from prolotrack.domain import progress
+    from prolotrack.actions import progress
     from prolotrack.render import report
     from prolotrack.storage import sessions
 

@@ -18,16 +18,10 @@ midline).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from prolotrack.domain import safety, solutions
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import AdverseEvent, Course, Flag, Injection, Patient, Score, Session
-from prolotrack.storage import courses, exports, flags, patients, scores, sessions
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 LOINC_PAIN_NRS = {
     "system": "http://loinc.org",
@@ -329,36 +323,3 @@ def _body_site(text: str, side: str | None) -> dict:
             {"url": LATERALITY_EXTENSION, "valueCodeableConcept": {"coding": [coding]}}
         ]
     return site
-
-
-def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
-    """Every resource of the file (or of one patient), one patient at a time."""
-    bundle = Bundle(exports.secret(db, "file-id"), {i.code: i for i in scores.instruments(db)})
-    ids = [patient_id] if patient_id is not None else [
-        r["id"] for r in db.query("SELECT id FROM patients ORDER BY id")]  # fmt: skip
-    for pid in ids:
-        bundle.urls.clear()  # a patient's resources refer to one another only: memory stays flat
-        patient = patients.get(db, pid)
-        yield bundle.patient(patient)
-        for f in flags.of_patient(db, pid):
-            yield bundle.flag(f, patient)
-        for c in sorted(courses.listing(db, patient_id=pid), key=lambda c: c.id):
-            yield bundle.condition(c)
-            yield bundle.episode(c)
-            if c.consent_on:
-                yield bundle.consent(c)
-            its_sessions = sessions.listing(db, course_id=c.id)
-            for s in its_sessions:
-                yield bundle.encounter(s, c)
-                if s.anesthetic:
-                    yield bundle.anaesthetic(s, c)
-                for i in s.injections:
-                    yield bundle.procedure(i, s, c)
-                    yield bundle.injected(i, s, c)
-            for sc in scores.for_course(db, c.id):
-                yield bundle.observation(sc, c)
-            events = sessions.adverse_events_of_course(db, c.id)
-            for s in its_sessions:
-                for e in events.get(s.id, []):
-                    yield bundle.adverse_event(e, s, c)
-                    yield bundle.adverse_condition(e, c)

@@ -14,21 +14,13 @@ import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from prolotrack.dates import parse_date, parse_interval
-from prolotrack.domain import courses, patients, sessions, vocab
+from prolotrack.domain import vocab
 from prolotrack.domain.errors import InvalidInput, ProlotrackError
 from prolotrack.domain.instruments import Instrument
-from prolotrack.domain.models import Course, Patient
 from prolotrack.domain.sites import SiteSpec, solution, volume
-from prolotrack.storage import courses as stored_courses
-from prolotrack.storage import patients as stored_patients
-from prolotrack.storage import scores as stored_scores
-from prolotrack.storage import sessions as stored_sessions
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 REQUIRED = ("name", "condition", "started_on", "session_date", "site", "volume_ml", "solution")
 OPTIONAL = ("chart", "region", "course_side", "icd10", "measure", "interval",
@@ -62,7 +54,7 @@ class Tally:
 
 
 @dataclass
-class _Session:
+class SessionRows:
     """The rows of one session as read: its keys, its fields and its sites."""
 
     line: int
@@ -74,32 +66,36 @@ class _Session:
     broken: bool = False
 
 
-class Importer:
+class Sheet:
+    """Reads a sheet of sessions, checking every cell; each session's rows, once read whole,
+    go to ``store`` (which records them, or says what is wrong with them)."""
+
     def __init__(
         self,
-        db: Database,
         source: str,
         today: date,
         date_order: str | None,
         unquote: Callable[[str], str],
+        catalogue: dict[str, Instrument],
     ):
-        self.db, self.source, self.today = db, source, today
+        self.source, self.today = source, today
         self.date_order, self.unquote = date_order, unquote
-        self.catalogue: dict[str, Instrument] = {i.code: i for i in stored_scores.instruments(db)}
+        self.catalogue = catalogue
         self.problems: list[str] = []
         self.tally = Tally()
-        self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
-        self.courses: dict[tuple, tuple[int, dict, Course | None]] = {}
         self.sessions_seen: dict[tuple, int] = {}
-        self.failed: set[tuple] = set()
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(f"{self.source}:{line}: {column}: {message}")
 
-    # Reading -----------------------------------------------------------------------------
-
-    def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
-        """Read the whole file, recording what it holds and every problem found."""
+    def read(
+        self,
+        handle: IO[str],
+        store: Callable[[SessionRows], None],
+        progress: Callable[[Iterable], Iterable] = iter,
+    ) -> Tally:
+        """Read the whole file, handing each session to ``store``; every problem is kept."""
+        self.store = store
         try:
             return self._read(handle, progress)
         except UnicodeDecodeError:
@@ -117,7 +113,7 @@ class Importer:
         columns = [h.strip().lower() for h in header]
         if not self._header_ok(columns):
             raise ImportRefused(self.source, self.problems)
-        current: _Session | None = None
+        current: SessionRows | None = None
         line = reader.line_num
         for cells in progress(reader):
             start, line = line + 1, reader.line_num
@@ -138,9 +134,18 @@ class Importer:
                 self._same_session(start, current, row, scores)
                 current.sites.append(spec)
                 continue
-            self._store(current)
+            self._hand_over(current)
             current = self._open(start, key, row, spec, scores)
-        self._store(current)
+        self._hand_over(current)
+        return self.tally
+
+    def _hand_over(self, group: SessionRows | None) -> None:
+        if group is not None and not group.broken:
+            self.store(group)
+
+    def finish(self) -> Tally:
+        if self.problems:
+            raise ImportRefused(self.source, self.problems)
         return self.tally
 
     def _header_ok(self, columns: list[str]) -> bool:
@@ -211,129 +216,20 @@ class Importer:
             raise InvalidInput(f"unknown instrument {code!r}")
         return code.lower()
 
-    def _same_session(self, line: int, current: _Session, row: dict, scores: list) -> None:
+    def _same_session(self, line: int, current: SessionRows, row: dict, scores: list) -> None:
         for column in SESSION_FIELDS:
             if (row.get(column) or None) != (current.row.get(column) or None):
                 self.problem(line, column, f"differs from line {current.line} of the same session")
         if scores != current.scores:
             self.problem(line, "scores", f"differ from line {current.line} of the same session")
 
-    def _open(self, line, key, row, spec, scores) -> _Session:
+    def _open(self, line, key, row, spec, scores) -> SessionRows:
         course_key, _ = key
         if key in self.sessions_seen:
             self.problem(line, "session_date", "the rows of one session must stand together"
                          f" (this session began at line {self.sessions_seen[key]})")  # fmt: skip
         self.sessions_seen.setdefault(key, line)
-        return _Session(line, course_key[0], course_key, row, [spec], scores)
-
-    # Writing -----------------------------------------------------------------------------
-
-    def _store(self, group: _Session | None) -> None:
-        if group is None or group.broken:
-            return
-        if group.patient_key in self.failed or group.course_key in self.failed:
-            return  # its patient or course was already reported
-        try:
-            patient = self._patient(group)
-        except ProlotrackError as error:
-            self.failed.add(group.patient_key)
-            self.problem(group.line, "name", str(error))
-            return
-        try:
-            course = self._course(group, patient)
-        except ProlotrackError as error:
-            self.failed.add(group.course_key)
-            self.problem(group.line, "condition", str(error))
-            return
-        try:
-            self._session(group, course)
-        except ProlotrackError as error:
-            self.problem(group.line, "session_date", str(error))
-
-    def _patient(self, group: _Session) -> Patient:
-        key, row = group.patient_key, group.row
-        if key in self.patients:
-            first_line, name, found = self.patients[key]
-            if row["name"] != name:
-                raise InvalidInput(
-                    f"name {row['name']!r} differs from line {first_line} ({name!r})"
-                )
-            return found
-        chart = row.get("chart") or None
-        if chart:
-            found = stored_patients.by_chart(self.db, chart)
-        else:
-            same = stored_patients.unnumbered_named(self.db, row["name"])
-            if len(same) > 1:
-                raise InvalidInput(
-                    f"{len(same)} patients without a chart are named {row['name']!r}"
-                )
-            found = same[0] if same else None
-        if found is not None and found.name.lower() != row["name"].lower():
-            raise InvalidInput(f"chart {chart!r} belongs to {found.name!r}, not {row['name']!r}")
-        if found is None:
-            self._warn_of_namesakes(group.line, row["name"], chart)
-            found = patients.add(self.db, self.today, name=row["name"], chart=chart)
-            self.tally.patients_added += 1
-        self.patients[key] = (group.line, row["name"], found)
-        return found
-
-    def _warn_of_namesakes(self, line: int, name: str, chart: str | None) -> None:
-        """A new patient whose name is already on file under another chart number: often a
-        chart that a spreadsheet stripped of its zeros (007 read as 7)."""
-        for other in stored_patients.charted_named(self.db, name):
-            if other.chart == chart:
-                continue
-            stripped = chart and other.chart and other.chart.lstrip("0") == chart.lstrip("0")
-            why = " (a spreadsheet may have stripped its zeros)" if stripped else ""
-            self.tally.warnings.append(
-                f"line {line}: {name!r} with chart {chart!r} is added as a new patient, but"
-                f" {other.label} is already on file{why}"
-            )
-
-    def _course(self, group: _Session, patient: Patient) -> Course:
-        row = group.row
-        fields = {k: row.get(k) or None for k in COURSE_FIELDS}
-        if group.course_key in self.courses:
-            first_line, first_fields, found = self.courses[group.course_key]
-            for k in COURSE_FIELDS:
-                if fields[k] != first_fields[k]:
-                    raise InvalidInput(f"{k} differs from line {first_line} of the same course")
-            return stored_courses.get(self.db, found.id)
-        started_on = date.fromisoformat(row["started_on"])
-        found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
-        if found is None:
-            plan = courses.CoursePlan(
-                condition=row["condition"], started_on=started_on, region=fields["region"],
-                side=fields["course_side"], icd10=fields["icd10"], measure=fields["measure"],
-                interval=parse_interval(fields["interval"]) if fields["interval"] else None,
-                planned_sessions=fields["planned_sessions"],
-            )  # fmt: skip
-            found = courses.start(self.db, patient, plan, self.today)
-            self.tally.courses_added += 1
-        self.courses[group.course_key] = (group.line, fields, found)
-        return found
-
-    def _session(self, group: _Session, course: Course) -> None:
-        given_on = date.fromisoformat(group.row["session_date"])
-        if stored_sessions.on_date(self.db, course.id, given_on) is not None:
-            self.tally.sessions_skipped += 1
-            return
-        entry = sessions.SessionEntry(
-            given_on=given_on, sites=group.sites, scores=group.scores,
-            anesthetic=group.row.get("anesthetic") or None,
-            guidance=group.row.get("guidance") or None,
-            practitioner=group.row.get("practitioner") or None,
-        )  # fmt: skip
-        sessions.log(self.db, course, entry, self.today, None)
-        self.tally.sessions_added += 1
-        self.tally.injections += len(group.sites)
-        self.tally.scores += len(group.scores)
-
-    def finish(self) -> Tally:
-        if self.problems:
-            raise ImportRefused(self.source, self.problems)
-        return self.tally
+        return SessionRows(line, course_key[0], course_key, row, [spec], scores)
 
 
 def _points(text: str) -> int:

@@ -6,19 +6,11 @@ from __future__ import annotations
 import csv
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from prolotrack.dates import parse_interval
-from prolotrack.domain import catalogue, vocab
 from prolotrack.domain import follow_up as follow_up_points
-from prolotrack.domain.courses import check_measure
-from prolotrack.domain.errors import InvalidInput, NotFound, Refused
-from prolotrack.domain.protocols import BUILTIN, Protocol, check_name
-from prolotrack.domain.sites import SiteSpec, parse_site, solution, volume
-from prolotrack.storage import protocols
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
+from prolotrack.domain import vocab
+from prolotrack.domain.errors import InvalidInput
+from prolotrack.domain.sites import SiteSpec, solution, volume
 
 SITE_FIELDS = ("site", "volume_ml", "solution", "side", "points")
 
@@ -48,7 +40,7 @@ def _site(fields: dict, where: str) -> SiteSpec:
         raise InvalidInput(f"{where}: {error}") from None
 
 
-def _read(path: Path) -> tuple[dict, list[SiteSpec]]:
+def read_file(path: Path) -> tuple[dict, list[SiteSpec]]:
     """A protocol file: TOML (fields and [[site]] tables) or CSV (one site a row)."""
     try:
         if path.suffix.lower() == ".toml":
@@ -71,77 +63,10 @@ def _read(path: Path) -> tuple[dict, list[SiteSpec]]:
         raise InvalidInput(f"{path} is not valid TOML: {error}") from None
 
 
-def add(
-    db: Database,
-    name: str,
-    *,
-    sites: list[str],
-    from_file: Path | None = None,
-    every: str | None = None,
-    sessions: int | None = None,
-    measure: str | None = None,
-    condition: str | None = None,
-    source: str | None = None,
-    note: str | None = None,
-    follow_up: str | None = None,
-) -> tuple[Protocol, list[str]]:
-    """Add a protocol; return it with warnings about site names never seen before."""
-    key = check_name(name)
-    if protocols.get(db, key) is not None:
-        raise Refused(f"the practice already has a protocol {key!r}; remove it first")
-    fields, specs = _read(from_file) if from_file else ({}, [])
-    known = {"name", "condition", "every", "sessions", "measure", "source", "note", "follow-up"}
-    if set(fields) - known:
-        raise InvalidInput(f"{from_file}: unknown field {sorted(set(fields) - known)[0]!r}")
-    specs += [parse_site(s) for s in sites]
-    if not specs:
-        raise InvalidInput("a protocol needs at least one site (--site or --from FILE)")
-    every = every or fields.get("every")
-    sessions = sessions or fields.get("sessions")
-    measure = measure or fields.get("measure")
-    made = Protocol(
-        name=key,
-        sites=tuple(specs),
-        interval=parse_interval(str(every)) if every else None,
-        planned_sessions=vocab.planned_sessions(int(sessions)) if sessions else None,
-        measure=check_measure(db, measure) if measure else None,
-        condition=vocab.printable(
-            " ".join(str(condition or fields.get("condition") or "").split()), "condition"
-        ),
-        source=vocab.note(str(source or fields.get("source") or ""), "source") or "",
-        note=vocab.note(str(note or fields.get("note") or ""), "note") or "",
-        follow_up=_timepoints(follow_up or fields.get("follow-up")),
-    )
-    warnings = [unfamiliar_site(n, close) for n, close in
-                catalogue.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
-    protocols.insert(db, made)
-    return made, warnings
-
-
-def _timepoints(text) -> str | None:
+def timepoints(text) -> str | None:
     return follow_up_points.normal(str(text)) if text else None
 
 
 def unfamiliar_site(name: str, close: list[str]) -> str:
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return f"site {name!r} is new to this practice{hint} (recorded as typed)"
-
-
-def remove(db: Database, name: str) -> bool:
-    """Remove the practice's protocol; return whether a built-in one of that name reappears."""
-    key = check_name(name)
-    builtin = any(p.name == key for p in BUILTIN)
-    if protocols.get(db, key) is None:
-        if builtin:
-            raise Refused(f"{key!r} is a built-in protocol: it cannot be removed")
-        raise NotFound(f"no protocol {name!r} of the practice (see 'prolotrack protocol list')")
-    following = protocols.followed_by(db, key)
-    if following:
-        listed = ", ".join(str(n) for n in following)
-        raise Refused(
-            f"protocol {key!r} is followed by active {vocab.plural(len(following), 'course')}"
-            f" ({listed}): close them or give them another protocol (course edit --protocol)"
-            " first"
-        )
-    protocols.remove(db, key)
-    return builtin

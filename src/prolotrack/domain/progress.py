@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
-from prolotrack.domain import follow_up, lookup
-from prolotrack.domain.courses import timepoints_of
-from prolotrack.domain.errors import NotFound
+from prolotrack.domain import follow_up
 from prolotrack.domain.follow_up import FollowUp
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import Course, Score, Session
 from prolotrack.domain.outcomes import Outcome, days_overdue, next_due, outcome, week
-from prolotrack.storage import courses, flags, scores, sessions
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 
 @dataclass
@@ -108,60 +100,3 @@ def assemble(
         follow_ups=follow_ups,
         lost_to_follow_up=follow_up.lost(follow_ups, today),
     )
-
-
-def of_course(
-    db: Database, course: Course, today: date, measure: str | None = None
-) -> CourseProgress:
-    """The progress of one course, narrowed to one instrument when ``measure`` is given."""
-    catalogue = {i.code: i for i in scores.instruments(db)}
-    if measure is not None and measure not in catalogue:
-        raise NotFound(f"unknown instrument {measure!r} (known: {', '.join(catalogue)})")
-    its_sessions = sessions.listing(db, course_id=course.id)
-    its_scores = scores.for_course(db, course.id)
-    timepoints = timepoints_of(db, course)
-    found = assemble(course, its_sessions, its_scores, catalogue, today, measure, timepoints)
-    found.rehabilitation = flags.rehabilitation(db, course.id)
-    return found
-
-
-def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:
-    """COURSE|PATIENT: a course id gives that course; a patient gives each of their courses."""
-    text = ref.strip()
-    number = lookup.record_id(text, "course")
-    course = courses.get(db, number) if number is not None else None
-    if course is not None:
-        chosen = [course]
-    else:
-        try:
-            patient = lookup.patient(db, text)
-        except NotFound:
-            raise NotFound(f"no course or patient matches {text!r}") from None
-        chosen = courses.listing(db, patient_id=patient.id)
-        if not chosen:
-            raise NotFound(f"{patient.label} has no course yet")
-        chosen.sort(key=lambda c: (c.status != "active", c.started_on, c.id))
-    code = measure.strip().lower() if measure else None
-    return [of_course(db, c, today, code) for c in chosen]
-
-
-def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterator[dict]:
-    """A row per course and instrument scored: the outcome figures, for ``export progress``."""
-    for course_id in course_ids:
-        found = of_course(db, courses.get(db, course_id), today)
-        c = found.course
-        for o in found.outcomes:
-            yield {
-                "patient_id": c.patient_id, "course_id": c.id,
-                "chart": c.patient.chart if c.patient else None,
-                "name": c.patient.name if c.patient else None, "condition": c.condition,
-                "icd10": c.icd10,
-                "instrument": o.instrument, "baseline": o.baseline, "latest": o.latest,
-                "change": o.change, "improvement": o.improvement,
-                "improvement_pct": o.improvement_pct, "mcid": o.mcid,
-                "mcid_reached": o.mcid_reached, "responder": o.responder,
-                "sessions_done": c.sessions_done, "planned_sessions": c.planned_sessions,
-                "next_due": found.next_due,
-                "follow_ups": "; ".join(f"{f.timepoint} {f.status}" for f in found.follow_ups),
-                "lost_to_follow_up": found.lost_to_follow_up,
-            }  # fmt: skip

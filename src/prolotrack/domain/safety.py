@@ -9,15 +9,10 @@ Flag kinds and what meets them follow clinical-reference.md section 8.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from prolotrack.domain import solutions, vocab
-from prolotrack.domain.errors import InvalidInput, NotFound, Refused
+from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.models import Course, Flag, Patient
-from prolotrack.storage import flags
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 # kind -> what it means at an injection (the warning's reason)
 FLAGS = {
@@ -51,23 +46,6 @@ def flag_kind(text: str) -> str:
     if lowered.startswith(OTHER) and kind[len(OTHER) :].strip():
         return OTHER + vocab.printable(kind[len(OTHER) :].strip(), "flag")
     raise InvalidInput(f"unknown flag {text!r} (use {FLAG_FORMS})")
-
-
-def add_flag(db: Database, patient: Patient, kind: str, note: str | None) -> Flag:
-    kind = flag_kind(kind)
-    if any(f.kind.lower() == kind.lower() for f in flags.of_patient(db, patient.id)):
-        raise Refused(f"{patient.label} is already flagged {kind}")
-    return flags.get(db, flags.insert(db, patient.id, kind, vocab.note(note)))
-
-
-def remove_flag(db: Database, patient: Patient, kind: str) -> Flag:
-    kind = flag_kind(kind)
-    found = next((f for f in flags.of_patient(db, patient.id) if f.kind.lower() == kind.lower()),
-                 None)  # fmt: skip
-    if found is None:
-        raise NotFound(f"{patient.label} has no flag {kind}")
-    flags.remove(db, found.id)
-    return found
 
 
 def _agents(given: Iterable[tuple[str, float | None]]) -> set[str]:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date
 
 from prolotrack.dates import Interval
 from prolotrack.domain import follow_up
-from prolotrack.domain.courses import practice_follow_up
 from prolotrack.domain.models import Course
 from prolotrack.domain.outcomes import days_overdue, next_due
-from prolotrack.storage import courses, scores
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 DEFAULT_WINDOW = Interval(7, "d")
 SESSION, FOLLOW_UP = "session", "follow-up"
@@ -45,35 +39,7 @@ def due_of(course: Course, today: date) -> Due | None:
     return Due(course, due_on, days_overdue(due_on, today))
 
 
-def due(db: Database, today: date, within: Interval = DEFAULT_WINDOW) -> list[Due]:
-    """Sessions due from today to today + ``within`` or overdue, and follow-ups due or
-    overdue (their window is open and holds no score of the course's measure yet)."""
-    horizon = within.after(today)
-    found = (due_of(c, today) for c in courses.due_by(db, horizon))
-    sessions = [d for d in found if d is not None and d.due_on <= horizon]
-    return sorted(
-        sessions + follow_ups_due(db, today),
-        key=lambda d: (d.due_on, d.course.id, d.kind != SESSION),
-    )
-
-
-def follow_ups_due(db: Database, today: date) -> list[Due]:
-    practice = practice_follow_up(db)
-    stored = {practice, *courses.follow_up_values(db)}
-    longest = max((_reach(text) for text in stored), default=0)
-    found = []
-    for course in courses.finished_since(db, today - timedelta(days=longest)):
-        timepoints = course.follow_up or practice
-        if not _may_be_open(course, timepoints, today):
-            continue
-        for f in follow_up.timepoints(course, scores.for_course(db, course.id), today, timepoints):
-            if f.status in (follow_up.DUE, follow_up.OVERDUE):
-                found.append(Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint,
-                                 f.window))  # fmt: skip
-    return found
-
-
-def _reach(text: str) -> int:
+def reach(text: str) -> int:
     """How many days after the last session the latest window of these timepoints closes,
     at most (a month counted as 31 days)."""
     try:
@@ -84,7 +50,7 @@ def _reach(text: str) -> int:
     return max((int(p.count * days[p.unit] * follow_up.CLOSES) + 1 for p in points), default=0)
 
 
-def _may_be_open(course: Course, timepoints: str, today: date) -> bool:
+def may_be_open(course: Course, timepoints: str, today: date) -> bool:
     """Whether a window of the course's timepoints holds today (before reading its scores)."""
     if not follow_up.shown(course) or course.last_session_on is None:
         return False

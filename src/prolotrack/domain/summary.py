@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from prolotrack.domain import schedule, solutions
-from prolotrack.domain.errors import InvalidInput
-from prolotrack.domain.instruments import PAIN
 from prolotrack.domain.models import AdverseEvent, Course, Session
-from prolotrack.storage import courses, scores, sessions
-
-if TYPE_CHECKING:
-    from prolotrack.storage import Database
 
 MAX_DAYS = 366
 
@@ -74,32 +67,3 @@ def week_of(day: date, week_start: str) -> tuple[date, date]:
     start = 0 if week_start == "monday" else 6
     first = day - timedelta(days=(day.weekday() - start) % 7)
     return first, first + timedelta(days=6)
-
-
-def summarise(db: Database, last_day: date, days: int = 1, today: date | None = None) -> Summary:
-    """The ``days`` days ending on ``last_day``; due and overdue as of ``last_day``, or of
-    ``today`` when the period ends after it (a week not yet over is not overdue from its end)."""
-    if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"--days {days} is out of range (from 1 to {MAX_DAYS})")
-    first_day = last_day - timedelta(days=days - 1)
-    found = sessions.listing(db, since=first_day, until=last_day)
-    owners = {cid: courses.get(db, cid) for cid in {s.course_id for s in found}}
-    taken = scores.for_sessions(db, [s.id for s in found])
-    given = []
-    for s in found:
-        pain = next((sc.value for sc in taken[s.id] if sc.instrument == PAIN), None)
-        given.append(Given(s, owners[s.course_id], pain))
-    adverse = []
-    for event in sessions.adverse_events_recorded(db, first_day, last_day):
-        session = sessions.get(db, event.session_id)
-        course = owners.get(session.course_id) or courses.get(db, session.course_id)
-        adverse.append((event, Given(session, course, None)))
-    return Summary(
-        first_day=first_day,
-        last_day=last_day,
-        given=given,
-        adverse=adverse,
-        started=sorted(courses.listing(db, started=(first_day, last_day)), key=lambda c: c.id),
-        closed=sorted(courses.listing(db, closed=(first_day, last_day)), key=lambda c: c.id),
-        due=schedule.due(db, min(last_day, today or last_day)),
-    )

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prolotrack.actions.importer import Importer
 from prolotrack.domain.errors import ProlotrackError
-from prolotrack.domain.importer import Importer
 from prolotrack.render.delimited import unquote
 from prolotrack.storage.connection import transaction
 

@@ -1,0 +1,150 @@
+"""Importing a spreadsheet of past sessions: each session the sheet holds (read and checked
+by ``domain.importer.Sheet``) is recorded as ``session log`` would record it, with its patient
+and course found or made. Every problem is collected; if there is any, the caller's transaction
+is rolled back: all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import IO, TYPE_CHECKING
+
+from prolotrack.actions import courses, patients, sessions
+from prolotrack.dates import parse_interval
+from prolotrack.domain.courses import CoursePlan
+from prolotrack.domain.errors import InvalidInput, ProlotrackError
+from prolotrack.domain.importer import COURSE_FIELDS, SessionRows, Sheet, Tally
+from prolotrack.domain.models import Course, Patient
+from prolotrack.domain.sessions import SessionEntry
+from prolotrack.storage import courses as stored_courses
+from prolotrack.storage import patients as stored_patients
+from prolotrack.storage import scores as stored_scores
+from prolotrack.storage import sessions as stored_sessions
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+
+
+class Importer:
+    def __init__(
+        self,
+        db: Database,
+        source: str,
+        today: date,
+        date_order: str | None,
+        unquote: Callable[[str], str],
+    ):
+        self.db, self.today = db, today
+        catalogue = {i.code: i for i in stored_scores.instruments(db)}
+        self.sheet = Sheet(source, today, date_order, unquote, catalogue)
+        self.tally = self.sheet.tally
+        self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
+        self.courses: dict[tuple, tuple[int, dict, Course | None]] = {}
+        self.failed: set[tuple] = set()
+
+    def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
+        """Read the whole file, recording each session it holds and every problem found."""
+        return self.sheet.read(handle, self._store, progress)
+
+    def finish(self) -> Tally:
+        return self.sheet.finish()
+
+    def _store(self, group: SessionRows) -> None:
+        if group.patient_key in self.failed or group.course_key in self.failed:
+            return  # its patient or course was already reported
+        try:
+            patient = self._patient(group)
+        except ProlotrackError as error:
+            self.failed.add(group.patient_key)
+            self.sheet.problem(group.line, "name", str(error))
+            return
+        try:
+            course = self._course(group, patient)
+        except ProlotrackError as error:
+            self.failed.add(group.course_key)
+            self.sheet.problem(group.line, "condition", str(error))
+            return
+        try:
+            self._session(group, course)
+        except ProlotrackError as error:
+            self.sheet.problem(group.line, "session_date", str(error))
+
+    def _patient(self, group: SessionRows) -> Patient:
+        key, row = group.patient_key, group.row
+        if key in self.patients:
+            first_line, name, found = self.patients[key]
+            if row["name"] != name:
+                raise InvalidInput(
+                    f"name {row['name']!r} differs from line {first_line} ({name!r})"
+                )
+            return found
+        chart = row.get("chart") or None
+        if chart:
+            found = stored_patients.by_chart(self.db, chart)
+        else:
+            same = stored_patients.unnumbered_named(self.db, row["name"])
+            if len(same) > 1:
+                raise InvalidInput(
+                    f"{len(same)} patients without a chart are named {row['name']!r}"
+                )
+            found = same[0] if same else None
+        if found is not None and found.name.lower() != row["name"].lower():
+            raise InvalidInput(f"chart {chart!r} belongs to {found.name!r}, not {row['name']!r}")
+        if found is None:
+            self._warn_of_namesakes(group.line, row["name"], chart)
+            found = patients.add(self.db, self.today, name=row["name"], chart=chart)
+            self.tally.patients_added += 1
+        self.patients[key] = (group.line, row["name"], found)
+        return found
+
+    def _warn_of_namesakes(self, line: int, name: str, chart: str | None) -> None:
+        """A new patient whose name is already on file under another chart number: often a
+        chart that a spreadsheet stripped of its zeros (007 read as 7)."""
+        for other in stored_patients.charted_named(self.db, name):
+            if other.chart == chart:
+                continue
+            stripped = chart and other.chart and other.chart.lstrip("0") == chart.lstrip("0")
+            why = " (a spreadsheet may have stripped its zeros)" if stripped else ""
+            self.tally.warnings.append(
+                f"line {line}: {name!r} with chart {chart!r} is added as a new patient, but"
+                f" {other.label} is already on file{why}"
+            )
+
+    def _course(self, group: SessionRows, patient: Patient) -> Course:
+        row = group.row
+        fields = {k: row.get(k) or None for k in COURSE_FIELDS}
+        if group.course_key in self.courses:
+            first_line, first_fields, found = self.courses[group.course_key]
+            for k in COURSE_FIELDS:
+                if fields[k] != first_fields[k]:
+                    raise InvalidInput(f"{k} differs from line {first_line} of the same course")
+            return stored_courses.get(self.db, found.id)
+        started_on = date.fromisoformat(row["started_on"])
+        found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
+        if found is None:
+            plan = CoursePlan(
+                condition=row["condition"], started_on=started_on, region=fields["region"],
+                side=fields["course_side"], icd10=fields["icd10"], measure=fields["measure"],
+                interval=parse_interval(fields["interval"]) if fields["interval"] else None,
+                planned_sessions=fields["planned_sessions"],
+            )  # fmt: skip
+            found = courses.start(self.db, patient, plan, self.today)
+            self.tally.courses_added += 1
+        self.courses[group.course_key] = (group.line, fields, found)
+        return found
+
+    def _session(self, group: SessionRows, course: Course) -> None:
+        given_on = date.fromisoformat(group.row["session_date"])
+        if stored_sessions.on_date(self.db, course.id, given_on) is not None:
+            self.tally.sessions_skipped += 1
+            return
+        entry = SessionEntry(
+            given_on=given_on, sites=group.sites, scores=group.scores,
+            anesthetic=group.row.get("anesthetic") or None,
+            guidance=group.row.get("guidance") or None,
+            practitioner=group.row.get("practitioner") or None,
+        )  # fmt: skip
+        sessions.log(self.db, course, entry, self.today, None)
+        self.tally.sessions_added += 1
+        self.tally.injections += len(group.sites)
+        self.tally.scores += len(group.scores)

@@ -1,0 +1,164 @@
+"""Recording, restating and voiding scores; recording and resolving adverse events."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from prolotrack.domain import lookup, vocab
+from prolotrack.domain.errors import InvalidInput, NotFound, Refused
+from prolotrack.domain.models import AdverseEvent, Course, Score, Session
+from prolotrack.storage import audit, scores, sessions
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+from prolotrack.domain.scores import INTAKE_DAYS, severity_of
+
+
+def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Each score's instrument known, its value in range, and each instrument once."""
+    seen: set[str] = set()
+    for code, value in assignments:
+        instrument = scores.instrument(db, code)
+        if instrument is None:
+            known = ", ".join(i.code for i in scores.instruments(db))
+            raise NotFound(f"unknown instrument {code!r} (known: {known})")
+        instrument.check(value)
+        if code in seen:
+            raise InvalidInput(f"{code} is scored twice; give each instrument once")
+        seen.add(code)
+    return assignments
+
+
+def record(
+    db: Database,
+    course: Course,
+    assignments: list[tuple[str, float]],
+    taken_on: date,
+    today: date,
+    session: Session | None = None,
+) -> list[Score]:
+    """Record scores for a course on a date, optionally tied to one of its sessions."""
+    if not assignments:
+        raise InvalidInput("no score given (use INSTRUMENT=VALUE, e.g. nrs=4)")
+    vocab.not_after(taken_on, today, "score date")
+    if course.voided_at:
+        raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no score")
+    intake = course.started_on - timedelta(days=INTAKE_DAYS)
+    if taken_on < intake:
+        raise InvalidInput(
+            f"score date {taken_on.isoformat()} is more than {INTAKE_DAYS} days before the"
+            f" course started ({course.started_on.isoformat()}); an intake score may be dated"
+            f" from {intake.isoformat()}"
+        )
+    if session is not None and session.course_id != course.id:
+        raise Refused(
+            f"session {session.id} belongs to course {session.course_id}, not {course.id}"
+        )
+    for code, _ in assignments:
+        first = scores.live_on(db, course.id, code, taken_on)
+        if first is not None:
+            raise Refused(
+                f"course {course.id} already has a {code} score on {taken_on.isoformat()}"
+                f" (score {first.id}: {code}={first.value:g}); one a day: to replace it, void it"
+                f" first (prolotrack score void {first.id} --reason TEXT)"
+            )
+    ids = [
+        scores.insert(
+            db,
+            {
+                "course_id": course.id,
+                "session_id": session.id if session else None,
+                "instrument": code,
+                "value": value,
+                "date": taken_on.isoformat(),
+            },
+        )
+        for code, value in checked(db, assignments)
+    ]
+    return [s for s in scores.for_course(db, course.id) if s.id in ids]
+
+
+def restate(
+    db: Database,
+    course: Course,
+    session: Session,
+    assignments: list[tuple[str, float]],
+    day: date,
+    today: date,
+) -> None:
+    """Amend a session's scores: a new value replaces the one on the same instrument, a new
+    instrument is added, and every score follows the session to its (new) date."""
+    vocab.not_after(day, today, "score date")
+    current = {s.instrument: s for s in session.scores}
+    for code, value in checked(db, assignments):
+        if code in current:
+            scores.update(db, current[code].id, {"value": value, "date": day.isoformat()})
+        else:
+            record(db, course, [(code, value)], day, today, session)
+    for code, score in current.items():
+        if score.taken_on != day and code not in dict(assignments):
+            scores.update(db, score.id, {"date": day.isoformat()})
+
+
+def void(db: Database, score_id: int, reason: str) -> Score:
+    """Void a score: kept in the file, marked, out of every list and report."""
+    text = vocab.reason(reason)
+    score = scores.get(db, lookup.check_id(score_id, "score"))
+    if score is None:
+        raise NotFound(f"no score {score_id} (see 'prolotrack score list COURSE')")
+    if score.voided_at:
+        raise Refused(f"score {score_id} is already void ({score.void_reason})")
+    audit.because(db, text)
+    scores.void(db, score_id, text)
+    return scores.get(db, score_id)
+
+
+def add_adverse(
+    db: Database,
+    session: Session,
+    kind: str,
+    severity: str | None,
+    onset: date,
+    today: date,
+    note: str | None = None,
+    serious: bool = False,
+) -> AdverseEvent:
+    """Record an adverse event after a session, on the day it is recorded (``today``): the
+    daily summary reports it that day, whatever its onset."""
+    kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
+    severity = severity_of(kind, severity, serious=serious)
+    vocab.not_after(onset, today, "onset date")
+    if onset < session.given_on:
+        raise InvalidInput(
+            f"onset {onset.isoformat()} is before session {session.id}"
+            f" ({session.given_on.isoformat()}); an adverse event follows its session"
+        )
+    event_id = sessions.add_adverse_event(
+        db,
+        {
+            "session_id": session.id,
+            "kind": kind,
+            "severity": severity,
+            "onset": onset.isoformat(),
+            "note": vocab.note(note),
+            "serious": int(serious or kind in vocab.SERIOUS_KINDS),
+            "recorded_on": today.isoformat(),
+        },
+    )
+    return sessions.get_adverse_event(db, event_id)
+
+
+def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
+    event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
+    if event is None:
+        raise NotFound(f"no adverse event {event_id} (see 'prolotrack session show SESSION')")
+    if event.resolved_on:
+        raise Refused(f"adverse event {event_id} was already resolved on {event.resolved_on}")
+    vocab.not_after(day, today, "resolution date")
+    if day < event.onset_on:
+        raise InvalidInput(
+            f"resolution date {day.isoformat()} is before the onset ({event.onset_on.isoformat()})"
+        )
+    sessions.resolve_adverse_event(db, event_id, day)
+    return sessions.get_adverse_event(db, event_id)

@@ -1,0 +1,176 @@
+"""Logging, amending and voiding a treatment session."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.actions import lookup, scores
+from prolotrack.domain import safety, vocab
+from prolotrack.domain.errors import InvalidInput, Refused
+from prolotrack.domain.models import Course, Session
+from prolotrack.domain.protocols import merge
+from prolotrack.domain.sites import SiteSpec, settle
+from prolotrack.storage import audit, flags, sessions
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+from prolotrack.domain.sessions import BOTH_SIDES, SessionChanges, SessionEntry
+
+
+def _sites(
+    db: Database,
+    entry: SessionEntry,
+    course: Course,
+    default_solution: str | None,
+    guidance: str | None,
+) -> list[dict]:
+    """Each site (the protocol's, merged with the --site options) settled from the options,
+    the course's side and the default solution."""
+    specs = entry.sites
+    name = entry.template_for(course)
+    if name:
+        specs = merge(lookup.protocol(db, name), entry.sites, entry.side or course.side).sites
+    if not specs:
+        raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])"
+                           " or a --protocol")  # fmt: skip
+    fallbacks = [
+        SiteSpec("", entry.volume_ml, entry.solution, entry.side),
+        SiteSpec("", None, default_solution, course.side),
+    ]
+    return [
+        {"site": i.site, "side": side, "solution": i.solution, "volume_ml": i.volume_ml,
+         "points": i.points, "guidance": guidance}
+        for i in (settle(spec, fallbacks) for spec in specs)
+        for side in (BOTH_SIDES if i.side == "bilateral" else (i.side,))
+    ]  # fmt: skip
+
+
+def _warnings(
+    db: Database, course: Course, entry: SessionEntry, injections: list[dict], anaesthetic
+) -> list[str]:
+    """The warnings a session is logged with: flags, doses, the protocol's cap, consent."""
+    template = entry.template_for(course)
+    cap = lookup.protocol(db, template).max_ml if template else None
+    assert course.patient is not None
+    given = [(i["solution"], i["volume_ml"]) for i in injections]
+    their_flags = flags.of_patient(db, course.patient_id)
+    return safety.warnings(course.patient, course, their_flags, given, anaesthetic, cap, template)
+
+
+def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:
+    vocab.not_after(day, today, "session date")
+    if day < course.started_on:
+        raise InvalidInput(
+            f"session date {day.isoformat()} is before course {course.id} started"
+            f" ({course.started_on.isoformat()})"
+        )
+    clash = sessions.on_date(db, course.id, day)
+    if clash and clash.id != session_id:
+        raise Refused(
+            f"course {course.id} already has session {clash.number} on"
+            f" {day.isoformat()} (id {clash.id})"
+        )
+
+
+def log(
+    db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
+) -> Session:
+    """Record a session of an open course, numbered in date order among its sessions."""
+    if course.voided_at:
+        raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
+    if not course.is_open:
+        raise Refused(
+            f"course {course.id} ({course.condition}) is {course.status} since"
+            f" {course.closed_on}; it takes no new session"
+        )
+    _check_date(db, course, entry.given_on, today)
+    guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
+    injections = _sites(db, entry, course, default_solution, guidance)
+    checked = scores.checked(db, entry.scores)
+    anaesthetic = vocab.note(entry.anesthetic, "anesthetic")
+    known = _warnings(db, course, entry, injections, anaesthetic)
+    session_id = sessions.insert(
+        db,
+        {
+            "course_id": course.id,
+            "date": entry.given_on.isoformat(),
+            "practitioner": vocab.note(entry.practitioner, "practitioner"),
+            "anesthetic": anaesthetic,
+            "guidance": guidance,
+            "note": vocab.note(entry.note),
+            "warnings": "\n".join(known) or None,
+        },
+        injections,
+    )
+    session = sessions.get(db, session_id)
+    if checked:
+        scores.record(db, course, checked, entry.given_on, today, session)
+    for kind, severity in entry.adverse:
+        scores.add_adverse(db, session, kind, severity, entry.given_on, today)
+    return sessions.get(db, session_id)
+
+
+def amend(
+    db: Database,
+    session: Session,
+    course: Course,
+    changes: SessionChanges,
+    reason: str,
+    today: date,
+    default_solution: str | None,
+) -> Session:
+    """Correct a session; the values before and after, and the reason, go to the audit log."""
+    audit.because(db, vocab.reason(reason))
+    if changes.is_empty():
+        raise InvalidInput("nothing to amend: give the fields to change (see --help)")
+    new_sites = bool(changes.sites) or changes.protocol is not None
+    if not new_sites and any(
+        v is not None for v in (changes.volume_ml, changes.solution, changes.side)
+    ):
+        raise InvalidInput(
+            "--volume, --solution and --side apply to the --site options or --protocol given"
+        )
+    fields: dict = {}
+    day = changes.given_on or session.given_on
+    if changes.given_on is not None and changes.given_on != session.given_on:
+        _check_date(db, course, changes.given_on, today, session.id)
+        for event in session.adverse_events:
+            if event.onset_on < changes.given_on:
+                raise Refused(
+                    f"adverse event {event.id} ({event.kind}) began on {event.onset_on}, before"
+                    f" {changes.given_on}: a session cannot come after its adverse event"
+                    " (correct the event's onset, or the date)"
+                )
+        fields["date"] = changes.given_on.isoformat()
+    for name in ("anesthetic", "practitioner", "note"):
+        if getattr(changes, name) is not None:
+            fields[name] = vocab.note(getattr(changes, name), name)
+    guidance = session.guidance
+    if changes.guidance is not None:
+        guidance = fields["guidance"] = vocab.one_of(changes.guidance, vocab.GUIDANCE, "guidance")
+    checked = scores.checked(db, changes.scores)
+    if fields:
+        sessions.update(db, session.id, fields)
+    if new_sites:
+        entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side,
+                             protocol=changes.protocol)  # fmt: skip
+        sessions.replace_injections(
+            db, session.id, _sites(db, entry, course, default_solution, guidance)
+        )
+    elif changes.guidance is not None:
+        sessions.set_guidance(db, session.id, guidance)
+    scores.restate(db, course, session, checked, day, today)
+    for kind, severity in changes.adverse:
+        scores.add_adverse(db, session, kind, severity, day, today)
+    if "date" in fields:
+        sessions.renumber(db, course.id)
+    return sessions.get(db, session.id)
+
+
+def void(db: Database, session: Session, reason: str) -> None:
+    """Void a session and its scores: they stay in the file, marked, out of every report."""
+    why = vocab.reason(reason)
+    audit.because(db, why)
+    sessions.void(db, session.id, why)
+    sessions.renumber(db, session.course_id)
