@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -97,3 +99,21 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards. The server is
+    ``PROLOTRACK_TEST_POSTGRES`` (a superuser's URL; ``.ci/run`` starts a throwaway one)."""
+    admin = os.environ.get("PROLOTRACK_TEST_POSTGRES")
+    if not admin:
+        pytest.skip("no PostgreSQL server for the tests (.ci/run starts one and sets"
+                    " PROLOTRACK_TEST_POSTGRES)")  # fmt: skip
+    import psycopg
+
+    name = f"prolotrack_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin, autocommit=True) as server:
+        server.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    yield admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as server:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -65,7 +65,7 @@ _NAMED_UPDATES = {
 }
 # Columns whose change alone is not worth a log row: session numbers follow from the dates.
 DERIVED = {"sessions": {"number", "updated_at"}}
-_FIELDS = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
+FIELDS = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
            "before", "after", "reason")  # fmt: skip
 
 
@@ -75,15 +75,15 @@ def sha256(text: str) -> str:
 
 def row_text(row: dict) -> str:
     """What a log row's hash covers: its content and the previous row's hash."""
-    return SEPARATOR.join("" if row[k] is None else str(row[k]) for k in _FIELDS)
+    return SEPARATOR.join("" if row[k] is None else str(row[k]) for k in FIELDS)
 
 
 def _sql_text(values: dict[str, str]) -> str:
     """What a row's hash covers, as SQL over ``values`` (field -> expression)."""
-    return f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in _FIELDS)
+    return f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in FIELDS)
 
 
-def _sql_hash(values: dict[str, str], function: str) -> str:
+def sql_hash(values: dict[str, str], function: str) -> str:
     return f"{function}({_sql_text(values)})"
 
 
@@ -103,8 +103,9 @@ def create_triggers(db: Database, entities: tuple[str, ...], function: str = HAS
             db.execute(sql)
 
 
-def _update_action(db: Database, table: str) -> str:
-    named = [n for n in _NAMED_UPDATES.get(table, ()) if n[0] in db[table].columns_dict]
+def update_action(table: str, columns: list[str]) -> str:
+    """The action an update of ``table`` is logged as, as an SQL expression over OLD and NEW."""
+    named = [n for n in _NAMED_UPDATES.get(table, ()) if n[0] in columns]
     if not named:
         return "'update'"
     cases = []
@@ -122,11 +123,11 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
     table, key = AUDITED[entity]
     columns = [c.name for c in db[table].columns]
     watched = [c for c in columns if c not in DERIVED.get(table, set())]
-    update_action = _update_action(db, table)
+    on_update = update_action(table, columns)
     events = {
         "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
         "update": (f"UPDATE OF {', '.join(watched)}", _json(columns, "OLD"),
-                   _json(columns, "NEW"), "NEW", update_action),
+                   _json(columns, "NEW"), "NEW", on_update),
         "delete": ("DELETE", _json(columns, "OLD"), "NULL", "OLD", "'delete'"),
     }  # fmt: skip
     for event, (when, before, after, row, action) in events.items():
@@ -144,11 +145,11 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
             "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
         }
         statements[name] = f"""CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN
-                INSERT INTO audit_log ({", ".join(_FIELDS)}, hash)
-                SELECT {", ".join(f"v.{k}" for k in _FIELDS)},
-                    {_sql_hash({k: f"v.{k}" for k in _FIELDS}, function)}
+                INSERT INTO audit_log ({", ".join(FIELDS)}, hash)
+                SELECT {", ".join(f"v.{k}" for k in FIELDS)},
+                    {sql_hash({k: f"v.{k}" for k in FIELDS}, function)}
                 FROM (SELECT coalesce({values["prev_hash"]}, '') AS prev_hash,
-                    {", ".join(f"{values[k]} AS {k}" for k in _FIELDS[1:])}) AS v;
+                    {", ".join(f"{values[k]} AS {k}" for k in FIELDS[1:])}) AS v;
             END"""
     return statements
 
@@ -211,9 +212,7 @@ def mark_keyed(db: Database, key: bytes) -> None:
     """Append the row from which the chain is keyed (the first row of a new file's log), then
     one row for each record older than the log itself, as it stands: from here on every record
     can be checked against its last audit row."""
-    _append(db, key, KEYED[0], "", KEYED[1],
-            json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
-            "every row from here on is hashed with this file's key")  # fmt: skip
+    append_keyed_mark(db, key)
     for entity, (table, id_column) in AUDITED.items():
         if table not in db.table_names():
             continue
@@ -227,6 +226,13 @@ def mark_keyed(db: Database, key: bytes) -> None:
         for entity_id, after in unlogged:
             _append(db, key, entity, entity_id, "present", after,
                     "recorded before the audit log began")  # fmt: skip
+
+
+def append_keyed_mark(db: Database, key: bytes) -> None:
+    """The row from which the chain is keyed."""
+    _append(db, key, KEYED[0], "", KEYED[1],
+            json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
+            "every row from here on is hashed with this file's key")  # fmt: skip
 
 
 def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, after: str,
@@ -246,8 +252,8 @@ def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, 
     }
     row["hash"] = hmac.new(key, row_text(row).encode(), hashlib.sha256).hexdigest()
     db.execute(
-        f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-        list(row.values()),
+        f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join(f':{k}' for k in row)})",
+        row,
     )
 
 
@@ -256,7 +262,7 @@ def broken_links(db: Database, key: bytes | None) -> list[str]:
 
     Rows before the keyed mark (files from before the key) are checked with plain SHA-256;
     the mark and every row after it with the key."""
-    text = _sql_text({k: k for k in _FIELDS})  # as the triggers make it
+    text = _sql_text({k: k for k in FIELDS})  # as the triggers make it
     keyed_start = hmac.new(key, digestmod=hashlib.sha256) if key else None
     problems, previous, keyed = [], "", False
     rows = db.execute(f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log"

@@ -1,0 +1,93 @@
+"""The PostgreSQL schema on a real server: its audit triggers make the same keyed chain as
+SQLite's, checked by the same code, and guard the log the same way."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+
+import pytest
+
+from prolotrack.storage import audit, postgres
+from prolotrack.storage.migrations import KNOWN
+
+sqlalchemy = pytest.importorskip("sqlalchemy")
+KEY = secrets.token_bytes(32)
+
+
+@contextlib.contextmanager
+def connected(url: str):
+    engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as connection:
+            yield postgres.PostgresDatabase(connection)
+    finally:
+        engine.dispose()
+
+
+def _write(db, key: bytes, who: str = "alice") -> None:
+    db.use_key(key)
+    db.begin_audit_context()
+    db.execute("INSERT INTO audit_context (id, actor) VALUES (1, :who)", {"who": who})
+
+
+@pytest.fixture
+def clinic_db(postgres_url):
+    with connected(postgres_url) as db:
+        postgres.create_schema(db, KNOWN, "2026-11-30T00:00:00Z", KEY)
+    return postgres_url
+
+
+def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db):
+    key = KEY
+    with connected(clinic_db) as db:
+        _write(db, key)
+        made = db["patients"].insert({"name": "Núñez", "created_at": "x", "updated_at": "x"})
+        db["patients"].update(made.last_pk, {"phone": "555"})
+    with connected(clinic_db) as db:
+        rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
+        assert [(r["entity"], r["action"], r["actor"]) for r in rows] == [
+            ("audit_log", "key", audit.operating_system_user()),
+            ("patient", "insert", "alice"), ("patient", "update", "alice")]  # fmt: skip
+        assert rows[2]["prev_hash"] == rows[1]["hash"]
+        assert audit.broken_links(db, key) == []
+        assert audit.broken_links(db, secrets.token_bytes(32)) != []  # another key: no
+
+
+def test_without_the_key_or_who_is_writing_nothing_is_written(clinic_db):
+    row = {"name": "Ada", "created_at": "x", "updated_at": "x"}
+    with pytest.raises(sqlalchemy.exc.DBAPIError), connected(clinic_db) as db:
+        db.begin_audit_context()
+        db.execute("INSERT INTO audit_context (id, actor) VALUES (1, 'alice')")
+        db["patients"].insert(row)  # no key: the hash cannot be made
+    with pytest.raises(sqlalchemy.exc.DBAPIError), connected(clinic_db) as db:
+        db.use_key(secrets.token_bytes(32))
+        db["patients"].insert(row)  # no context: who is writing is unknown
+    with connected(clinic_db) as db:
+        assert db.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
+
+
+def test_the_log_refuses_to_be_changed(clinic_db):
+    key = KEY
+    with connected(clinic_db) as db:
+        _write(db, key)
+        db["settings"].insert({"key": "practitioner", "value": "Dr A", "updated_at": "x"})
+    for change in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+        with (
+            pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"),
+            connected(clinic_db) as db,
+        ):
+            db.execute(change)
+
+
+def test_the_hmac_pads_are_rfc_2104s():
+    import hashlib
+    import hmac
+
+    key = secrets.token_bytes(32)
+    pads = postgres.chain_settings(key)
+    inner = bytes.fromhex(pads["prolotrack.chain_inner"])
+    outer = bytes.fromhex(pads["prolotrack.chain_outer"])
+    message = b"a|b|c"
+    expected = hmac.new(key, message, hashlib.sha256).hexdigest()
+    assert hashlib.sha256(outer + hashlib.sha256(inner + message).digest()).hexdigest() == expected
