@@ -36,7 +36,7 @@ WORKED_EXAMPLE = [
 class Clinic:
     """Runs prolotrack commands against one test database with a fixed today."""
 
-    def __init__(self, path: Path, today: date = TODAY):
+    def __init__(self, path: Path | str, today: date = TODAY):
         self.path = path
         self.today = today
         self.runner = CliRunner()
@@ -54,7 +54,10 @@ class Clinic:
         return json.loads(self.ok(*args, "-f", "json").stdout)
 
     def fingerprint(self) -> str | None:
-        """The file's bytes with its write-ahead log: equal before and after means untouched."""
+        """The file's bytes with its write-ahead log (on PostgreSQL, every table's rows): equal
+        before and after means untouched."""
+        if isinstance(self.path, str):
+            return database_fingerprint(self.path)
         if not self.path.exists():
             return None
         digest = hashlib.sha256(self.path.read_bytes())
@@ -77,9 +80,57 @@ class Clinic:
         return message
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engine",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the engine the clinic fixtures record in: a SQLite file (the default), or a new"
+        " database on the PostgreSQL server PROLOTRACK_TEST_POSTGRES names",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the SQLite file itself (its bytes, modes, companions)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--engine") != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file itself; not run with --engine postgresql")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
-def clinic(tmp_path) -> Clinic:
+def clinic(request, tmp_path) -> Clinic:
+    if request.config.getoption("--engine") == "postgresql":
+        return Clinic(request.getfixturevalue("postgres_url"))
     return Clinic(tmp_path / "clinic.db")
+
+
+def database_fingerprint(url: str) -> str | None:
+    """A digest of every row of every table of a PostgreSQL database (None before any)."""
+    import psycopg
+
+    digest = hashlib.sha256()
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
+        if not tables:
+            return None
+        for table in tables:
+            digest.update(table.encode())
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
 
 
 @pytest.fixture

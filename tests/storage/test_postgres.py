@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from prolotrack.storage import audit, postgres
-from prolotrack.storage.migrations import KNOWN
+from prolotrack.storage.migrations import KNOWN, postgresql
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
 KEY = secrets.token_bytes(32)
@@ -34,7 +34,7 @@ def _write(db, key: bytes, who: str = "alice") -> None:
 @pytest.fixture
 def clinic_db(postgres_url):
     with connected(postgres_url) as db:
-        postgres.create_schema(db, KNOWN, "2026-11-30T00:00:00Z", KEY)
+        postgresql.create_schema(db, KNOWN, "2026-11-30T00:00:00Z", KEY)
     return postgres_url
 
 
@@ -48,7 +48,9 @@ def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db)
         rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
         assert [(r["entity"], r["action"], r["actor"]) for r in rows] == [
             ("audit_log", "key", audit.operating_system_user()),
-            ("patient", "insert", "alice"), ("patient", "update", "alice")]  # fmt: skip
+            ("patient", "insert", "postgres (alice)"),
+            ("patient", "update", "postgres (alice)"),
+        ]
         assert rows[2]["prev_hash"] == rows[1]["hash"]
         assert audit.broken_links(db, key) == []
         assert audit.broken_links(db, secrets.token_bytes(32)) != []  # another key: no

@@ -32,8 +32,7 @@ def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> No
     from prolotrack.render import practice
     from prolotrack.storage import scores
 
-    path = clinic(ctx).path
-    if path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             found = scores.instruments(desk.db)
     else:  # the catalogue needs no database: show the built-in one
@@ -58,8 +57,7 @@ def instruments_show(
     from prolotrack.render import practice
     from prolotrack.storage import scores
 
-    path = clinic(ctx).path
-    if path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             found = scores.instrument(desk.db, code)
     else:
@@ -76,9 +74,8 @@ def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from prolotrack.render import practice
     from prolotrack.storage import settings
 
-    path = clinic(ctx).path
     stored: dict[str, str] = {}
-    if path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             stored = settings.all_set(desk.db)
     rows = [
@@ -104,7 +101,7 @@ def config_get(
 
     known = setting(key)
     value = known.default
-    if clinic(ctx).path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             value = desk.setting(known.key) or value
     if value is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -126,12 +125,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
-            metavar="PATH",
+            metavar="PATH|URL",
             envvar="PROLOTRACK_DB",
-            help="The database file [default: prolotrack.db in the user data folder].",
+            help="The database: a file [default: prolotrack.db in the user data folder], or a"
+            " clinic's PostgreSQL database, postgresql://USER@HOST/DBNAME.",
             show_default=False,
         ),
     ] = None,

@@ -21,14 +21,32 @@ if TYPE_CHECKING:
 class Clinic:
     """The global options, read once: ``--db`` and ``--today``."""
 
-    db_option: Path | None = None
+    db_option: str | Path | None = None
     today_option: str | None = None
+
+    @cached_property
+    def url(self) -> str | None:
+        """The clinic's PostgreSQL database, when ``--db`` names one."""
+        text = str(self.db_option or "")
+        return text if text.startswith(("postgresql://", "postgres://")) else None
 
     @cached_property
     def path(self) -> Path:
         from prolotrack.storage.connection import default_path
 
         return Path(self.db_option).expanduser() if self.db_option else default_path()
+
+    def exists(self) -> bool:
+        """Whether anything has been recorded yet (a command that only reads creates nothing)."""
+        if self.url is None:
+            return self.path.exists()
+        from prolotrack.domain.errors import DatabaseMissing
+
+        try:
+            with self.open(write=False):
+                return True
+        except DatabaseMissing:
+            return False
 
     @cached_property
     def today(self) -> date:
@@ -46,9 +64,15 @@ class Clinic:
     def open(self, *, write: bool, commit: bool = True) -> Iterator[Desk]:
         """One command's transaction: everything it writes, or nothing (``commit=False``:
         nothing, whatever happens, for a dry run)."""
-        from prolotrack.storage.connection import transaction
+        if self.url is not None:
+            from prolotrack.storage.postgres import transaction
 
-        with transaction(self.path, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
+            target = self.url
+        else:
+            from prolotrack.storage.connection import transaction
+
+            target = self.path
+        with transaction(target, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
             yield Desk(db, self.today)
 
 

@@ -108,7 +108,12 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFo
     if table == "progress":
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
     else:
-        if shape.plain and fmt is ExportFormat.csv and table == "injections":
+        if (
+            shape.plain
+            and fmt is ExportFormat.csv
+            and table == "injections"
+            and exports.cells_ready(desk.db)
+        ):
             # Hundreds of thousands of rows: SQLite prepares each session's cells once,
             # and each kind of site is written once.
             cells = exports.injections_csv(desk.db, filters, instruments)

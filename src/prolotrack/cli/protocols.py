@@ -28,7 +28,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from prolotrack.storage import protocols
 
     own = []
-    if clinic(ctx).path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             own = protocols.listing(desk.db)
     mine = {p.name for p in own}
@@ -44,7 +44,7 @@ def show_(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.table) -
     from prolotrack.domain.protocols import BUILTIN, check_name
     from prolotrack.render import practice
 
-    if clinic(ctx).path.exists():
+    if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
             found = lookup.protocol(desk.db, name)
     else:

@@ -164,9 +164,10 @@ def operating_system_user() -> str:
 def begin(db: Database, practitioner: str | None) -> None:
     """Say who is making this transaction's changes; the reason starts empty."""
     db.execute(
-        "INSERT OR REPLACE INTO audit_context (id, actor, practitioner, reason)"
-        " VALUES (1, ?, ?, NULL)",
-        [operating_system_user(), practitioner],
+        "INSERT INTO audit_context (id, actor, practitioner, reason)"
+        " VALUES (1, :actor, :practitioner, NULL) ON CONFLICT (id) DO UPDATE SET"
+        " actor = excluded.actor, practitioner = excluded.practitioner, reason = NULL",
+        {"actor": operating_system_user(), "practitioner": practitioner},
     )
 
 
@@ -182,7 +183,7 @@ def end(db: Database) -> None:
 
 def because(db: Database, reason: str | None) -> None:
     """The reason recorded with the changes that follow, in this transaction."""
-    db.execute("UPDATE audit_context SET reason = ? WHERE id = 1", [reason])
+    db.execute("UPDATE audit_context SET reason = :reason WHERE id = 1", {"reason": reason})
 
 
 def history(db: Database, entity: str | None = None, entity_id: str | None = None) -> list[dict]:

@@ -26,6 +26,16 @@ from prolotrack.domain.errors import (
 from prolotrack.storage import audit, health, keys, leftovers, schema
 
 BUSY_TIMEOUT_SECONDS = 5.0
+DIALECT = "sqlite"
+
+
+class FileDatabase(Database):
+    """sqlite-utils' database, saying which engine it is: the few statements whose SQL
+    differs between SQLite and PostgreSQL are chosen by ``db.dialect``."""
+
+    dialect = DIALECT
+
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -66,7 +76,7 @@ def transaction(
     conn = connect(path, busy_timeout, read_only=read_only)
     try:
         with translated_errors(path, busy_timeout):
-            db = Database(conn, execute_plugins=False)
+            db = FileDatabase(conn, execute_plugins=False)
             if suspect:
                 conn.execute("BEGIN IMMEDIATE")  # no one writes while the file is checked
                 health.verify(conn, path)
@@ -188,7 +198,7 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
         try:
             with translated_errors(path, busy_timeout):
                 conn.execute("PRAGMA journal_mode = WAL")
-                db = Database(conn, execute_plugins=False)
+                db = FileDatabase(conn, execute_plugins=False)
                 conn.execute("BEGIN IMMEDIATE")
                 schema.migrate(db)  # makes the file's identity and its audit key
                 file_id = schema.file_identity(db)

@@ -6,10 +6,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import Course
-from prolotrack.storage import patients, rows
+from prolotrack.storage import patients, rows, sql
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 _SELECT = """
     SELECT c.*,
@@ -36,13 +36,14 @@ def void(db: Database, course_id: int, reason: str) -> None:
 
 def first_session_on(db: Database, course_id: int) -> date | None:
     found = db.execute(
-        "SELECT min(date) FROM sessions WHERE course_id = ? AND voided_at IS NULL", [course_id]
+        "SELECT min(date) FROM sessions WHERE course_id = :course AND voided_at IS NULL",
+        {"course": course_id},
     ).fetchone()[0]
     return date.fromisoformat(found) if found else None
 
 
 def get(db: Database, course_id: int) -> Course | None:
-    found = list(db.query(f"{_SELECT} WHERE c.id = ?", [course_id]))
+    found = list(db.query(f"{_SELECT} WHERE c.id = :id", {"id": course_id}))
     if not found:
         return None
     return rows.course(found[0], patients.get(db, found[0]["patient_id"]))
@@ -52,25 +53,35 @@ def find(db: Database, patient_id: int, condition: str, started_on: date) -> Cou
     """The patient's course for this condition (any case) started on this date."""
     found = list(
         db.query(
-            f"""{_SELECT} WHERE c.patient_id = ? AND lower(c.condition) = lower(?)
-                AND c.started_on = ? ORDER BY c.id LIMIT 1""",
-            [patient_id, condition, started_on.isoformat()],
+            f"""{_SELECT} WHERE c.patient_id = :patient AND lower(c.condition) = :condition
+                AND c.started_on = :started ORDER BY c.id LIMIT 1""",
+            {
+                "patient": patient_id,
+                "condition": sql.ascii_lower(condition),
+                "started": started_on.isoformat(),
+            },
         )
     )
     return rows.course(found[0], patients.get(db, patient_id)) if found else None
 
 
-# SQLite's date arithmetic, as a first sieve: a month from 31 January is 3 March for SQLite but
-# 28 February for relativedelta, so the sieve lets through everything up to 3 days late and the
-# domain computes the exact due date of the few that pass.
+# The engine's date arithmetic, as a first sieve: a month from 31 January is 3 March for SQLite
+# but 28 February for relativedelta, so the sieve lets through everything up to 3 days late and
+# the domain computes the exact due date of the few that pass.
 _SIEVE_DAYS = 3
-_NEXT = """CASE substr(c.interval, -1)
+_NEXT = {}
+_NEXT[sql.SQLITE] = """CASE substr(c.interval, -1)
     WHEN 'd' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' days')
     WHEN 'w' THEN date(last, '+' || (7 * substr(c.interval, 1, length(c.interval) - 1)) || ' days')
     WHEN 'm' THEN date(last,
         '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' months')
     WHEN 'y' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' years')
 END"""
+_COUNT = "CAST(left(c.interval, -1) AS integer)"
+_NEXT["postgresql"] = f"""to_char(CAST(last AS date) + CASE right(c.interval, 1)
+    WHEN 'd' THEN make_interval(days => {_COUNT}) WHEN 'w' THEN make_interval(weeks => {_COUNT})
+    WHEN 'm' THEN make_interval(months => {_COUNT}) WHEN 'y' THEN make_interval(years => {_COUNT})
+END, 'YYYY-MM-DD')"""
 
 
 # Each course (of those ``where`` keeps) with its live sessions done and the date of the last.
@@ -88,32 +99,33 @@ def due_by(db: Database, horizon: date) -> list[Course]:
     exact rule is the domain's), each with its patient."""
     from datetime import timedelta
 
-    sql = f"""
+    found = f"""
         {_DONE_AND_LAST.format(where="c.status = 'active' AND c.voided_at IS NULL")}
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
           AND CASE WHEN course.last IS NULL THEN c.started_on
-                   ELSE {_NEXT.replace("last", "course.last")} END <= ?"""
+                   ELSE {_NEXT[db.dialect].replace("last", "course.last")} END <= :sieve
+        ORDER BY c.id"""
     sieve = horizon + timedelta(days=_SIEVE_DAYS) if horizon < date.max - timedelta(7) else horizon
-    ids = [r["id"] for r in db.query(sql, [sieve.isoformat()])]
+    ids = [r["id"] for r in db.query(found, {"sieve": sieve.isoformat()})]
     return listing(db, ids=ids) if ids else []
 
 
 def follow_up_values(db: Database) -> list[str]:
     """The distinct follow-up timepoints courses keep."""
-    sql = "SELECT DISTINCT follow_up FROM courses WHERE follow_up IS NOT NULL"
-    return [r[0] for r in db.execute(sql)]
+    found = "SELECT DISTINCT follow_up FROM courses WHERE follow_up IS NOT NULL ORDER BY 1"
+    return [r[0] for r in db.execute(found)]
 
 
 def finished_since(db: Database, since: date) -> list[Course]:
     """Courses not voided, completed or with their planned sessions done, whose last live
     session is on or after ``since``: those that may have a follow-up window open."""
-    sql = f"""
+    found = f"""
         {_DONE_AND_LAST.format(where="c.voided_at IS NULL")}
         SELECT c.id FROM courses c JOIN course USING (id)
-        WHERE course.last >= ?
-          AND (c.status = 'completed' OR course.done >= c.planned_sessions)"""
-    ids = [r[0] for r in db.execute(sql, [since.isoformat()])]
+        WHERE course.last >= :since
+          AND (c.status = 'completed' OR course.done >= c.planned_sessions) ORDER BY c.id"""
+    ids = [r[0] for r in db.execute(found, {"since": since.isoformat()})]
     return listing(db, ids=ids) if ids else []
 
 
@@ -133,28 +145,30 @@ def listing(
 
     ``started`` and ``closed`` are (first day, last day) windows, either end open.
     """
-    where, params = ["1 = 1" if voided else "c.voided_at IS NULL"], []
+    where, params = ["1 = 1" if voided else "c.voided_at IS NULL"], {}
     if patient_id is not None:
-        where.append("c.patient_id = ?")
-        params.append(patient_id)
+        where.append("c.patient_id = :patient")
+        params["patient"] = patient_id
     if status:
-        where.append("c.status = ?")
-        params.append(status)
+        where.append("c.status = :status")
+        params["status"] = status
     if condition:
-        where.append("instr(lower(c.condition), lower(?)) > 0")
-        params.append(condition)
+        where.append(sql.contains(db, "lower(c.condition)", ":condition"))
+        params["condition"] = sql.ascii_lower(condition)
     if ids is not None:
-        where.append(f"c.id IN ({', '.join('?' * len(ids))})")
-        params += ids
+        listed, named = sql.ids(ids)
+        where.append(f"c.id IN ({listed})")
+        params.update(named)
     for column, (first, last) in (("started_on", started), ("closed_on", closed)):
-        window, dates = rows.within(f"c.{column}", first, last)
-        where, params = where + window, params + dates
+        window, dates = sql.within(f"c.{column}", first, last)
+        where.append(" AND ".join(window) or "1 = 1")
+        params.update(dates)
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
-    sql = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
+    query = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
               JOIN patients p ON p.id = c.patient_id
               WHERE {" AND ".join(where)} ORDER BY c.started_on DESC, c.id"""
     found = []
-    for r in db.query(sql, params):
+    for r in db.query(query, params):
         owner = rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})
         found.append(rows.course(r, owner))
     return found

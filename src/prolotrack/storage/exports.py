@@ -1,6 +1,6 @@
 """Rows for the exports, streamed from the database one at a time.
 
-Each function yields plain dicts straight off an SQLite cursor, so memory does not grow with
+Each function yields rows straight off the database's cursor, so memory does not grow with
 the number of rows. Rows are ordered by natural keys (dates, chart numbers, conditions), not by
 ids, so that a file exported, imported into an empty database and exported again comes out the
 same. Every row carries ``patient_id``, ``born`` and ``started_on`` for de-identification.
@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from prolotrack.storage import sql
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -27,19 +29,16 @@ class Filters:
 
     def on(
         self, date_column: str | None, patient_column: str = "p.id", course: str | None = "c"
-    ) -> tuple[str, list]:
+    ) -> tuple[str, dict]:
         """The WHERE clause: a course voided in error (alias ``course``) is in no export."""
         where: list[str] = [f"{course}.voided_at IS NULL"] if course else []
-        params: list = []
-        if date_column and self.since:
-            where.append(f"{date_column} >= ?")
-            params.append(self.since.isoformat())
-        if date_column and self.until:
-            where.append(f"{date_column} <= ?")
-            params.append(self.until.isoformat())
+        params: dict = {}
+        if date_column:
+            window, params = sql.within(date_column, self.since, self.until)
+            where += window
         if self.patient_id is not None:
-            where.append(f"{patient_column} = ?")
-            params.append(self.patient_id)
+            where.append(f"{patient_column} = :patient")
+            params["patient"] = self.patient_id
         return (" AND ".join(where) or "1 = 1"), params
 
 
@@ -51,19 +50,39 @@ _LIVE_SESSIONS = (
 )
 
 
+def _rehabilitation(db: Database) -> str:
+    text = "r.kind || coalesce(' from ' || r.from_on, '') || coalesce(' to ' || r.to_on, '')"
+    return sql.joined(db, text, "'; '", "r.id")
+
+
+def _given(db: Database) -> str:
+    """Each site's solution and volume, for the totals of what was given: the characters 31
+    and 30 between them (render.exports reads them back)."""
+    unit, record = ("char(31)", "char(30)") if db.dialect == sql.SQLITE else ("chr(31)", "chr(30)")
+    return sql.joined(db, f"i.solution || {unit} || i.volume_ml", record, "i.position")
+
+
+def _rounded(db: Database, expression: str) -> str:
+    """A sum of volumes to 0.001 mL, a REAL either way (PostgreSQL rounds numerics only)."""
+    if db.dialect == sql.SQLITE:
+        return f"round({expression}, 3)"
+    return f"CAST(round(CAST({expression} AS numeric), 3) AS double precision)"
+
+
 def patients(db: Database, filters: Filters) -> Rows:
     where, params = filters.on(None, course=None)
     return _rows(
         db,
-        f"""SELECT {_PATIENT}, p.sex, p.phone, p.note, p.archived_at IS NOT NULL AS archived,
-                p.weight_kg, (SELECT group_concat(f.kind, '; ') FROM patient_flags f
-                  WHERE f.patient_id = p.id) AS flags,
+        f"""SELECT {_PATIENT}, p.sex, p.phone, p.note,
+                CASE WHEN p.archived_at IS NULL THEN 0 ELSE 1 END AS archived,
+                p.weight_kg, (SELECT {sql.joined(db, "f.kind", "'; '", "f.kind")}
+                  FROM patient_flags f WHERE f.patient_id = p.id) AS flags,
                 (SELECT min(c.started_on) FROM courses c
                   WHERE c.patient_id = p.id AND c.voided_at IS NULL) AS started_on,
                 (SELECT count(*) FROM courses c
                   WHERE c.patient_id = p.id AND c.voided_at IS NULL) AS courses
             FROM patients p WHERE {where}
-            ORDER BY p.chart COLLATE NOCASE, p.name, p.id""",
+            ORDER BY {sql.nocase(db, "p.chart")}, p.name, p.id""",
         params,
     )
 
@@ -73,11 +92,10 @@ def courses(db: Database, filters: Filters) -> Rows:
     return _rows(
         db,
         f"""SELECT {_PATIENT}, {_COURSE}, {_LIVE_SESSIONS} AS sessions_done, c.follow_up,
-                c.consent_on, c.consent_form, (SELECT group_concat(r.kind
-                    || coalesce(' from ' || r.from_on, '') || coalesce(' to ' || r.to_on, ''), '; ')
+                c.consent_on, c.consent_form, (SELECT {_rehabilitation(db)}
                   FROM rehabilitation r WHERE r.course_id = c.id) AS rehabilitation
             FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
-            ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
+            ORDER BY c.started_on, {sql.nocase(db, "p.chart")}, p.name, c.condition, c.id""",
         params,
     )
 
@@ -89,14 +107,13 @@ def sessions(db: Database, filters: Filters) -> Rows:
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.number AS session_number,
                 s.date AS session_date, s.practitioner, s.anesthetic, s.guidance, s.note,
                 (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
-                (SELECT round(sum(i.volume_ml), 3) FROM injections i
+                (SELECT {_rounded(db, "sum(i.volume_ml)")} FROM injections i
                   WHERE i.session_id = s.id) AS volume_ml,
-                (SELECT group_concat(i.solution || char(31) || i.volume_ml, char(30))
-                   FROM injections i WHERE i.session_id = s.id) AS given
+                (SELECT {_given(db)} FROM injections i WHERE i.session_id = s.id) AS given
             FROM sessions s JOIN courses c ON c.id = s.course_id
             JOIN patients p ON p.id = c.patient_id
             WHERE s.voided_at IS NULL AND {where}
-            ORDER BY s.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition""",
+            ORDER BY s.date, {sql.nocase(db, "p.chart")}, p.name, c.started_on, c.condition""",
         params,
     )
 
@@ -124,8 +141,8 @@ def injections(db: Database, filters: Filters, instruments: list[str]) -> Rows:
         db,
         f"""SELECT {", ".join(f"e.{c}" for c in _SESSION_COLUMNS)},
                 i.site, i.side, i.solution, i.volume_ml, i.points {scores}
-            FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
-            LEFT JOIN temp.export_scores v ON v.session_id = e.session_id
+            FROM export_sessions e JOIN injections i ON i.session_id = e.session_id
+            LEFT JOIN export_scores v ON v.session_id = e.session_id
             ORDER BY e.k, i.position""",
         [],
     )
@@ -137,11 +154,17 @@ _SESSION_COLUMNS = (
     "close_reason", "session_id", "session_date", "session_number", "practitioner",
     "anesthetic", "guidance",
 )  # fmt: skip
+_WHOLE_NUMBERS = {"patient_id", "course_id", "planned_sessions", "session_id", "session_number"}
+
+
+def _typed(column: str) -> str:
+    """A column of the temporary tables, with a type both engines read alike."""
+    return f"{column} {'bigint' if column in _WHOLE_NUMBERS else 'text'}"
 
 
 def _number_sessions(db: Database, filters: Filters, instruments: list[str]) -> None:
-    """Fill ``temp.export_sessions``: the sessions an injections export takes, numbered ``k``
-    in the export's order, with their patients and courses; and ``temp.export_scores``: each
+    """Fill ``export_sessions``: the sessions an injections export takes, numbered ``k``
+    in the export's order, with their patients and courses; and ``export_scores``: each
     of those sessions' latest live score on each of ``instruments`` (``score_0`` ...).
 
     The export then reads each session's sites through the (session_id, position) index in
@@ -149,13 +172,12 @@ def _number_sessions(db: Database, filters: Filters, instruments: list[str]) -> 
     thousands of sites, and works out each session's scores once, not once per site."""
     where, params = filters.on("s.date")
     for table in ("export_sessions", "export_scores"):
-        db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    columns = ", ".join(_typed(c) for c in _SESSION_COLUMNS)
+    db.execute(f"CREATE TEMP TABLE export_sessions (k INTEGER PRIMARY KEY, {columns})")
     db.execute(
-        f"CREATE TEMP TABLE export_sessions (k INTEGER PRIMARY KEY, {', '.join(_SESSION_COLUMNS)})"
-    )
-    db.execute(
-        f"""INSERT INTO temp.export_sessions
-            SELECT row_number() OVER (ORDER BY s.date, p.chart COLLATE NOCASE, p.name,
+        f"""INSERT INTO export_sessions
+            SELECT row_number() OVER (ORDER BY s.date, {sql.nocase(db, "p.chart")}, p.name,
                     c.started_on, c.condition, s.number),
                 {_PATIENT}, {_COURSE}, s.id, s.date, s.number, s.practitioner, s.anesthetic,
                 s.guidance
@@ -165,20 +187,24 @@ def _number_sessions(db: Database, filters: Filters, instruments: list[str]) -> 
         params,
     )
     scores = [f"score_{n}" for n in range(len(instruments))]
-    columns = ", ".join(["session_id INTEGER PRIMARY KEY", *scores])
+    columns = ", ".join(
+        ["session_id INTEGER PRIMARY KEY", *(f"{s} double precision" for s in scores)]
+    )
     db.execute(f"CREATE TEMP TABLE export_scores ({columns})")
     if instruments:
-        pivot = ", ".join("max(CASE WHEN instrument = ? THEN value END)" for _ in instruments)
-        # The inner query keeps one score per session and instrument: with a single max()
-        # in a query, SQLite takes the other columns from the row that holds it (the latest).
+        pivot = ", ".join(
+            f"max(CASE WHEN instrument = :i{n} THEN value END)" for n in range(len(instruments))
+        )
+        # The inner query numbers each session's scores of one instrument, latest first.
         db.execute(
-            f"""INSERT INTO temp.export_scores
+            f"""INSERT INTO export_scores
                 SELECT session_id, {pivot} FROM (
-                    SELECT sc.session_id, sc.instrument, sc.value, max(sc.id)
-                    FROM temp.export_sessions e JOIN scores sc ON sc.session_id = e.session_id
-                    WHERE sc.voided_at IS NULL GROUP BY sc.session_id, sc.instrument)
-                GROUP BY session_id""",
-            instruments,
+                    SELECT sc.session_id, sc.instrument, sc.value, row_number() OVER (
+                        PARTITION BY sc.session_id, sc.instrument ORDER BY sc.id DESC) AS latest
+                    FROM export_sessions e JOIN scores sc ON sc.session_id = e.session_id
+                    WHERE sc.voided_at IS NULL) AS found
+                WHERE latest = 1 GROUP BY session_id""",
+            {f"i{n}": code for n, code in enumerate(instruments)},
         )
 
 
@@ -222,6 +248,12 @@ class SiteCells:
     before: int
 
 
+def cells_ready(db: Database) -> bool:
+    """Whether the engine prepares the plain injections CSV's cells itself (SQLite's GLOB and
+    integer casts); on PostgreSQL the general writer prepares them, to the same bytes."""
+    return db.dialect == sql.SQLITE
+
+
 def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> SiteCells:
     """The cells of the plain ``export injections`` CSV; their columns are render.exports'
     plain injections columns, in order."""
@@ -237,12 +269,12 @@ def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> Si
     sessions = db.execute(
         f"""SELECT {", ".join(session_cells)},
                 (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id)
-            FROM temp.export_sessions e
-            LEFT JOIN temp.export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
+            FROM export_sessions e
+            LEFT JOIN export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
     )
     sites = db.execute(
         """SELECT i.site, i.side, i.solution, i.volume_ml, i.points
-            FROM temp.export_sessions e JOIN injections i ON i.session_id = e.session_id
+            FROM export_sessions e JOIN injections i ON i.session_id = e.session_id
             ORDER BY e.k, i.position"""
     )
     return SiteCells(sessions, sites, len(before))
@@ -258,7 +290,7 @@ def scores(db: Database, filters: Filters) -> Rows:
             JOIN patients p ON p.id = c.patient_id
             LEFT JOIN sessions s ON s.id = sc.session_id
             WHERE sc.voided_at IS NULL AND {where}
-            ORDER BY sc.date, p.chart COLLATE NOCASE, p.name, c.started_on, c.condition,
+            ORDER BY sc.date, {sql.nocase(db, "p.chart")}, p.name, c.started_on, c.condition,
                 sc.instrument""",
         params,
     )
@@ -274,18 +306,21 @@ def adverse(db: Database, filters: Filters) -> Rows:
             FROM adverse_events a JOIN sessions s ON s.id = a.session_id
             JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
             WHERE s.voided_at IS NULL AND {where}
-            ORDER BY a.onset, p.chart COLLATE NOCASE, p.name, c.started_on, a.id""",
+            ORDER BY a.onset, {sql.nocase(db, "p.chart")}, p.name, c.started_on, a.id""",
         params,
     )
 
 
 class Rows:
-    """Rows straight off an SQLite cursor, as tuples, with the names of their columns."""
+    """Rows straight off the database's cursor, as tuples, with the names of their columns."""
 
-    def __init__(self, cursor, sql: str = "", params: list | None = None):
+    def __init__(self, cursor, query: str = "", params: dict | None = None):
         self.cursor = cursor
-        self.columns = [d[0] for d in cursor.description]
-        self.sql, self.params = sql, params or []
+        if hasattr(cursor, "keys"):  # SQLAlchemy's result, on PostgreSQL
+            self.columns = list(cursor.keys())
+        else:
+            self.columns = [d[0] for d in cursor.description]
+        self.sql, self.params = query, params or {}
 
     def __iter__(self):
         return iter(self.cursor)
@@ -295,19 +330,19 @@ class Rows:
         return (dict(zip(names, row, strict=True)) for row in self.cursor)
 
 
-def _rows(db: Database, sql: str, params: list) -> Rows:
-    return Rows(db.execute(sql, params), sql, params)
+def _rows(db: Database, query: str, params: dict) -> Rows:
+    return Rows(db.execute(query, params), query, params)
 
 
 def course_ids(db: Database, filters: Filters) -> Iterator[int]:
     where, params = filters.on("c.started_on")
     for r in db.query(
         f"""SELECT c.id FROM courses c JOIN patients p ON p.id = c.patient_id WHERE {where}
-            ORDER BY c.started_on, p.chart COLLATE NOCASE, p.name, c.condition, c.id""",
+            ORDER BY c.started_on, {sql.nocase(db, "p.chart")}, p.name, c.condition, c.id""",
         params,
     ):
         yield r["id"]
 
 
 def secret(db: Database, name: str) -> str:
-    return db.execute("SELECT value FROM secrets WHERE name = ?", [name]).fetchone()[0]
+    return db.execute("SELECT value FROM secrets WHERE name = :name", {"name": name}).fetchone()[0]

@@ -9,7 +9,7 @@ from prolotrack.domain.models import Flag
 from prolotrack.storage import rows
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def _flag(row: dict) -> Flag:
@@ -17,12 +17,12 @@ def _flag(row: dict) -> Flag:
 
 
 def of_patient(db: Database, patient_id: int) -> list[Flag]:
-    sql = "SELECT * FROM patient_flags WHERE patient_id = ? ORDER BY id"
-    return [_flag(r) for r in db.query(sql, [patient_id])]
+    found = "SELECT * FROM patient_flags WHERE patient_id = :patient ORDER BY id"
+    return [_flag(r) for r in db.query(found, {"patient": patient_id})]
 
 
 def get(db: Database, flag_id: int) -> Flag:
-    return _flag(next(db.query("SELECT * FROM patient_flags WHERE id = ?", [flag_id])))
+    return _flag(next(db.query("SELECT * FROM patient_flags WHERE id = :id", {"id": flag_id})))
 
 
 def insert(db: Database, patient_id: int, kind: str, note: str | None) -> int:
@@ -31,16 +31,16 @@ def insert(db: Database, patient_id: int, kind: str, note: str | None) -> int:
 
 
 def remove(db: Database, flag_id: int) -> None:
-    db.execute("DELETE FROM patient_flags WHERE id = ?", [flag_id])
+    db.execute("DELETE FROM patient_flags WHERE id = :id", {"id": flag_id})
 
 
 def rehabilitation(db: Database, course_id: int) -> list[dict]:
     """A course's rehabilitation, as plain rows (kind, from_on, to_on, note), oldest first."""
-    sql = """SELECT id, kind, from_on, to_on, note FROM rehabilitation WHERE course_id = ?
-             ORDER BY coalesce(from_on, ''), id"""
+    found = """SELECT id, kind, from_on, to_on, note FROM rehabilitation
+               WHERE course_id = :course ORDER BY coalesce(from_on, ''), id"""
     return [
         {**r, "from_on": _day(r["from_on"]), "to_on": _day(r["to_on"])}
-        for r in db.query(sql, [course_id])
+        for r in db.query(found, {"course": course_id})
     ]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prolotrack.domain import vocab
 from prolotrack.domain.models import Patient
-from prolotrack.storage import rows
+from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 _SELECT = "SELECT * FROM patients"
 
@@ -27,47 +28,60 @@ def archive(db: Database, patient_id: int) -> None:
 
 
 def get(db: Database, patient_id: int) -> Patient | None:
-    found = list(db.query(f"{_SELECT} WHERE id = ?", [patient_id]))
+    found = list(db.query(f"{_SELECT} WHERE id = :id", {"id": patient_id}))
     return rows.patient(found[0]) if found else None
 
 
 def by_chart(db: Database, chart: str) -> Patient | None:
-    found = list(db.query(f"{_SELECT} WHERE chart = ? COLLATE NOCASE", [chart]))
+    same = f"{sql.nocase(db, 'chart')} = :chart"
+    found = list(db.query(f"{_SELECT} WHERE {same}", {"chart": sql.ascii_lower(chart)}))
     return rows.patient(found[0]) if found else None
 
 
 def unnumbered_named(db: Database, name: str) -> list[Patient]:
     """Patients without a chart number whose name is exactly ``name`` (any case)."""
-    sql = f"{_SELECT} WHERE chart IS NULL AND lower(name) = lower(?) ORDER BY id"
-    return [rows.patient(r) for r in db.query(sql, [name])]
+    found = f"{_SELECT} WHERE chart IS NULL AND lower(name) = :name ORDER BY id"
+    return [rows.patient(r) for r in db.query(found, {"name": sql.ascii_lower(name)})]
 
 
 def charted_named(db: Database, name: str) -> list[Patient]:
     """Patients with a chart number whose name is exactly ``name`` (any case)."""
-    sql = f"{_SELECT} WHERE chart IS NOT NULL AND lower(name) = lower(?) ORDER BY id"
-    return [rows.patient(r) for r in db.query(sql, [name])]
+    found = f"{_SELECT} WHERE chart IS NOT NULL AND lower(name) = :name ORDER BY id"
+    return [rows.patient(r) for r in db.query(found, {"name": sql.ascii_lower(name)})]
+
+
+def _matching(db: Database, part: str, *, archived: bool, chart: bool) -> list[int]:
+    """Ids of the patients whose name (or chart number) holds ``part`` without case or
+    accents. Folded in Python, the same on both engines (``vocab.fold``)."""
+    wanted = vocab.fold(part)
+    live = "" if archived else " WHERE archived_at IS NULL"
+    return [
+        r["id"]
+        for r in db.query(f"SELECT id, name, chart FROM patients{live}")
+        if wanted in vocab.fold(r["name"]) or (chart and wanted in vocab.fold(r["chart"] or ""))
+    ]
 
 
 def name_contains(db: Database, part: str, *, archived: bool) -> list[Patient]:
-    """Patients whose name contains ``part`` (any case), archived ones only if asked."""
-    where = "instr(prolotrack_fold(name), prolotrack_fold(?)) > 0"
-    if not archived:
-        where += " AND archived_at IS NULL"
-    return [rows.patient(r) for r in db.query(f"{_SELECT} WHERE {where} ORDER BY name", [part])]
+    """Patients whose name contains ``part`` (any case, any accent), archived ones only if asked."""
+    listed, params = sql.ids(_matching(db, part, archived=archived, chart=False))
+    if not params:
+        return []
+    found = db.query(f"{_SELECT} WHERE id IN ({listed}) ORDER BY name, id", params)
+    return [rows.patient(r) for r in found]
 
 
 def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[Patient, dict]]:
     """Patients with their count of active courses and date of last session."""
-    where, params = ["1 = 1"], []
+    where, params = ["1 = 1"], {}
     if not archived:
         where.append("p.archived_at IS NULL")
     if search:
-        where.append(
-            "(instr(prolotrack_fold(p.name), prolotrack_fold(?)) > 0"
-            " OR instr(prolotrack_fold(p.chart), prolotrack_fold(?)) > 0)"
-        )
-        params += [search, search]
-    sql = f"""
+        listed, params = sql.ids(_matching(db, search, archived=archived, chart=True))
+        if not params:
+            return []
+        where.append(f"p.id IN ({listed})")
+    found = f"""
         SELECT p.*,
             (SELECT count(*) FROM courses c
               WHERE c.patient_id = p.id AND c.status = 'active' AND c.voided_at IS NULL)
@@ -76,12 +90,12 @@ def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[P
               WHERE c.patient_id = p.id AND s.voided_at IS NULL AND c.voided_at IS NULL)
               AS last_session_on
         FROM patients p WHERE {" AND ".join(where)}
-        ORDER BY p.name COLLATE NOCASE, p.id
+        ORDER BY {sql.nocase(db, "p.name")}, p.id
     """
     return [
         (
             rows.patient(r),
             {"active_courses": r["active_courses"], "last_session": r["last_session_on"]},
         )
-        for r in db.query(sql, params)
+        for r in db.query(found, params)
     ]

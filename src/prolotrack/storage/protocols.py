@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from prolotrack.dates import parse_interval
 from prolotrack.domain.protocols import Protocol
 from prolotrack.domain.sites import SiteSpec
-from prolotrack.storage import rows
+from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def _protocol(row: dict, sites: list[SiteSpec]) -> Protocol:
@@ -32,18 +32,19 @@ def _sites(db: Database, name: str) -> list[SiteSpec]:
     return [
         SiteSpec(r["site"], r["volume_ml"], r["solution"], r["side"], r["points"])
         for r in db.query(
-            "SELECT * FROM protocol_sites WHERE protocol = ? ORDER BY position", [name]
+            "SELECT * FROM protocol_sites WHERE protocol = :name ORDER BY position", {"name": name}
         )
     ]
 
 
 def get(db: Database, name: str) -> Protocol | None:
-    found = list(db.query("SELECT * FROM protocols WHERE name = ?", [name]))
+    found = list(db.query("SELECT * FROM protocols WHERE name = :name", {"name": name}))
     return _protocol(found[0], _sites(db, name)) if found else None
 
 
 def listing(db: Database) -> list[Protocol]:
-    return [_protocol(r, _sites(db, r["name"])) for r in db.query("SELECT * FROM protocols")]
+    found = db.query("SELECT * FROM protocols ORDER BY name")
+    return [_protocol(r, _sites(db, r["name"])) for r in found]
 
 
 def insert(db: Database, protocol: Protocol) -> None:
@@ -76,17 +77,18 @@ def insert(db: Database, protocol: Protocol) -> None:
 
 
 def remove(db: Database, name: str) -> None:
-    db.execute("DELETE FROM protocol_sites WHERE protocol = ?", [name])
-    db.execute("DELETE FROM protocols WHERE name = ?", [name])
+    db.execute("DELETE FROM protocol_sites WHERE protocol = :name", {"name": name})
+    db.execute("DELETE FROM protocols WHERE name = :name", {"name": name})
 
 
 def followed_by(db: Database, name: str) -> list[int]:
     """The active courses (not voided) that follow this protocol."""
-    sql = """SELECT id FROM courses WHERE protocol = ? AND status = 'active'
-             AND voided_at IS NULL ORDER BY id"""
-    return [r[0] for r in db.execute(sql, [name])]
+    found = """SELECT id FROM courses WHERE protocol = :name AND status = 'active'
+               AND voided_at IS NULL ORDER BY id"""
+    return [r[0] for r in db.execute(found, {"name": name})]
 
 
 def site_names(db: Database) -> list[str]:
     """Every site name ever logged or written in a protocol (kept by triggers as they are)."""
-    return [r["name"] for r in db.query("SELECT name FROM site_names ORDER BY name")]
+    order = sql.nocase(db, "name")  # the column's own collation on SQLite
+    return [r["name"] for r in db.query(f"SELECT name FROM site_names ORDER BY {order}")]

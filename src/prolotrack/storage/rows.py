@@ -10,29 +10,19 @@ from prolotrack.dates import parse_interval
 from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
-_CHUNK = 500  # well under SQLite's limit on bound parameters
+_CHUNK = 500  # ids bound at once: well under either engine's limit on parameters
 
 
 def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
     """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
+    from prolotrack.storage.sql import ids as named
+
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        yield from db.query(sql.format(ids=", ".join("?" * len(chunk))), chunk)
-
-
-def within(column: str, first: date | None, last: date | None) -> tuple[list[str], list[str]]:
-    """The WHERE conditions and parameters of ``column`` falling in first..last (either open)."""
-    where, params = [], []
-    if first:
-        where.append(f"{column} >= ?")
-        params.append(first.isoformat())
-    if last:
-        where.append(f"{column} <= ?")
-        params.append(last.isoformat())
-    return where, params
+        listed, params = named(ids[start : start + _CHUNK])
+        yield from db.query(sql.format(ids=listed), params)
 
 
 def utc_now() -> str:

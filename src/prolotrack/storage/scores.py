@@ -10,7 +10,7 @@ from prolotrack.domain.models import Score
 from prolotrack.storage import rows
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def insert(db: Database, fields: dict) -> int:
@@ -18,16 +18,16 @@ def insert(db: Database, fields: dict) -> int:
 
 
 def get(db: Database, score_id: int) -> Score | None:
-    found = list(db.query("SELECT * FROM scores WHERE id = ?", [score_id]))
+    found = list(db.query("SELECT * FROM scores WHERE id = :id", {"id": score_id}))
     return rows.score(found[0]) if found else None
 
 
 def live_on(db: Database, course_id: int, instrument: str, day: date) -> Score | None:
     """The course's live score of that instrument on that date, if it has one."""
     found = list(db.query(
-        "SELECT * FROM scores WHERE course_id = ? AND instrument = ? AND date = ?"
-        " AND voided_at IS NULL ORDER BY id LIMIT 1",
-        [course_id, instrument, day.isoformat()],
+        "SELECT * FROM scores WHERE course_id = :course AND instrument = :instrument"
+        " AND date = :day AND voided_at IS NULL ORDER BY id LIMIT 1",
+        {"course": course_id, "instrument": instrument, "day": day.isoformat()},
     ))  # fmt: skip
     return rows.score(found[0]) if found else None
 
@@ -44,13 +44,12 @@ def for_course(
     db: Database, course_id: int, instrument: str | None = None, include_voided: bool = False
 ) -> list[Score]:
     """The course's scores (not voided, unless asked), by date then instrument."""
-    sql = "SELECT * FROM scores WHERE course_id = ?"
-    sql += "" if include_voided else " AND voided_at IS NULL"
-    params: list = [course_id]
+    found = "SELECT * FROM scores WHERE course_id = :course"
+    found += "" if include_voided else " AND voided_at IS NULL"
     if instrument:
-        sql += " AND instrument = ?"
-        params.append(instrument)
-    return [rows.score(r) for r in db.query(sql + " ORDER BY date, instrument, id", params)]
+        found += " AND instrument = :instrument"
+    params = {"course": course_id, "instrument": instrument}
+    return [rows.score(r) for r in db.query(found + " ORDER BY date, instrument, id", params)]
 
 
 def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
@@ -105,7 +104,9 @@ def insert_instrument(db: Database, instrument: Instrument) -> None:
 
 
 def update_instrument(db: Database, instrument: Instrument) -> None:
-    db["instruments"].update(instrument.code, _instrument_row(instrument))
+    row = _instrument_row(instrument)
+    assigned = ", ".join(f"{column} = :{column}" for column in row if column != "code")
+    db.execute(f"UPDATE instruments SET {assigned} WHERE code = :code", row)
 
 
 def instruments(db: Database) -> list[Instrument]:
@@ -113,5 +114,5 @@ def instruments(db: Database) -> list[Instrument]:
 
 
 def instrument(db: Database, code: str) -> Instrument | None:
-    found = list(db.query("SELECT * FROM instruments WHERE code = ?", [code.lower()]))
+    found = list(db.query("SELECT * FROM instruments WHERE code = :code", {"code": code.lower()}))
     return _instrument(found[0]) if found else None

@@ -6,10 +6,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import AdverseEvent, Session
-from prolotrack.storage import rows
+from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def insert(db: Database, fields: dict, injections: list[dict]) -> int:
@@ -17,17 +17,19 @@ def insert(db: Database, fields: dict, injections: list[dict]) -> int:
     a back-dated session moves the later ones up by one."""
     now = rows.utc_now()
     course_id, day = fields["course_id"], fields["date"]
-    later = "course_id = ? AND voided_at IS NULL AND date > ?"
+    params = {"course": course_id, "day": day}
+    later = "course_id = :course AND voided_at IS NULL AND date > :day"
     # Two passes, because the numbers are unique within a course at every step.
-    db.execute(f"UPDATE sessions SET number = -(number + 1) WHERE {later}", [course_id, day])
+    db.execute(f"UPDATE sessions SET number = -(number + 1) WHERE {later}", params)
     db.execute(
         "UPDATE sessions SET number = -number"
-        " WHERE course_id = ? AND voided_at IS NULL AND number < 0",
-        [course_id],
+        " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
+        params,
     )
     number = db.execute(
-        "SELECT count(*) + 1 FROM sessions WHERE course_id = ? AND voided_at IS NULL AND date < ?",
-        [course_id, day],
+        "SELECT count(*) + 1 FROM sessions"
+        " WHERE course_id = :course AND voided_at IS NULL AND date < :day",
+        params,
     ).fetchone()[0]
     session_id = (
         db["sessions"]
@@ -46,15 +48,15 @@ def renumber(db: Database, course_id: int) -> None:
 
     Two passes, because the numbers are unique within a course at every step.
     """
-    live = "course_id = ? AND voided_at IS NULL"
-    db.execute(f"UPDATE sessions SET number = -id WHERE {live}", [course_id])
+    live = "course_id = :course AND voided_at IS NULL"
+    db.execute(f"UPDATE sessions SET number = -id WHERE {live}", {"course": course_id})
     db.execute(
         f"""UPDATE sessions SET number = (
                 SELECT count(*) FROM sessions other
                 WHERE other.course_id = sessions.course_id AND other.voided_at IS NULL
                   AND other.date <= sessions.date)
             WHERE {live}""",
-        [course_id],
+        {"course": course_id},
     )
 
 
@@ -64,7 +66,7 @@ def update(db: Database, session_id: int, fields: dict) -> None:
 
 def replace_injections(db: Database, session_id: int, injections: list[dict]) -> None:
     """The session's sites as given now (the old ones stay in the audit log)."""
-    db.execute("DELETE FROM injections WHERE session_id = ?", [session_id])
+    db.execute("DELETE FROM injections WHERE session_id = :session", {"session": session_id})
     db["injections"].insert_all(
         {**site, "session_id": session_id, "position": position}
         for position, site in enumerate(injections, start=1)
@@ -72,7 +74,10 @@ def replace_injections(db: Database, session_id: int, injections: list[dict]) ->
 
 
 def set_guidance(db: Database, session_id: int, guidance: str | None) -> None:
-    db.execute("UPDATE injections SET guidance = ? WHERE session_id = ?", [guidance, session_id])
+    db.execute(
+        "UPDATE injections SET guidance = :guidance WHERE session_id = :session",
+        {"guidance": guidance, "session": session_id},
+    )
 
 
 def void(db: Database, session_id: int, reason: str) -> None:
@@ -80,17 +85,18 @@ def void(db: Database, session_id: int, reason: str) -> None:
     now = rows.utc_now()
     update(db, session_id, {"voided_at": now, "void_reason": reason})
     db.execute(
-        "UPDATE scores SET voided_at = ?, void_reason = ?"
-        " WHERE session_id = ? AND voided_at IS NULL",
-        [now, f"session {session_id} voided: {reason}", session_id],
+        "UPDATE scores SET voided_at = :now, void_reason = :reason"
+        " WHERE session_id = :session AND voided_at IS NULL",
+        {"now": now, "reason": f"session {session_id} voided: {reason}", "session": session_id},
     )
 
 
 def on_date(db: Database, course_id: int, day: date) -> Session | None:
     found = list(
         db.query(
-            "SELECT * FROM sessions WHERE course_id = ? AND date = ? AND voided_at IS NULL",
-            [course_id, day.isoformat()],
+            "SELECT * FROM sessions"
+            " WHERE course_id = :course AND date = :day AND voided_at IS NULL",
+            {"course": course_id, "day": day.isoformat()},
         )
     )
     return rows.session(found[0]) if found else None
@@ -99,15 +105,16 @@ def on_date(db: Database, course_id: int, day: date) -> Session | None:
 def numbered(db: Database, course_id: int, number: int) -> int | None:
     """The id of a course's live session of that number (as ``progress`` shows it)."""
     found = db.execute(
-        "SELECT id FROM sessions WHERE course_id = ? AND number = ? AND voided_at IS NULL",
-        [course_id, number],
+        "SELECT id FROM sessions"
+        " WHERE course_id = :course AND number = :number AND voided_at IS NULL",
+        {"course": course_id, "number": number},
     ).fetchone()
     return found[0] if found else None
 
 
 def get(db: Database, session_id: int) -> Session | None:
     """A session with its injection sites, scores and adverse events."""
-    found = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+    found = list(db.query("SELECT * FROM sessions WHERE id = :id", {"id": session_id}))
     if not found:
         return None
     session = rows.session(found[0])
@@ -115,14 +122,16 @@ def get(db: Database, session_id: int) -> Session | None:
     session.scores = [
         rows.score(r)
         for r in db.query(
-            "SELECT * FROM scores WHERE session_id = ? AND voided_at IS NULL ORDER BY instrument",
-            [session_id],
+            "SELECT * FROM scores WHERE session_id = :session AND voided_at IS NULL"
+            " ORDER BY instrument",
+            {"session": session_id},
         )
     ]
     session.adverse_events = [
         rows.adverse_event(r)
         for r in db.query(
-            "SELECT * FROM adverse_events WHERE session_id = ? ORDER BY onset, id", [session_id]
+            "SELECT * FROM adverse_events WHERE session_id = :session ORDER BY onset, id",
+            {"session": session_id},
         )
     ]
     return session
@@ -138,28 +147,28 @@ def listing(
     include_voided: bool = False,
 ) -> list[Session]:
     """Sessions (not voided, unless asked) with their injection sites, oldest first."""
-    where, params = ["1 = 1" if include_voided else "s.voided_at IS NULL"], []
+    where, params = ["1 = 1" if include_voided else "s.voided_at IS NULL"], {}
     if course_id is None and not include_voided:  # nor those of a course voided in error
         where.append("c.voided_at IS NULL")
     if patient_id is not None:
-        where.append("c.patient_id = ?")
-        params.append(patient_id)
+        where.append("c.patient_id = :patient")
+        params["patient"] = patient_id
     if course_id is not None:
-        where.append("s.course_id = ?")
-        params.append(course_id)
-    window, dates = rows.within("s.date", since, until)
-    where, params = where + window, params + dates
-    sql = f"""SELECT s.* FROM sessions s JOIN courses c ON c.id = s.course_id
+        where.append("s.course_id = :course")
+        params["course"] = course_id
+    window, dates = sql.within("s.date", since, until)
+    where, params = where + window, {**params, **dates}
+    found = f"""SELECT s.* FROM sessions s JOIN courses c ON c.id = s.course_id
               WHERE {" AND ".join(where)} ORDER BY s.date, s.course_id, s.id"""
-    sessions = [rows.session(r) for r in db.query(sql, params)]
+    sessions = [rows.session(r) for r in db.query(found, params)]
     _attach_injections(db, sessions)
     return sessions
 
 
 def _attach_injections(db: Database, sessions: list[Session]) -> None:
     by_id = {s.id: s for s in sessions}
-    sql = "SELECT * FROM injections WHERE session_id IN ({ids}) ORDER BY session_id, position"
-    for r in rows.query_in(db, sql, list(by_id)):
+    found = "SELECT * FROM injections WHERE session_id IN ({ids}) ORDER BY session_id, position"
+    for r in rows.query_in(db, found, list(by_id)):
         by_id[r["session_id"]].injections.append(rows.injection(r))
 
 
@@ -172,15 +181,15 @@ def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[Adv
     found: dict[int, list[AdverseEvent]] = {}
     for r in db.query(
         """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
-           WHERE s.course_id = ? ORDER BY a.onset, a.id""",
-        [course_id],
+           WHERE s.course_id = :course ORDER BY a.onset, a.id""",
+        {"course": course_id},
     ):
         found.setdefault(r["session_id"], []).append(rows.adverse_event(r))
     return found
 
 
 def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
-    found = list(db.query("SELECT * FROM adverse_events WHERE id = ?", [event_id]))
+    found = list(db.query("SELECT * FROM adverse_events WHERE id = :id", {"id": event_id}))
     return rows.adverse_event(found[0]) if found else None
 
 
@@ -191,10 +200,10 @@ def adverse_events_recorded(db: Database, first: date, last: date) -> list[Adver
         for r in db.query(
             """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
                JOIN courses c ON c.id = s.course_id
-               WHERE a.recorded_on BETWEEN ? AND ? AND s.voided_at IS NULL
+               WHERE a.recorded_on BETWEEN :first AND :last AND s.voided_at IS NULL
                  AND c.voided_at IS NULL
                ORDER BY a.recorded_on, a.onset, a.id""",
-            [first.isoformat(), last.isoformat()],
+            {"first": first.isoformat(), "last": last.isoformat()},
         )
     ]
 
@@ -204,15 +213,14 @@ def adverse_events(
 ) -> list[AdverseEvent]:
     """Adverse events of live sessions, by onset: still open ones only, or those whose onset
     falls in ``since``..``until``."""
-    where, params = ["s.voided_at IS NULL", "c.voided_at IS NULL"], []
+    where = ["s.voided_at IS NULL", "c.voided_at IS NULL"]
     if open_only:
         where.append("a.resolved_on IS NULL")
-    window, dates = rows.within("a.onset", since, until)
-    where, params = where + window, params + dates
-    sql = f"""SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+    window, dates = sql.within("a.onset", since, until)
+    found = f"""SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
               JOIN courses c ON c.id = s.course_id
-              WHERE {" AND ".join(where)} ORDER BY a.onset, a.id"""
-    return [rows.adverse_event(r) for r in db.query(sql, params)]
+              WHERE {" AND ".join(where + window)} ORDER BY a.onset, a.id"""
+    return [rows.adverse_event(r) for r in db.query(found, dates)]
 
 
 def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:

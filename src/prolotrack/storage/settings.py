@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from prolotrack.storage import rows
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 
 def all_set(db: Database) -> dict[str, str]:
@@ -15,13 +15,17 @@ def all_set(db: Database) -> dict[str, str]:
 
 
 def get(db: Database, key: str) -> str | None:
-    found = list(db.query("SELECT value FROM settings WHERE key = ?", [key]))
+    found = list(db.query("SELECT value FROM settings WHERE key = :key", {"key": key}))
     return found[0]["value"] if found else None
 
 
 def put(db: Database, key: str, value: str) -> None:
-    db["settings"].upsert({"key": key, "value": value, "updated_at": rows.utc_now()}, pk="key")
+    db.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (:key, :value, :now)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        {"key": key, "value": value, "now": rows.utc_now()},
+    )
 
 
 def remove(db: Database, key: str) -> None:
-    db.execute("DELETE FROM settings WHERE key = ?", [key])
+    db.execute("DELETE FROM settings WHERE key = :key", {"key": key})
