@@ -66,6 +66,12 @@ class Clinic:
             digest.update(wal.read_bytes())
         return digest.hexdigest()
 
+    def exists(self) -> bool:
+        """Whether anything has been recorded (a file, or prolotrack's tables on the server)."""
+        if isinstance(self.path, str):
+            return self.fingerprint() is not None
+        return self.path.exists()
+
     def refused(self, *args: str, status: int = 1, says: str = "") -> str:
         """Run a command that must fail with ``status``, one line on stderr, nothing written."""
         before = self.fingerprint()
@@ -92,14 +98,16 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "sqlite_only: about the SQLite file itself (its bytes, modes, companions)"
+        "markers",
+        "sqlite_only: run in the default pass only: about the SQLite file itself (its bytes,"
+        " modes, companions), or setting up the engines it needs itself",
     )
 
 
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--engine") != "postgresql":
         return
-    skip = pytest.mark.skip(reason="about the SQLite file itself; not run with --engine postgresql")
+    skip = pytest.mark.skip(reason="run in the default (SQLite) pass only")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)

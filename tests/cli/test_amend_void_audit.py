@@ -82,6 +82,7 @@ def test_audit_shows_every_change_with_its_reason(worked):
     assert worked.ok("audit").stdout.count("pain misheard") == 1
 
 
+@pytest.mark.sqlite_only
 def test_the_audit_log_is_append_only(worked):
     conn = sqlite3.connect(worked.path)
     for statement in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"):
@@ -90,6 +91,7 @@ def test_the_audit_log_is_append_only(worked):
     conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
     worked.ok("db", "check")
     conn = sqlite3.connect(worked.path)
@@ -104,6 +106,7 @@ def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
     assert "trigger audit_log_no_update is missing" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_another_program_cannot_change_audited_tables(worked):
     conn = sqlite3.connect(worked.path)
     with pytest.raises(sqlite3.OperationalError, match="prolotrack_chain"):

@@ -47,7 +47,7 @@ def test_a_bad_value_on_line_3_is_refused_with_its_line_and_nothing_written(expo
     assert result.exit_code == 1
     assert f"{bad}:3: volume_ml: volume 'half'" in result.stderr
     assert result.stderr.strip().endswith("1 problem; nothing was imported")
-    assert not fresh.path.exists()
+    assert not fresh.exists()
 
 
 def test_every_problem_is_reported_and_nothing_is_written(worked, exported, tmp_path):
@@ -88,7 +88,7 @@ def test_a_hand_made_spreadsheet_imports_with_defaults(clinic, tmp_path):
         "A-8,Alan Turing,=tennis elbow,2025-09-01,1 Sep 2025,lateral epicondyle,,0.5,D20,\n"
     )
     clinic.ok("import", str(sheet), "--dry-run")
-    assert not clinic.path.exists()
+    assert not clinic.exists()
     clinic.ok("import", str(sheet))
     sessions = clinic.json("session", "list")
     assert [(s["chart"], s["number"], s["date"], s["sites"]) for s in sessions] == [
@@ -171,4 +171,4 @@ def test_a_control_character_in_a_cell_is_a_problem_on_its_line(clinic, tmp_path
     assert f"{sheet}:3: name: name 'Alan\\x00Turing' holds a control character" in result.stderr
     assert f"{sheet}:3: practitioner: practitioner 'Dr\\x1bNg' holds a control" in result.stderr
     assert f"{sheet}:4: chart: chart 'A\\x079' holds a control character" in result.stderr
-    assert not clinic.path.exists()
+    assert not clinic.exists()

@@ -162,7 +162,7 @@ def test_instruments_list_and_show(clinic):
     spadi = clinic.json("instruments", "show", "spadi")
     assert spadi["mcid"] == "n/a" and spadi["mcid_value"] is None
     assert "Binkley 1999" in clinic.json("instruments", "show", "LEFS")["source"]
-    assert not clinic.path.exists()  # the catalogue is shown without creating a file
+    assert not clinic.exists()  # the catalogue is shown without creating a file
     clinic.refused("instruments", "show", "koos", says="unknown instrument")
 
 

@@ -10,6 +10,8 @@ from prolotrack.domain.errors import DatabaseBusy, DatabaseMissing, DatabaseUnus
 from prolotrack.storage import patients, schema
 from prolotrack.storage.connection import default_path, transaction
 
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
+
 
 def _mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)

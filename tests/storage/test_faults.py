@@ -17,6 +17,8 @@ from prolotrack.storage import schema
 from prolotrack.storage.connection import transaction
 from tests.conftest import TODAY, Clinic
 
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
+
 WRITES = [
     ("patient", "add", "Grace Hopper"),
     ("session", "log", "P-0001", "--site", "MCL:0.5:D15", "--date", "2026-03-10"),

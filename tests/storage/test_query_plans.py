@@ -10,6 +10,8 @@ from prolotrack.domain.sessions import SessionEntry
 from prolotrack.domain.sites import SiteSpec
 from prolotrack.storage.connection import transaction
 
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
+
 BIG_TABLES = ("sessions", "injections", "scores", "audit_log", "adverse_events")
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from prolotrack.storage import audit
 
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
+
 
 def _attacker(path):
     """A connection as another program has it: a function of the chain's name (plain SHA-256,

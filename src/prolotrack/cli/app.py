@@ -182,7 +182,9 @@ app.command("import", help="Import past sessions from a CSV shaped like 'export 
 app.add_typer(protocols.app, name="protocol", help="Protocol templates: sites, schedule, measure.")
 app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
 app.add_typer(admin.config_app, name="config", help="The practice's settings.")
-app.add_typer(database.db_app, name="db", help="The database file: status, check, backup.")
+app.add_typer(
+    database.db_app, name="db", help="The database: status, check, backup, restore, copy."
+)
 app.command("audit", help="The history of changes: who changed what, when and why.")(database.audit)
 app.command("demo", help="Build a sample clinic in its own file and show it.")(demo.demo)
 

@@ -7,30 +7,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import typer
 
 
-def _database(ctx: typer.Context) -> Path | None:
-    root = ctx.find_root()
-    given = root.params.get("db") or os.environ.get("PROLOTRACK_DB")
-    if given:
-        return Path(given).expanduser()
-    from prolotrack.storage.connection import default_path
-
-    return default_path()
-
-
 def _from_database(ctx: typer.Context, query: Callable) -> list:
-    path = _database(ctx)
-    if path is None or not path.exists():
-        return []
-    try:
-        from prolotrack.storage.connection import transaction
+    from prolotrack.cli.context import Clinic
 
-        with transaction(path, write=False) as db:
-            return query(db)
+    root = ctx.find_root()
+    place = Clinic(root.params.get("db") or os.environ.get("PROLOTRACK_DB"))
+    try:
+        if place.url is None and not place.path.exists():
+            return []
+        with place.open(write=False) as desk:
+            return query(desk.db)
     except Exception:  # completion offers what it can, and never a traceback
         return []
 

@@ -1,4 +1,7 @@
-"""prolotrack db path | status | check | backup | restore, and prolotrack audit"""
+"""prolotrack db path | status | check | backup | restore | copy, and prolotrack audit
+
+Each works on a file and on a clinic's PostgreSQL database; the file's own commands are in
+storage/maintenance.py and storage/verification.py, the server's in storage/server_care.py."""
 
 from __future__ import annotations
 
@@ -16,7 +19,13 @@ db_app = typer.Typer(no_args_is_help=True)
 
 @db_app.command("path")
 def db_path(ctx: typer.Context) -> None:
-    """Print the path of the database file in use (whether or not it exists yet)."""
+    """Print the path of the database file in use (whether or not it exists yet), or the
+    PostgreSQL database's URL (never its password)."""
+    if clinic(ctx).url:
+        from prolotrack.storage.postgres import redacted
+
+        typer.echo(redacted(clinic(ctx).url))
+        return
     path = clinic(ctx).path
     typer.echo(str(path))
     if not path.exists():
@@ -38,7 +47,14 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from prolotrack.render import practice
     from prolotrack.storage import maintenance
 
-    found = maintenance.status(_existing(ctx))
+    if clinic(ctx).url:
+        from prolotrack.storage import server_care
+        from prolotrack.storage.postgres import redacted
+
+        with clinic(ctx).open(write=False) as desk:
+            found = server_care.status(desk.db, redacted(clinic(ctx).url))
+    else:
+        found = maintenance.status(_existing(ctx))
     show(fmt, practice.database_status(found))
 
 
@@ -54,13 +70,23 @@ def db_check(ctx: typer.Context) -> None:
     from prolotrack.domain.vocab import plural
     from prolotrack.storage import verification
 
-    path = _existing(ctx)
-    found = verification.problems(path)
+    if clinic(ctx).url:
+        from prolotrack.storage import server_care
+        from prolotrack.storage.postgres import redacted
+
+        path = redacted(clinic(ctx).url)
+        with clinic(ctx).open(write=False) as desk:
+            found = server_care.problems(desk.db, path)
+        checked = "audit chain and head, triggers, records"
+    else:
+        path = _existing(ctx)
+        found = verification.problems(path)
+        checked = "integrity, foreign keys, audit chain and head, records"
     if found:
         for problem in found:
             typer.echo(problem, err=True)
         raise DatabaseUnusable(f"{path}: {plural(len(found), 'problem')} found")
-    typer.echo(f"{path}: ok (integrity, foreign keys, audit chain and head, records)")
+    typer.echo(f"{path}: ok ({checked})")
 
 
 @db_app.command("backup")
@@ -70,14 +96,22 @@ def db_backup(
         Path | None,
         typer.Argument(
             metavar="[DEST]",
-            help="A file or folder [default: backups/ beside the database, keeping the last 10].",
+            help="A file or folder [default: backups/ beside the database (for PostgreSQL, in"
+            " the user data folder), keeping the last 10].",
         ),
     ] = None,
 ) -> None:
-    """Back up the database: one consistent copy, checked, readable by you alone."""
-    from prolotrack.storage import maintenance
+    """Back up the database: one consistent copy, checked, readable by you alone. A
+    PostgreSQL database is backed up into a new SQLite file holding the whole clinic."""
+    if clinic(ctx).url:
+        from prolotrack.storage import server_care
 
-    made = maintenance.backup(_existing(ctx), dest)
+        with clinic(ctx).open(write=False) as desk:
+            made = server_care.backup(desk.db, dest)
+    else:
+        from prolotrack.storage import maintenance
+
+        made = maintenance.backup(_existing(ctx), dest)
     typer.echo(str(made))
 
 
@@ -95,12 +129,48 @@ def db_restore(
     whose audit chain does not hold, a file with no patients where the database has some, and
     a demo file unless --force.
     """
+    if clinic(ctx).url:
+        from prolotrack.storage import server_care
+        from prolotrack.storage.postgres import redacted
+
+        path = redacted(clinic(ctx).url)
+        with clinic(ctx).open(write=True) as desk:
+            saved = server_care.restore(desk.db, path, source, force=force)
+        say(f"Restored {path} from {source}; what it held is kept as {saved}")
+        return
     from prolotrack.storage import maintenance
 
     path = clinic(ctx).path
     saved = maintenance.restore(path, source, force=force)
     kept = f"; the file it replaced is kept as {saved}" if saved else ""
     say(f"Restored {path} from {source}{kept}")
+
+
+@db_app.command("copy")
+def db_copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="PATH|URL",
+            help="A new file, or an empty PostgreSQL database (postgresql://USER@HOST/DBNAME).",
+        ),
+    ],
+) -> None:
+    """Copy the whole clinic, audit log included, into a new file or an empty PostgreSQL
+    database (either way), and check the copy: every row there, the audit chain whole."""
+    from prolotrack.cli.context import busy_timeout
+    from prolotrack.storage import copying
+    from prolotrack.storage.postgres import is_url, redacted
+
+    with clinic(ctx).open(write=False) as desk:
+        copied = copying.copy_clinic(desk.db, to, busy_timeout=busy_timeout())
+    where = redacted(to) if is_url(to) else to
+    say(
+        f"Copied the clinic to {where}: {copied['patients']} patients, {copied['sessions']}"
+        f" sessions, {copied['audit_log']} audit log rows; the copy's audit chain holds"
+    )
 
 
 ENTITIES = ("patient", "course", "session", "injection", "score", "adverse_event", "instrument",

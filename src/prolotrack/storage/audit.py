@@ -188,17 +188,17 @@ def because(db: Database, reason: str | None) -> None:
 
 def history(db: Database, entity: str | None = None, entity_id: str | None = None) -> list[dict]:
     """The log, newest first, optionally for one entity (and one record of it)."""
-    where, params = [], []
+    where, params = [], {}
     if entity:
-        where.append("entity = ?")
-        params.append(entity)
+        where.append("entity = :entity")
+        params["entity"] = entity
     elif entity_id is not None:  # every entity, so that the (entity, entity_id) index serves
-        entities = [*AUDITED, KEYED[0]]
-        where.append(f"entity IN ({', '.join('?' * len(entities))})")
-        params += entities
+        named = {f"e{n}": e for n, e in enumerate([*AUDITED, KEYED[0]])}
+        where.append(f"entity IN ({', '.join(f':{k}' for k in named)})")
+        params.update(named)
     if entity_id is not None:
-        where.append("entity_id = ?")
-        params.append(str(entity_id))
+        where.append("entity_id = :entity_id")
+        params["entity_id"] = str(entity_id)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     found = []
     for row in db.query(f"SELECT * FROM audit_log {clause} ORDER BY id DESC", params):
@@ -297,14 +297,15 @@ def head(db: Database, previous: Head | None) -> Head:
     anchored = (
         previous is not None
         and db.execute(
-            "SELECT 1 FROM audit_log WHERE id = ? AND hash = ?", [previous.last_id, previous.hash]
+            "SELECT 1 FROM audit_log WHERE id = :id AND hash = :hash",
+            {"id": previous.last_id, "hash": previous.hash},
         ).fetchone()
     )
     if anchored:
         count = (
             previous.count
             + db.execute(
-                "SELECT count(*) FROM audit_log WHERE id > ?", [previous.last_id]
+                "SELECT count(*) FROM audit_log WHERE id > :id", {"id": previous.last_id}
             ).fetchone()[0]
         )
     else:
@@ -313,7 +314,11 @@ def head(db: Database, previous: Head | None) -> Head:
 
 
 def schema_digest(db: Database) -> str:
-    """A digest of every table, index and trigger as SQLite keeps them."""
+    """A digest of every table, index and trigger as the engine keeps them."""
+    if db.dialect != "sqlite":
+        from prolotrack.storage.migrations import postgresql
+
+        return postgresql.schema_digest(db)
     entries = db.execute(
         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master"
         " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
@@ -336,7 +341,9 @@ def head_problems(db: Database, recorded: Head | None, *, full: bool) -> list[st
 
 def _against(db: Database, recorded: Head, full: bool) -> list[str]:
     found = []
-    end = db.execute("SELECT hash FROM audit_log WHERE id = ?", [recorded.last_id]).fetchone()
+    end = db.execute(
+        "SELECT hash FROM audit_log WHERE id = :id", {"id": recorded.last_id}
+    ).fetchone()
     if recorded.last_id and end is None:
         rows = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
         found.append(
@@ -347,7 +354,7 @@ def _against(db: Database, recorded: Head, full: bool) -> list[str]:
         found.append(f"audit log row {recorded.last_id} is not the row its recorded head names")
     elif full and recorded.last_id:
         counted = db.execute(
-            "SELECT count(*) FROM audit_log WHERE id <= ?", [recorded.last_id]
+            "SELECT count(*) FROM audit_log WHERE id <= :id", {"id": recorded.last_id}
         ).fetchone()[0]
         if counted != recorded.count:
             found.append(

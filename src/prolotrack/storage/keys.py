@@ -45,9 +45,11 @@ def key_path(file_id: str) -> Path:
     return folder() / f"{file_id}.key"
 
 
-def head_path(file_id: str, database: Path) -> Path:
-    """The head of one file at one place: a copy made with ``cp`` has a head of its own."""
-    where = hashlib.sha256(str(Path(database).resolve()).encode()).hexdigest()[:16]
+def head_path(file_id: str, database: Path | str) -> Path:
+    """The head of one file at one place: a copy made with ``cp`` has a head of its own. A
+    PostgreSQL database's place is its URL (without a password)."""
+    place = database if "://" in str(database) else Path(database).resolve()
+    where = hashlib.sha256(str(place).encode()).hexdigest()[:16]
     return folder() / f"{file_id}-{where}.head"
 
 
@@ -138,7 +140,7 @@ class Head:
         return head if hmac.compare_digest(mac, str(found.get("mac"))) else None
 
 
-def load_head(file_id: str, database: Path) -> Head | None:
+def load_head(file_id: str, database: Path | str) -> Head | None:
     try:
         return Head.from_json(head_path(file_id, database).read_text())
     except FileNotFoundError:
@@ -147,7 +149,7 @@ def load_head(file_id: str, database: Path) -> Head | None:
         return None
 
 
-def save_head(file_id: str, database: Path, head: Head) -> None:
+def save_head(file_id: str, database: Path | str, head: Head) -> None:
     """Best effort after a commit: a head left behind (the log ran past it) is not damage;
     a head that is written is written whole."""
     from prolotrack.storage import leftovers

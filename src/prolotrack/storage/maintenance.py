@@ -16,11 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
 from prolotrack.storage import audit, health, keys, leftovers, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, connect
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
 from prolotrack.storage.verification import HEAD_SECRET, problems
 
 KEEP_BACKUPS = 10
@@ -71,7 +69,7 @@ def status(path: Path) -> Status:
                     counts[table] = 0
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            file_id = schema.file_identity(Database(conn, execute_plugins=False))
+            file_id = schema.file_identity(FileDatabase(conn, execute_plugins=False))
     finally:
         conn.close()
     size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
@@ -88,7 +86,7 @@ def _diagnosed(path: Path):
         raise DatabaseUnusable(f"{path} cannot be read: {error}") from None
 
 
-def _stamp() -> str:
+def stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
@@ -99,9 +97,9 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
     automatic = dest is None
     if automatic:
         suffix = f"-{label}" if label else ""
-        dest = backup_folder(path) / f"{path.stem}-{_stamp()}{suffix}.db"
+        dest = backup_folder(path) / f"{path.stem}-{stamp()}{suffix}.db"
     elif dest.is_dir():
-        dest = dest / f"{path.stem}-{_stamp()}.db"
+        dest = dest / f"{path.stem}-{stamp()}.db"
     if dest.exists():
         raise Refused(f"{dest} already exists; a backup never replaces a file")
     old_umask = os.umask(0o077)
@@ -111,7 +109,7 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
         temporary = leftovers.temporary_name(dest, "part")
         try:
             _copy(path, temporary)  # a damaged file fails here: no part of it is left
-            _seal_head(temporary)
+            seal_head(temporary)
             trouble = problems(temporary, backup=True)
             if any(not p.startswith("schema:") for p in trouble):
                 raise DatabaseUnusable(f"the backup of {path} failed its check: {trouble[0]}")
@@ -123,9 +121,14 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
     finally:
         os.umask(old_umask)
     if automatic:
-        for old in _rotated(path)[:-KEEP_BACKUPS]:
-            old.unlink(missing_ok=True)
+        rotate(path)
     return dest
+
+
+def rotate(path: Path) -> None:
+    """Keep the last ten plain backups of ``path`` in its backup folder."""
+    for old in _rotated(path)[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
 
 
 def _contents(path: Path) -> tuple[bool, int, bool]:
@@ -144,6 +147,16 @@ def _contents(path: Path) -> tuple[bool, int, bool]:
 
 
 def _refuse_incomplete(path: Path, source: Path, *, force: bool) -> None:
+    held = 0
+    if path.exists():
+        with contextlib.suppress(DatabaseUnusable):  # a damaged file: the restore is its cure
+            held = _contents(path)[1]
+    refuse_incomplete(str(path), held, source, force=force)
+
+
+def refuse_incomplete(place: str, held: int, source: Path, *, force: bool) -> None:
+    """Refuse a source that is not a prolotrack database, a demo file without ``force``, or
+    one with no patients where the database (at ``place``) holds ``held``."""
     ours, patients, demo = _contents(source)
     if not ours:
         raise Refused(
@@ -151,23 +164,19 @@ def _refuse_incomplete(path: Path, source: Path, *, force: bool) -> None:
         )
     if demo and not force:
         raise Refused(f"{source} is a demo file (a sample clinic); give --force to restore it")
-    held = 0
-    if path.exists():
-        with contextlib.suppress(DatabaseUnusable):  # a damaged file: the restore is its cure
-            held = _contents(path)[1]
     if patients == 0 and held:
         raise Refused(
-            f"{source} holds no patients where {path} holds {held}; refusing to replace a"
+            f"{source} holds no patients where {place} holds {held}; refusing to replace a"
             " record with an empty one"
         )
 
 
-def _seal_head(copy: Path) -> None:
+def seal_head(copy: Path) -> None:
     """Put the copy's own head, sealed with the key, inside it: a restore on another machine
     (with the key) finds the log whole up to there."""
     conn = connect(copy, BUSY_TIMEOUT_SECONDS)
     try:
-        db = Database(conn, execute_plugins=False)
+        db = FileDatabase(conn, execute_plugins=False)
         _, key = schema.file_key(db)
         if key is None or schema.KEYED_CHAIN not in schema.applied(db):
             return
@@ -207,7 +216,7 @@ def _expect_either(path: Path, source: Path) -> None:
     file's own head stands too (a kill in between leaves one or the other, both sound)."""
     conn = connect(source, BUSY_TIMEOUT_SECONDS)
     try:
-        db = Database(conn, execute_plugins=False)
+        db = FileDatabase(conn, execute_plugins=False)
         file_id, key = schema.file_key(db)
         if key is None:
             return
@@ -221,7 +230,7 @@ def _record_head(path: Path) -> None:
     """After a restore: the restored log's end is the head from now on."""
     conn = connect(path, BUSY_TIMEOUT_SECONDS)
     try:
-        db = Database(conn, execute_plugins=False)
+        db = FileDatabase(conn, execute_plugins=False)
         file_id, key = schema.file_key(db)
         if key is not None:
             keys.save_head(file_id, path, audit.head(db, None))
@@ -264,7 +273,7 @@ def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
         try:
             saved = backup(path, label="before-restore")
         except DatabaseUnusable:  # the current file is damaged: keep it aside as it is
-            saved = path.with_name(f"{path.name}.damaged-{_stamp()}")
+            saved = path.with_name(f"{path.name}.damaged-{stamp()}")
             os.replace(path, saved)
             for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
                 companion.unlink(missing_ok=True)

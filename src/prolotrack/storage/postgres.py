@@ -152,19 +152,23 @@ def transaction(
     from sqlalchemy.pool import NullPool
 
     shown = redacted(url)
-    engine = sqlalchemy.create_engine(
-        "postgresql+psycopg://" + url.split("://", 1)[1], poolclass=NullPool
-    )
+    engine = sqlalchemy.create_engine(_driver_url(url), poolclass=NullPool)
     try:
         with translated_errors(shown, busy_timeout), engine.connect() as connection:
             db = PostgresDatabase(connection)
             with connection.begin() as outer:
+                if not write:  # one consistent view of the record for the whole command
+                    db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 wait = f"{int(busy_timeout * 1000)}ms"
                 db.execute("SELECT set_config('lock_timeout', :wait, true)", {"wait": wait})
                 if write:
                     db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
                 key = _schema(db, shown, write)
+                file_id = db.execute("SELECT value FROM secrets WHERE name = 'file-id'")
+                file_id = file_id.fetchone()[0]
+                head = None
                 if write:
+                    _refuse_if_tampered(db, shown, file_id)
                     db.use_key(key)
                     db.begin_audit_context()
                     practitioner = db.execute(
@@ -174,10 +178,77 @@ def transaction(
                 yield db
                 if write:
                     audit.end(db)
+                    head = audit.head(db, keys.load_head(file_id, shown)) if commit else None
                 if not commit:
                     outer.rollback()
+            if head is not None:  # after the commit, as for a file
+                keys.save_head(file_id, shown, head)
     finally:
         engine.dispose()
+
+
+def _refuse_if_tampered(db: PostgresDatabase, shown: str, file_id: str) -> None:
+    """A write on a log whose end, or a schema that, is not as prolotrack last left them."""
+    found = audit.head_problems(db, keys.load_head(file_id, shown), full=False)
+    if found:
+        raise DatabaseUnusable(
+            f"{shown}: {found[0]}; nothing was written. Run 'prolotrack db check'"
+            " (docs/reliability.md says what to do)"
+        )
+
+
+@contextlib.contextmanager
+def empty_database(url: str, *, busy_timeout: float) -> Iterator[PostgresDatabase]:
+    """An empty PostgreSQL database given prolotrack's tables, for a copy to fill (then
+    ``finish_copy``): all in one transaction, so a failed copy leaves the database empty."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    from prolotrack.storage.migrations import postgresql
+
+    shown = redacted(url)
+    engine = sqlalchemy.create_engine(_driver_url(url), poolclass=NullPool)
+    try:
+        with translated_errors(shown, busy_timeout), engine.connect() as connection:
+            db = PostgresDatabase(connection)
+            with connection.begin():
+                db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
+                if db.table_names():
+                    raise Refused(
+                        f"{shown} is not empty (it has tables {', '.join(db.table_names()[:5])});"
+                        " a copy goes into an empty database only"
+                    )
+                db.executescript(postgresql.TABLES)
+                yield db
+    finally:
+        engine.dispose()
+
+
+def drop_schema(db: PostgresDatabase) -> None:
+    """Take away prolotrack's tables and functions (a restore then puts a backup's in)."""
+    from prolotrack.storage.migrations import postgresql
+
+    tables = ", ".join(db.table_names())
+    if tables:
+        db.executescript(f"DROP TABLE {tables} CASCADE")
+    for (name,) in list(db.execute(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema()")):  # fmt: skip
+        db.executescript(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+        db.executescript(f"DROP FUNCTION IF EXISTS {name}(text) CASCADE")
+    db.executescript(postgresql.TABLES)
+
+
+def finish_copy(db: PostgresDatabase) -> None:
+    """The triggers and migrations of a database a copy has filled, and its ids continued."""
+    from prolotrack.storage.migrations import KNOWN, postgresql
+
+    postgresql.create_triggers(db, KNOWN, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    postgresql.continue_identities(db)
+
+
+def _driver_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
 
 
 def _schema(db: PostgresDatabase, shown: str, write: bool) -> bytes | None:

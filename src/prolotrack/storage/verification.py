@@ -12,15 +12,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.storage import audit, keys, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, check_header, connect
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
 
 HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
-_LISTED = 20  # problems named per kind before the rest are summed up
+LISTED = 20  # problems named per kind before the rest are summed up
 # What stops a check without being damage: a full disk, an I/O error, no room for temporary data
 _NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_BUSY",
                "SQLITE_READONLY", "SQLITE_LOCKED")  # fmt: skip
@@ -41,7 +39,7 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
             found += [f"integrity: {line}" for line in integrity]
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
             found.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
-        db = Database(conn, execute_plugins=False)
+        db = FileDatabase(conn, execute_plugins=False)
         try:
             pending = schema.pending(db)
         except DatabaseUnusable as error:
@@ -63,7 +61,7 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
     return found
 
 
-def _audit_problems(db: Database, path: Path, *, backup: bool) -> list[str]:
+def _audit_problems(db: FileDatabase, path: Path, *, backup: bool) -> list[str]:
     file_id, key = schema.file_key(db)
     keyed = schema.KEYED_CHAIN in schema.applied(db)
     found = []
@@ -89,12 +87,13 @@ def _audit_problems(db: Database, path: Path, *, backup: bool) -> list[str]:
     return found
 
 
-def _carried_head(db: Database, key: bytes) -> keys.Head | None:
-    row = db.execute("SELECT value FROM secrets WHERE name = ?", [HEAD_SECRET]).fetchone()
+def _carried_head(db: FileDatabase, key: bytes) -> keys.Head | None:
+    found = "SELECT value FROM secrets WHERE name = :name"
+    row = db.execute(found, {"name": HEAD_SECRET}).fetchone()
     return keys.Head.unsealed(row[0], key) if row else None
 
 
-def _trigger_problems(db: Database, keyed: bool) -> list[str]:
+def _trigger_problems(db: FileDatabase, keyed: bool) -> list[str]:
     stored = {
         r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }
@@ -116,7 +115,7 @@ def _trigger_problems(db: Database, keyed: bool) -> list[str]:
     return found
 
 
-def record_problems(db: Database) -> list[str]:
+def record_problems(db: FileDatabase) -> list[str]:
     """Every record that is not as its last audit row left it: changed, added or removed
     behind prolotrack's back (with the audit triggers dropped, for instance)."""
     found = []
@@ -129,7 +128,7 @@ def record_problems(db: Database) -> list[str]:
     return found
 
 
-def _changed(db: Database, entity: str, table: str, key: str) -> list[str]:
+def _changed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
     columns = db[table].columns
     derived = audit.DERIVED.get(table, set())
     differs = []
@@ -161,7 +160,7 @@ def _changed(db: Database, entity: str, table: str, key: str) -> list[str]:
             continue
         what = "has no audit row" if row["after"] is None else "differs from its last audit row"
         found.append(f"record: {entity} {row[key]} {what} (changed behind prolotrack's back)")
-        if len(found) == _LISTED:
+        if len(found) == LISTED:
             found.append(f"record: (more {entity} records not as logged; not listed)")
             break
     return found
@@ -178,7 +177,7 @@ def _seeded(table: str, row: dict) -> bool:
     )
 
 
-def _removed(db: Database, entity: str, table: str, key: str) -> list[str]:
+def _removed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
     typed = "CAST(last.entity_id AS INTEGER)" if key == "id" else "last.entity_id"
     sql = f"""
         SELECT last.entity_id FROM (
@@ -186,7 +185,7 @@ def _removed(db: Database, entity: str, table: str, key: str) -> list[str]:
             GROUP BY entity_id) AS last
         JOIN audit_log a ON a.id = last.id
         WHERE a.action != 'delete' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = {typed})
-        LIMIT {_LISTED}
+        LIMIT {LISTED}
     """
     return [
         f"record: {entity} {row[0]} is in the audit log but gone from the file"

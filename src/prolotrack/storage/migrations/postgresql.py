@@ -226,11 +226,57 @@ def create_schema(db: PostgresDatabase, migrations: list[str], now: str, key: by
          "builtin": 1, "whole_points": int(i.whole_points), "responder_at": i.responder_at}
         for i in CATALOGUE
     )  # fmt: skip
+    create_triggers(db, migrations, now)
+    db.use_key(key)
+    audit.append_keyed_mark(db, key)
+
+
+def create_triggers(db: PostgresDatabase, migrations: list[str], now: str) -> None:
+    """The chain's hash, the audit triggers and the log's guards, once the tables hold what
+    they should (a copy's rows are put in first, so that copying logs nothing)."""
     db.executescript(FUNCTIONS)
     tables = [table for table, _ in audit.AUDITED.values()]
     db.executescript(audit_triggers({table: db.columns(table) for table in tables}))
     for name in migrations:
         db.execute("INSERT INTO prolotrack_migrations (name, applied_at) VALUES (:n, :at)",
                    {"n": name, "at": now})  # fmt: skip
-    db.use_key(key)
-    audit.append_keyed_mark(db, key)
+
+
+def continue_identities(db: PostgresDatabase) -> None:
+    """After rows came in with their ids: each table's next id follows its largest."""
+    for table in db.table_names():
+        if "id" in db.columns(table):
+            db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+
+
+def schema_digest(db: PostgresDatabase) -> str:
+    """A digest of the tables' columns, the indexes, the triggers and prolotrack's functions,
+    as PostgreSQL keeps them: a change made outside prolotrack no longer matches it."""
+    import hashlib
+    import json
+
+    found = [
+        *db.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default"
+            " FROM information_schema.columns WHERE table_schema = current_schema()"
+            " ORDER BY table_name, ordinal_position"
+        ),
+        *db.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " ORDER BY indexname"
+        ),
+        *db.execute(
+            "SELECT t.tgname, pg_get_triggerdef(t.oid), t.tgenabled FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY t.tgname"
+        ),
+        *db.execute(
+            "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n"
+            " ON n.oid = p.pronamespace WHERE n.nspname = current_schema() ORDER BY p.proname"
+        ),
+    ]
+    text = json.dumps([[str(v) for v in row] for row in found])
+    return hashlib.sha256(text.encode()).hexdigest()

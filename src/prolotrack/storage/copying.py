@@ -1,0 +1,190 @@
+"""Copying a whole clinic, audit log included, between a SQLite file and a PostgreSQL database.
+
+The rows are copied as they stand, ids, secrets and audit log included, into a target with
+prolotrack's tables but no rows and no triggers yet; the triggers come last, so that copying
+logs nothing. The copy keeps the file's identity, so it shares the key of the audit chain (the
+log's rows were hashed with it) and its pseudonyms and FHIR identifiers are the source's.
+Then the copy is checked: the same number of rows in every table, and the chain holding from
+the first row to the last with the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.errors import DatabaseUnusable, Refused
+from prolotrack.storage import audit, keys, leftovers, schema
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+
+# In the order their references allow; the audit log last.
+TABLES = ("instruments", "patients", "courses", "sessions", "injections", "scores",
+          "adverse_events", "settings", "secrets", "protocols", "protocol_sites", "site_names",
+          "patient_flags", "rehabilitation", "audit_log")  # fmt: skip
+_BATCH = 2000
+
+
+def _order(table: str) -> str:
+    """Rows in the order they were made: SQLite's rowid, PostgreSQL's identity of the same."""
+    return {"settings": "key", "secrets": "name", "protocols": "name", "site_names": "name"}.get(
+        table, "rowid" if table == "instruments" else "id"
+    )
+
+
+def rows_of(db: Database, table: str, columns: list[str]) -> Iterator[dict]:
+    listed = ", ".join(columns)
+    yield from db.query(f"SELECT {listed} FROM {table} ORDER BY {_order(table)}")
+
+
+def copy_rows(source: Database, target: Database, columns_of) -> dict[str, int]:
+    """Every row of every table, from ``source`` into the empty tables of ``target``."""
+    counts = {}
+    for table in TABLES:
+        columns = [c for c in columns_of(source, table) if c != "rowid"]
+        wanted = set(columns_of(target, table))
+        columns = [c for c in columns if c in wanted]
+        insert = (f"INSERT INTO {table} ({', '.join(columns)})"
+                  f" VALUES ({', '.join(f':{c}' for c in columns)})")  # fmt: skip
+        batch, counts[table] = [], 0
+        for row in rows_of(source, table, columns):
+            batch.append(row)
+            if len(batch) == _BATCH:
+                _insert_many(target, insert, batch)
+                counts[table] += len(batch)
+                batch = []
+        if batch:
+            _insert_many(target, insert, batch)
+            counts[table] += len(batch)
+    return counts
+
+
+def _insert_many(db: Database, statement: str, rows: list[dict]) -> None:
+    if db.dialect == "sqlite":
+        db.conn.executemany(statement, rows)
+    else:
+        from sqlalchemy import text
+
+        db.connection.execute(text(statement), rows)
+
+
+def counts(db: Database) -> dict[str, int]:
+    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def check(source_counts: dict[str, int], target: Database, where: str) -> keys.Head | None:
+    """The copy's rows counted against the source's, and its chain checked whole; returns
+    the copy's head (None without a key)."""
+    found = counts(target)
+    for table, expected in source_counts.items():
+        if found[table] != expected:
+            raise DatabaseUnusable(
+                f"the copy in {where} has {found[table]} rows in {table} where the source has"
+                f" {expected}; it is not a whole copy"
+            )
+    _, key = schema.file_key(target)
+    broken = audit.broken_links(target, key)
+    if broken:
+        raise DatabaseUnusable(f"the copy in {where} failed its check: {broken[0]}")
+    return audit.head(target, None) if key else None
+
+
+def columns_of(db: Database, table: str) -> list[str]:
+    if db.dialect == "sqlite":
+        return [c.name for c in db[table].columns]
+    return db.columns(table)
+
+
+@contextlib.contextmanager
+def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Database]:
+    """A new SQLite file at ``path`` with prolotrack's schema and no rows or triggers, for a
+    copy to fill; then its triggers are put back and ``finish`` checks it, all before it is
+    linked into place, so a failed copy leaves nothing."""
+
+    from prolotrack.storage import connection
+
+    if path.exists():
+        raise Refused(f"{path} already exists; a copy goes into a new file only")
+    old_umask = os.umask(0o077)
+    staging = leftovers.temporary_name(path, "new")
+    made = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = connection.connect(staging, connection.BUSY_TIMEOUT_SECONDS)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            db = connection.FileDatabase(conn, execute_plugins=False)
+            file_id = None
+            try:
+                # The migrations make the schema (and seed a few rows, with a key of their
+                # own for a new identity): the triggers are set aside, the rows removed.
+                schema.migrate(db)
+                file_id = schema.file_identity(db)
+            finally:
+                if file_id:
+                    keys.forget(file_id, staging)
+                    keys.key_path(file_id).unlink(missing_ok=True)
+            triggers = [r[0] for r in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]  # fmt: skip
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+                conn.execute(f"DROP TRIGGER {name}")
+            for table in reversed(TABLES):
+                conn.execute(f"DELETE FROM {table}")
+            yield db
+            for statement in triggers:
+                conn.execute(statement)
+            finish(db)
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.rollback()
+            conn.close()
+        os.chmod(staging, 0o600)
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            raise Refused(f"{path} appeared meanwhile; nothing was copied") from None
+    except OSError as error:
+        raise DatabaseUnusable(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        os.umask(old_umask)
+        for companion in ("", "-wal", "-shm", "-journal"):
+            Path(f"{staging}{companion}").unlink(missing_ok=True)
+        if not path.exists():
+            with contextlib.suppress(OSError):
+                for folder in made:
+                    folder.rmdir()
+
+
+def stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[str, int]:
+    """Copy the clinic ``source`` holds into ``target`` (a new file's path, or the URL of an
+    empty PostgreSQL database), check the copy and record its head; return the rows copied."""
+    from prolotrack.storage import postgres
+
+    expected = counts(source)
+    file_id, _ = schema.file_key(source)
+    if postgres.is_url(target):
+        with postgres.empty_database(target, busy_timeout=busy_timeout) as copy:
+            copied = copy_rows(source, copy, columns_of)
+            postgres.finish_copy(copy)
+            head = check(expected, copy, postgres.redacted(target))
+        place: str | Path = postgres.redacted(target)
+    else:
+        path = Path(target).expanduser()
+        checked = []
+        with new_file(path, lambda copy: checked.append(check(expected, copy, str(path)))) as copy:
+            copied = copy_rows(source, copy, columns_of)
+        head, place = checked[0], path
+    if head is not None and file_id:
+        keys.save_head(file_id, place, head)
+    return copied

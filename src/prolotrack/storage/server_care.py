@@ -1,0 +1,180 @@
+"""Looking after a clinic's PostgreSQL database: its status, a full check, backups and restores.
+
+A backup is a copy of the whole clinic into a new SQLite file (``storage/copying.py``), checked
+and carrying its sealed head, as a file's backup is: it can be restored into PostgreSQL or used
+as a file on any machine with the key. A restore replaces every table of the database with a
+backup's, in one transaction, after backing up what is there; a failed restore changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.errors import InvalidInput, Refused
+from prolotrack.storage import audit, copying, keys, maintenance, schema, verification
+
+if TYPE_CHECKING:
+    from prolotrack.storage.postgres import PostgresDatabase
+
+
+def status(db: PostgresDatabase, shown: str) -> maintenance.Status:
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in maintenance.COUNTED}
+    size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    version = db.execute("SELECT count(*) FROM prolotrack_migrations").fetchone()[0]
+    server = db.execute("SHOW server_version").fetchone()[0]
+    file_id, _ = schema.file_key(db)
+    found = maintenance.backups(backup_place(db))
+    return maintenance.Status(shown, size, version, f"PostgreSQL {server}", counts,
+                              found[-1] if found else None, keys.key_path(file_id))  # fmt: skip
+
+
+def backup_place(db: PostgresDatabase) -> Path:
+    """Where this database's backups go by default: ``backups/`` in the user data folder,
+    named after the database (``DBNAME-STAMP.db``)."""
+    import platformdirs
+
+    name = db.execute("SELECT current_database()").fetchone()[0]
+    return platformdirs.user_data_path("prolotrack", appauthor=False) / f"{name}.db"
+
+
+def problems(db: PostgresDatabase, shown: str) -> list[str]:
+    """Everything wrong with the database: the audit chain, its head, the audit triggers, and
+    every record against its last audit row."""
+    file_id, key = schema.file_key(db)
+    found = []
+    if key is None:
+        found.append(f"audit: the key of this database's chain is not on this machine"
+                     f" ({keys.key_path(file_id)}): the chain cannot be checked")  # fmt: skip
+    found += [f"audit: {p}" for p in audit.broken_links(db, key)]
+    found += _trigger_problems(db)
+    if key is not None:
+        head = keys.load_head(file_id, shown)
+        if head is None:
+            found.append(f"audit: no head is recorded for {shown} on this machine: rows taken"
+                         " off the end of the log could not be seen")  # fmt: skip
+        found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
+    found += record_problems(db)
+    return found
+
+
+def _trigger_problems(db: PostgresDatabase) -> list[str]:
+    enabled = db.execute(
+        "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal"
+        " AND t.tgenabled != 'D' AND n.nspname = current_schema()"
+    )
+    present = {r[0] for r in enabled}
+    wanted = ["audit_log_no_update", "audit_log_no_delete"] + [
+        f"audit_{table}_{event}"
+        for table, _ in audit.AUDITED.values()
+        for event in ("insert", "update", "delete")
+    ]
+    return [f"audit: the trigger {name} is missing or disabled" for name in wanted
+            if name not in present]  # fmt: skip
+
+
+def record_problems(db: PostgresDatabase) -> list[str]:
+    """Every record that is not as its last audit row left it (compared in Python, value by
+    value: numbers to 1e-9 of their size)."""
+    found = []
+    for entity, (table, key) in audit.AUDITED.items():
+        derived = audit.DERIVED.get(table, set())
+        rows = db.execute(f"""
+            SELECT CAST(t.{key} AS text), row_to_json(t)::text, (SELECT a.after FROM audit_log a
+                WHERE a.entity = :entity AND a.entity_id = CAST(t.{key} AS text)
+                ORDER BY a.id DESC LIMIT 1)
+            FROM {table} t ORDER BY 1""", {"entity": entity})  # fmt: skip
+        listed = 0
+        for record_id, now, after in rows:
+            current = {k: v for k, v in json.loads(now).items() if k != "rowid"}
+            if after is None:
+                if table == "instruments" and current.get("builtin"):
+                    continue  # a built-in instrument, there before the log began
+                what = "has no audit row"
+            elif _same(current, json.loads(after), derived):
+                continue
+            else:
+                what = "differs from its last audit row"
+            found.append(f"record: {entity} {record_id} {what} (changed behind prolotrack's back)")
+            listed += 1
+            if listed == verification.LISTED:
+                found.append(f"record: (more {entity} records not as logged; not listed)")
+                break
+        found += _removed(db, entity, table, key)
+    return found
+
+
+def _same(current: dict, logged: dict, derived: set[str]) -> bool:
+    for column, value in current.items():
+        if column in derived or column not in logged:
+            continue
+        was = logged[column]
+        if isinstance(value, float) or isinstance(was, float):
+            if value is None or was is None:
+                if value is not was:
+                    return False
+            elif not math.isclose(value, was, rel_tol=1e-9, abs_tol=1e-9):
+                return False
+        elif value != was:
+            return False
+    return True
+
+
+def _removed(db: PostgresDatabase, entity: str, table: str, key: str) -> list[str]:
+    rows = db.execute(f"""
+        SELECT last.entity_id FROM (
+            SELECT entity_id, max(id) AS id FROM audit_log WHERE entity = :entity
+            GROUP BY entity_id) AS last
+        JOIN audit_log a ON a.id = last.id
+        WHERE a.action != 'delete'
+          AND NOT EXISTS (SELECT 1 FROM {table} t WHERE CAST(t.{key} AS text) = last.entity_id)
+        ORDER BY 1 LIMIT {verification.LISTED}""", {"entity": entity})  # fmt: skip
+    return [f"record: {entity} {r[0]} is in the audit log but gone from the database"
+            " (removed behind prolotrack's back)" for r in rows]  # fmt: skip
+
+
+def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -> Path:
+    """Copy the whole clinic into a new SQLite file (default: ``backups/`` in the user data
+    folder, keeping the last ten there), checked, carrying its sealed head."""
+    place = backup_place(db)
+    automatic = dest is None
+    if automatic:
+        suffix = f"-{label}" if label else ""
+        dest = maintenance.backup_folder(place) / f"{place.stem}-{maintenance.stamp()}{suffix}.db"
+    elif dest.is_dir():
+        dest = dest / f"{place.stem}-{maintenance.stamp()}.db"
+    expected = copying.counts(db)
+    with copying.new_file(dest, lambda copy: copying.check(expected, copy, str(dest))) as copy:
+        copying.copy_rows(db, copy, copying.columns_of)
+    maintenance.seal_head(dest)
+    if automatic:
+        maintenance.rotate(place)
+    return dest
+
+
+def restore(db: PostgresDatabase, shown: str, source: Path, *, force: bool) -> Path:
+    """Replace every table of the database with those of ``source`` (a backup), after backing
+    up what is there; returns that backup."""
+    from prolotrack.storage import connection, postgres
+
+    if not source.is_file():
+        raise InvalidInput(f"{source} is not a file")
+    trouble = verification.problems(source, backup=True)
+    if any(not p.startswith("schema:") for p in trouble):
+        raise Refused(f"{source} is not a sound prolotrack database: {trouble[0]}")
+    held = db.execute("SELECT count(*) FROM patients").fetchone()[0]
+    maintenance.refuse_incomplete(shown, held, source, force=force)
+    saved = backup(db, label="before-restore")
+    with connection.transaction(source, write=False) as backup_db:
+        expected = copying.counts(backup_db)
+        postgres.drop_schema(db)
+        copying.copy_rows(backup_db, db, copying.columns_of)
+        file_id, _ = schema.file_key(backup_db)
+    postgres.finish_copy(db)
+    head = copying.check(expected, db, shown)
+    if head is not None:
+        keys.save_head(file_id, shown, head)
+    return saved
