@@ -253,6 +253,8 @@ def engines(big: Path, work: Path, admin: str, runs: int, table: Table) -> None:
         prolotrack(clinic, "export", "injections", "-o", str(out_pg), "--force"),
         prolotrack(big, "export", "injections", "-o", str(out_file), "--force"), runs)  # fmt: skip
     table.add("export injections, PostgreSQL", ours, "same, SQLite file", anchor)
+    peak = peak_mib(prolotrack(clinic, "export", "injections", "-o", str(out_pg), "--force"))
+    table.note("export injections, PostgreSQL, peak memory", f"{peak:.0f} MiB")
     target = work / "imported.db"
 
     def fresh():

@@ -180,3 +180,14 @@ def test_status_is_json_for_a_server(server):
     server.ok("patient", "add", "Ada Lovelace")
     status = json.loads(server.ok("db", "status", "-f", "json").stdout)
     assert status["file"] == server.path and status["schema_version"] == 8
+
+
+def test_a_password_is_never_shown_and_an_unreachable_server_is_one_line():
+    place = Clinic("postgresql://dr_smith:s3cret@127.0.0.1:1/clinic")
+    shown = place.ok("db", "path").stdout
+    assert "s3cret" not in shown and "dr_smith" in shown
+    result = place.run("patient", "list")
+    assert result.exit_code == 3
+    message = result.stderr.strip()
+    assert message.startswith("error: cannot use postgresql://dr_smith:***@127.0.0.1:1/clinic")
+    assert "\n" not in message and "s3cret" not in message

@@ -242,9 +242,8 @@ def test_strays_of_killed_commands_beside_the_file_go_with_the_next_command(user
 
 def test_a_migration_killed_midway_leaves_the_old_file_whole(user, tmp_path):
     """A file of the first edition, migrated by a command killed mid-way, stays as it was."""
-    from sqlite_utils import Database
-
     from prolotrack.storage import schema
+    from prolotrack.storage.connection import FileDatabase as Database
 
     old = tmp_path / "old.db"
     conn = sqlite3.connect(old, isolation_level=None)

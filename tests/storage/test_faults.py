@@ -181,7 +181,7 @@ def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
-    from sqlite_utils import Database
+    from prolotrack.storage.connection import FileDatabase as Database
 
     db = Database(conn, execute_plugins=False)
     schema.migrations.apply(db, stop_before="0002_secrets")
@@ -311,9 +311,8 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
     """Migration 0007 on a file with records: courses get follow-up, adverse events the day
     they were recorded, guidance may be ct, the instruments their whole points; the log
     records each change and the file checks clean."""
-    from sqlite_utils import Database
-
     from prolotrack.storage import audit
+    from prolotrack.storage.connection import FileDatabase as Database
 
     path = tmp_path / "v6.db"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -47,7 +47,7 @@ def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db)
     with connected(clinic_db) as db:
         rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
         assert [(r["entity"], r["action"], r["actor"]) for r in rows] == [
-            ("audit_log", "key", audit.operating_system_user()),
+            ("audit_log", "key", f"postgres ({audit.operating_system_user()})"),
             ("patient", "insert", "postgres (alice)"),
             ("patient", "update", "postgres (alice)"),
         ]

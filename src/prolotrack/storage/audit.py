@@ -242,7 +242,7 @@ def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, 
     row = {
         "prev_hash": last[0] if last else "",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "actor": operating_system_user(),
+        "actor": _actor(db),
         "practitioner": MIGRATION,
         "entity": entity,
         "entity_id": entity_id,
@@ -256,6 +256,15 @@ def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, 
         f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join(f':{k}' for k in row)})",
         row,
     )
+
+
+def _actor(db: Database) -> str:
+    """Who appends a row from Python: as the triggers say it (on PostgreSQL, the database role
+    with the system user in brackets)."""
+    if db.dialect == "sqlite":
+        return operating_system_user()
+    role = db.execute("SELECT session_user").fetchone()[0]
+    return f"{role} ({operating_system_user()})"
 
 
 def broken_links(db: Database, key: bytes | None) -> list[str]:

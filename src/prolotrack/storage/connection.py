@@ -35,6 +35,10 @@ class FileDatabase(Database):
 
     dialect = DIALECT
 
+    def stream(self, sql: str, params: dict | None = None) -> sqlite3.Cursor:
+        """Rows of a long query, one at a time (SQLite's cursor is one already)."""
+        return self.execute(sql, params or {})
+
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 

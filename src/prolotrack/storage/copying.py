@@ -38,8 +38,10 @@ def _order(table: str) -> str:
 
 
 def rows_of(db: Database, table: str, columns: list[str]) -> Iterator[dict]:
+    """The table's rows, streamed: memory stays flat however long the audit log is."""
     listed = ", ".join(columns)
-    yield from db.query(f"SELECT {listed} FROM {table} ORDER BY {_order(table)}")
+    for row in db.stream(f"SELECT {listed} FROM {table} ORDER BY {_order(table)}"):
+        yield dict(zip(columns, row, strict=True))
 
 
 def copy_rows(source: Database, target: Database, columns_of) -> dict[str, int]:

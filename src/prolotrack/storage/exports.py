@@ -331,7 +331,7 @@ class Rows:
 
 
 def _rows(db: Database, query: str, params: dict) -> Rows:
-    return Rows(db.execute(query, params), query, params)
+    return Rows(db.stream(query, params), query, params)
 
 
 def course_ids(db: Database, filters: Filters) -> Iterator[int]:

@@ -103,6 +103,15 @@ class PostgresDatabase:
 
         return self.connection.execute(text(sql), params or {})
 
+    def stream(self, sql: str, params: dict | None = None):
+        """Rows of a long query (an export) a batch at a time, from a server-side cursor:
+        memory stays flat however many rows there are."""
+        from sqlalchemy import text
+
+        return self.connection.execute(  # for this statement only
+            text(sql), params or {}, execution_options={"stream_results": True, "yield_per": 2000}
+        )
+
     def query(self, sql: str, params: dict | None = None) -> Iterator[dict]:
         for row in self.execute(sql, params).mappings():
             yield dict(row)
