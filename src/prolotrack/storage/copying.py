@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,26 +43,26 @@ def rows_of(db: Database, table: str, columns: list[str]) -> Iterator[dict]:
         yield dict(zip(columns, row, strict=True))
 
 
-def copy_rows(source: Database, target: Database, columns_of) -> dict[str, int]:
+def copy_rows(source: Database, target: Database) -> dict[str, int]:
     """Every row of every table, from ``source`` into the empty tables of ``target``."""
-    counts = {}
+    copied = {}
     for table in TABLES:
         columns = [c for c in columns_of(source, table) if c != "rowid"]
         wanted = set(columns_of(target, table))
         columns = [c for c in columns if c in wanted]
         insert = (f"INSERT INTO {table} ({', '.join(columns)})"
                   f" VALUES ({', '.join(f':{c}' for c in columns)})")  # fmt: skip
-        batch, counts[table] = [], 0
+        batch, copied[table] = [], 0
         for row in rows_of(source, table, columns):
             batch.append(row)
             if len(batch) == _BATCH:
                 _insert_many(target, insert, batch)
-                counts[table] += len(batch)
+                copied[table] += len(batch)
                 batch = []
         if batch:
             _insert_many(target, insert, batch)
-            counts[table] += len(batch)
-    return counts
+            copied[table] += len(batch)
+    return copied
 
 
 def _insert_many(db: Database, statement: str, rows: list[dict]) -> None:
@@ -164,10 +163,6 @@ def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Databas
                     folder.rmdir()
 
 
-def stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[str, int]:
     """Copy the clinic ``source`` holds into ``target`` (a new file's path, or the URL of an
     empty PostgreSQL database), check the copy and record its head; return the rows copied."""
@@ -177,7 +172,7 @@ def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[s
     file_id, _ = schema.file_key(source)
     if postgres.is_url(target):
         with postgres.empty_database(target, busy_timeout=busy_timeout) as copy:
-            copied = copy_rows(source, copy, columns_of)
+            copied = copy_rows(source, copy)
             postgres.finish_copy(copy)
             head = check(expected, copy, postgres.redacted(target))
         place: str | Path = postgres.redacted(target)
@@ -185,7 +180,7 @@ def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[s
         path = Path(target).expanduser()
         checked = []
         with new_file(path, lambda copy: checked.append(check(expected, copy, str(path)))) as copy:
-            copied = copy_rows(source, copy, columns_of)
+            copied = copy_rows(source, copy)
         head, place = checked[0], path
     if head is not None and file_id:
         keys.save_head(file_id, place, head)

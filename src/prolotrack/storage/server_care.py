@@ -148,7 +148,7 @@ def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -
         dest = dest / f"{place.stem}-{maintenance.stamp()}.db"
     expected = copying.counts(db)
     with copying.new_file(dest, lambda copy: copying.check(expected, copy, str(dest))) as copy:
-        copying.copy_rows(db, copy, copying.columns_of)
+        copying.copy_rows(db, copy)
     maintenance.seal_head(dest)
     if automatic:
         maintenance.rotate(place)
@@ -171,7 +171,7 @@ def restore(db: PostgresDatabase, shown: str, source: Path, *, force: bool) -> P
     with connection.transaction(source, write=False) as backup_db:
         expected = copying.counts(backup_db)
         postgres.drop_schema(db)
-        copying.copy_rows(backup_db, db, copying.columns_of)
+        copying.copy_rows(backup_db, db)
         file_id, _ = schema.file_key(backup_db)
     postgres.finish_copy(db)
     head = copying.check(expected, db, shown)
