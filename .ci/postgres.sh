@@ -28,6 +28,7 @@ start_postgres() {
         chown postgres "$PG_FOLDER"
         run=(runuser -u postgres --)
     fi
+    cd "$PG_FOLDER"  # a folder the server's user may enter (the clone's may be the owner's alone)
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     "${run[@]}" "$bin/initdb" -D "$PG_FOLDER/data" -U postgres -A trust -E UTF8 --locale C >/dev/null
     # fsync off: a throwaway cluster that no crash needs to survive
@@ -36,6 +37,7 @@ start_postgres() {
         start >/dev/null
     PG_RUN=("${run[@]}")
     PG_CTL="$bin/pg_ctl"
+    cd - >/dev/null
     export PROLOTRACK_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/postgres"
 }
 
