@@ -16,6 +16,7 @@ injection":
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +33,7 @@ STATUSES = (UPCOMING, DUE, OVERDUE, DONE, MISSED)
 MAX_TIMEPOINTS = 12
 
 
+@functools.lru_cache(maxsize=64)  # a practice has a handful of these texts; due reads thousands
 def parse(text: str) -> tuple[Interval, ...]:
     """Read ``3m,6m,12m`` (or ``none``) into timepoints, in order, each once."""
     words = [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
