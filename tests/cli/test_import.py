@@ -172,3 +172,18 @@ def test_a_control_character_in_a_cell_is_a_problem_on_its_line(clinic, tmp_path
     assert f"{sheet}:3: practitioner: practitioner 'Dr\\x1bNg' holds a control" in result.stderr
     assert f"{sheet}:4: chart: chart 'A\\x079' holds a control character" in result.stderr
     assert not clinic.exists()
+
+
+def test_a_bad_session_cell_is_reported_on_every_row_that_repeats_it(exported, tmp_path):
+    """The reader checks a session's shared cells once while they repeat unchanged, but only
+    once they have passed: a wrong one is reported on each row, as it was before."""
+    lines = exported.read_text().splitlines(keepends=True)
+    for n in (1, 2, 3):  # the three rows of the first session
+        lines[n] = lines[n].replace(",2026-01-05,1,,", ",2026-01-05,1,Dr.\x07Rabago,", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join(lines))
+    result = Clinic(tmp_path / "fresh.db").run("import", str(bad))
+    assert result.exit_code == 1
+    for line in (2, 3, 4):
+        assert f"{bad}:{line}: practitioner: " in result.stderr
+    assert result.stderr.strip().endswith("3 problems; nothing was imported")

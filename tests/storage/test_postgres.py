@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from prolotrack.storage import audit, postgres
+from prolotrack.storage import audit, postgres, rows
 from prolotrack.storage.migrations import KNOWN, postgresql
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
@@ -42,16 +42,16 @@ def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db)
     key = KEY
     with connected(clinic_db) as db:
         _write(db, key)
-        made = db["patients"].insert({"name": "Núñez", "created_at": "x", "updated_at": "x"})
-        db["patients"].update(made.last_pk, {"phone": "555"})
+        made = rows.insert(db, "patients", {"name": "Núñez", "created_at": "x", "updated_at": "x"})
+        rows.update(db, "patients", made, {"phone": "555"})
     with connected(clinic_db) as db:
-        rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
-        assert [(r["entity"], r["action"], r["actor"]) for r in rows] == [
+        logged = list(db.query("SELECT * FROM audit_log ORDER BY id"))
+        assert [(r["entity"], r["action"], r["actor"]) for r in logged] == [
             ("audit_log", "key", f"postgres ({audit.operating_system_user()})"),
             ("patient", "insert", "postgres (alice)"),
             ("patient", "update", "postgres (alice)"),
         ]
-        assert rows[2]["prev_hash"] == rows[1]["hash"]
+        assert logged[2]["prev_hash"] == logged[1]["hash"]
         assert audit.broken_links(db, key) == []
         assert audit.broken_links(db, secrets.token_bytes(32)) != []  # another key: no
 
@@ -61,10 +61,10 @@ def test_without_the_key_or_who_is_writing_nothing_is_written(clinic_db):
     with pytest.raises(sqlalchemy.exc.DBAPIError), connected(clinic_db) as db:
         db.begin_audit_context()
         db.execute("INSERT INTO audit_context (id, actor) VALUES (1, 'alice')")
-        db["patients"].insert(row)  # no key: the hash cannot be made
+        rows.insert(db, "patients", row)  # no key: the hash cannot be made
     with pytest.raises(sqlalchemy.exc.DBAPIError), connected(clinic_db) as db:
         db.use_key(secrets.token_bytes(32))
-        db["patients"].insert(row)  # no context: who is writing is unknown
+        rows.insert(db, "patients", row)  # no context: who is writing is unknown
     with connected(clinic_db) as db:
         assert db.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
 
@@ -73,7 +73,8 @@ def test_the_log_refuses_to_be_changed(clinic_db):
     key = KEY
     with connected(clinic_db) as db:
         _write(db, key)
-        db["settings"].insert({"key": "practitioner", "value": "Dr A", "updated_at": "x"})
+        setting = {"key": "practitioner", "value": "Dr A", "updated_at": "x"}
+        rows.insert_all(db, "settings", [setting])
     for change in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
         with (
             pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"),

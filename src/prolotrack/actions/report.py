@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,11 +29,12 @@ def outcomes(
     until: date | None = None,
     at: Interval | None = None,
     by: str = "condition",
+    progress: Callable[[Iterable], Iterable] = iter,
 ) -> list[OutcomeRow]:
     """One row per group (``by``: a condition as written, any case; an ICD-10 code, region or
     protocol) and measure, for courses started in ``since``..``until``; each course is judged
     on ``measure`` or else its primary measure, at its latest score or, with ``at``, at the
-    score inside that follow-up timepoint's window."""
+    score inside that follow-up timepoint's window. The courses go through ``progress``."""
     by = vocab.one_of(by, GROUPS, "--by")
     catalogue = {i.code: i for i in scores.instruments(db)}
     code = measure.strip().lower() if measure else None
@@ -41,7 +43,7 @@ def outcomes(
     chosen = courses.listing(db, condition=condition, started=(since, until))
     groups: dict[tuple[str, str], list[tuple[Course, Outcome | None]]] = {}
     names: dict[str, str] = {}
-    for course, found in _with_scores(db, chosen):
+    for course, found in progress(_with_scores(db, chosen, code, every=at is not None)):
         used = code or course.measure
         name = getattr(course, by) or NO_GROUP
         key = (name.lower(), used)
@@ -55,10 +57,12 @@ def outcomes(
     ]
 
 
-def _with_scores(db: Database, chosen: list[Course]):
-    """Each course with its scores, read a chunk of courses at a time."""
+def _with_scores(db: Database, chosen: list[Course], code: str | None, every: bool):
+    """Each course with its scores, read a chunk of courses at a time: ``every`` one (a
+    timepoint's window needs them), else the first and latest on the measure judged."""
     for start in range(0, len(chosen), _CHUNK):
         chunk = chosen[start : start + _CHUNK]
-        by_course = scores.for_courses(db, [c.id for c in chunk])
+        ids = [c.id for c in chunk]
+        by_course = scores.for_courses(db, ids) if every else scores.first_and_latest(db, ids, code)
         for course in chunk:
             yield course, by_course[course.id]

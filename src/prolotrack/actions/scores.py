@@ -76,7 +76,7 @@ def record(
         )
         for code, value in checked(db, assignments)
     ]
-    return [s for s in scores.for_course(db, course.id) if s.id in ids]
+    return scores.by_ids(db, ids)
 
 
 def restate(

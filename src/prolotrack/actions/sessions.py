@@ -104,11 +104,14 @@ def log(
         injections,
     )
     session = sessions.get(db, session_id)
-    if checked:
-        scores.record(db, course, checked, entry.given_on, today, session)
-    for kind, severity in entry.adverse:
-        scores.add_adverse(db, session, kind, severity, entry.given_on, today)
-    return sessions.get(db, session_id)
+    if checked:  # as sessions.get lists them: by instrument
+        recorded = scores.record(db, course, checked, entry.given_on, today, session)
+        session.scores = sorted(recorded, key=lambda s: s.instrument)
+    for kind, severity in entry.adverse:  # all begin on the session's day: in order
+        session.adverse_events.append(
+            scores.add_adverse(db, session, kind, severity, entry.given_on, today)
+        )
+    return session
 
 
 def amend(

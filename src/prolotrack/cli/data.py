@@ -70,6 +70,7 @@ def export(
 ) -> None:
     """Export a table as CSV (or JSON), de-identified on request, or all records as FHIR R4."""
     from prolotrack.actions import lookup
+    from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import InvalidInput
     from prolotrack.storage.exports import Filters
 
@@ -89,7 +90,8 @@ def export(
                 from prolotrack.actions import fhir
                 from prolotrack.render import jsondoc
 
-                count = jsondoc.bundle(out, fhir.entries(desk.db, filters.patient_id))
+                shown = bar("Exporting FHIR resources", "resources")
+                count = jsondoc.bundle(out, shown(fhir.entries(desk.db, filters.patient_id)))
             else:
                 count = _write_table(out, desk, what.value, filters, deidentify, fmt)
     if output is not None:
@@ -98,6 +100,7 @@ def export(
 
 def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFormat) -> int:
     from prolotrack.actions import progress
+    from prolotrack.cli.bars import bar
     from prolotrack.render import delimited, jsondoc
     from prolotrack.render.exports import export as spec
     from prolotrack.storage import exports
@@ -109,24 +112,33 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFo
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
     else:
         if (
-            shape.plain
+            table == "injections"
             and fmt is ExportFormat.csv
-            and table == "injections"
-            and exports.cells_ready(desk.db)
+            and (shape.shape_site or (shape.plain and exports.cells_ready(desk.db)))
         ):
-            # Hundreds of thousands of rows: SQLite prepares each session's cells once,
-            # and each kind of site is written once.
-            cells = exports.injections_csv(desk.db, filters, instruments)
-            return delimited.stream_sites(out, shape.columns, cells)
+            # Hundreds of thousands of rows: each session's cells are made once (for the
+            # plain export, by SQLite), and each kind of site's.
+            found = exports.injections_csv(desk.db, filters, instruments, prepared=shape.plain)
+            found.sessions = bar(f"Exporting {table}", "sessions")(found.sessions)
+            if shape.plain:
+                sessions = delimited.prepared_sessions(found.sessions)
+                site_cells = delimited.stored_cells
+            else:
+                sessions = delimited.shaped_sessions(
+                    shape.columns, found.names, found.sessions, shape.shape
+                )
+                site_cells = delimited.shaped_site_cells(shape.shape_site)
+            return delimited.stream_sites(out, shape.columns, sessions, found.sites, site_cells)
         found = (
             exports.injections(desk.db, filters, instruments)
             if table == "injections"
             else getattr(exports, table)(desk.db, filters)
         )
         if shape.plain and fmt is ExportFormat.csv:  # the hot path: tuples straight to csv
-            return delimited.stream_tuples(out, shape.columns, found.columns, found)
+            rows = bar(f"Exporting {table}", "rows")(found)
+            return delimited.stream_tuples(out, shape.columns, found.columns, rows)
         rows = found.dicts()
-    shaped = (shape.shape(r) for r in rows)
+    shaped = (shape.shape(r) for r in bar(f"Exporting {table}", "rows")(rows))
     if fmt is ExportFormat.xlsx:
         from prolotrack.render import workbook
 

@@ -66,21 +66,23 @@ def db_check(ctx: typer.Context) -> None:
     the file; the audit triggers; every record against its last audited state. Exit status 0
     only when all are clean; otherwise each problem is named and the status is 3.
     """
+    from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import DatabaseUnusable
     from prolotrack.domain.vocab import plural
     from prolotrack.storage import verification
 
+    chain = bar("Checking the audit chain", "rows")
     if clinic(ctx).url:
         from prolotrack.storage import server_care
         from prolotrack.storage.postgres import redacted
 
         path = redacted(clinic(ctx).url)
         with clinic(ctx).open(write=False) as desk:
-            found = server_care.problems(desk.db, path)
+            found = server_care.problems(desk.db, path, chain)
         checked = "audit chain and head, triggers, records"
     else:
         path = _existing(ctx)
-        found = verification.problems(path)
+        found = verification.problems(path, progress=chain)
         checked = "integrity, foreign keys, audit chain and head, records"
     if found:
         for problem in found:
@@ -101,8 +103,12 @@ def db_backup(
         ),
     ] = None,
 ) -> None:
-    """Back up the database: one consistent copy, checked, readable by you alone. A
-    PostgreSQL database is backed up into a new SQLite file holding the whole clinic."""
+    """Back up the database: one consistent copy, on disk, readable by you alone.
+
+    The copy is what the file holds, page for page (a damaged page fails it); 'db check'
+    checks the record in full, and 'db restore' checks a backup before it takes it. A
+    PostgreSQL database is backed up into a new SQLite file holding the whole clinic,
+    checked."""
     if clinic(ctx).url:
         from prolotrack.storage import server_care
 
@@ -160,12 +166,14 @@ def db_copy(
 ) -> None:
     """Copy the whole clinic, audit log included, into a new file or an empty PostgreSQL
     database (either way), and check the copy: every row there, the audit chain whole."""
+    from prolotrack.cli.bars import bar
     from prolotrack.cli.context import busy_timeout
     from prolotrack.storage import copying
     from prolotrack.storage.postgres import is_url, redacted
 
     with clinic(ctx).open(write=False) as desk:
-        copied = copying.copy_clinic(desk.db, to, busy_timeout=busy_timeout())
+        shown = bar("Copying the clinic", "rows")
+        copied = copying.copy_clinic(desk.db, to, busy_timeout=busy_timeout(), progress=shown)
     where = redacted(to) if is_url(to) else to
     say(
         f"Copied the clinic to {where}: {copied['patients']} patients, {copied['sessions']}"

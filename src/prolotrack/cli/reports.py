@@ -179,6 +179,7 @@ def outcomes(
 ) -> None:
     """The practice's outcomes by condition: medians, MCID reached, responder tiers."""
     from prolotrack.actions import report
+    from prolotrack.cli.bars import bar
     from prolotrack.domain import follow_up, vocab
     from prolotrack.domain.report import GROUPS
     from prolotrack.render import reports
@@ -194,5 +195,6 @@ def outcomes(
             until=desk.date(until) if until else None,
             at=point,
             by=group,
+            progress=bar("Working out the outcomes", "courses"),
         )
     show(fmt, reports.outcomes(found, group, str(point) if point else None))

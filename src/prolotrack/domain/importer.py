@@ -28,6 +28,7 @@ OPTIONAL = ("chart", "region", "course_side", "icd10", "measure", "interval",
             "side", "points")  # fmt: skip
 COURSE_FIELDS = ("region", "course_side", "icd10", "measure", "interval", "planned_sessions")
 SESSION_FIELDS = ("practitioner", "anesthetic", "guidance")
+SITE_COLUMNS = frozenset(("site", "volume_ml", "solution", "side", "points"))
 
 
 class ImportRefused(ProlotrackError):
@@ -115,20 +116,37 @@ class Sheet:
             raise ImportRefused(self.source, self.problems)
         current: SessionRows | None = None
         line = reader.line_num
+        # A session's rows repeat its patient, course, session and scores in every row; while
+        # those cells stay as they were in the row before, only the site's cells are read.
+        shared_at = [n for n, column in enumerate(columns) if column not in SITE_COLUMNS]
+        site_at = [n for n, column in enumerate(columns) if column in SITE_COLUMNS]
+        last_shared: list[str] | None = None
         for cells in progress(reader):
             start, line = line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
             self.tally.rows += 1
-            row = {k: self.unquote(v.strip()) for k, v in zip(columns, cells, strict=False)}
             if len(cells) != len(columns):
                 self.problem(start, "-", f"{len(cells)} cells where the header has {len(columns)}")
+                last_shared = None
                 continue
+            shared = [cells[n] for n in shared_at]
+            if current is not None and shared == last_shared:
+                row = {columns[n]: self.unquote(cells[n].strip()) for n in site_at}
+                spec = self._site(start, row)
+                if spec is None:
+                    current.broken = True
+                else:
+                    current.sites.append(spec)
+                continue
+            last_shared = None
+            row = {k: self.unquote(v.strip()) for k, v in zip(columns, cells, strict=True)}
             parsed = self._row(start, row)
             if parsed is None:
                 if current is not None:
                     current.broken = True
                 continue
+            last_shared = shared
             key, spec, scores = parsed
             if current is not None and key == (current.course_key, current.row["session_date"]):
                 self._same_session(start, current, row, scores)
@@ -161,21 +179,37 @@ class Sheet:
             self.problem(1, "-", "a column name appears twice")
         return not self.problems
 
+    def _cell(self, line: int, row: dict, column: str, reader: Callable, required=False):
+        """The value of one cell read by ``reader``; None if empty or wrong (the problem kept)."""
+        text = row.get(column, "")
+        if not text:
+            if required:
+                self.problem(line, column, "is empty")
+            return None
+        try:
+            return reader(text)
+        except (InvalidInput, ValueError) as error:
+            self.problem(line, column, str(error))
+            return None
+
+    def _site(self, line: int, row: dict) -> SiteSpec | None:
+        """Check the cells of a row's injection site; return it, or None."""
+        before = len(self.problems)
+        site = self._cell(line, row, "site", lambda t: vocab.text(t, "site"), True)
+        vol = self._cell(line, row, "volume_ml", volume, True)
+        sol = self._cell(line, row, "solution", solution, True)
+        side = self._cell(line, row, "side", vocab.side)
+        points = self._cell(line, row, "points", _points) or 1
+        if len(self.problems) > before:
+            return None
+        return SiteSpec(site, vol, sol, side, points)
+
     def _row(self, line: int, row: dict) -> tuple | None:
         """Check one row's cells; return its session key, site and scores, or None."""
         before = len(self.problems)
 
         def read(column: str, reader: Callable, required: bool = False):
-            text = row.get(column, "")
-            if not text:
-                if required:
-                    self.problem(line, column, "is empty")
-                return None
-            try:
-                return reader(text)
-            except (InvalidInput, ValueError) as error:
-                self.problem(line, column, str(error))
-                return None
+            return self._cell(line, row, column, reader, required)
 
         a_date = lambda t: parse_date(t, self.today, self.date_order).isoformat()  # noqa: E731
         row["started_on"] = read("started_on", a_date, True)
@@ -183,15 +217,12 @@ class Sheet:
         # One-line texts are read as the command line reads them (spaces and line breaks
         # collapsed), so that a hand-typed sheet finds the patients and courses it names.
         row["chart"] = read("chart", lambda t: vocab.printable(" ".join(t.split()), "chart"))
-        for column in ("name", "condition", "site"):
+        for column in ("name", "condition"):
             row[column] = read(column, lambda t, c=column: vocab.text(t, c), True)
+        spec = self._site(line, row)
         row["region"] = read("region", lambda t: vocab.text(t, "region"))
         for column in ("practitioner", "anesthetic"):
             row[column] = read(column, lambda t, c=column: vocab.note(t, c))
-        vol = read("volume_ml", volume, True)
-        sol = read("solution", solution, True)
-        side = read("side", vocab.side)
-        points = read("points", _points) or 1
         row["course_side"] = read("course_side", vocab.side)
         row["interval"] = read("interval", lambda t: str(parse_interval(t)))
         row["planned_sessions"] = read("planned_sessions", _planned)
@@ -208,7 +239,6 @@ class Sheet:
         chart = row.get("chart") or None
         patient_key = ("chart", chart.lower()) if chart else ("name", row["name"].lower())
         course_key = (patient_key, row["condition"].lower(), row["started_on"])
-        spec = SiteSpec(row["site"], vol, sol, side, points)
         return (course_key, row["session_date"]), spec, scores
 
     def _instrument(self, code: str) -> str:

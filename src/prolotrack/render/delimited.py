@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from types import SimpleNamespace
 from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, text
@@ -19,6 +19,10 @@ _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 
 def cell(value: Any) -> str | int | float:
     """A cell: numbers stay numbers; a text that a spreadsheet would run gets a leading '."""
+    if type(value) is str:  # most cells, and text() would give them back as they are
+        return "'" + value if _FORMULA.match(value) else value
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -75,6 +79,9 @@ def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
     return count
 
 
+SITE = ("site", "side", "solution", "volume_ml", "points")  # an injection site's own columns
+
+
 class _CarriageReturn(Exception):
     """A cell holds a bare carriage return: its row must be written with every field quoted."""
 
@@ -119,67 +126,73 @@ def stream_tuples(out: IO[str], columns: list[Column], names: list[str], rows) -
     return count
 
 
-def stream_sites(out: IO[str], columns: list[Column], cells) -> int:
-    """Write the plain injections export from two streams in its order (see storage.exports
-    ``injections_csv``): each session's cells, ready to write, then its sites' stored values.
+def stream_sites(
+    out: IO[str],
+    columns: list[Column],
+    sessions: Iterable[tuple[list, int]],
+    sites: Iterable[tuple],
+    site_cells: Callable[[tuple], list],
+) -> int:
+    """Write the injections export from two streams in its order: each session's cells (all
+    of its row's but the ``SITE`` columns') with how many sites it has, and its sites' values,
+    which ``site_cells`` makes into their cells.
 
-    Every field goes through the csv module, with one dialect. A session's fields are written
-    once, into the text that leads and the text that ends each of its sites' rows. A clinic
-    uses a few hundred kinds of site (site, side, solution, volume, points) over and over: the
-    fields of each kind are written once and their text kept (a bounded number of kinds, so
-    memory stays flat). A row that holds a carriage return anywhere is written whole by
-    ``_Writer``, every field quoted."""
+    A session's cells are written once, into the text that leads and the text that ends each
+    of its rows. A clinic gives a few hundred kinds of site over and over: the text of each
+    kind is made once (a bounded number kept, so memory stays flat). A row that holds a
+    carriage return anywhere is written whole by ``_Writer``, every field quoted."""
     writer = _Writer(out)
     writer.row([c.key for c in columns])
     fields = io.StringIO()
     fragment = csv.writer(fields, lineterminator="\n")  # quotes a field holding a line break
 
-    def fields_of(values) -> str:
+    def text_of(cells) -> str:
         fields.seek(0)
         fields.truncate()
-        fragment.writerow(values)
+        fragment.writerow(cells)
         return fields.getvalue()[:-1]
 
-    # A session's rows collect in ``rows``; a site not met before is written straight into it.
-    rows: list[str] = []
-    into_rows = csv.writer(SimpleNamespace(write=rows.append), lineterminator="\n").writerow
-    # A kind of site's text, by its values: values SQLite gives that are equal (1 and 1.0)
-    # are written the same.
-    known: dict[tuple, str] = {}
-    write, before = out.write, cells.before
-    sites = iter(cells.sites)
-    count = 0
-
-    def flush() -> None:
-        if rows:
-            write(lead + (end + lead).join(rows) + end)
-            rows.clear()
-
-    for session in cells.sessions:
-        head, tail, how_many = session[:before], session[before:-1], session[-1]
-        count += how_many
+    site_text = functools.lru_cache(maxsize=4096)(lambda site: text_of(site_cells(site)))
+    at = [c.key for c in columns].index(SITE[0])
+    sites, write, count = iter(sites), out.write, 0
+    for cells, how_many in sessions:
+        head, tail = cells[:at], cells[at:]
         # A trailing and a leading empty field give the delimiters on either side.
-        lead = fields_of((*head, ""))
-        end = fields_of(("", *tail)) + "\n" if tail else "\n"
-        carriage_return = "\r" in lead or "\r" in end
+        lead = text_of((*head, ""))
+        end = (text_of(("", *tail)) if tail else "") + "\n"
+        returns = "\r" in lead or "\r" in end
         for site in islice(sites, how_many):
-            written = None if carriage_return else known.get(site)
-            if written:
-                rows.append(written)
-                continue
-            into_rows([_stored_cell(v) for v in site])
-            written = rows.pop()[:-1]
-            if carriage_return or "\r" in written:
-                flush()
-                writer.row([*head, *map(_stored_cell, site), *tail])
-                continue
-            rows.append(written)
-            if len(known) >= _KINDS_KEPT:
-                known.clear()
-            known[site] = written
-        flush()
+            middle = site_text(site)
+            if returns or "\r" in middle:
+                writer.row([*head, *site_cells(site), *tail])
+            else:
+                write(lead + middle + end)
+        count += how_many
     return count
 
 
-# How many kinds of site stream_sites keeps written: far more than a clinic uses.
-_KINDS_KEPT = 4096
+def prepared_sessions(rows: Iterable[tuple]) -> Iterator[tuple[list, int]]:
+    """Sessions whose cells the database made ready (storage ``injections_csv``), with how
+    many sites each has last."""
+    return ((row[:-1], row[-1]) for row in rows)
+
+
+def shaped_sessions(
+    columns: list[Column], names: list[str], rows: Iterable[tuple], shape: Callable[[dict], dict]
+) -> Iterator[tuple[list, int]]:
+    """Sessions as stored (named by ``names``, how many sites last), shaped by ``shape`` and
+    made into the cells of their rows' columns but the site's."""
+    keys = [c.key for c in columns if c.key not in SITE]
+    for row in rows:
+        shaped = shape(dict(zip(names, row[:-1], strict=True)))
+        yield [cell(shaped.get(k)) for k in keys], row[-1]
+
+
+def stored_cells(site: tuple) -> list:
+    """A site's cells from its stored values."""
+    return [_stored_cell(value) for value in site]
+
+
+def shaped_site_cells(shape_site: Callable[..., tuple]) -> Callable[[tuple], list]:
+    """A site's cells from its values shaped by ``shape_site``."""
+    return lambda site: [cell(value) for value in shape_site(*site)]

@@ -20,6 +20,8 @@ class Export:
     columns: list[Column]
     shape: Callable[[dict], dict]
     plain: bool = False  # the stored row is written as it is: no shaping needed
+    # an injection site's own values (render.delimited.SITE) shaped as ``shape`` shapes them
+    shape_site: Callable[..., tuple] | None = None
 
 
 def _cols(*keys: str) -> list[Column]:
@@ -165,7 +167,14 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         return out
 
     columns = _cols(*_DEIDENTIFIED[table], *extra, *(GIVEN if table == "sessions" else ()))
-    return Export(columns, (lambda row: _given(shape(row), row)) if table == "sessions" else shape)
+    if table == "sessions":
+        return Export(columns, lambda row: _given(shape(row), row))
+    return Export(columns, shape, shape_site=_deidentified_site if table == "injections" else None)
+
+
+def _deidentified_site(site, side, solution, volume_ml, points) -> tuple:
+    """A site's own values as ``_catalogued`` shapes them in a de-identified row."""
+    return deid.site(site, _known_sites()), side, deid.solution(solution), volume_ml, points
 
 
 # What a session gave, in grams of dextrose and milligrams of each anaesthetic (SPEC, second

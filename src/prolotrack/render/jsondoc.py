@@ -8,6 +8,9 @@ from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, plain
 
+# One encoder for the rows of a long stream: json.dumps would make a new one for each.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def rows(view: Listing) -> list[dict[str, Any]]:
     return [{c.key: plain(row.get(c.key)) for c in view.columns} for row in view.rows]
@@ -36,7 +39,7 @@ def stream(out: IO[str], columns: list[Column], rows: Iterable[dict]) -> int:
     out.write("[")
     for row in rows:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps({k: plain(row.get(k)) for k in keys}, ensure_ascii=False))
+        out.write(_encode({k: plain(row.get(k)) for k in keys}))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
@@ -48,7 +51,7 @@ def bundle(out: IO[str], entries: Iterable[dict]) -> int:
     count = 0
     for entry in entries:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(entry, ensure_ascii=False))
+        out.write(_encode(entry))
         count += 1
     out.write("\n]}\n")
     return count

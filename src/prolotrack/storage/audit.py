@@ -26,6 +26,7 @@ import getpass
 import hashlib
 import hmac
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -267,8 +268,11 @@ def _actor(db: Database) -> str:
     return f"{role} ({operating_system_user()})"
 
 
-def broken_links(db: Database, key: bytes | None) -> list[str]:
-    """Every row of the log whose hash or link to the previous row does not hold.
+def broken_links(
+    db: Database, key: bytes | None, progress: Callable[[Iterable], Iterable] = iter
+) -> list[str]:
+    """Every row of the log whose hash or link to the previous row does not hold (its rows
+    read through ``progress``, which may show them going by).
 
     Rows before the keyed mark (files from before the key) are checked with plain SHA-256;
     the mark and every row after it with the key."""
@@ -277,7 +281,7 @@ def broken_links(db: Database, key: bytes | None) -> list[str]:
     problems, previous, keyed = [], "", False
     rows = db.execute(f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log"
                       " ORDER BY id")  # fmt: skip
-    for row_id, prev_hash, stored, entity, action, content in rows:
+    for row_id, prev_hash, stored, entity, action, content in progress(rows):
         keyed = keyed or (entity, action) == KEYED
         if prev_hash != previous:
             problems.append(f"audit log row {row_id} does not follow the row before it")

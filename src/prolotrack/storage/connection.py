@@ -35,9 +35,23 @@ class FileDatabase(Database):
 
     dialect = DIALECT
 
+    def query(self, sql: str, params: dict | None = None) -> Iterator[dict]:
+        """Rows as dicts, like sqlite-utils' own ``query`` but without the savepoint it puts
+        around each statement in case one returns no rows: three statements for one. Every
+        command runs inside its own transaction, and storage queries only with SELECT."""
+        from sqlite_utils.utils import dedupe_keys
+
+        cursor = self.conn.execute(sql, params or {})
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
     def stream(self, sql: str, params: dict | None = None) -> sqlite3.Cursor:
         """Rows of a long query, one at a time (SQLite's cursor is one already)."""
         return self.execute(sql, params or {})
+
+    def executemany(self, sql: str, rows: list[dict]) -> None:
+        """One statement for each of ``rows`` (named parameters), prepared once."""
+        self.conn.executemany(sql, rows)
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,8 +43,11 @@ def rows_of(db: Database, table: str, columns: list[str]) -> Iterator[dict]:
         yield dict(zip(columns, row, strict=True))
 
 
-def copy_rows(source: Database, target: Database) -> dict[str, int]:
-    """Every row of every table, from ``source`` into the empty tables of ``target``."""
+def copy_rows(
+    source: Database, target: Database, progress: Callable[[Iterable], Iterable] = iter
+) -> dict[str, int]:
+    """Every row of every table, from ``source`` into the empty tables of ``target`` (each
+    table's rows read through ``progress``)."""
     copied = {}
     for table in TABLES:
         columns = [c for c in columns_of(source, table) if c != "rowid"]
@@ -53,25 +56,16 @@ def copy_rows(source: Database, target: Database) -> dict[str, int]:
         insert = (f"INSERT INTO {table} ({', '.join(columns)})"
                   f" VALUES ({', '.join(f':{c}' for c in columns)})")  # fmt: skip
         batch, copied[table] = [], 0
-        for row in rows_of(source, table, columns):
+        for row in progress(rows_of(source, table, columns)):
             batch.append(row)
             if len(batch) == _BATCH:
-                _insert_many(target, insert, batch)
+                target.executemany(insert, batch)
                 copied[table] += len(batch)
                 batch = []
         if batch:
-            _insert_many(target, insert, batch)
+            target.executemany(insert, batch)
             copied[table] += len(batch)
     return copied
-
-
-def _insert_many(db: Database, statement: str, rows: list[dict]) -> None:
-    if db.dialect == "sqlite":
-        db.conn.executemany(statement, rows)
-    else:
-        from sqlalchemy import text
-
-        db.connection.execute(text(statement), rows)
 
 
 def counts(db: Database) -> dict[str, int]:
@@ -163,16 +157,23 @@ def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Databas
                     folder.rmdir()
 
 
-def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[str, int]:
+def copy_clinic(
+    source: Database,
+    target: str,
+    *,
+    busy_timeout: float,
+    progress: Callable[[Iterable], Iterable] = iter,
+) -> dict[str, int]:
     """Copy the clinic ``source`` holds into ``target`` (a new file's path, or the URL of an
-    empty PostgreSQL database), check the copy and record its head; return the rows copied."""
+    empty PostgreSQL database), check the copy and record its head; return the rows copied
+    (each table's read through ``progress``)."""
     from prolotrack.storage import postgres
 
     expected = counts(source)
     file_id, _ = schema.file_key(source)
     if postgres.is_url(target):
         with postgres.empty_database(target, busy_timeout=busy_timeout) as copy:
-            copied = copy_rows(source, copy)
+            copied = copy_rows(source, copy, progress)
             postgres.finish_copy(copy)
             head = check(expected, copy, postgres.redacted(target))
         place: str | Path = postgres.redacted(target)
@@ -180,7 +181,7 @@ def copy_clinic(source: Database, target: str, *, busy_timeout: float) -> dict[s
         path = Path(target).expanduser()
         checked = []
         with new_file(path, lambda copy: checked.append(check(expected, copy, str(path)))) as copy:
-            copied = copy_rows(source, copy)
+            copied = copy_rows(source, copy, progress)
         head, place = checked[0], path
     if head is not None and file_id:
         keys.save_head(file_id, place, head)

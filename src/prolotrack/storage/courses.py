@@ -23,11 +23,11 @@ _SELECT = """
 
 def insert(db: Database, fields: dict) -> int:
     now = rows.utc_now()
-    return db["courses"].insert({**fields, "created_at": now, "updated_at": now}).last_pk
+    return rows.insert(db, "courses", {**fields, "created_at": now, "updated_at": now})
 
 
 def update(db: Database, course_id: int, fields: dict) -> None:
-    db["courses"].update(course_id, {**fields, "updated_at": rows.utc_now()})
+    rows.update(db, "courses", course_id, {**fields, "updated_at": rows.utc_now()})
 
 
 def void(db: Database, course_id: int, reason: str) -> None:

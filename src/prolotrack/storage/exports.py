@@ -235,17 +235,17 @@ def _whole(column: str) -> str:
 
 @dataclass
 class SiteCells:
-    """The plain ``export injections`` CSV in two streams in the export's order: each
-    session's own cells, ready to write, and each of its sites' stored values.
+    """The ``export injections`` CSV in two streams in the export's order: each session's
+    values, and each of its sites' stored ``(site, side, solution, volume_ml, points)``.
 
-    ``sessions`` rows are ``(*before, *after, sites)``: ``before`` are the cells ahead of the
-    site's (patient, course, session), ``after`` the session's scores, then how many sites it
-    has. ``sites`` rows are the stored ``(site, side, solution, volume_ml, points)``, not yet
-    cells, each session's together, in order."""
+    ``sessions`` rows are the session's values named by ``names``, then how many sites it
+    has. Prepared, they are the plain export's cells ready to write, in its columns' order
+    but the site's; otherwise the stored values, with the session's score on each instrument
+    named by its code."""
 
     sessions: Iterator[tuple]
     sites: Iterator[tuple]
-    before: int
+    names: list[str]
 
 
 def cells_ready(db: Database) -> bool:
@@ -254,30 +254,40 @@ def cells_ready(db: Database) -> bool:
     return db.dialect == sql.SQLITE
 
 
-def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> SiteCells:
-    """The cells of the plain ``export injections`` CSV; their columns are render.exports'
-    plain injections columns, in order."""
+def injections_csv(
+    db: Database, filters: Filters, instruments: list[str], *, prepared: bool
+) -> SiteCells:
+    """The ``export injections`` CSV's sessions and sites; ``prepared``: the plain export's
+    session cells made ready by SQLite (columns as render.exports' plain injections)."""
     _number_sessions(db, filters, instruments)
-    free = ("chart", "name", "condition", "region", "practitioner", "anesthetic")
-    before = ("chart", "name", "condition", "region", "course_side", "started_on", "measure",
-              "interval", "planned_sessions", "session_date", "session_number", "practitioner",
-              "anesthetic", "guidance")  # fmt: skip
-    session_cells = [
-        *(_protected(c) if c in free else c for c in before),
-        *(_whole(f"v.score_{n}") for n in range(len(instruments))),
-    ]
-    sessions = db.execute(
-        f"""SELECT {", ".join(session_cells)},
-                (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id)
+    if prepared:
+        free = ("chart", "name", "condition", "region", "practitioner", "anesthetic")
+        before = ("chart", "name", "condition", "region", "course_side", "started_on",
+                  "measure", "interval", "planned_sessions", "session_date", "session_number",
+                  "practitioner", "anesthetic", "guidance")  # fmt: skip
+        values = [
+            *(f"{_protected(c)} AS {c}" if c in free else c for c in before),
+            *(f"{_whole(f'v.score_{n}')} AS {_name(c)}" for n, c in enumerate(instruments)),
+        ]
+    else:
+        values = [*(f"e.{c}" for c in _SESSION_COLUMNS),
+                  *(f"v.score_{n} AS {_name(c)}" for n, c in enumerate(instruments))]  # fmt: skip
+    sessions = _rows(
+        db,
+        f"""SELECT {", ".join(values)},
+                (SELECT count(*) FROM injections i WHERE i.session_id = e.session_id) AS sites
             FROM export_sessions e
-            LEFT JOIN export_scores v ON v.session_id = e.session_id ORDER BY e.k"""
+            LEFT JOIN export_scores v ON v.session_id = e.session_id ORDER BY e.k""",
+        {},
     )
-    sites = db.execute(
+    sites = _rows(
+        db,
         """SELECT i.site, i.side, i.solution, i.volume_ml, i.points
             FROM export_sessions e JOIN injections i ON i.session_id = e.session_id
-            ORDER BY e.k, i.position"""
+            ORDER BY e.k, i.position""",
+        {},
     )
-    return SiteCells(sessions, sites, len(before))
+    return SiteCells(iter(sessions), iter(sites), sessions.columns[:-1])
 
 
 def scores(db: Database, filters: Filters) -> Rows:

@@ -27,7 +27,7 @@ def get(db: Database, flag_id: int) -> Flag:
 
 def insert(db: Database, patient_id: int, kind: str, note: str | None) -> int:
     row = {"patient_id": patient_id, "kind": kind, "note": note, "created_at": rows.utc_now()}
-    return db["patient_flags"].insert(row).last_pk
+    return rows.insert(db, "patient_flags", row)
 
 
 def remove(db: Database, flag_id: int) -> None:
@@ -46,7 +46,7 @@ def rehabilitation(db: Database, course_id: int) -> list[dict]:
 
 def add_rehabilitation(db: Database, course_id: int, fields: dict) -> int:
     row = {**fields, "course_id": course_id, "created_at": rows.utc_now()}
-    return db["rehabilitation"].insert(row).last_pk
+    return rows.insert(db, "rehabilitation", row)
 
 
 def _day(text: str | None) -> date | None:

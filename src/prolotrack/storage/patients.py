@@ -16,11 +16,11 @@ _SELECT = "SELECT * FROM patients"
 
 def insert(db: Database, fields: dict) -> int:
     now = rows.utc_now()
-    return db["patients"].insert({**fields, "created_at": now, "updated_at": now}).last_pk
+    return rows.insert(db, "patients", {**fields, "created_at": now, "updated_at": now})
 
 
 def update(db: Database, patient_id: int, fields: dict) -> None:
-    db["patients"].update(patient_id, {**fields, "updated_at": rows.utc_now()})
+    rows.update(db, "patients", patient_id, {**fields, "updated_at": rows.utc_now()})
 
 
 def archive(db: Database, patient_id: int) -> None:

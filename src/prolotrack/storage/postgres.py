@@ -1,7 +1,7 @@
 """A clinic's shared record on PostgreSQL: one connection and one transaction per command.
 
 The storage modules speak to both engines through the same small surface (``execute``,
-``query``, ``table_names``, ``db[table].insert/update``), which ``PostgresDatabase`` gives on a
+``executemany``, ``query``, ``stream``, ``table_names``), which ``PostgresDatabase`` gives on a
 SQLAlchemy connection: SQL is written once with named parameters (``:name``), which sqlite3
 reads itself and SQLAlchemy's ``text()`` binds for psycopg. SQLAlchemy and psycopg are imported
 here only, so a command on a SQLite file never loads them.
@@ -20,7 +20,6 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from prolotrack.domain.errors import (
     DatabaseBusy,
@@ -29,7 +28,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, keys
+from prolotrack.storage import audit, keys, rows
 
 DIALECT = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
@@ -57,38 +56,6 @@ def chain_settings(key: bytes) -> dict[str, str]:
     }
 
 
-class Table:
-    """The few of sqlite-utils' table methods that storage uses."""
-
-    def __init__(self, db: PostgresDatabase, name: str):
-        self.db, self.name = db, name
-        self.last_pk: Any = None
-
-    @property
-    def columns_dict(self) -> dict[str, str]:
-        return dict.fromkeys(self.db.columns(self.name), "")
-
-    def insert(self, row: dict, pk: str = "id") -> Table:
-        names = ", ".join(row)
-        marks = ", ".join(f":{k}" for k in row)
-        returning = f" RETURNING {pk}" if pk in self.db.columns(self.name) else ""
-        found = self.db.execute(f"INSERT INTO {self.name} ({names}) VALUES ({marks}){returning}",
-                                row)  # fmt: skip
-        self.last_pk = found.fetchone()[0] if returning else None
-        return self
-
-    def insert_all(self, rows) -> Table:
-        for row in rows:
-            self.insert(row)
-        return self
-
-    def update(self, pk: Any, fields: dict, key: str = "id") -> Table:
-        assigned = ", ".join(f"{k} = :{k}" for k in fields)
-        self.db.execute(f"UPDATE {self.name} SET {assigned} WHERE {key} = :_pk",
-                        {**fields, "_pk": pk})  # fmt: skip
-        return self
-
-
 class PostgresDatabase:
     """A connection to one PostgreSQL database, with the surface storage uses."""
 
@@ -102,6 +69,12 @@ class PostgresDatabase:
         from sqlalchemy import text
 
         return self.connection.execute(text(sql), params or {})
+
+    def executemany(self, sql: str, rows: list[dict]) -> None:
+        """One statement for each of ``rows`` (named parameters), sent together."""
+        from sqlalchemy import text
+
+        self.connection.execute(text(sql), rows)
 
     def stream(self, sql: str, params: dict | None = None):
         """Rows of a long query (an export) a batch at a time, from a server-side cursor:
@@ -136,9 +109,6 @@ class PostgresDatabase:
                 )
             ]
         return self._columns[table]
-
-    def __getitem__(self, table: str) -> Table:
-        return Table(self, table)
 
     def begin_audit_context(self) -> None:
         """The one-row table that says who is writing, for this transaction only."""
@@ -299,7 +269,7 @@ def _new_schema(db: PostgresDatabase, migrations: list[str]) -> bytes:
     file_id = str(uuid.uuid4())
     key, _ = keys.create_key(file_id)
     postgresql.create_schema(db, migrations, now, key)
-    db["secrets"].insert_all([
+    rows.insert_all(db, "secrets", [
         {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
         {"name": "file-id", "value": file_id, "created_at": now},
     ])  # fmt: skip

@@ -48,7 +48,7 @@ def listing(db: Database) -> list[Protocol]:
 
 
 def insert(db: Database, protocol: Protocol) -> None:
-    db["protocols"].insert(
+    rows.insert_all(db, "protocols", [
         {
             "name": protocol.name,
             "condition": protocol.condition,
@@ -61,8 +61,8 @@ def insert(db: Database, protocol: Protocol) -> None:
             "max_ml": protocol.max_ml,
             "created_at": rows.utc_now(),
         }
-    )
-    db["protocol_sites"].insert_all(
+    ])  # fmt: skip
+    rows.insert_all(db, "protocol_sites", [
         {
             "protocol": protocol.name,
             "position": n,
@@ -73,7 +73,7 @@ def insert(db: Database, protocol: Protocol) -> None:
             "points": s.points,
         }
         for n, s in enumerate(protocol.sites, start=1)
-    )
+    ])  # fmt: skip
 
 
 def remove(db: Database, name: str) -> None:

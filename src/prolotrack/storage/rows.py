@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -16,13 +17,36 @@ if TYPE_CHECKING:
 _CHUNK = 500  # ids bound at once: well under either engine's limit on parameters
 
 
-def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
+def query_in(db: Database, sql: str, ids: list[int], params: dict | None = None) -> Iterator[dict]:
     """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
     from prolotrack.storage.sql import ids as named
 
     for start in range(0, len(ids), _CHUNK):
-        listed, params = named(ids[start : start + _CHUNK])
-        yield from db.query(sql.format(ids=listed), params)
+        listed, bound = named(ids[start : start + _CHUNK])
+        yield from db.query(sql.format(ids=listed), {**(params or {}), **bound})
+
+
+def insert(db: Database, table: str, row: dict) -> int:
+    """Insert one row (its keys are the columns) and return its new id."""
+    return db.execute(_insert_sql(table, tuple(row)) + " RETURNING id", row).fetchone()[0]
+
+
+def insert_all(db: Database, table: str, rows: list[dict]) -> None:
+    """Insert rows that all have the same keys, with one statement prepared once."""
+    if rows:
+        db.executemany(_insert_sql(table, tuple(rows[0])), rows)
+
+
+def update(db: Database, table: str, row_id: int, fields: dict) -> None:
+    """Set ``fields`` (its keys are the columns) on the row with that id."""
+    assigned = ", ".join(f"{column} = :{column}" for column in fields)
+    db.execute(f"UPDATE {table} SET {assigned} WHERE id = :_id", {**fields, "_id": row_id})
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    named = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({named})"
 
 
 def utc_now() -> str:

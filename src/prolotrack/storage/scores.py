@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def insert(db: Database, fields: dict) -> int:
-    return db["scores"].insert({**fields, "created_at": rows.utc_now()}).last_pk
+    return rows.insert(db, "scores", {**fields, "created_at": rows.utc_now()})
 
 
 def get(db: Database, score_id: int) -> Score | None:
@@ -33,7 +33,7 @@ def live_on(db: Database, course_id: int, instrument: str, day: date) -> Score |
 
 
 def update(db: Database, score_id: int, fields: dict) -> None:
-    db["scores"].update(score_id, fields)
+    rows.update(db, "scores", score_id, fields)
 
 
 def void(db: Database, score_id: int, reason: str) -> None:
@@ -52,6 +52,13 @@ def for_course(
     return [rows.score(r) for r in db.query(found + " ORDER BY date, instrument, id", params)]
 
 
+def by_ids(db: Database, score_ids: list[int]) -> list[Score]:
+    """Those scores, by date then instrument."""
+    found = "SELECT * FROM scores WHERE id IN ({ids})"
+    return sorted((rows.score(r) for r in rows.query_in(db, found, score_ids)),
+                  key=lambda s: (s.taken_on, s.instrument, s.id))  # fmt: skip
+
+
 def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
     """The scores (not voided) of many courses at once, by course, in date order."""
     found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
@@ -60,6 +67,25 @@ def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
         " ORDER BY course_id, date, id"
     )
     for r in rows.query_in(db, sql, course_ids):
+        found[r["course_id"]].append(rows.score(r))
+    return found
+
+
+def first_and_latest(
+    db: Database, course_ids: list[int], code: str | None
+) -> dict[int, list[Score]]:
+    """Each course's first and latest live score on ``code`` (else on the course's own
+    measure), in date order: all that its outcome at the latest score is judged on."""
+    found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
+    sql = f"""SELECT * FROM (
+            SELECT s.*, row_number() OVER (PARTITION BY s.course_id ORDER BY s.date, s.id)
+                AS nth, row_number() OVER (PARTITION BY s.course_id
+                ORDER BY s.date DESC, s.id DESC) AS nth_last
+            FROM scores s JOIN courses c ON c.id = s.course_id
+            WHERE s.course_id IN ({{ids}}) AND s.voided_at IS NULL
+              AND s.instrument = {":code" if code else "c.measure"}) AS ranked
+        WHERE nth = 1 OR nth_last = 1 ORDER BY course_id, date, id"""
+    for r in rows.query_in(db, sql, course_ids, {"code": code} if code else {}):
         found[r["course_id"]].append(rows.score(r))
     return found
 
@@ -100,7 +126,7 @@ def _instrument_row(i: Instrument) -> dict:
 
 
 def insert_instrument(db: Database, instrument: Instrument) -> None:
-    db["instruments"].insert(_instrument_row(instrument))
+    rows.insert_all(db, "instruments", [_instrument_row(instrument)])
 
 
 def update_instrument(db: Database, instrument: Instrument) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,15 +41,17 @@ def backup_place(db: PostgresDatabase) -> Path:
     return platformdirs.user_data_path("prolotrack", appauthor=False) / f"{name}.db"
 
 
-def problems(db: PostgresDatabase, shown: str) -> list[str]:
-    """Everything wrong with the database: the audit chain, its head, the audit triggers, and
-    every record against its last audit row."""
+def problems(
+    db: PostgresDatabase, shown: str, progress: Callable[[Iterable], Iterable] = iter
+) -> list[str]:
+    """Everything wrong with the database: the audit chain (its rows read through
+    ``progress``), its head, the audit triggers, and every record against its last audit row."""
     file_id, key = schema.file_key(db)
     found = []
     if key is None:
         found.append(f"audit: the key of this database's chain is not on this machine"
                      f" ({keys.key_path(file_id)}): the chain cannot be checked")  # fmt: skip
-    found += [f"audit: {p}" for p in audit.broken_links(db, key)]
+    found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db)
     if key is not None:
         head = keys.load_head(file_id, shown)

@@ -31,15 +31,10 @@ def insert(db: Database, fields: dict, injections: list[dict]) -> int:
         " WHERE course_id = :course AND voided_at IS NULL AND date < :day",
         params,
     ).fetchone()[0]
-    session_id = (
-        db["sessions"]
-        .insert({**fields, "number": number, "created_at": now, "updated_at": now})
-        .last_pk
+    session_id = rows.insert(
+        db, "sessions", {**fields, "number": number, "created_at": now, "updated_at": now}
     )
-    db["injections"].insert_all(
-        {**site, "session_id": session_id, "position": position}
-        for position, site in enumerate(injections, start=1)
-    )
+    _insert_sites(db, session_id, injections)
     return session_id
 
 
@@ -61,16 +56,20 @@ def renumber(db: Database, course_id: int) -> None:
 
 
 def update(db: Database, session_id: int, fields: dict) -> None:
-    db["sessions"].update(session_id, {**fields, "updated_at": rows.utc_now()})
+    rows.update(db, "sessions", session_id, {**fields, "updated_at": rows.utc_now()})
 
 
 def replace_injections(db: Database, session_id: int, injections: list[dict]) -> None:
     """The session's sites as given now (the old ones stay in the audit log)."""
     db.execute("DELETE FROM injections WHERE session_id = :session", {"session": session_id})
-    db["injections"].insert_all(
+    _insert_sites(db, session_id, injections)
+
+
+def _insert_sites(db: Database, session_id: int, injections: list[dict]) -> None:
+    rows.insert_all(db, "injections", [
         {**site, "session_id": session_id, "position": position}
         for position, site in enumerate(injections, start=1)
-    )
+    ])  # fmt: skip
 
 
 def set_guidance(db: Database, session_id: int, guidance: str | None) -> None:
@@ -173,7 +172,7 @@ def _attach_injections(db: Database, sessions: list[Session]) -> None:
 
 
 def add_adverse_event(db: Database, fields: dict) -> int:
-    return db["adverse_events"].insert({**fields, "created_at": rows.utc_now()}).last_pk
+    return rows.insert(db, "adverse_events", {**fields, "created_at": rows.utc_now()})
 
 
 def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[AdverseEvent]]:
@@ -224,4 +223,4 @@ def adverse_events(
 
 
 def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:
-    db["adverse_events"].update(event_id, {"resolved_on": day.isoformat()})
+    rows.update(db, "adverse_events", event_id, {"resolved_on": day.isoformat()})

@@ -10,6 +10,7 @@ record against its last audited state, so that a record changed with the trigger
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
@@ -24,9 +25,12 @@ _NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM",
                "SQLITE_READONLY", "SQLITE_LOCKED")  # fmt: skip
 
 
-def problems(path: Path, *, backup: bool = False) -> list[str]:
+def problems(
+    path: Path, *, backup: bool = False, progress: Callable[[Iterable], Iterable] = iter
+) -> list[str]:
     """Everything wrong with the file. ``backup``: the file is a copy (a backup, a restore's
-    source), checked against the head it carries rather than the live file's."""
+    source), checked against the head it carries rather than the live file's. The audit log's
+    rows are read through ``progress``."""
     try:
         check_header(path)
     except DatabaseUnusable as error:
@@ -48,7 +52,7 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
         if pending:
             found.append(f"schema: not yet migrated ({', '.join(pending)} pending)")
         if "audit_log" in db.table_names():
-            found += _audit_problems(db, path, backup=backup)
+            found += _audit_problems(db, path, backup=backup, progress=progress)
     except sqlite3.DatabaseError as error:
         if getattr(error, "sqlite_errorname", "").startswith(_NOT_DAMAGE):
             raise DatabaseUnusable(
@@ -61,7 +65,9 @@ def problems(path: Path, *, backup: bool = False) -> list[str]:
     return found
 
 
-def _audit_problems(db: FileDatabase, path: Path, *, backup: bool) -> list[str]:
+def _audit_problems(
+    db: FileDatabase, path: Path, *, backup: bool, progress: Callable[[Iterable], Iterable]
+) -> list[str]:
     file_id, key = schema.file_key(db)
     keyed = schema.KEYED_CHAIN in schema.applied(db)
     found = []
@@ -71,7 +77,7 @@ def _audit_problems(db: FileDatabase, path: Path, *, backup: bool) -> list[str]:
             f" ({keys.key_path(file_id)}): the chain cannot be checked"
             " (docs/reliability.md: moving a record)"
         )
-    found += [f"audit: {p}" for p in audit.broken_links(db, key)]
+    found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db, keyed)
     if keyed and key is not None:
         head = _carried_head(db, key) if backup else keys.load_head(file_id, path)

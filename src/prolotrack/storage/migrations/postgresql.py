@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import audit
+from prolotrack.storage import audit, rows
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -220,12 +220,12 @@ def create_schema(db: PostgresDatabase, migrations: list[str], now: str, key: by
     from prolotrack.domain.instruments import CATALOGUE
 
     db.executescript(TABLES)
-    db["instruments"].insert_all(
+    rows.insert_all(db, "instruments", [
         {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
          "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
          "builtin": 1, "whole_points": int(i.whole_points), "responder_at": i.responder_at}
         for i in CATALOGUE
-    )  # fmt: skip
+    ])  # fmt: skip
     create_triggers(db, migrations, now)
     db.use_key(key)
     audit.append_keyed_mark(db, key)

@@ -1,0 +1,66 @@
+"""Progress bars for long work: on a terminal's standard error only, and only once the work
+has gone on for a while, so a pipe, a file, cron and every quick command see nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+AFTER_SECONDS = 2.0  # what a practitioner waits for without wondering
+_EVERY = 500  # items between two looks at the clock
+
+
+def bar(what: str, unit: str, total: int | None = None) -> Callable[[Iterable[T]], Iterator[T]]:
+    """A wrapper of the work's items that, on a terminal, shows after ``AFTER_SECONDS`` a
+    transient bar of how many have gone by (``unit``; against ``total`` when it is known)."""
+
+    def track(items: Iterable[T]) -> Iterator[T]:
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        started, shown = time.monotonic(), None
+        try:
+            for count, item in enumerate(items, start=1):
+                yield item
+                if count % _EVERY:
+                    continue
+                if shown is None and time.monotonic() - started >= AFTER_SECONDS:
+                    shown = _Shown(what, unit, total)
+                if shown is not None:
+                    shown.at(count)
+        finally:
+            if shown is not None:
+                shown.stop()
+
+    return track
+
+
+class _Shown:
+    def __init__(self, what: str, unit: str, total: int | None):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        counted = MofNCompleteColumn() if total else TextColumn("{task.completed:,}")
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), counted,
+            TextColumn(unit), TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        )  # fmt: skip
+        self.task = self.progress.add_task(what, total=total)
+        self.progress.start()
+
+    def at(self, count: int) -> None:
+        self.progress.update(self.task, completed=count)
+
+    def stop(self) -> None:
+        self.progress.stop()

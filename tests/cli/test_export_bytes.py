@@ -1,0 +1,120 @@
+"""Every export of a generated clinic, byte for byte as it was: work on the exports' speed
+changes none of their output.
+
+The clinic is tests/benchmarks/make_clinic.py's at a small scale, with its two secrets fixed
+(pseudonyms and FHIR identifiers follow them) and a few records whose texts a CSV or a
+spreadsheet must take care with. ``DIGESTS`` were recorded from the exports before the speed
+work of issue 18; print the current ones with ``python -m tests.cli.test_export_bytes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from prolotrack.storage import keys
+from tests.benchmarks.make_clinic import build
+from tests.conftest import Clinic
+
+pytestmark = pytest.mark.sqlite_only  # the same bytes on PostgreSQL: test_postgresql.py
+
+TODAY = date(2026, 11, 23)
+FILE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+EXPORTS = [
+    *((table, fmt, deidentify)
+      for table in ("patients", "courses", "sessions", "injections", "scores", "progress",
+                    "adverse")
+      for fmt in ("csv", "json") for deidentify in (False, True)),
+    ("fhir", "json", False),
+]  # fmt: skip
+
+DIGESTS = {
+    "patients csv": "f553eedd59195241ed7a9155d4fd1def24ca5a85fd9267223872e7b8d9b59536",
+    "patients csv deid": "0b61dfc85cb2489dfc5b1a3ae542363b15051fea3956ffea8e737abdf97f80ad",
+    "patients json": "52cc375c5674fb432078986a534e5200cf0afa77f0007334ab7c900b4359729e",
+    "patients json deid": "1120d4bb72b2c42e05ce0e47e92dbbde03e6ba5c8e25b5650155f9b13e423125",
+    "courses csv": "1e1c04a7aab188b6a258a3c9ed9d5248bc8021e0f4bed76b0d1fe418d2fb36cb",
+    "courses csv deid": "a77996ac5e42746a0abc7fa5a9ff3767e54ff0115fa1572ffef878f1b6c24b97",
+    "courses json": "17be10f0719adac1d4093b9327eacc6843845797d5525e749a7214e215488fe4",
+    "courses json deid": "bab96c4207aef8356cae96c272bd818ab147c05080d6196e8e5cd5868daa2ec2",
+    "sessions csv": "dc9cd4f650d241b4b001fd4b18d098d305446cb23c6ce28cbd66364963984a46",
+    "sessions csv deid": "9c6fce997df2f96e9c6f4f41b0f66cd0f534a75a9bcaff327dd23aff54467d38",
+    "sessions json": "673625c9fd45f069e45c669327e0138c908d124a52e2fdf8eddf9084226f795a",
+    "sessions json deid": "7b20d18cc8c7f4d13ae0e8b2fcec5031b369574035d353269eb225fb8d32396f",
+    "injections csv": "2e195d215b98c8dfe4f58ee434a436a185096a88afa50ca3da7914256a7ae44e",
+    "injections csv deid": "c76d11683a56735281f59430167da657cffb1bc471a1e892d48db0466bde09d9",
+    "injections json": "84c3bbf73d033ed7b340a8af08b11f65a3faa05beb3c0b2c2b6c020743ae5642",
+    "injections json deid": "556d03c731db9a35663bbb169535a26bf23ee6ebab097081d0cfe6d461e37270",
+    "scores csv": "22d6ed570d1f80ad6407e15603533fe1bb9cbe01e0e4ef5e4ee1b4a9b46901a1",
+    "scores csv deid": "d2becd1a47ee2706ab4b8292eda0dd9eabcf8ca976cb9b26ed631da3fe3d3e35",
+    "scores json": "cd24735f22babf87d6d006fdae09cf6ff71e61eba89730fa1c658314893355c3",
+    "scores json deid": "e24159a9fc1ee07026bbf4ce7c9411666439f2e8d22e495ca85574e25e447f1e",
+    "progress csv": "c389c39661ee7784a37465bb6eb7ea2b9e9b84a4ecb8d2eb5f86246a08dc2d5a",
+    "progress csv deid": "1109f251dd402951dca06202175a9e9c00dc23837306fd9007780a5880d54f38",
+    "progress json": "af54fdd3e47d40f0d3ca3baee607f8c5bb99b90cc615c5ca849eef5c087a8600",
+    "progress json deid": "ef313c5915c59c65ac4b92fd55f6d9b129bf6d00bdf6dfdca66e481349733df7",
+    "adverse csv": "7bef868c0809b8ee3ba31d69ec8292bfe61d5b6aa9071c6edae49349d649adbd",
+    "adverse csv deid": "5594f21daea0947c27f884a5672926e61e936ef29d8e791a290afe95afcbfcae",
+    "adverse json": "a29d4f460ac522d2ff1fc94f75a2ad4d72ede60fa6c2c3e7077fccad0560e3b9",
+    "adverse json deid": "f7c744d348d9dd6cd30f23d38c3f53adbe832e31daeca6d03f790f011439bad3",
+    "fhir json": "8da0fe744f4361eab456c1637f8ac31f908c8cf0e44acbdaf3b1f5a839bbe258",
+}  # fmt: skip
+
+
+def generated(path: Path) -> Clinic:
+    build(path, scale=0.01, today=TODAY)
+    with sqlite3.connect(path) as conn:  # secrets are not audited: a write as the file's owner
+        was = conn.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()[0]
+        conn.execute("UPDATE secrets SET value = :v WHERE name = 'pseudonym-key'", {"v": "5" * 64})
+        conn.execute("UPDATE secrets SET value = :v WHERE name = 'file-id'", {"v": FILE_ID})
+    conn.close()
+    for where in (keys.key_path, lambda file_id: keys.head_path(file_id, path)):
+        where(was).rename(where(FILE_ID))  # the chain's key and head follow the file's id
+    clinic = Clinic(path, TODAY)
+    clinic.ok("patient", "add", "+44 Hopper, \"Amazing\" Grace", "--chart", "=P-9",
+              "--born", "1906-12-09", "--note", "line one\rline two")  # fmt: skip
+    clinic.ok("course", "start", "=P-9", "--condition", "@knee, left", "--region", "knee",
+              "--side", "left", "--measure", "womac", "--date", "2026-01-05")  # fmt: skip
+    clinic.ok("session", "log", "=P-9", "--date", "2026-01-05", "--by", "-Dr, X",
+              "--anesthetic", "+lidocaine", "--site", "=odd site:0.75:D15", "--site",
+              "MCL:1:lidocaine 1%", "--pain", "7", "--score", "womac=52", "--score", "vas=42.5",
+              "--note", "said \"ouch\"\r\nthen fine")  # fmt: skip
+    return clinic
+
+
+def exported(clinic: Clinic, table: str, fmt: str, deidentify: bool) -> bytes:
+    args = ["export", table, *(["-f", fmt] if table != "fhir" else [])]
+    args += ["--deidentify"] if deidentify else []
+    return clinic.ok(*args).stdout_bytes
+
+
+def name(table: str, fmt: str, deidentify: bool) -> str:
+    return f"{table} {fmt}{' deid' if deidentify else ''}"
+
+
+def test_every_export_of_a_generated_clinic_is_as_it_was(tmp_path):
+    clinic = generated(tmp_path / "generated.db")
+    found = {
+        name(*export): hashlib.sha256(exported(clinic, *export)).hexdigest() for export in EXPORTS
+    }
+    assert found == DIGESTS
+    injections = exported(clinic, "injections", "csv", False).decode()
+    assert """'=P-9,"'+44 Hopper, ""Amazing"" Grace","'@knee, left",knee,""" in injections
+    assert ""","'-Dr, X",'+lidocaine,,'=odd site,left,dextrose 15%,0.75,1,7,42.5,52,""" in (
+        injections
+    )
+    assert '"line one\rline two"' in exported(clinic, "patients", "csv", False).decode()
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        clinic = generated(Path(folder) / "generated.db")
+        for export in EXPORTS:
+            digest = hashlib.sha256(exported(clinic, *export)).hexdigest()
+            print(f'    "{name(*export)}": "{digest}",')
