@@ -123,14 +123,15 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "prolotrack-bench"
     )
-    parser.add_argument("--only", nargs="*", default=None,
-                        help="startup log reports outcomes export import engines")  # fmt: skip
+    parser.add_argument("--only", nargs="*", default=None, help="startup floor log reports"
+                        " outcomes export import care size engines")  # fmt: skip
     parser.add_argument("--postgres", metavar="URL", default=os.environ.get(
         "PROLOTRACK_TEST_POSTGRES"), help="a superuser's URL, for 'engines' (a database of its"
         " own is made there)")  # fmt: skip
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    wanted = set(args.only or ["startup", "log", "reports", "outcomes", "export", "import"])
+    wanted = set(args.only or ["startup", "floor", "log", "reports", "outcomes", "export",
+                               "import", "care", "size"])  # fmt: skip
     big, empty = prepare(args.work, args.scale)
     table, runs = Table(), args.runs
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; {runs} alternating runs")
@@ -141,6 +142,16 @@ def main() -> None:
             ours, anchor = alternate([str(BIN / "prolotrack"), *args_], floor, runs)
             goal = "<= 1.0x" if args_ == ["--version"] else "<= 1.2x"
             table.add(f"prolotrack {args_[0]}", ours, "import floor", anchor, goal)
+
+    if "floor" in wanted:  # every command on a one-patient file against the smallest app
+        floor = [sys.executable, str(HERE / "floor_app.py"), "--db", str(empty)]
+        for command in (["summary"], ["due"], ["progress", "BENCH-1"], ["patient", "list"],
+                        ["patient", "show", "BENCH-1"], ["session", "list"], ["audit"],
+                        ["report", "outcomes"], ["export", "injections"], ["db", "status"],
+                        ["db", "check"]):  # fmt: skip
+            ours, anchor = alternate(prolotrack(empty, *command), floor, runs)
+            table.add(f"{' '.join(command)}, one-patient file", ours, "floor_app.py", anchor,
+                      "<= 1.3x")  # fmt: skip
 
     if "log" in wanted:
 
@@ -159,14 +170,12 @@ def main() -> None:
             table.add(f"{command[0]}, ten-year file", ours, "same, empty file", anchor, "<= 1.1x")
 
     if "outcomes" in wanted:
-        times = [run(prolotrack(big, "report", "outcomes")) for _ in range(runs)]
-        took = statistics.median(times)
-        courses = int(subprocess.run(["sqlite3", str(big), "SELECT count(*) FROM courses"],
-                                     capture_output=True, text=True).stdout or 0)  # fmt: skip
-        table.note(
-            "report outcomes, ten-year file",
-            f"{took:.2f} s, {courses / took:,.0f} courses/s ({courses:,} courses)",
-        )
+        outcomes = ["report", "outcomes"]
+        ours, anchor = alternate(prolotrack(big, *outcomes), prolotrack(empty, *outcomes), runs)
+        table.add("report outcomes, ten-year file", ours, "same, empty file", anchor, "<= 2x")
+        peaks = [peak_mib(prolotrack(db, *outcomes)) for db in (empty, big)]
+        table.note("report outcomes, peak memory",
+                   f"{peaks[1]:.0f} MiB (one-patient file: {peaks[0]:.0f} MiB)")  # fmt: skip
 
     if "export" in wanted:
         out = args.work / "injections.csv"
@@ -189,6 +198,13 @@ def main() -> None:
         peak = peak_mib(prolotrack(big, "export", "injections", "-o", str(out), "--force"))
         table.note("export injections, peak memory",
                    f"{peak:.0f} MiB for {rows:,} rows (goal < 80 MiB, flat)")  # fmt: skip
+        plain = prolotrack(big, "export", "injections", "-o", str(out), "--force")
+        for what, goal in ((["injections", "--deidentify"], "<= 1.5x"), (["fhir"], "<= 5x")):
+            other = args.work / f"other.{'json' if what == ['fhir'] else 'csv'}"
+            command = prolotrack(big, "export", *what, "-o", str(other), "--force")
+            ours, anchor = alternate(command, plain, runs)
+            table.add(f"export {' '.join(what)}", ours, "export injections", anchor, goal)
+            table.note(f"export {' '.join(what)}, peak memory", f"{peak_mib(command):.0f} MiB")
 
     if "import" in wanted:
         out = args.work / "injections.csv"
@@ -207,7 +223,34 @@ def main() -> None:
             [str(BIN / "sqlite-utils"), "insert", str(target), "injections", str(out), "--csv"],
             runs, setup=fresh,
         )  # fmt: skip
-        table.add("import of the export", ours, "sqlite-utils insert --csv", anchor, "<= 2x")
+        table.add("import of the export", ours, "sqlite-utils insert --csv", anchor, "<= 1.0x")
+        floor = [sys.executable, str(HERE / "import_floor.py"), str(out), str(target)]
+        ours, anchor = alternate(prolotrack(target, "import", str(out)), floor, runs, fresh)
+        table.add("import of the export", ours, "import_floor.py", anchor, "<= 1.5x")
+        fresh()
+        table.note("import, peak memory",
+                   f"{peak_mib(prolotrack(target, 'import', str(out))):.0f} MiB")  # fmt: skip
+
+    if "care" in wanted:
+        copy = args.work / "backup.db"
+
+        def no_copy():
+            for stale in args.work.glob("backup.db*"):
+                stale.unlink()
+
+        sqlite_backup = ["sqlite3", str(big), f".backup '{copy}'"]
+        ours, anchor = alternate(
+            prolotrack(big, "db", "backup", str(copy)), sqlite_backup, runs, no_copy
+        )
+        table.add("db backup", ours, "sqlite3 .backup", anchor, "<= 1.5x")
+        ours, anchor = alternate(prolotrack(big, "db", "check"),
+                                 ["sqlite3", str(big), "PRAGMA integrity_check"], runs)  # fmt: skip
+        table.add("db check", ours, "sqlite3 PRAGMA integrity_check", anchor)
+        for part, took in _check_parts(big).items():
+            table.note(f"db check: {part}", f"{took:.2f} s")
+
+    if "size" in wanted:
+        table.note("the ten-year file", _sizes(big))
 
     if "engines" in wanted:
         if not args.postgres:
@@ -218,6 +261,48 @@ def main() -> None:
 
     print()
     print(table.markdown())
+
+
+def _check_parts(db: Path) -> dict[str, float]:
+    """What each part of ``db check`` takes on the file, in-process, one after another."""
+    from prolotrack.storage import audit, keys, schema, verification
+    from prolotrack.storage.connection import FileDatabase, connect
+
+    conn = connect(db, 5.0)
+    database = FileDatabase(conn, execute_plugins=False)
+    file_id, key = schema.file_key(database)
+    parts = {
+        "integrity_check": lambda: conn.execute("PRAGMA integrity_check").fetchall(),
+        "foreign_key_check": lambda: conn.execute("PRAGMA foreign_key_check").fetchall(),
+        "the audit chain (every row's keyed hash)": lambda: audit.broken_links(database, key),
+        "the triggers": lambda: verification._trigger_problems(database, True),
+        "the head": lambda: audit.head_problems(database, keys.load_head(file_id, db), full=True),
+        "every record against its last audit row": lambda: verification.record_problems(database),
+    }
+    took = {}
+    for part, work in parts.items():
+        started = time.perf_counter()
+        work()
+        took[part] = time.perf_counter() - started
+    conn.close()
+    return took
+
+
+def _sizes(db: Path) -> str:
+    """The file's size, and what of it the audit log and its indexes take (SQLite's dbstat)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        pages = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+        indexes = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log'")}  # fmt: skip
+    conn.close()
+    whole = db.stat().st_size
+    log = sum(size for name, size in pages.items() if name in indexes)
+    records = whole - log
+    return (f"{whole / 2**20:,.0f} MiB; the audit log {log / 2**20:,.0f} MiB ({log / whole:.0%});"
+            f" the records without it {records / 2**20:,.0f} MiB: {whole / records:.1f}x"
+            " (goal <= 2.5x)")  # fmt: skip
 
 
 def _sessions_of_bench(db: Path) -> int:
