@@ -79,7 +79,7 @@ def _flush(db, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
     for table, rows in batches.items():  # in the order of their references
         if rows:
             columns = list(rows[0])
-            db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+            db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
                            f" ({', '.join(':' + c for c in columns)})", rows)  # fmt: skip
             counts[table] += len(rows)
             rows.clear()
