@@ -28,10 +28,10 @@ def bar(what: str, unit: str, total: int | None = None) -> Callable[[Iterable[T]
                 yield item
                 if count % _EVERY:
                     continue
-                if shown is None and time.monotonic() - started >= AFTER_SECONDS:
-                    shown = _Shown(what, unit, total)
                 if shown is not None:
                     shown.at(count)
+                elif time.monotonic() - started >= AFTER_SECONDS:
+                    shown = _Shown(what, unit, total, count)
         finally:
             if shown is not None:
                 shown.stop()
@@ -40,23 +40,16 @@ def bar(what: str, unit: str, total: int | None = None) -> Callable[[Iterable[T]
 
 
 class _Shown:
-    def __init__(self, what: str, unit: str, total: int | None):
+    def __init__(self, what: str, unit: str, total: int | None, count: int):
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
         counted = MofNCompleteColumn() if total else TextColumn("{task.completed:,}")
         self.progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), counted,
-            TextColumn(unit), TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+            TextColumn(unit), console=Console(stderr=True), transient=True,
         )  # fmt: skip
-        self.task = self.progress.add_task(what, total=total)
+        self.task = self.progress.add_task(what, total=total, completed=count)
         self.progress.start()
 
     def at(self, count: int) -> None:
