@@ -119,13 +119,13 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFo
             # Hundreds of thousands of rows: each session's cells are made once (for the
             # plain export, by SQLite), and each kind of site's.
             found = exports.injections_csv(desk.db, filters, instruments, prepared=shape.plain)
-            found.sessions = bar(f"Exporting {table}", "sessions")(found.sessions)
+            stored = bar(f"Exporting {table}", "sessions")(found.sessions)
             if shape.plain:
-                sessions = delimited.prepared_sessions(found.sessions)
+                sessions = delimited.prepared_sessions(stored)
                 site_cells = delimited.stored_cells
             else:
                 sessions = delimited.shaped_sessions(
-                    shape.columns, found.names, found.sessions, shape.shape
+                    shape.columns, found.names, stored, shape.shape
                 )
                 site_cells = delimited.shaped_site_cells(shape.shape_site)
             return delimited.stream_sites(out, shape.columns, sessions, found.sites, site_cells)
