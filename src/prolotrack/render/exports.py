@@ -173,8 +173,10 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
 
 
 def _deidentified_site(site, side, solution, volume_ml, points) -> tuple:
-    """A site's own values as ``_catalogued`` shapes them in a de-identified row."""
-    return deid.site(site, _known_sites()), side, deid.solution(solution), volume_ml, points
+    """A site's own values as a de-identified row has them (``_catalogued``'s rule, not a
+    second spelling of it)."""
+    shaped = _catalogued({"site": site, "solution": solution})
+    return shaped["site"], side, shaped["solution"], volume_ml, points
 
 
 # What a session gave, in grams of dextrose and milligrams of each anaesthetic (SPEC, second
