@@ -1,5 +1,6 @@
 """The installed program, run as a user runs it: a real process, a real pipe."""
 
+import ast
 import json
 import os
 import subprocess
@@ -118,3 +119,31 @@ def test_commands_that_draw_no_chart_load_no_chart_library(worked, args):
     charted = subprocess.run([sys.executable, "-c", code.replace(repr(args), repr(
         ["progress", "1", "--chart"]))], capture_output=True, text=True)  # fmt: skip
     assert "'plotext'" in charted.stderr and "'matplotlib'" not in charted.stderr
+
+
+def test_a_command_builds_only_itself(worked):
+    """Start-up pays for the named command alone: 'summary' imports its own module and
+    none of the other commands' (each is built when it is named; --help builds them all)."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('CLI', sorted(m for m in sys.modules"
+        " if m.startswith('prolotrack.cli.')), file=sys.stderr))\n"
+        "from prolotrack.cli.entry import main\n"
+        f"sys.argv = ['prolotrack', '--db', {str(worked.path)!r}, *sys.argv[1:]]\n"
+        "main()\n"
+    )
+
+    def modules(*args):
+        env = {**os.environ, "PROLOTRACK_TODAY": "2026-03-20"}
+        result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                                text=True, env=env)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return {m.removeprefix("prolotrack.cli.") for m in
+                ast.literal_eval(result.stderr.split("CLI ")[-1].strip())}  # fmt: skip
+
+    commands = {"adverse", "courses", "data", "database", "demo", "patients", "protocols",
+                "scores", "sessions", "take_home", "admin"}  # fmt: skip
+    assert "reports" in modules("summary")
+    assert modules("summary") & commands == {"take_home"}  # 'report course' lives beside it
+    assert modules("patient", "list") & commands == {"patients"}
+    assert modules("--help") >= commands | {"reports"}

@@ -2,34 +2,92 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import MutableMapping
 from typing import Annotated
 
 import typer
 from typer.core import TyperArgument, TyperGroup
 
 from prolotrack import __version__
-from prolotrack.cli import (
-    admin,
-    adverse,
-    courses,
-    data,
-    database,
-    demo,
-    patients,
-    protocols,
-    reports,
-    scores,
-    sessions,
-    take_home,
-)
 from prolotrack.cli.context import Clinic
 from prolotrack.domain.errors import ProlotrackError
+
+# Each command, the module and name that define it, and its line in 'prolotrack --help' (the
+# commands first, then the groups, as Typer lists them). A command is built (its module
+# imported, its options read) only when it is named: a command's start-up pays for itself
+# alone, not for the sixty others.
+COMMANDS = {
+    "log": ("sessions", "log", "Log a treatment session (the same as 'session log')."),
+    "progress": ("reports", "progress",
+                 "How a course is going: scores against baseline and the MCID."),
+    "summary": ("reports", "summary",
+                "A day's sessions, totals and what is due: for cron and mail."),
+    "due": ("reports", "due", "Courses due for their next session, or overdue."),
+    "export": ("data", "export", "Export a table as CSV or JSON, de-identified, or as FHIR R4."),
+    "import": ("data", "import_",
+               "Import past sessions from a CSV shaped like 'export injections'."),
+    "audit": ("database", "audit", "The history of changes: who changed what, when and why."),
+    "demo": ("demo", "demo", "Build a sample clinic in its own file and show it."),
+    "patient": ("patients", "app", "Record, find and change patients."),
+    "course": ("courses", "app", "Start, list, show, close and correct treatment courses."),
+    "session": ("sessions", "app", "Log, list and show treatment sessions."),
+    "score": ("scores", "app", "Record and list outcome scores."),
+    "adverse": ("adverse", "app", "Record, resolve and list adverse events."),
+    "report": ("reports", "report_app", "Reports: the practice's outcomes, a course's progress."),
+    "protocol": ("protocols", "app", "Protocol templates: sites, schedule, measure."),
+    "instruments": ("admin", "instruments_app", "The outcome instrument catalogue."),
+    "config": ("admin", "config_app", "The practice's settings."),
+    "db": ("database", "db_app", "The database: status, check, backup, restore, copy."),
+}  # fmt: skip
+
+
+def _build(name: str):
+    """The Click command for one entry of COMMANDS, built as Typer builds a sub-app's."""
+    module, attribute, help_ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"prolotrack.cli.{module}"), attribute)
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name, help=help_)
+    else:
+        holder.command(name, help=help_)(target)
+    return typer.main.get_group(holder).commands[name]
+
+
+class Commands(MutableMapping):
+    """The root's commands by name: every name is known, each command is built when first
+    looked up (listing them all, as --help does, builds them all)."""
+
+    def __init__(self):
+        self.built = {}
+
+    def __getitem__(self, name):
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.built[name] = _build(name)
+        return self.built[name]
+
+    def __setitem__(self, name, command):
+        self.built[name] = command
+
+    def __delitem__(self, name):
+        del self.built[name]
+
+    def __iter__(self):
+        return iter(COMMANDS)
+
+    def __len__(self):
+        return len(COMMANDS)
 
 
 class Prolotrack(TyperGroup):
     """Turns prolotrack's errors into one line on standard error and their exit status."""
+
+    def __init__(self, *args, commands=None, **kwargs):
+        super().__init__(*args, commands=Commands(), **kwargs)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """A usage error is one line too (exit 2), naming what was wrong and where the help is,
@@ -152,41 +210,6 @@ def root(
 ) -> None:
     """Track prolotherapy courses, sessions, injection sites and outcome scores."""
     ctx.obj = Clinic(db, today)
-
-
-app.add_typer(patients.app, name="patient", help="Record, find and change patients.")
-app.add_typer(
-    courses.app, name="course", help="Start, list, show, close and correct treatment courses."
-)
-app.add_typer(sessions.app, name="session", help="Log, list and show treatment sessions.")
-app.command("log", help="Log a treatment session (the same as 'session log').")(sessions.log)
-app.add_typer(scores.app, name="score", help="Record and list outcome scores.")
-app.add_typer(adverse.app, name="adverse", help="Record, resolve and list adverse events.")
-app.command("progress", help="How a course is going: scores against baseline and the MCID.")(
-    reports.progress
-)
-app.command("summary", help="A day's sessions, totals and what is due: for cron and mail.")(
-    reports.summary
-)
-app.command("due", help="Courses due for their next session, or overdue.")(reports.due)
-reports.report_app.command("course")(take_home.report_course)
-app.add_typer(
-    reports.report_app, name="report", help="Reports: the practice's outcomes, a course's progress."
-)
-app.command("export", help="Export a table as CSV or JSON, de-identified, or as FHIR R4.")(
-    data.export
-)
-app.command("import", help="Import past sessions from a CSV shaped like 'export injections'.")(
-    data.import_
-)
-app.add_typer(protocols.app, name="protocol", help="Protocol templates: sites, schedule, measure.")
-app.add_typer(admin.instruments_app, name="instruments", help="The outcome instrument catalogue.")
-app.add_typer(admin.config_app, name="config", help="The practice's settings.")
-app.add_typer(
-    database.db_app, name="db", help="The database: status, check, backup, restore, copy."
-)
-app.command("audit", help="The history of changes: who changed what, when and why.")(database.audit)
-app.command("demo", help="Build a sample clinic in its own file and show it.")(demo.demo)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from prolotrack.cli.completion import complete_course_or_patient, complete_instr
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import show
+from prolotrack.cli.take_home import report_course
 
 report_app = typer.Typer(no_args_is_help=True)
 
@@ -198,3 +199,6 @@ def outcomes(
             progress=bar("Working out the outcomes", "courses"),
         )
     show(fmt, reports.outcomes(found, group, str(point) if point else None))
+
+
+report_app.command("course")(report_course)
