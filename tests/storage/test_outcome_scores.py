@@ -22,18 +22,19 @@ def test_the_first_and_latest_scores_judge_a_course_as_all_of_them_do(worked):
               "--date", "2026-03-01")  # fmt: skip
     with transaction(worked.path, write=False) as db:
         catalogue = {i.code: i for i in scores.instruments(db)}
-        chosen = courses.listing(db)
-        ids = [c.id for c in chosen]
-        every = scores.for_courses(db, ids)
+        every = {course.id: (course, found) for course, found in courses.with_scores(db)}
+        assert len(every) == len(courses.listing(db)) == 2  # the new course, with no score too
         for code in (None, "nrs", "womac"):
-            ends = scores.first_and_latest(db, ids, code)
-            for course in chosen:
+            ends = {c.id: found for c, found in courses.with_scores(db, every=False, measure=code)}
+            assert list(ends) == sorted(every)
+            for course, found in every.values():
                 judged = catalogue[code or course.measure]
                 assert untrended(outcome(judged, ends[course.id])) == untrended(
-                    outcome(judged, every[course.id])
+                    outcome(judged, found)
                 )
                 assert len(ends[course.id]) <= 2
-        assert [s.value for s in scores.first_and_latest(db, [1], None)[1]] == [52, 38]
+        ends = dict((c.id, found) for c, found in courses.with_scores(db, every=False))
+        assert [s.value for s in ends[1]] == [52, 38]
 
 
 def untrended(found):

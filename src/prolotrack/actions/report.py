@@ -1,4 +1,4 @@
-"""Outcomes across the practice's courses, read a chunk of courses at a time."""
+"""Outcomes across the practice's courses, read a course at a time."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ from typing import TYPE_CHECKING
 from prolotrack.dates import Interval
 from prolotrack.domain import vocab
 from prolotrack.domain.errors import NotFound
-from prolotrack.domain.models import Course
-from prolotrack.domain.outcomes import Outcome, outcome
+from prolotrack.domain.outcomes import outcome
+from prolotrack.domain.report import (
+    GROUPS,
+    NO_GROUP,
+    Judged,
+    OutcomeRow,
+    at_timepoint,
+    judged,
+    row_of,
+)
 from prolotrack.storage import courses, scores
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
-from prolotrack.domain.report import GROUPS, NO_GROUP, OutcomeRow, at_timepoint, row_of
-
-_CHUNK = 500  # courses whose scores are read at once: never every score of the practice together
 
 
 def outcomes(
@@ -40,29 +45,20 @@ def outcomes(
     code = measure.strip().lower() if measure else None
     if code is not None and code not in catalogue:
         raise NotFound(f"unknown instrument {code!r} (known: {', '.join(catalogue)})")
-    chosen = courses.listing(db, condition=condition, started=(since, until))
-    groups: dict[tuple[str, str], list[tuple[Course, Outcome | None]]] = {}
+    chosen = courses.with_scores(
+        db, condition=condition, started=(since, until), every=at is not None, measure=code
+    )
+    groups: dict[tuple[str, str], list[Judged]] = {}
     names: dict[str, str] = {}
-    for course, found in progress(_with_scores(db, chosen, code, every=at is not None)):
+    for course, found in progress(chosen):
         used = code or course.measure
         name = getattr(course, by) or NO_GROUP
         key = (name.lower(), used)
         names.setdefault(key[0], name)
         if at is not None:
             found = at_timepoint(course, found, at)
-        groups.setdefault(key, []).append((course, outcome(catalogue[used], found)))
+        groups.setdefault(key, []).append(judged(course, outcome(catalogue[used], found)))
     return [
         row_of(names[group], catalogue[used], groups[(group, used)], at is not None)
         for group, used in sorted(groups)
     ]
-
-
-def _with_scores(db: Database, chosen: list[Course], code: str | None, every: bool):
-    """Each course with its scores, read a chunk of courses at a time: ``every`` one (a
-    timepoint's window needs them), else the first and latest on the measure judged."""
-    for start in range(0, len(chosen), _CHUNK):
-        chunk = chosen[start : start + _CHUNK]
-        ids = [c.id for c in chunk]
-        by_course = scores.for_courses(db, ids) if every else scores.first_and_latest(db, ids, code)
-        for course in chunk:
-            yield course, by_course[course.id]

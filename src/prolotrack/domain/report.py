@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
+from typing import NamedTuple
 
 from prolotrack.dates import Interval
 from prolotrack.domain import follow_up
@@ -32,6 +33,18 @@ class OutcomeRow:
     missing: int | None = None  # at a timepoint: courses without a score in its window
 
 
+class Judged(NamedTuple):
+    """What the table keeps of one course: a practice's thousands of courses are not held."""
+
+    completed: bool
+    sessions: int
+    outcome: Outcome | None
+
+
+def judged(course: Course, found: Outcome | None) -> Judged:
+    return Judged(course.status == "completed", course.sessions_done, found)
+
+
 def _share(count: int, of: int) -> float | None:
     return round(count / of * 100, 1) if of else None
 
@@ -40,29 +53,27 @@ def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
 
 
-def row_of(
-    name: str, instrument: Instrument, group: list[tuple[Course, Outcome | None]], at: bool
-) -> OutcomeRow:
+def row_of(name: str, instrument: Instrument, group: list[Judged], at: bool) -> OutcomeRow:
     # a baseline and a score dated after it: two scores on one day show no change over time
-    judged = [o for _, o in group if o is not None and evaluable(instrument, o)]
-    with_mcid = [o for o in judged if o.mcid_reached is not None]
-    pcts = [o.improvement_pct for o in judged if o.improvement_pct is not None]
+    evaluated = [j.outcome for j in group if evaluable(instrument, j.outcome)]
+    with_mcid = [o for o in evaluated if o.mcid_reached is not None]
+    pcts = [o.improvement_pct for o in evaluated if o.improvement_pct is not None]
     return OutcomeRow(
         group=name,
         measure=instrument.code,
         courses=len(group),
-        completed=sum(c.status == "completed" for c, _ in group),
-        evaluable=len(judged),
-        median_sessions=_median([c.sessions_done for c, _ in group]),
-        median_baseline=_median([o.baseline for o in judged]),
-        median_latest=_median([o.latest for o in judged]),
+        completed=sum(j.completed for j in group),
+        evaluable=len(evaluated),
+        median_sessions=_median([j.sessions for j in group]),
+        median_baseline=_median([o.baseline for o in evaluated]),
+        median_latest=_median([o.latest for o in evaluated]),
         median_improvement_pct=_median(pcts),
         mcid_reached_pct=_share(sum(bool(o.mcid_reached) for o in with_mcid), len(with_mcid)),
         responders_pct={
-            tier: _share(sum(o.responder == tier for o in judged), len(judged))
+            tier: _share(sum(o.responder == tier for o in evaluated), len(evaluated))
             for tier in RESPONDER_TIERS
         },
-        missing=sum(o is None for _, o in group) if at else None,
+        missing=sum(j.outcome is None for j in group) if at else None,
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.domain.models import Course
+from prolotrack.domain.models import Course, Score
 from prolotrack.storage import patients, rows, sql
 
 if TYPE_CHECKING:
@@ -145,6 +146,60 @@ def listing(
 
     ``started`` and ``closed`` are (first day, last day) windows, either end open.
     """
+    where, params = _where(db, patient_id, status, started, closed, condition, ids, voided)
+    owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
+    query = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
+              JOIN patients p ON p.id = c.patient_id
+              WHERE {where} ORDER BY c.started_on DESC, c.id"""
+    found = []
+    for r in db.query(query, params):
+        owner = rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})
+        found.append(rows.course(r, owner))
+    return found
+
+
+def with_scores(
+    db: Database,
+    *,
+    started: tuple[date | None, date | None] = (None, None),
+    condition: str | None = None,
+    every: bool = True,
+    measure: str | None = None,
+) -> Iterator[tuple[Course, list[Score]]]:
+    """Each course not voided (without its patient) with its live scores in date order, a
+    course at a time: ``every`` score, or else only the first and the latest on ``measure``
+    (by default the course's own), all that its outcome at its latest score is judged on."""
+    where, params = _where(db, None, None, started, (None, None), condition, None, False)
+    if every:
+        join = "s.course_id = c.id AND s.voided_at IS NULL"
+    else:  # the index on (course, date) finds each end of a course's scores in a few steps
+        params["measure"] = measure
+        end = f"""(SELECT e.id FROM scores e WHERE e.course_id = c.id AND e.voided_at IS NULL
+            AND e.instrument = {":measure" if measure else "c.measure"} ORDER BY e.date {{0}},
+            e.id {{0}} LIMIT 1)"""
+        join = f"s.id IN ({end.format('ASC')}, {end.format('DESC')})"
+    scored = ", ".join(f"s.{column} AS score_{column}" for column in _SCORE_COLUMNS)
+    query = f"""{_SELECT.replace("FROM courses c", f", {scored} FROM courses c")}
+        LEFT JOIN scores s ON {join} WHERE {where} ORDER BY c.id, s.date, s.id"""
+    course, found = None, []
+    for r in db.query(query, params):  # a row for each score, and one for a course without
+        if course is not None and course.id != r["id"]:
+            yield course, found
+            course, found = None, []
+        if course is None:
+            course = rows.course(r)
+        if r["score_id"] is not None:
+            found.append(rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS}))
+    if course is not None:
+        yield course, found
+
+
+_SCORE_COLUMNS = ("id", "course_id", "session_id", "instrument", "value", "date", "voided_at",
+                  "void_reason")  # fmt: skip
+
+
+def _where(db, patient_id, status, started, closed, condition, ids, voided) -> tuple[str, dict]:
+    """The WHERE clause on courses ``c`` of ``listing``'s filters, and its parameters."""
     where, params = ["1 = 1" if voided else "c.voided_at IS NULL"], {}
     if patient_id is not None:
         where.append("c.patient_id = :patient")
@@ -163,15 +218,7 @@ def listing(
         window, dates = sql.within(f"c.{column}", first, last)
         where.append(" AND ".join(window) or "1 = 1")
         params.update(dates)
-    owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
-    query = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
-              JOIN patients p ON p.id = c.patient_id
-              WHERE {" AND ".join(where)} ORDER BY c.started_on DESC, c.id"""
-    found = []
-    for r in db.query(query, params):
-        owner = rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})
-        found.append(rows.course(r, owner))
-    return found
+    return " AND ".join(where), params
 
 
 _PATIENT_COLUMNS = ("id", "name", "chart", "born", "sex", "phone", "note", "archived_at",

@@ -59,37 +59,6 @@ def by_ids(db: Database, score_ids: list[int]) -> list[Score]:
                   key=lambda s: (s.taken_on, s.instrument, s.id))  # fmt: skip
 
 
-def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
-    """The scores (not voided) of many courses at once, by course, in date order."""
-    found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
-    sql = (
-        "SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL"
-        " ORDER BY course_id, date, id"
-    )
-    for r in rows.query_in(db, sql, course_ids):
-        found[r["course_id"]].append(rows.score(r))
-    return found
-
-
-def first_and_latest(
-    db: Database, course_ids: list[int], code: str | None
-) -> dict[int, list[Score]]:
-    """Each course's first and latest live score on ``code`` (else on the course's own
-    measure), in date order: all that its outcome at the latest score is judged on."""
-    found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
-    sql = f"""SELECT * FROM (
-            SELECT s.*, row_number() OVER (PARTITION BY s.course_id ORDER BY s.date, s.id)
-                AS nth, row_number() OVER (PARTITION BY s.course_id
-                ORDER BY s.date DESC, s.id DESC) AS nth_last
-            FROM scores s JOIN courses c ON c.id = s.course_id
-            WHERE s.course_id IN ({{ids}}) AND s.voided_at IS NULL
-              AND s.instrument = {":code" if code else "c.measure"}) AS ranked
-        WHERE nth = 1 OR nth_last = 1 ORDER BY course_id, date, id"""
-    for r in rows.query_in(db, sql, course_ids, {"code": code} if code else {}):
-        found[r["course_id"]].append(rows.score(r))
-    return found
-
-
 def for_sessions(db: Database, session_ids: list[int]) -> dict[int, list[Score]]:
     """The scores (not voided) taken at each of these sessions."""
     found: dict[int, list[Score]] = {sid: [] for sid in session_ids}
