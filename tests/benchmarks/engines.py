@@ -4,10 +4,10 @@ run.py's ``--only engines`` (see its docstring)."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from run import BIN, TODAY, Table, _sessions_of_bench, alternate, peak_mib, prolotrack, run
+from run import BIN, TODAY, Table, _next_bench_day, alternate, peak_mib, prolotrack, run
 
 
 def engines(big: Path, work: Path, admin: str, runs: int, table: Table) -> None:
@@ -27,7 +27,7 @@ def engines(big: Path, work: Path, admin: str, runs: int, table: Table) -> None:
     table.note("db copy --to postgresql", f"{time.perf_counter() - started:.1f} s")
 
     def log(db):
-        start = date(2016, 1, 2) + timedelta(days=_sessions_of_bench(big) + 1000)
+        start = _next_bench_day(big) + timedelta(days=1000)
         return lambda n: [str(BIN / "prolotrack"), "--db", str(db), "--today", TODAY, "log",
                           "BENCH-1", "--date", (start + timedelta(days=2 * n + (db != big))
                           ).isoformat(), "--site", "MCL:0.5:D15", "--pain", "5"]  # fmt: skip
