@@ -118,7 +118,7 @@ class Importer:
             for k in COURSE_FIELDS:
                 if fields[k] != first_fields[k]:
                     raise InvalidInput(f"{k} differs from line {first_line} of the same course")
-            return stored_courses.get(self.db, found.id)
+            return found  # the course as first found: a session logged changes nothing log reads
         started_on = date.fromisoformat(row["started_on"])
         found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
         if found is None:
