@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import Course, Score
@@ -146,7 +148,8 @@ def listing(
 
     ``started`` and ``closed`` are (first day, last day) windows, either end open.
     """
-    where, params = _where(db, patient_id, status, started, closed, condition, ids, voided)
+    where, params = _where(db, patient_id=patient_id, status=status, started=started,
+                           closed=closed, condition=condition, ids=ids, voided=voided)  # fmt: skip
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
     query = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
               JOIN patients p ON p.id = c.patient_id
@@ -169,36 +172,43 @@ def with_scores(
     """Each course not voided (without its patient) with its live scores in date order, a
     course at a time: ``every`` score, or else only the first and the latest on ``measure``
     (by default the course's own), all that its outcome at its latest score is judged on."""
-    where, params = _where(db, None, None, started, (None, None), condition, None, False)
+    where, params = _where(db, started=started, condition=condition)
     if every:
         join = "s.course_id = c.id AND s.voided_at IS NULL"
     else:  # the index on (course, date) finds each end of a course's scores in a few steps
-        params["measure"] = measure
+        judged_on = "c.measure"
+        if measure:
+            judged_on, params["measure"] = ":measure", measure
         end = f"""(SELECT e.id FROM scores e WHERE e.course_id = c.id AND e.voided_at IS NULL
-            AND e.instrument = {":measure" if measure else "c.measure"} ORDER BY e.date {{0}},
-            e.id {{0}} LIMIT 1)"""
+            AND e.instrument = {judged_on} ORDER BY e.date {{0}}, e.id {{0}} LIMIT 1)"""
         join = f"s.id IN ({end.format('ASC')}, {end.format('DESC')})"
     scored = ", ".join(f"s.{column} AS score_{column}" for column in _SCORE_COLUMNS)
     query = f"""{_SELECT.replace("FROM courses c", f", {scored} FROM courses c")}
         LEFT JOIN scores s ON {join} WHERE {where} ORDER BY c.id, s.date, s.id"""
-    course, found = None, []
-    for r in db.query(query, params):  # a row for each score, and one for a course without
-        if course is not None and course.id != r["id"]:
-            yield course, found
-            course, found = None, []
-        if course is None:
-            course = rows.course(r)
-        if r["score_id"] is not None:
-            found.append(rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS}))
-    if course is not None:
-        yield course, found
+    # a row for each of a course's scores, and one for a course without any
+    for _, course_rows in groupby(db.query(query, params), key=itemgetter("id")):
+        found = list(course_rows)
+        yield rows.course(found[0]), [
+            rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS})
+            for r in found if r["score_id"] is not None
+        ]  # fmt: skip
 
 
 _SCORE_COLUMNS = ("id", "course_id", "session_id", "instrument", "value", "date", "voided_at",
                   "void_reason")  # fmt: skip
 
 
-def _where(db, patient_id, status, started, closed, condition, ids, voided) -> tuple[str, dict]:
+def _where(
+    db: Database,
+    *,
+    patient_id: int | None = None,
+    status: str | None = None,
+    started: tuple[date | None, date | None] = (None, None),
+    closed: tuple[date | None, date | None] = (None, None),
+    condition: str | None = None,
+    ids: list[int] | None = None,
+    voided: bool = False,
+) -> tuple[str, dict]:
     """The WHERE clause on courses ``c`` of ``listing``'s filters, and its parameters."""
     where, params = ["1 = 1" if voided else "c.voided_at IS NULL"], {}
     if patient_id is not None:
