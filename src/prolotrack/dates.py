@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -91,7 +90,6 @@ def _offset(count: int, unit: str) -> relativedelta:
     return Interval(count, _UNITS[unit]).delta()
 
 
-@lru_cache(maxsize=256)  # a practice keeps a handful of intervals, read for every course
 def parse_interval(text: str) -> Interval:
     """Read ``4w``, ``28d``, ``1m``, ``6 weeks``..., refusing zero and nonsense."""
     match = _INTERVAL.match(text.strip().lower())
