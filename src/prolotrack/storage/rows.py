@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 _CHUNK = 500  # ids bound at once: well under either engine's limit on parameters
 
 
-def query_in(db: Database, sql: str, ids: list[int], params: dict | None = None) -> Iterator[dict]:
+def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
     """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
     from prolotrack.storage.sql import ids as named
 
     for start in range(0, len(ids), _CHUNK):
-        listed, bound = named(ids[start : start + _CHUNK])
-        yield from db.query(sql.format(ids=listed), {**(params or {}), **bound})
+        listed, params = named(ids[start : start + _CHUNK])
+        yield from db.query(sql.format(ids=listed), params)
 
 
 def insert(db: Database, table: str, row: dict) -> int:
