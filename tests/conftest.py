@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import uuid
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -86,6 +89,20 @@ class Clinic:
         return message
 
 
+INSTALLED = Path(sys.executable).parent / "prolotrack"
+
+
+class Installed(Clinic):
+    """The same clinic through the installed ``prolotrack``, a real process as a user runs it
+    (standard error is a pipe here: messages are one line each)."""
+
+    def run(self, *args: str, input: str | None = None):
+        argv = [str(INSTALLED), "--db", str(self.path), "--today", self.today.isoformat(), *args]
+        done = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=300)
+        return SimpleNamespace(exit_code=done.returncode, stdout=done.stdout,
+                               stderr=done.stderr, output=done.stdout + done.stderr)  # fmt: skip
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--engine",
@@ -139,6 +156,14 @@ def database_fingerprint(url: str) -> str | None:
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
                 digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+@pytest.fixture
+def installed(clinic) -> Installed:
+    """The test's clinic, through the installed command."""
+    if not INSTALLED.exists():
+        pytest.skip("prolotrack is not installed beside this Python")
+    return Installed(clinic.path, clinic.today)
 
 
 @pytest.fixture

@@ -170,6 +170,7 @@ def test_a_site_on_the_other_side_of_a_one_sided_course_is_warned(worked):
     assert "warning: site 'MCL' is on the left side, but course 1" in result.stderr
     assert "is for the right" in result.stderr
     worked.ok("course", "consent", "1", "--date", "2026-01-05")
+    worked.ok("course", "edit", "1", "--sessions", "4", "--reason", "one more planned")
     quiet = worked.ok("log", "P-0001", "--date", "2026-03-19", "--site", "MCL:0.5:D15")
     assert "warning" not in quiet.stderr
 

@@ -78,6 +78,7 @@ def test_a_misspelt_site_is_recorded_with_a_suggestion(worked):
     )
     assert sites_of_last_session(worked)[0]["site"] == "pes anserin"
     worked.ok("course", "consent", "1", "--date", "2026-01-05")
+    worked.ok("course", "edit", "1", "--sessions", "5", "--reason", "two more planned")
     quiet = worked.ok("log", "P-0001", "--site", "MCL:0.5:D15", "--date", "2026-03-19")
     assert "warning" not in quiet.stderr
 

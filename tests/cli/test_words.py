@@ -15,7 +15,7 @@ def test_a_session_is_named_course_hash_n_everywhere_a_session_is_taken(worked):
         "bruising"
     ]
     amended = worked.ok("session", "amend", "P-0001#2", "--reason", "typo", "--note", "ok")
-    assert "session 2 of course 1 (right knee osteoarthritis), Ada Lovelace (P-0001)" in (
+    assert "session 2 of course 1 (right knee osteoarthritis) of Ada Lovelace (P-0001)" in (
         amended.stderr
     )
     voided = worked.ok("session", "void", "1#2", "--reason", "wrong patient")

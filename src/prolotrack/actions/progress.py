@@ -34,19 +34,13 @@ def of_course(
 
 def of_reference(db: Database, ref: str, today: date, measure: str | None) -> list[CourseProgress]:
     """COURSE|PATIENT: a course id gives that course; a patient gives each of their courses."""
-    text = ref.strip()
-    number = lookup.record_id(text, "course")
-    course = courses.get(db, number) if number is not None else None
-    if course is not None:
-        chosen = [course]
+    found = lookup.course_or_patient(db, ref)
+    if isinstance(found, Course):
+        chosen = [found]
     else:
-        try:
-            patient = lookup.patient(db, text)
-        except NotFound:
-            raise NotFound(f"no course or patient matches {text!r}") from None
-        chosen = courses.listing(db, patient_id=patient.id)
+        chosen = courses.listing(db, patient_id=found.id)
         if not chosen:
-            raise NotFound(f"{patient.label} has no course yet")
+            raise NotFound(f"{found.label} has no course yet")
         chosen.sort(key=lambda c: (c.status != "active", c.started_on, c.id))
     code = measure.strip().lower() if measure else None
     return [of_course(db, c, today, code) for c in chosen]

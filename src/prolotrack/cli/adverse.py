@@ -60,9 +60,10 @@ def add(
             note,
             serious=serious,
         )
+        owner = lookup.course_of_session(desk.db, found.id)
     say(
         f"Recorded adverse event {event.id}: {event.kind} ({event.severity}"
-        f"{', serious' if event.serious else ''}) after session {found.id}"
+        f"{', serious' if event.serious else ''}) after session {found.number} of {owner.label}"
     )
 
 
@@ -77,11 +78,13 @@ def resolve(
     ] = None,
 ) -> None:
     """Mark an adverse event resolved."""
-    from prolotrack.actions import scores
+    from prolotrack.actions import lookup, scores
 
     with clinic(ctx).open(write=True) as desk:
         resolved = scores.resolve_adverse(desk.db, event, desk.date(on), desk.today)
-    say(f"Adverse event {resolved.id} ({resolved.kind}) resolved on {resolved.resolved_on}")
+        owner = lookup.course_of_session(desk.db, resolved.session_id)
+    say(f"Adverse event {resolved.id} ({resolved.kind}) of {owner.label} resolved on"
+        f" {resolved.resolved_on}")  # fmt: skip
 
 
 @app.command("list")

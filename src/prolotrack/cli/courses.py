@@ -182,7 +182,7 @@ def close(
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
         closed = courses.close(desk.db, found, status, desk.date(on), desk.today, reason)
-    say(f"Closed course {closed.id} ({closed.condition}) as {closed.status} on {closed.closed_on}")
+    say(f"Closed {closed.label} as {closed.status} on {closed.closed_on}")
 
 
 @app.command("edit")
@@ -227,7 +227,7 @@ def edit(
             follow_up=follow_up,
         )
         edited = courses.edit(desk.db, found, changes, reason, desk.today)
-    say(f"Corrected course {edited.id} ({edited.condition})")
+    say(f"Corrected {edited.label}")
 
 
 @app.command("reopen")
@@ -237,7 +237,7 @@ def reopen(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
 
     with clinic(ctx).open(write=True) as desk:
         reopened = courses.reopen(desk.db, lookup.course(desk.db, course), reason)
-    say(f"Reopened course {reopened.id} ({reopened.condition}): active again")
+    say(f"Reopened {reopened.label}: active again")
 
 
 @app.command("void")
@@ -247,7 +247,7 @@ def void(ctx: typer.Context, course: CourseArg, reason: Reason) -> None:
 
     with clinic(ctx).open(write=True) as desk:
         voided = courses.void(desk.db, lookup.course(desk.db, course), reason)
-    say(f"Voided course {voided.id} ({voided.condition}); it stays in the file, out of reports")
+    say(f"Voided {voided.label}; it stays in the file, out of reports")
 
 
 @app.command("consent")
@@ -267,7 +267,7 @@ def consent(
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
         given = courses.consent(desk.db, found, desk.date(on), form, desk.today)
-    say(f"Consent to course {given.id} ({given.condition}) recorded on {given.consent_on}")
+    say(f"Consent to {given.label} recorded on {given.consent_on}")
 
 
 @app.command("rehab")
@@ -300,4 +300,4 @@ def rehab(
             desk.date(until) if until else None,
             note,
         )
-    say(f"Recorded {made['kind']} for course {found.id} ({found.condition})")
+    say(f"Recorded {made['kind']} for {found.label}")

@@ -25,7 +25,8 @@ PatientArg = Annotated[
     str,
     typer.Argument(
         metavar="PATIENT",
-        help="Id, chart number, or a unique part of the name.",
+        help="Id, chart number, or a unique part of the name (patient:ID or chart:TEXT to say"
+        " which; 006 is always a chart).",
         autocompletion=complete_patient,
     ),
 ]
@@ -33,7 +34,8 @@ CourseArg = Annotated[
     str,
     typer.Argument(
         metavar="COURSE",
-        help="Course id, or a patient with exactly one active course.",
+        help="Course id, or a patient with exactly one active course (course:ID or chart:TEXT"
+        " to say which).",
         autocompletion=complete_course,
     ),
 ]
@@ -42,6 +44,6 @@ SessionArg = Annotated[
     typer.Argument(
         metavar="SESSION",
         help="A session id, as 'session list' shows it, or COURSE#N: the Nth session of a course"
-        " (3#2, or P-0001#2 for the patient's one active course).",
+        " (3#2, course:3#2, or P-0001#2 for the patient's one active course).",
     ),
 ]

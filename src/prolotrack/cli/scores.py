@@ -47,7 +47,7 @@ def add(
         taken_on = desk.date(on, default=tied.given_on if tied else None)
         recorded = scores.record(desk.db, found, parsed, taken_on, desk.today, tied)
     listed = ", ".join(f"{s.instrument}={s.value:g}" for s in recorded)
-    say(f"Recorded for course {found.id} on {taken_on}: {listed}")
+    say(f"Recorded for {found.label} on {taken_on}: {listed}")
 
 
 @app.command("list")
@@ -90,8 +90,10 @@ def void(
     ],
 ) -> None:
     """Void a score recorded in error: it stays in the file, marked, and out of every report."""
-    from prolotrack.actions import scores
+    from prolotrack.actions import lookup, scores
 
     with clinic(ctx).open(write=True) as desk:
         voided = scores.void(desk.db, score, reason)
-    say(f"Voided score {voided.id} ({voided.instrument}={voided.value:g} on {voided.taken_on})")
+        owner = lookup.course(desk.db, f"course:{voided.course_id}")
+    say(f"Voided score {voided.id} ({voided.instrument}={voided.value:g} on {voided.taken_on})"
+        f" of {owner.label}")  # fmt: skip

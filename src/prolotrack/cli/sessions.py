@@ -100,7 +100,7 @@ def log(
     """Log a treatment session with its injection sites and scores."""
     from prolotrack.actions import catalogue, lookup, sessions
     from prolotrack.domain.practice_protocols import unfamiliar_site
-    from prolotrack.domain.sessions import SessionEntry, opposite_sides
+    from prolotrack.domain.sessions import SessionEntry, opposite_sides, past_plan
 
     with clinic(ctx).open(write=True) as desk:
         entry = SessionEntry(
@@ -120,12 +120,12 @@ def log(
         warn(message)
     for name, close in unfamiliar:
         warn(unfamiliar_site(name, close))
-    for message in opposite_sides(found, logged):
+    for message in opposite_sides(found, logged) + past_plan(found, logged):
         warn(message)
     template = entry.template_for(found)
     say(
-        f"Logged session {logged.number} of course {found.id} ({found.condition}) on"
-        f" {logged.given_on}: {plural(len(logged.injections), 'site')}, {logged.total_ml:g} mL"
+        f"Logged session {logged.number} of {found.label} on {logged.given_on}:"
+        f" {plural(len(logged.injections), 'site')}, {logged.total_ml:g} mL"
         + (f" (protocol {template})" if template else "")
         + f" (session id {logged.id})"
     )
@@ -195,9 +195,7 @@ def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
 
 def _named(session, course) -> str:
     """Which session a confirmation speaks of, in the words a practitioner uses."""
-    who = course.patient.label if course.patient else f"patient {course.patient_id}"
-    return (f"session {session.number} of course {course.id} ({course.condition}), {who},"
-            f" on {session.given_on}")  # fmt: skip
+    return f"session {session.number} of {course.label}, on {session.given_on}"
 
 
 @app.command("list")

@@ -53,6 +53,12 @@ class Course:
     last_session_on: date | None = None
 
     @property
+    def label(self) -> str:
+        """The course as a confirmation names it: which, for what, and whose."""
+        who = self.patient.label if self.patient else f"patient {self.patient_id}"
+        return f"course {self.id} ({self.condition}) of {who}"
+
+    @property
     def is_open(self) -> bool:
         return self.status == "active" and not self.voided_at
 

@@ -49,6 +49,17 @@ def opposite_sides(course: Course, session: Session) -> list[str]:
     ]
 
 
+def past_plan(course: Course, session: Session) -> list[str]:
+    """A warning for a session numbered past the course's planned sessions."""
+    planned = course.planned_sessions
+    if not planned or session.number <= planned:
+        return []
+    return [
+        f"this is session {session.number} of {course.label}, which planned {planned}:"
+        f" check the course (prolotrack course edit {course.id} --sessions N --reason ...)"
+    ]
+
+
 @dataclass
 class SessionChanges:
     """What ``session amend`` was given: ``None`` (or empty) leaves a field as it is."""
