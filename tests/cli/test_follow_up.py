@@ -21,7 +21,11 @@ def test_follow_ups_appear_once_the_planned_sessions_are_done(worked):
         ("6m", "2026-09-02", ["2026-07-18", "2026-10-18"], "upcoming"),
         ("12m", "2027-03-02", ["2026-12-01", "2027-06-01"], "upcoming"),
     ]
-    assert worked.json("due", "--within", "8w") == []  # no session due, no window open
+    assert worked.json("due", "--within", "7w") == []  # no session due, no window open
+    # 8 weeks reach 15 May: the 3m window opens inside them (third edition: listed, upcoming)
+    [upcoming] = worked.json("due", "--within", "8w")
+    assert (upcoming["timepoint"], upcoming["status"], upcoming["days_overdue"]) == (
+        "3m", "upcoming", None)  # fmt: skip
 
 
 def test_due_lists_a_follow_up_in_its_window_with_the_spec_keys(worked):

@@ -89,8 +89,12 @@ def test_lost_to_follow_up_when_every_closed_window_was_missed():
 
 def test_pgic_is_judged_on_its_latest_score_without_a_baseline():
     pgic = BY_CODE["pgic"]
-    assert outcome(pgic, [score(date(2026, 6, 1), 2, "pgic")]).mcid_reached is True
-    assert outcome(pgic, [score(date(2026, 6, 1), 3, "pgic")]).mcid_reached is False
+    much = outcome(pgic, [score(date(2026, 5, 1), 5, "pgic"), score(date(2026, 6, 1), 2, "pgic")])
+    assert much.at_responder_mark is True and much.latest == 2
+    # a transition question has no baseline, change, MCID or tier: its value only
+    assert (much.baseline, much.change, much.mcid, much.mcid_reached, much.responder) == (
+        None, None, None, None, None)  # fmt: skip
+    assert outcome(pgic, [score(date(2026, 6, 1), 3, "pgic")]).at_responder_mark is False
     with pytest.raises(InvalidInput, match="whole points"):
         pgic.check(1.5)
     assert BY_CODE["sane"].mcid is None and BY_CODE["sane"].better == "higher"

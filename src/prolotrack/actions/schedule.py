@@ -30,22 +30,26 @@ def due(db: Database, today: date, within: Interval = DEFAULT_WINDOW) -> list[Du
     found = (due_of(c, today) for c in courses.due_by(db, horizon))
     sessions = [d for d in found if d is not None and d.due_on <= horizon]
     return sorted(
-        sessions + follow_ups_due(db, today),
+        sessions + follow_ups_due(db, today, horizon),
         key=lambda d: (d.due_on, d.course.id, d.kind != SESSION),
     )
 
 
-def follow_ups_due(db: Database, today: date) -> list[Due]:
+def follow_ups_due(db: Database, today: date, horizon: date | None = None) -> list[Due]:
+    """Follow-ups due or overdue today, and those whose window opens by ``horizon``."""
     practice = practice_follow_up(db)
     stored = {practice, *courses.follow_up_values(db)}
     longest = max((reach(text) for text in stored), default=0)
     found = []
     for course in courses.finished_since(db, today - timedelta(days=longest)):
         timepoints = course.follow_up or practice
-        if not may_be_open(course, timepoints, today):
+        if not may_be_open(course, timepoints, today, horizon):
             continue
         for f in follow_up.timepoints(course, scores.for_course(db, course.id), today, timepoints):
             if f.status in (follow_up.DUE, follow_up.OVERDUE):
                 found.append(Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint,
                                  f.window))  # fmt: skip
+            elif f.status == follow_up.UPCOMING and horizon and f.opens <= horizon:
+                found.append(Due(course, f.due, None, FOLLOW_UP, f.timepoint, f.window,
+                                 upcoming=True))  # fmt: skip
     return found

@@ -11,6 +11,7 @@ from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
 from prolotrack.domain.protocols import merge
 from prolotrack.domain.sites import SiteSpec, settle
+from prolotrack.domain.sites import anaesthetic as anaesthetic_of
 from prolotrack.storage import audit, flags, sessions
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def log(
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
     injections = _sites(db, entry, course, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
-    anaesthetic = vocab.note(entry.anesthetic, "anesthetic")
+    anaesthetic = anaesthetic_of(entry.anesthetic)
     known = _warnings(db, course, entry, injections, anaesthetic)
     session_id = sessions.insert(
         db,
@@ -146,7 +147,9 @@ def amend(
                     " (correct the event's onset, or the date)"
                 )
         fields["date"] = changes.given_on.isoformat()
-    for name in ("anesthetic", "practitioner", "note"):
+    if changes.anesthetic is not None:
+        fields["anesthetic"] = anaesthetic_of(changes.anesthetic)
+    for name in ("practitioner", "note"):
         if getattr(changes, name) is not None:
             fields[name] = vocab.note(getattr(changes, name), name)
     guidance = session.guidance

@@ -40,5 +40,6 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         adverse=adverse,
         started=sorted(courses.listing(db, started=(first_day, last_day)), key=lambda c: c.id),
         closed=sorted(courses.listing(db, closed=(first_day, last_day)), key=lambda c: c.id),
-        due=schedule.due(db, min(last_day, today or last_day)),
+        # due and overdue only: a follow-up whose window has not opened is not yet anyone's call
+        due=[d for d in schedule.due(db, min(last_day, today or last_day)) if not d.upcoming],
     )

@@ -19,6 +19,10 @@ Born = Annotated[str | None, typer.Option("--born", metavar="DATE", help="Date o
 Sex = Annotated[str | None, typer.Option("--sex", metavar="F|M|X", help="F, M or X.")]
 Phone = Annotated[str | None, typer.Option("--phone", metavar="TEXT", help="Phone number.")]
 Note = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")]
+Weight = Annotated[
+    float | None,
+    typer.Option("--weight", metavar="KG", help="Body weight in kg (for mg/kg dose limits)."),
+]
 
 
 @app.command("add")
@@ -36,6 +40,7 @@ def add(
     sex: Sex = None,
     phone: Phone = None,
     note: Note = None,
+    weight: Weight = None,
 ) -> None:
     """Record a new patient."""
     from prolotrack.actions import patients
@@ -53,6 +58,7 @@ def add(
             sex=sex,
             phone=phone,
             note=note,
+            weight_kg=weight,
         )
     say(f"Added patient {patient.id}: {patient.label}")
 
@@ -99,10 +105,7 @@ def edit(
     sex: Sex = None,
     phone: Phone = None,
     note: Note = None,
-    weight: Annotated[
-        float | None,
-        typer.Option("--weight", metavar="KG", help="Body weight in kg (for mg/kg dose limits)."),
-    ] = None,
+    weight: Weight = None,
 ) -> None:
     """Change a patient's details."""
     from prolotrack.actions import lookup, patients

@@ -195,6 +195,7 @@ def outcomes(
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
             at=point,
+            today=desk.today,
             by=group,
             progress=bar("Working out the outcomes", "courses"),
         )

@@ -100,7 +100,7 @@ def log(
     """Log a treatment session with its injection sites and scores."""
     from prolotrack.actions import catalogue, lookup, sessions
     from prolotrack.domain.practice_protocols import unfamiliar_site
-    from prolotrack.domain.sessions import SessionEntry, opposite_sides, past_plan
+    from prolotrack.domain.sessions import SessionEntry, opposite_sides, past_plan, unrecognised
 
     with clinic(ctx).open(write=True) as desk:
         entry = SessionEntry(
@@ -120,7 +120,7 @@ def log(
         warn(message)
     for name, close in unfamiliar:
         warn(unfamiliar_site(name, close))
-    for message in opposite_sides(found, logged) + past_plan(found, logged):
+    for message in unrecognised(logged) + opposite_sides(found, logged) + past_plan(found, logged):
         warn(message)
     template = entry.template_for(found)
     say(

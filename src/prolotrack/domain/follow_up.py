@@ -70,6 +70,11 @@ def normal(text: str) -> str:
     return ",".join(str(p) for p in points) if points else NONE
 
 
+def length(point: Interval) -> int:
+    """How long a timepoint is, in days from a fixed day: to sort timepoints."""
+    return _days(point, date(2001, 1, 1))
+
+
 def _days(point: Interval, start: date) -> int:
     return (point.after(start) - start).days
 

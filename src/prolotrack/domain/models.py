@@ -130,9 +130,17 @@ class Session:
     @property
     def agents_mg(self) -> dict[str, float]:
         """Milligrams of each agent given, from the solutions' strengths and volumes."""
-        from prolotrack.domain.solutions import totals
+        return totals_of([self])
 
-        return totals((i.solution, i.volume_ml) for i in self.injections)
+
+def totals_of(sessions: list[Session]) -> dict[str, float]:
+    """Milligrams of each agent over sessions: their sites, and the anaesthetic each gave
+    where it is written with its volume (``lidocaine 1%:2``)."""
+    from prolotrack.domain.solutions import anaesthetic_dose, totals
+
+    given = [(i.solution, i.volume_ml) for s in sessions for i in s.injections]
+    given += [dose for s in sessions if (dose := anaesthetic_dose(s.anesthetic))]
+    return totals(given)
 
 
 @dataclass

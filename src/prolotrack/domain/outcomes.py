@@ -10,7 +10,9 @@ Pure calculations, tested without a database. The rules are SPEC's "What progres
 - the responder tier (IMMPACT, Dworkin 2008) comes from improvement %.
 
 A global rating asked after treatment (PGIC) has no baseline: its outcome is the latest score,
-and whether it is at the instrument's responder mark or better ("much improved" or better).
+and whether it is at the instrument's responder mark or better ("much improved" or better); it
+has no baseline, change, MCID or tier. A course with a baseline and nothing after it is not
+evaluable: no MCID judgement, no tier (SPEC, third edition).
 """
 
 from __future__ import annotations
@@ -31,17 +33,28 @@ RESPONDER_TIERS = (*(name for name, _ in TIERS), WORSE)
 @dataclass(frozen=True)
 class Outcome:
     instrument: str
-    baseline: float
+    baseline: float | None  # None for a global rating: it has none
     latest: float
     baseline_on: date
     latest_on: date
-    change: float
-    improvement: float
+    change: float | None
+    improvement: float | None
     improvement_pct: float | None
     mcid: float | None  # in points: a percentage MCID is converted with the baseline
-    mcid_reached: bool | None  # None where the instrument has no MCID
+    mcid_reached: bool | None  # None where the instrument has no MCID, or not evaluable
     responder: str | None  # None where improvement % is undefined and nothing got worse
     scores: tuple[float, ...]  # every score in date order, for a trend
+    evaluable: bool = True  # a baseline and a score after it (a global rating: any score)
+    at_responder_mark: bool | None = None  # a global rating's judgement: at its mark or better
+
+    @property
+    def is_global(self) -> bool:
+        return self.at_responder_mark is not None
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether the course met its mark: the MCID, or a global rating's responder mark."""
+        return self.at_responder_mark if self.is_global else self.mcid_reached
 
 
 def best_end(instrument: Instrument) -> float:
@@ -92,19 +105,24 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
     if not mine:
         return None
     first, last = mine[0], mine[-1]
-    gain = improvement(instrument, first.value, last.value)
     if instrument.is_global:  # judged on the latest answer against the responder mark
-        pct, threshold = None, instrument.responder_at
-        reached: bool | None = improvement(instrument, instrument.responder_at, last.value) >= 0
-    else:
-        pct = improvement_pct(instrument, first.value, gain)
-        threshold = mcid_points(instrument, first.value)
-        # None: the instrument has no MCID; False also where a percentage MCID is not applicable
-        reached = (
-            None
-            if instrument.mcid is None
-            else (threshold is not None and gain >= threshold - 1e-9)
-        )
+        return Outcome(
+            instrument=instrument.code, baseline=None, latest=last.value,
+            baseline_on=first.taken_on, latest_on=last.taken_on, change=None, improvement=None,
+            improvement_pct=None, mcid=None, mcid_reached=None, responder=None,
+            scores=tuple(s.value for s in mine),
+            at_responder_mark=improvement(instrument, instrument.responder_at, last.value) >= 0,
+        )  # fmt: skip
+    gain = improvement(instrument, first.value, last.value)
+    pct = improvement_pct(instrument, first.value, gain)
+    threshold = mcid_points(instrument, first.value)
+    # None: the instrument has no MCID; False also where a percentage MCID is not applicable
+    reached = (
+        None if instrument.mcid is None else (threshold is not None and gain >= threshold - 1e-9)
+    )
+    judged = last.taken_on > first.taken_on
+    if not judged:  # a baseline alone: nothing to judge yet
+        pct, reached = None, None
     return Outcome(
         instrument=instrument.code,
         baseline=first.value,
@@ -116,8 +134,9 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
         improvement_pct=None if pct is None else round(pct, 1),
         mcid=None if threshold is None else round(threshold, 2),
         mcid_reached=reached,
-        responder=None if instrument.is_global else responder(pct, gain),
+        responder=responder(pct, gain) if judged else None,
         scores=tuple(s.value for s in mine),
+        evaluable=judged,
     )
 
 

@@ -89,11 +89,14 @@ def assemble(
     columns = _columns(course, found, measure)
     due = next_due(course)
     follow_ups = follow_up.timepoints(course, its_scores, today, timepoints)
+    judged = [o for code in columns if (o := outcome(catalogue[code], found))]
+    if course.voided_at:  # entered in error: shown as it was, judged on nothing, due nothing
+        due, follow_ups, judged = None, [], []
     return CourseProgress(
         course=course,
         instruments=columns,
         visits=_visits(course, live, found),
-        outcomes=[o for code in columns if (o := outcome(catalogue[code], found))],
+        outcomes=judged,
         next_due=due,
         days_overdue=days_overdue(due, today),
         catalogue=catalogue,

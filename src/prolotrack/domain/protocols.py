@@ -47,7 +47,7 @@ _RABAGO_EXTRA = ("MCL proximal", "MCL distal", "LCL proximal", "LCL distal", "pe
                  "coronary ligament medial", "coronary ligament lateral")  # fmt: skip
 _REEVES = "dextrose 10% + lidocaine 0.075%"
 _YELLAND = "dextrose 20% + lignocaine 0.1% + ropivacaine 0.1%"
-_SCARPONE = "dextrose 10.7% + sodium morrhuate"
+_SCARPONE = "dextrose 10.7% + sodium morrhuate 0.72% + lidocaine 0.29% + bupivacaine 0.036%"
 
 _PUBLISHED = (
     Protocol(
@@ -81,7 +81,9 @@ _PUBLISHED = (
                                                 "annular ligament")),
         parse_interval("4w"), 3, "nrs", "lateral epicondylosis",
         "Scarpone 2008, Clin J Sport Med 18:248: resting pain fell to 0.5 of 10 at 16 weeks",
-        "Weeks 0, 4, 8; about 10.7 % dextrose with sodium morrhuate.",
+        "Weeks 0, 4, 8. The mix: 1 part 5 % sodium morrhuate, 1.5 parts 50 % dextrose, 0.5 part"
+        " 4 % lidocaine, 0.5 part 0.5 % bupivacaine, 3.5 parts normal saline (clinical-reference"
+        " section 8).",
     ),
     Protocol(
         "achilles-yelland",

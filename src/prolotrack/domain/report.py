@@ -4,6 +4,7 @@ measure, how courses went, at their latest score or at a follow-up timepoint."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from statistics import median
 from typing import NamedTuple
 
@@ -30,7 +31,8 @@ class OutcomeRow:
     median_improvement_pct: float | None
     mcid_reached_pct: float | None
     responders_pct: dict[str, float | None]
-    missing: int | None = None  # at a timepoint: courses without a score in its window
+    missing: int | None = None  # at a timepoint: courses whose window closed without a score
+    not_yet_due: int | None = None  # at a timepoint: its window still to come or still open
 
 
 class Judged(NamedTuple):
@@ -39,10 +41,11 @@ class Judged(NamedTuple):
     completed: bool
     sessions: int
     outcome: Outcome | None
+    pending: bool = False  # at a timepoint: no score yet, and its window has not closed
 
 
-def judged(course: Course, found: Outcome | None) -> Judged:
-    return Judged(course.status == "completed", course.sessions_done, found)
+def judged(course: Course, found: Outcome | None, pending: bool = False) -> Judged:
+    return Judged(course.status == "completed", course.sessions_done, found, pending)
 
 
 def _share(count: int, of: int) -> float | None:
@@ -56,7 +59,7 @@ def _median(values: list[float]) -> float | None:
 def row_of(name: str, instrument: Instrument, group: list[Judged], at: bool) -> OutcomeRow:
     # a baseline and a score dated after it: two scores on one day show no change over time
     evaluated = [j.outcome for j in group if evaluable(instrument, j.outcome)]
-    with_mcid = [o for o in evaluated if o.mcid_reached is not None]
+    with_mcid = [o for o in evaluated if o.reached is not None]
     pcts = [o.improvement_pct for o in evaluated if o.improvement_pct is not None]
     return OutcomeRow(
         group=name,
@@ -65,16 +68,26 @@ def row_of(name: str, instrument: Instrument, group: list[Judged], at: bool) -> 
         completed=sum(j.completed for j in group),
         evaluable=len(evaluated),
         median_sessions=_median([j.sessions for j in group]),
-        median_baseline=_median([o.baseline for o in evaluated]),
+        median_baseline=_median([o.baseline for o in evaluated if o.baseline is not None]),
         median_latest=_median([o.latest for o in evaluated]),
         median_improvement_pct=_median(pcts),
-        mcid_reached_pct=_share(sum(bool(o.mcid_reached) for o in with_mcid), len(with_mcid)),
+        mcid_reached_pct=_share(sum(bool(o.reached) for o in with_mcid), len(with_mcid)),
         responders_pct={
             tier: _share(sum(o.responder == tier for o in evaluated), len(evaluated))
             for tier in RESPONDER_TIERS
         },
-        missing=sum(j.outcome is None for j in group) if at else None,
+        missing=sum(j.outcome is None and not j.pending for j in group) if at else None,
+        not_yet_due=sum(j.pending for j in group) if at else None,
     )
+
+
+def window_closed(course: Course, point: Interval, today: date) -> bool:
+    """Whether the course's window for the timepoint closed before today; a course whose
+    follow-ups have not begun (still in treatment) has no window yet."""
+    if not follow_up.shown(course):
+        return False
+    assert course.last_session_on is not None
+    return follow_up.window(course.last_session_on, point)[2] < today
 
 
 def at_timepoint(course: Course, found: list[Score], point: Interval) -> list[Score]:

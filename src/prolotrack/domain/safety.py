@@ -66,6 +66,8 @@ def warnings(
     ``given`` is each site's (solution, mL); ``anaesthetic`` the session's own text."""
     found = []
     agents = _agents([*given, (anaesthetic or "", None)])
+    if dose := solutions.anaesthetic_dose(anaesthetic):
+        given = [*given, dose]
     for flag in patient_flags:
         meets = [a for a in sorted(agents) if flag.kind in solutions.BY_NAME[a].meets]
         said = f"FLAG {flag.kind}: {patient.label} is {meaning(flag.kind)}"
@@ -86,6 +88,12 @@ def warnings(
     return found
 
 
+def _ref(patient: Patient) -> str:
+    import shlex
+
+    return shlex.quote(f"chart:{patient.chart}" if patient.chart else f"patient:{patient.id}")
+
+
 def _doses(patient: Patient, mg: dict[str, float]) -> list[str]:
     found = []
     for name, amount in mg.items():
@@ -95,6 +103,12 @@ def _doses(patient: Patient, mg: dict[str, float]) -> list[str]:
         if agent.max_mg is not None and amount > agent.max_mg:
             found.append(f"{name} {amount:g} mg is more than the {agent.max_mg:g} mg limit for"
                          " one procedure")  # fmt: skip
+        if agent.max_mg_per_kg is not None and not patient.weight_kg and amount > 0:
+            found.append(
+                f"{name} {amount:g} mg given with no weight recorded for {patient.label}: the"
+                f" {agent.max_mg_per_kg:g} mg/kg limit could not be checked"
+                f" (prolotrack patient edit {_ref(patient)} --weight KG)"
+            )
         if agent.max_mg_per_kg is not None and patient.weight_kg:
             limit = agent.max_mg_per_kg * patient.weight_kg
             if amount > limit:

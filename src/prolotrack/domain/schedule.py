@@ -22,6 +22,7 @@ class Due:
     kind: str = SESSION
     timepoint: str | None = None  # "3m" for a follow-up
     window: tuple[date, date] | None = None  # a follow-up's
+    upcoming: bool = False  # a follow-up whose window opens within the horizon asked about
 
     @property
     def overdue(self) -> bool:
@@ -29,6 +30,8 @@ class Due:
 
     @property
     def status(self) -> str:
+        if self.upcoming:
+            return follow_up.UPCOMING
         return "overdue" if self.overdue else "due"
 
 
@@ -50,12 +53,13 @@ def reach(text: str) -> int:
     return max((int(p.count * days[p.unit] * follow_up.CLOSES) + 1 for p in points), default=0)
 
 
-def may_be_open(course: Course, timepoints: str, today: date) -> bool:
-    """Whether a window of the course's timepoints holds today (before reading its scores)."""
+def may_be_open(course: Course, timepoints: str, today: date, horizon: date | None = None) -> bool:
+    """Whether a window of the course's timepoints holds today, or opens by ``horizon``
+    (before reading its scores)."""
     if not follow_up.shown(course) or course.last_session_on is None:
         return False
     last = course.last_session_on
     return any(
-        opens <= today <= closes
+        opens <= (horizon or today) and today <= closes
         for _, opens, closes in (follow_up.window(last, p) for p in follow_up.parse(timepoints))
     )

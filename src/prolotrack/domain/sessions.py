@@ -49,6 +49,23 @@ def opposite_sides(course: Course, session: Session) -> list[str]:
     ]
 
 
+def unrecognised(session: Session) -> list[str]:
+    """Warnings for solutions in which prolotrack knows no agent ("water", "X15"): kept as
+    typed, they count in no total and meet no safety flag."""
+    from prolotrack.domain.solutions import CATALOGUE, anaesthetic_dose, components
+
+    typed = [i.solution for i in session.injections]
+    if dose := anaesthetic_dose(session.anesthetic):
+        typed.append(dose[0])
+    known = ", ".join(a.name for a in CATALOGUE[:6])
+    return [
+        f"solution {text!r} names no agent prolotrack knows ({known}...): it is kept as typed,"
+        " counts in no total and meets no safety flag; check it"
+        for text in dict.fromkeys(typed)
+        if not any(c.known for c in components(text))
+    ]
+
+
 def past_plan(course: Course, session: Session) -> list[str]:
     """A warning for a session numbered past the course's planned sessions."""
     planned = course.planned_sessions

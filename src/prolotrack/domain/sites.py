@@ -10,8 +10,7 @@ from prolotrack.domain.errors import InvalidInput
 
 SITE_FORM = "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15 or intra-articular:6:D25:right"
 
-_DEXTROSE = re.compile(r"^d\s*(\d{1,2}(?:\.\d+)?)\s*%?$", re.IGNORECASE)
-_DEXTROSE_WRITTEN = re.compile(r"\b(?:dextrose|glucose)\s*(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
+_DEXTROSE = re.compile(r"^d\s*(\d+(?:\.\d+)?)\s*%?$", re.IGNORECASE)
 MAX_DEXTROSE_PCT = 50
 _VOLUME = re.compile(r"^(\d+(?:[.,]\d*)?|[.,]\d+)\s*(ml)?$", re.IGNORECASE)
 
@@ -24,8 +23,11 @@ def solution(text: str) -> str:
     trimmed = vocab.printable(trimmed, "solution")
     if match := _DEXTROSE.match(trimmed):
         trimmed = f"dextrose {_dextrose(float(match.group(1)), text):g}%"
-    for strength in _DEXTROSE_WRITTEN.findall(trimmed):
-        _dextrose(float(strength), text)
+    from prolotrack.domain.solutions import DEXTROSE, components
+
+    for part in components(trimmed):  # however it is written: D60, dextrose 60%, 60% glucose
+        if part.agent == DEXTROSE and part.percent is not None:
+            _dextrose(part.percent, text)
     return trimmed
 
 
@@ -46,6 +48,20 @@ def volume(text: str, site: str | None = None) -> float:
         where = f" for site {site!r}" if site else ""
         raise InvalidInput(f"volume {text!r}{where} is not a number of mL (e.g. 0.5 or 6)")
     return vocab.volume(float(match.group(1).replace(",", ".")), site)
+
+
+def anaesthetic(text: str | None) -> str | None:
+    """A session's anaesthetic: a note as typed, or ``SOLUTION:ML`` (``lidocaine 1%:2``), a
+    dose that counts in the session's totals and limits, its solution and volume checked as a
+    site's are."""
+    note = vocab.note(text, "anesthetic")
+    from prolotrack.domain.solutions import anaesthetic_dose
+
+    dose = anaesthetic_dose(note)
+    if dose is None:
+        return note
+    given, ml = dose
+    return f"{solution(given)}:{vocab.volume(ml, 'the anesthetic'):g}"
 
 
 @dataclass(frozen=True)

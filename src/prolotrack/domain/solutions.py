@@ -112,6 +112,19 @@ def _component(part: str) -> Component:
     return Component(known.name, strength, True)
 
 
+# A session's anaesthetic written as a solution with its volume: "lidocaine 1%:2" (SPEC, third
+# edition); written without one it is a note ("lidocaine 1% skin wheal") and counts in no total.
+_DOSE = re.compile(r"^(?P<solution>[^:]+?)\s*:\s*(?P<ml>\d+(?:[.,]\d*)?|[.,]\d+)\s*(?:ml)?$", re.I)
+
+
+def anaesthetic_dose(text: str | None) -> tuple[str, float] | None:
+    """The (solution, mL) a session's anaesthetic gives when written ``SOLUTION:ML``."""
+    match = _DOSE.match(text.strip()) if text else None
+    if match is None:
+        return None
+    return match["solution"], float(match["ml"].replace(",", "."))
+
+
 def totals(given: Iterable[tuple[str, float]]) -> dict[str, float]:
     """Milligrams of each agent with a strength, over (solution, mL) pairs; in catalogue order,
     then others as typed."""

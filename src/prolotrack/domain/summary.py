@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from prolotrack.domain import schedule, solutions
-from prolotrack.domain.models import AdverseEvent, Course, Session
+from prolotrack.domain import schedule
+from prolotrack.domain.models import AdverseEvent, Course, Session, totals_of
 
 MAX_DAYS = 366
 
@@ -49,9 +49,7 @@ class Summary:
     @property
     def agents_mg(self) -> dict[str, float]:
         """Milligrams of each agent given over the period (dextrose, each anaesthetic...)."""
-        return solutions.totals(
-            (i.solution, i.volume_ml) for g in self.given for i in g.session.injections
-        )
+        return totals_of([g.session for g in self.given])
 
     @property
     def total_ml(self) -> float:

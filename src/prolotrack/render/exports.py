@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from prolotrack.domain import deidentify as deid
-from prolotrack.domain.solutions import keyed
+from prolotrack.domain.solutions import anaesthetic_dose, keyed
 from prolotrack.domain.solutions import totals as solution_totals
 from prolotrack.render.view import Column
 
@@ -91,7 +91,7 @@ _PLAIN = {
                 "rehabilitation"),
     "sessions": ("session_id", "chart", "name", "course_id", "condition", "session_number",
                  "session_date", "practitioner", "anesthetic", "guidance", "sites", "volume_ml",
-                 "note"),
+                 "note", "warnings"),
     "injections": ("chart", "name", "condition", "region", "course_side", "started_on", "measure",
                    "interval", "planned_sessions", "session_date", "session_number",
                    "practitioner", "anesthetic", "guidance", "site", "side", "solution",
@@ -146,7 +146,7 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
                 _cols(*_PLAIN[table]), lambda row: {**row, "serious": bool(row["serious"])}
             )
         if table == "sessions":
-            return Export(_cols(*_PLAIN[table], *GIVEN), _given)
+            return Export(_cols(*_PLAIN[table], *GIVEN), _with_warnings)
         return Export(_cols(*_PLAIN[table], *extra), lambda row: row, plain=True)
     d = _Deidentified(key)
 
@@ -187,10 +187,19 @@ _SEPARATOR, _PAIR = "\x1e", "\x1f"  # between the sites of a session, and soluti
 
 def _given(out: dict, row: dict | None = None) -> dict:
     """The session's totals from its sites' solutions and volumes (``given`` from the query)."""
-    raw = (row or out).get("given") or ""
-    pairs = [p.split(_PAIR) for p in raw.split(_SEPARATOR) if p]
-    totals = keyed(solution_totals((text, float(ml)) for text, ml in pairs))
+    source = row or out
+    raw = source.get("given") or ""
+    pairs = [(text, float(ml)) for text, ml in (p.split(_PAIR) for p in raw.split(_SEPARATOR) if p)]
+    if dose := anaesthetic_dose(source.get("anesthetic")):
+        pairs.append(dose)
+    totals = keyed(solution_totals(pairs))
     return {**out, **{k: totals.get(k) for k in GIVEN}}
+
+
+def _with_warnings(row: dict) -> dict:
+    """A plain session row: its totals, and the warnings it was logged with, one cell."""
+    kept = "; ".join((row.get("warnings") or "").splitlines()) or None
+    return {**_given(row), "warnings": kept}
 
 
 def _progress(key: str) -> Callable[[dict], dict]:

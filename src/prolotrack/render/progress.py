@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from prolotrack.domain.instruments import PERCENT
@@ -32,8 +33,6 @@ def sparkline(values: tuple[float, ...], low: float, high: float) -> str:
 
 def _mcid_rule(progress: CourseProgress, code: str) -> str:
     instrument = progress.catalogue[code]
-    if instrument.is_global:
-        return f"responder at {instrument.responder_at:g} or better"
     if instrument.mcid is None:
         return "n/a"
     if instrument.mcid_unit == PERCENT:
@@ -159,10 +158,16 @@ def _outcomes(progress: CourseProgress) -> Listing:
     rows = []
     for o in progress.outcomes:
         instrument = progress.catalogue[o.instrument]
+        if o.is_global:  # a transition question: its value only
+            mark = (
+                f"{'yes' if o.at_responder_mark else 'no'} ({instrument.responder_at:g} or better)"
+            )
+            trend = sparkline(o.scores, instrument.minimum, instrument.maximum)
+            rows.append({"instrument": o.instrument, "scores": text(o.latest), "responder": mark,
+                         "trend": trend})  # fmt: skip
+            continue
         mcid = "n/a" if o.mcid is None else f"{o.mcid:g}"
-        if instrument.is_global:
-            mcid = f"{instrument.responder_at:g} or better"
-        elif instrument.mcid_unit == PERCENT and instrument.mcid is not None:
+        if instrument.mcid_unit == PERCENT and instrument.mcid is not None:
             mcid = f"{instrument.mcid:g}% = {mcid}" if o.mcid is not None else "n/a"
         rows.append({
             "instrument": o.instrument,
@@ -172,11 +177,20 @@ def _outcomes(progress: CourseProgress) -> Listing:
             "improvement_pct": "n/a" if o.improvement_pct is None else f"{o.improvement_pct:.1f}",
             "mcid": mcid,
             "reached": {True: "yes", False: "no", None: "n/a"}[o.mcid_reached],
-            "responder": o.responder or "n/a",
+            "responder": (o.responder or "n/a") if o.evaluable else "not evaluable",
             "trend": sparkline(o.scores, instrument.minimum, instrument.maximum)
             + f"\N{NO-BREAK SPACE}best\N{NO-BREAK SPACE}{best_end(instrument):g}",
         })  # fmt: skip
     return Listing(columns, rows, legend=PROGRESS_LEGEND)
+
+
+def _warnings(progress: CourseProgress) -> list[str]:
+    """The warnings each session was logged with (flags, doses, caps, consent), by session."""
+    return [
+        f"Session {v.session.number} ({v.day}): {warning}"
+        for v in progress.sessions
+        for warning in v.session.warnings
+    ]
 
 
 def tables(out: Console, found: list[CourseProgress], today: date) -> None:
@@ -190,6 +204,8 @@ def tables(out: Console, found: list[CourseProgress], today: date) -> None:
             out.print(renderable(_visits(progress), out))
         else:
             out.print(Text("No sessions yet.", "dim"))
+        for line in _warnings(progress):
+            out.print(Padding(Text(line, style="yellow"), (0, 0, 0, 2), expand=False))
         if progress.outcomes:
             out.print()
             out.print(renderable(_outcomes(progress), out))
@@ -214,10 +230,12 @@ def _outcome_json(progress: CourseProgress, o: Outcome) -> dict:
         "improvement": plain(o.improvement),
         "improvement_pct": o.improvement_pct,
         "mcid": plain(o.mcid),
-        "mcid_rule": _mcid_rule(progress, o.instrument),
+        "mcid_rule": None if o.is_global else _mcid_rule(progress, o.instrument),
         "mcid_reached": o.mcid_reached,
         "responder": o.responder,
-        "baseline_date": o.baseline_on.isoformat(),
+        "evaluable": o.evaluable,
+        **({"at_responder_mark": o.at_responder_mark} if o.is_global else {}),
+        "baseline_date": None if o.is_global else o.baseline_on.isoformat(),
         "latest_date": o.latest_on.isoformat(),
     }
 
@@ -228,7 +246,7 @@ def _visit_json(visit: Visit) -> dict:
     if s:
         body = {"id": s.id, "number": s.number, **body, "sites": len(s.injections),
                 "volume_ml": plain(s.total_ml), "solutions": s.solutions,
-                "totals": plain(Totals(s.agents_mg))}  # fmt: skip
+                "totals": plain(Totals(s.agents_mg)), "warnings": s.warnings}  # fmt: skip
     return {**body, "scores": {k: plain(v) for k, v in visit.scores.items()}}
 
 
@@ -249,7 +267,9 @@ def document(found: list[CourseProgress]) -> dict:
                 "id": c.id,
                 "patient": {"id": patient.id, "chart": patient.chart, "name": patient.name},
                 "condition": c.condition, "region": c.region, "side": c.side,
-                "status": c.status, "started_on": c.started_on.isoformat(),
+                "status": "voided" if c.voided_at else c.status,
+                "void_reason": c.void_reason if c.voided_at else None,
+                "started_on": c.started_on.isoformat(),
                 "interval": str(c.interval), "planned_sessions": c.planned_sessions,
                 "measure": c.measure, "follow_up": [f.timepoint for f in progress.follow_ups]
                 if progress.follow_ups else None, "lost_to_follow_up": progress.lost_to_follow_up,

@@ -25,7 +25,7 @@ from prolotrack.render.view import text
 
 if TYPE_CHECKING:
     from prolotrack.domain.instruments import Instrument
-    from prolotrack.domain.models import AdverseEvent
+    from prolotrack.domain.models import AdverseEvent, Flag
     from prolotrack.domain.outcomes import Outcome
     from prolotrack.domain.progress import CourseProgress
 
@@ -56,6 +56,9 @@ table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 1mm 0 3m
 th, td { text-align: left; padding: 1mm 2mm; border-bottom: 1px solid #e2e8f0;
          vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.nowrap, td.nowrap { white-space: nowrap; }
+ul.safety { list-style: none; padding: 0; margin: 1mm 0 3mm; }
+td.warnings ul { margin: 0; padding-left: 4mm; }
 .better { color: #276749; } .worse { color: #c53030; }
 footer { margin-top: 6mm; border-top: 1px solid #cbd5e0; padding-top: 2mm; }
 @media print { body { padding: 0; max-width: none; } a { color: inherit; } }
@@ -70,6 +73,7 @@ class Report:
     practice: str | None = None
     aftercare: str | None = None
     adverse: dict[int, list[AdverseEvent]] = field(default_factory=dict)  # by course id
+    flags: list[Flag] = field(default_factory=list)  # the patient's safety flags
 
 
 def html(r: Report) -> str:
@@ -108,10 +112,12 @@ def _course(r: Report, p: CourseProgress) -> str:
     heading = c.condition + (f" ({c.side})" if c.side and c.side not in c.condition else "")
     out.append(f"<h2>{escape(heading)}</h2>")
     done = f"{c.sessions_done} of {c.planned_sessions}" if c.planned_sessions else c.sessions_done
-    sessions = "session" if c.sessions_done == 1 else "sessions"
+    sessions = "session" if (c.planned_sessions or c.sessions_done) == 1 else "sessions"
     out.append(f"<p>Treatment started {_day(c.started_on)}; {done} {sessions} given"
                + (f", the last on {_day(c.last_session_on)}" if c.last_session_on else "")
                + ".</p>")  # fmt: skip
+    if r.audience == CLINICIAN:
+        out.append(_safety(r, p))
     for o in p.outcomes:
         instrument = p.catalogue[o.instrument]
         out.append(_figure(p, instrument, o, r.audience))
@@ -124,6 +130,29 @@ def _course(r: Report, p: CourseProgress) -> str:
         out.append(_adverse(r.adverse.get(c.id, [])))
     out.append("</section>")
     return "\n".join(o for o in out if o)
+
+
+def _safety(r: Report, p: CourseProgress) -> str:
+    """What a clinician must see before the figures: flags, consent, rehabilitation."""
+    from prolotrack.domain.safety import meaning
+
+    c = p.course
+    flags = "; ".join(f"{f.kind} ({meaning(f.kind)})" for f in r.flags) or "none recorded"
+    consent = (f"given {c.consent_on}" + (f" ({c.consent_form})" if c.consent_form else "")
+               if c.consent_on else "not recorded")  # fmt: skip
+    rehab = "; ".join(
+        r_["kind"] + (f" from {r_['from_on']}" if r_["from_on"] else "")
+        + (f" to {r_['to_on']}" if r_["to_on"] else "") + (f" ({r_['note']})" if r_["note"] else "")
+        for r_ in p.rehabilitation
+    ) or "none recorded"  # fmt: skip
+    items = [("Safety flags", flags, bool(r.flags)), ("Consent", consent, c.consent_on is None),
+             ("Rehabilitation", rehab, False)]  # fmt: skip
+    listed = "".join(
+        f'<li data-key="{escape(name.lower())}" class="{"worse" if alarm else ""}">'
+        f"<strong>{escape(name)}:</strong> {escape(value)}</li>"
+        for name, value, alarm in items
+    )
+    return f'<ul class="safety">{listed}</ul>'
 
 
 def _series(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str) -> charts.Series:
@@ -171,7 +200,7 @@ def _sentence(instrument: Instrument, o: Outcome) -> str:
         f"on a scale of {instrument.minimum:g} to {instrument.maximum:g}")  # fmt: skip
     if instrument.is_global:
         said = f"Asked how you feel overall, your latest answer was {text(o.latest)} {scale}"
-        good = o.mcid_reached
+        good = o.at_responder_mark
         return escape(said + (" ('much better' or better)." if good else ".")) + _note(good)
     if o.latest == o.baseline:
         moved = f"stayed at {text(o.latest)}"
@@ -192,6 +221,12 @@ def _note(reached: bool | None) -> str:
 
 
 def _caption(instrument: Instrument, o: Outcome) -> str:
+    if o.is_global:
+        mark = f"{instrument.responder_at:g} or better"
+        return escape(
+            f"{instrument.better} is better; latest {text(o.latest)} on {o.latest_on};"
+            f" responder at {mark}: {'yes' if o.at_responder_mark else 'no'}"
+        )
     rule = "n/a" if o.mcid is None else f"{o.mcid:g}"
     if instrument.mcid_unit == PERCENT and instrument.mcid is not None and o.mcid is not None:
         rule = f"{instrument.mcid:g}% of baseline = {o.mcid:g}"
@@ -205,11 +240,16 @@ def _figures_table(p: CourseProgress) -> str:
     for o in p.outcomes:
         pct = "n/a" if o.improvement_pct is None else f"{o.improvement_pct:.1f}"
         reached = {True: "yes", False: "no", None: "n/a"}[o.mcid_reached]
+        responder = (o.responder or "n/a") if o.evaluable else "not evaluable"
+        if o.is_global:
+            responder = f"{'yes' if o.at_responder_mark else 'no'} (a responder at" \
+                        f" {p.catalogue[o.instrument].responder_at:g} or better)"  # fmt: skip
+        change = "" if o.change is None else f"{o.change:+g}"
         cells = [("instrument", o.instrument, ""), ("baseline", text(o.baseline), "n"),
-                 ("latest", text(o.latest), "n"), ("change", f"{o.change:+g}", "n"),
+                 ("latest", text(o.latest), "n"), ("change", change, "n"),
                  ("improvement_pct", pct, "n"), ("mcid", "n/a" if o.mcid is None else
                   f"{o.mcid:g}", "n"), ("mcid_reached", reached, ""),
-                 ("responder", o.responder or "n/a", "")]  # fmt: skip
+                 ("responder", responder, "")]  # fmt: skip
         rows.append("<tr>" + "".join(f'<td class="{k}" data-key="{key}">{escape(v)}</td>'
                                      for key, v, k in cells) + "</tr>")  # fmt: skip
     if not rows:
@@ -227,14 +267,23 @@ def _sessions_table(p: CourseProgress) -> str:
         assert s is not None
         sites = "; ".join(f"{i.site}{' ' + i.side if i.side else ''} {i.volume_ml:g} mL"
                           f" {i.solution}" for i in s.injections)  # fmt: skip
-        given = ", ".join(Totals(s.agents_mg).described)
-        rows.append(f"<tr><td>{s.number}</td><td>{s.given_on}</td><td>{escape(sites)}</td>"
-                    f'<td class="n">{s.total_ml:g}</td><td>{escape(given)}</td></tr>')  # fmt: skip
+        warned = "".join(f'<li class="worse">{escape(w)}</li>' for w in s.warnings)
+        warned = f"<ul>{warned}</ul>" if warned else ""
+        rows.append(f'<tr><td>{s.number}</td><td class="nowrap">{s.given_on}</td>'
+                    f"<td>{escape(sites)}</td>"
+                    f'<td class="n">{s.total_ml:g}</td>'
+                    f"<td>{_nowrap_each(Totals(s.agents_mg).described)}</td>"
+                    f'<td class="warnings">{warned}</td></tr>')  # fmt: skip
     if not rows:
         return ""
     return ('<h3>Injections</h3><table class="sessions"><tr><th>No.</th><th>Date</th>'
-            '<th>Sites</th><th class="n">mL</th><th>Given</th></tr>' + "".join(rows)
-            + "</table>")  # fmt: skip
+            '<th>Sites</th><th class="n">mL</th><th>Given</th><th>Warnings</th></tr>'
+            + "".join(rows) + "</table>")  # fmt: skip
+
+
+def _nowrap_each(parts: list[str]) -> str:
+    """Doses listed so that no amount is split from its unit inside a cell."""
+    return ", ".join(f'<span class="nowrap">{escape(p)}</span>' for p in parts)
 
 
 def _adverse(events: list[AdverseEvent]) -> str:

@@ -42,10 +42,10 @@ _TIER_HEADERS = {"substantial": "Subst.", "moderate": "Mod.", "minimal": "Min.",
                  "worse": "Worse"}  # fmt: skip
 _TIER_STYLES = (("0", "dim"),)
 OUTCOMES_LEGEND = (
-    "Eval.: courses with a baseline and a later score; over them, medians of Sess. sessions,"
-    " Base. baseline, Latest score and Impr. % improvement; MCID %: share that reached the"
-    " MCID; responders, % of evaluable: Subst. substantial (50 % or more), Mod. moderate (30 %),"
-    " Min. minimal (10 %), None (0 %), Worse (below 0)."
+    "Sess.: median sessions of all the courses; Eval.: courses with a baseline and a later"
+    " score; over them, medians of Base. baseline, Latest score and Impr. % improvement; MCID %:"
+    " share that reached the MCID; responders, % of evaluable: Subst. substantial (50 % or"
+    " more), Mod. moderate (30 %), Min. minimal (10 %), None (0 %), Worse (below 0)."
 )
 
 
@@ -53,7 +53,8 @@ _GROUP_HEADERS = {"condition": "Condition", "icd10": "ICD-10", "region": "Region
                   "protocol": "Protocol"}  # fmt: skip
 AT_LEGEND = (
     " At {at}: each course judged on its score inside the {at} follow-up window; Missing:"
-    " courses with no score there (they are not in the medians or the shares)."
+    " courses whose window closed with no score there; Not due: courses whose window is still"
+    " to come or still open (neither is in the medians or the shares)."
 )
 
 
@@ -64,13 +65,15 @@ def outcomes(found: list[OutcomeRow], by: str = "condition", at: str | None = No
         Column("courses", "Courses", numeric=True, drop=5),
         Column("completed", "Completed", numeric=True, drop=6),
         Column("evaluable", "Eval.", numeric=True),
-        *([Column("missing", "Missing", numeric=True)] if at else []),
+        *([Column("missing", "Missing", numeric=True),
+           Column("not_yet_due", "Not due", numeric=True)] if at else []),
         Column("median_sessions", "Sess.", numeric=True, drop=9),
         Column("median_baseline", "Base.", numeric=True, drop=8),
         Column("median_latest", "Latest", numeric=True, drop=7),
         Column("median_improvement_pct", "Impr. %", numeric=True),
         Column("mcid_reached_pct", "MCID %", numeric=True),
-        *(Column(f"{tier}_pct", _TIER_HEADERS[tier], numeric=True, styles=_TIER_STYLES)
+        *(Column(f"{tier}_pct", _TIER_HEADERS[tier], numeric=True, styles=_TIER_STYLES,
+                 drop=4 if tier == "none" else 0)  # the tier a reader can best do without
           for tier in RESPONDER_TIERS),
     ]  # fmt: skip
     rows = []

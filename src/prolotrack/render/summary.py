@@ -50,9 +50,17 @@ def _totals(s: Summary) -> str:
             f" {plural(s.injections, 'injection')}, {s.total_ml:.1f} mL")  # fmt: skip
 
 
+WARNINGS = "Warnings kept on the sessions"  # a section only when there are some
+
+
 def _sections(s: Summary) -> list[tuple[str, list[str]]]:
     """Adverse events, courses started and closed: a title and a line each."""
     return [
+        (WARNINGS, [
+            f"{g.session.given_on} {_who(g.course)}, session {g.session.number} of course"
+            f" {g.course.id}: {warning}"
+            for g in s.given for warning in g.session.warnings
+        ]),
         ("Adverse events", [
             f"{e.recorded_on or e.onset_on} {_who(g.course)}, session {g.session.number} of"
             f" course {g.course.id}: {e.kind} ({e.severity}{', serious' if e.serious else ''}),"
@@ -78,6 +86,8 @@ def plain_text(s: Summary) -> str:
     if given := describe(s.agents_mg):
         lines.append(f"Given: {', '.join(given)}")
     for title, entries in _sections(s):
+        if not entries and title == WARNINGS:
+            continue
         lines.append(f"{title}: {len(entries)}")
         lines += [f"  {entry}" for entry in entries]
     soon = [d for d in s.due if not d.overdue and not d.timepoint]
@@ -113,7 +123,8 @@ def document(s: Summary) -> dict:
     return {
         "date": s.last_day.isoformat(),
         "from": s.first_day.isoformat(),
-        "sessions": jsondoc.rows(listing(s)),
+        "sessions": [{**row, "warnings": g.session.warnings}  # what each was logged with
+                     for row, g in zip(jsondoc.rows(listing(s)), s.given, strict=True)],
         "totals": {"sessions": len(s.given), "patients": s.patients, "injections": s.injections,
                    "volume_ml": plain(s.total_ml),
                    "ml_by_solution": {k: plain(v) for k, v in s.ml_by_solution.items()},
@@ -155,6 +166,7 @@ def listing(s: Summary) -> Listing:
 
 def tables(out, s: Summary) -> None:
     """The summary on a terminal: the sessions and the due list as tables, the rest as lines."""
+    from rich.padding import Padding
     from rich.text import Text
 
     from prolotrack.render import reports, table
@@ -167,13 +179,15 @@ def tables(out, s: Summary) -> None:
     out.print()
     out.print(Text(f"Totals: {_totals(s)}", style="bold"))
     for solution, ml in s.ml_by_solution.items():
-        out.print(Text(f"  {solution}: {ml:.1f} mL"))
+        out.print(Padding(Text(f"{solution}: {ml:.1f} mL"), (0, 0, 0, 2), expand=False))
     if given := describe(s.agents_mg):
         out.print(Text(f"Given: {', '.join(given)}"))
     for title, lines in _sections(s):
+        if not lines and title == WARNINGS:
+            continue
         out.print()
         out.print(Text(f"{title}: {len(lines)}", style="bold"))
-        for line in lines:
-            out.print(Text(f"  {line}"))
+        for line in lines:  # a long line wraps under itself, not back to the margin
+            out.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     out.print()
     table.listing(out, reports.due(s.due))

@@ -41,9 +41,12 @@ def charts(progress: CourseProgress, width: int, colour: bool) -> list[str]:
             plotext.hline(mark, "green")
         plotext.ylim(instrument.minimum, instrument.maximum)
         arrow = "lower" if instrument.better == "lower" else "higher"
-        plotext.title(f"{o.instrument}: {arrow} is better; baseline {o.baseline:g},"
-                      f" latest {o.latest:g}" + (f", MCID at {mark:.4g}" if o.mcid is not None
-                                                 and not instrument.is_global else ""))  # fmt: skip
+        if instrument.is_global:
+            plotext.title(f"{o.instrument}: {arrow} is better; latest {o.latest:g}")
+        else:
+            plotext.title(f"{o.instrument}: {arrow} is better; baseline {o.baseline:g},"
+                          f" latest {o.latest:g}" + (f", MCID at {mark:.4g}" if o.mcid is not
+                                                     None else ""))  # fmt: skip
         text = plotext.build()
         drawn.append(text if colour else _ANSI.sub("", text))
     return drawn

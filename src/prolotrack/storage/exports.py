@@ -106,7 +106,7 @@ def sessions(db: Database, filters: Filters) -> Rows:
         db,
         f"""SELECT {_PATIENT}, {_COURSE}, s.id AS session_id, s.number AS session_number,
                 s.date AS session_date, s.practitioner, s.anesthetic, s.guidance, s.note,
-                (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
+                s.warnings, (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
                 (SELECT {_rounded(db, "sum(i.volume_ml)")} FROM injections i
                   WHERE i.session_id = s.id) AS volume_ml,
                 (SELECT {_given(db)} FROM injections i WHERE i.session_id = s.id) AS given

@@ -1,0 +1,119 @@
+"""Nothing on screen misleads (SPEC, third edition, first section), through the installed
+command: a voided course is in no report, doses are shown with the warnings they were logged
+with, an unjudgeable course is not judged, a follow-up not yet due is not missing."""
+
+import pytest
+
+from tests.conftest import WORKED_EXAMPLE
+
+
+def test_a_voided_course_is_out_of_every_report(worked, installed):
+    worked.ok("course", "void", "1", "--reason", "entered on the wrong patient")
+    [block] = installed.json("progress", "1")["courses"]
+    assert block["course"]["status"] == "voided"
+    assert block["course"]["void_reason"] == "entered on the wrong patient"
+    assert block["outcomes"] == [] and block["next_due"] is None
+    for audience in ("patient", "clinician"):
+        installed.refused("report", "course", "1", "--for", audience, says="was voided")
+    assert installed.json("report", "outcomes") == []
+    assert installed.json("due", "--within", "1y") == []
+    assert installed.json("summary", "--date", "2026-03-02")["sessions"] == []
+    for table in ("sessions", "injections", "scores", "progress", "courses"):
+        assert installed.ok("export", table).stdout.count("\n") == 1, table  # the header only
+
+
+def test_scarpones_mix_meets_an_amide_allergy_and_counts_its_anaesthetics(clinic, installed):
+    clinic.ok("patient", "add", "Ann Elbow", "--chart", "E-1", "--weight", "70")
+    clinic.ok("patient", "flag", "E-1", "allergy:amide")
+    clinic.ok("course", "start", "E-1", "--condition", "lateral epicondylosis",
+              "--protocol", "lateral-elbow-scarpone", "--date", "2026-03-20")  # fmt: skip
+    logged = installed.ok("log", "E-1")
+    assert "FLAG allergy:amide" in logged.stderr and "bupivacaine, lidocaine" in logged.stderr
+    totals = installed.json("session", "show", "1")["totals"]
+    assert totals["lidocaine_mg"] == pytest.approx(1.5 * 2.9)  # 0.29 % over 1.5 mL
+    assert totals["bupivacaine_mg"] == pytest.approx(1.5 * 0.36)
+
+
+def test_dose_warnings_are_shown_wherever_the_doses_are(clinic, installed):
+    clinic.ok("patient", "add", "Light Weight", "--chart", "W-1", "--weight", "50")
+    clinic.ok("course", "start", "W-1", "--condition", "knee", "--date", "2026-03-02")
+    clinic.ok("log", "W-1", "--date", "2026-03-02", "--site", "intra-articular:25:lidocaine 1%",
+              "--anesthetic", "bupivacaine 0.5%:22")  # fmt: skip
+    said = "lidocaine 250 mg is more than 4.5 mg/kg for 50 kg (225 mg)"
+    bupivacaine = "bupivacaine 110 mg is more than 2 mg/kg for 50 kg (100 mg)"
+    [session] = installed.json("progress", "W-1")["courses"][0]["sessions"]
+    assert said in session["warnings"] and bupivacaine in session["warnings"]
+    assert session["totals"]["bupivacaine_mg"] == 110  # the --anesthetic dose counts
+    assert said in installed.ok("progress", "W-1").stdout
+    assert said in installed.ok("session", "show", "1").stdout
+    assert said in installed.ok("summary", "--date", "2026-03-02", "-f", "text").stdout
+    assert said in installed.ok("export", "sessions").stdout
+    clinician = installed.ok("report", "course", "W-1", "--for", "clinician").stdout
+    assert said in clinician and bupivacaine in clinician
+
+
+def test_an_anaesthetic_without_a_weight_says_the_limit_was_not_checked(worked, installed):
+    logged = installed.ok("log", "P-0001", "--site", "MCL:2:lidocaine 1%")
+    assert (
+        "lidocaine 20 mg given with no weight recorded for Ada Lovelace (P-0001): the"
+        " 4.5 mg/kg limit could not be checked" in logged.stderr
+    )
+
+
+@pytest.mark.parametrize("solution", ["D150", "D51", "dextrose 60%", "60% glucose", "D0"])
+def test_dextrose_above_50_percent_is_refused_however_it_is_written(worked, installed, solution):
+    installed.refused("log", "P-0001", "--site", f"MCL:0.5:{solution}", says="dextrose")
+
+
+def test_a_solution_with_no_known_agent_is_warned(worked, installed):
+    logged = installed.ok("log", "P-0001", "--site", "MCL:0.5:water", "--site", "LCL:0.5:X15")
+    assert "solution 'water' names no agent prolotrack knows" in logged.stderr
+    assert "solution 'X15' names no agent prolotrack knows" in logged.stderr
+
+
+def test_a_baseline_alone_is_not_evaluable(clinic, installed):
+    clinic.ok(*WORKED_EXAMPLE[0])
+    clinic.ok(*WORKED_EXAMPLE[1])
+    clinic.ok(*WORKED_EXAMPLE[2])
+    [nrs, womac] = installed.json("progress", "P-0001")["courses"][0]["outcomes"]
+    for o in (nrs, womac):
+        assert (o["evaluable"], o["responder"], o["mcid_reached"]) == (False, None, None)
+    assert "not evaluable" in installed.ok("progress", "P-0001").stdout
+
+
+def test_pgic_shows_its_value_only(worked, installed):
+    worked.ok("score", "add", "P-0001", "pgic=2", "--date", "2026-03-16")
+    [pgic] = [o for o in installed.json("progress", "P-0001")["courses"][0]["outcomes"]
+              if o["instrument"] == "pgic"]  # fmt: skip
+    assert pgic["latest"] == 2 and pgic["at_responder_mark"] is True
+    assert [pgic[k] for k in ("baseline", "change", "improvement", "mcid", "mcid_rule")] == [
+        None] * 5  # fmt: skip
+
+
+@pytest.fixture
+def follow_ups(clinic):
+    """Two courses finished on 2026-01-05 and 2025-06-02; today is 2026-03-20: the first's
+    6-month window is still to come, the second's closed on 2025-06-02 + 7.5 months."""
+    for chart, day in (("F-1", "2026-01-05"), ("F-2", "2025-06-02")):
+        clinic.ok("patient", "add", f"Patient {chart}", "--chart", chart)
+        clinic.ok("course", "start", chart, "--condition", "knee", "--sessions", "1",
+                  "--date", day)  # fmt: skip
+        clinic.ok("log", chart, "--date", day, "--site", "MCL:1:D15", "--pain", "7")
+    return clinic
+
+
+def test_outcomes_at_a_timepoint_count_missing_only_once_its_window_closed(follow_ups, installed):
+    [row] = installed.json("report", "outcomes", "--at", "6m")
+    assert (row["courses"], row["missing"], row["not_yet_due"]) == (2, 1, 1)
+    message = installed.refused("report", "outcomes", "--at", "5m", says="no course has a 5m")
+    assert "3m, 6m, 12m" in message
+
+
+def test_due_within_lists_follow_ups_whose_window_opens_within_it(follow_ups, installed):
+    # F-1's 3-month window opens at 0.75 x 90 days after 2026-01-05: 2026-03-14 (open today);
+    # its 6-month window opens 2026-05-20 (0.75 x 181 days): inside 9 weeks, not inside 8.
+    within = installed.json("due", "--within", "9w")
+    upcoming = [d for d in within if d["timepoint"] == "6m" and d["status"] == "upcoming"]
+    assert [d["course"] for d in upcoming] == [1]
+    assert upcoming[0]["days_overdue"] is None
+    assert not [d for d in installed.json("due", "--within", "8w") if d["timepoint"] == "6m"]
