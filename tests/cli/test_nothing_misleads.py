@@ -117,3 +117,56 @@ def test_due_within_lists_follow_ups_whose_window_opens_within_it(follow_ups, in
     assert [d["course"] for d in upcoming] == [1]
     assert upcoming[0]["days_overdue"] is None
     assert not [d for d in installed.json("due", "--within", "8w") if d["timepoint"] == "6m"]
+
+
+def test_a_wrongly_recorded_adverse_event_is_amended_with_its_reason(worked, installed):
+    worked.ok("adverse", "add", "1#3", "infection", "--severity", "severe")
+    amended = installed.ok("adverse", "amend", "1", "--kind", "flare", "--severity", "mild",
+                           "--reason", "a flare, not an infection")  # fmt: skip
+    assert "Amended adverse event 1: flare (mild) of course 1" in amended.stderr
+    [event] = installed.json("adverse", "list")
+    assert (event["kind"], event["severity"], event["serious"]) == ("flare", "mild", False)
+    [change] = [a for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
+                if a["action"] == "update"]  # fmt: skip
+    assert change["reason"] == "a flare, not an infection"
+    installed.refused("adverse", "amend", "1", "--reason", "x", says="nothing to amend")
+    installed.refused("adverse", "amend", "1", "--onset", "2026-01-01", "--reason", "x",
+                      says="before session")  # fmt: skip
+
+
+def test_rehab_to_ends_the_open_entry_of_that_kind(worked, installed):
+    worked.ok("course", "rehab", "1", "exercise", "--from", "2026-01-05")
+    ended = installed.ok("course", "rehab", "1", "exercise", "--to", "2026-03-01")
+    assert "exercise for course 1" in ended.stderr and "2026-01-05 to 2026-03-01" in ended.stderr
+    [entry] = installed.json("progress", "1")["courses"][0]["rehabilitation"]
+    assert (entry["from"], entry["to"]) == ("2026-01-05", "2026-03-01")
+
+
+def test_an_option_given_wins_over_the_protocol(clinic, installed):
+    clinic.ok("patient", "add", "Pro Tocol", "--chart", "P-0003")
+    clinic.ok("course", "start", "P-0003", "--condition", "knee", "--protocol", "knee-oa-rabago",
+              "--date", "2026-03-20")  # fmt: skip
+    installed.ok("log", "P-0003", "--solution", "D15", "--volume", "1", "--pain", "5")
+    sites = installed.json("session", "show", "1")["injections"]
+    assert len(sites) == 10
+    assert {(s["solution"], s["volume_ml"]) for s in sites} == {("dextrose 15%", 1)}
+
+
+def test_a_session_after_an_open_serious_adverse_event_warns_first(worked, installed):
+    worked.ok("course", "edit", "1", "--sessions", "4", "--reason", "one more")
+    worked.ok("adverse", "add", "1#3", "infection", "--severity", "moderate")
+    logged = installed.ok("log", "P-0001", "--site", "MCL:0.5:D15")
+    first = logged.stderr.splitlines()[0]
+    assert first.startswith("warning: serious adverse event 1 (infection, moderate")
+    assert "still open" in first
+    worked.ok("adverse", "resolve", "1", "--date", "2026-03-19")
+    worked.ok("session", "void", "4", "--reason", "test")
+    assert "serious adverse event" not in installed.ok(
+        "log", "P-0001", "--site", "MCL:0.5:D15").stderr  # fmt: skip
+
+
+def test_patients_are_listed_in_alphabetical_order_whatever_their_accents(clinic, installed):
+    for name in ("Zoë Adams", "Łukasz Nowak", "Émile Zola", "adam Smith"):
+        clinic.ok("patient", "add", name)
+    names = [p["name"] for p in installed.json("patient", "list")]
+    assert names == ["adam Smith", "Émile Zola", "Łukasz Nowak", "Zoë Adams"]

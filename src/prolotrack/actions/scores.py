@@ -149,6 +149,44 @@ def add_adverse(
     return sessions.get_adverse_event(db, event_id)
 
 
+def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given) -> AdverseEvent:
+    """Correct an adverse event recorded wrongly: its kind, severity, seriousness, onset or
+    note; the values before and after, and the reason, go to the audit log."""
+    why = vocab.reason(reason)
+    event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
+    if event is None:
+        raise NotFound(f"no adverse event {event_id} (see 'prolotrack adverse list')")
+    if all(v is None for v in given.values()):
+        raise InvalidInput(
+            "nothing to amend: give --kind, --severity, --serious/--not-serious, --onset or --note"
+        )
+    kind = vocab.one_of(given["kind"], vocab.ADVERSE_KINDS, "adverse event kind") if given[
+        "kind"] is not None else event.kind  # fmt: skip
+    # marked serious by hand stays so; serious only by its old kind follows the new kind
+    kept = event.serious and event.kind not in vocab.SERIOUS_KINDS
+    serious = given["serious"] if given["serious"] is not None else kept
+    severity = severity_of(kind, given["severity"] or event.severity, serious=serious)
+    onset = given["onset"] or event.onset_on
+    session = sessions.get(db, event.session_id)
+    vocab.not_after(onset, today, "onset date")
+    if onset < session.given_on:
+        raise InvalidInput(
+            f"onset {onset.isoformat()} is before session {session.id}"
+            f" ({session.given_on.isoformat()}); an adverse event follows its session"
+        )
+    if event.resolved_on and onset > event.resolved_on:
+        raise InvalidInput(
+            f"onset {onset.isoformat()} is after the event was resolved ({event.resolved_on})"
+        )
+    fields = {"kind": kind, "severity": severity, "onset": onset.isoformat(),
+              "serious": int(serious or kind in vocab.SERIOUS_KINDS)}  # fmt: skip
+    if given["note"] is not None:
+        fields["note"] = vocab.note(given["note"])
+    audit.because(db, why)
+    sessions.update_adverse_event(db, event.id, fields)
+    return sessions.get_adverse_event(db, event.id)
+
+
 def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
     event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
     if event is None:

@@ -9,7 +9,7 @@ from prolotrack.actions import lookup, scores
 from prolotrack.domain import safety, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
-from prolotrack.domain.protocols import merge
+from prolotrack.domain.protocols import given_over, merge
 from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.domain.sites import anaesthetic as anaesthetic_of
 from prolotrack.storage import audit, flags, sessions
@@ -30,8 +30,9 @@ def _sites(
     the course's side and the default solution."""
     specs = entry.sites
     name = entry.template_for(course)
-    if name:
-        specs = merge(lookup.protocol(db, name), entry.sites, entry.side or course.side).sites
+    if name:  # what the user typed wins over the protocol: never dropped for its values
+        template = given_over(lookup.protocol(db, name), entry.volume_ml, entry.solution)
+        specs = merge(template, entry.sites, entry.side or course.side).sites
     if not specs:
         raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])"
                            " or a --protocol")  # fmt: skip
@@ -56,7 +57,11 @@ def _warnings(
     assert course.patient is not None
     given = [(i["solution"], i["volume_ml"]) for i in injections]
     their_flags = flags.of_patient(db, course.patient_id)
-    return safety.warnings(course.patient, course, their_flags, given, anaesthetic, cap, template)
+    events = [e for found in sessions.adverse_events_of_course(db, course.id).values()
+              for e in found]  # fmt: skip
+    return safety.open_serious(events) + safety.warnings(
+        course.patient, course, their_flags, given, anaesthetic, cap, template
+    )
 
 
 def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:

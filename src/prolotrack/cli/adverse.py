@@ -1,4 +1,4 @@
-"""prolotrack adverse add | resolve | list"""
+"""prolotrack adverse add | amend | resolve | list"""
 
 from __future__ import annotations
 
@@ -85,6 +85,49 @@ def resolve(
         owner = lookup.course_of_session(desk.db, resolved.session_id)
     say(f"Adverse event {resolved.id} ({resolved.kind}) of {owner.label} resolved on"
         f" {resolved.resolved_on}")  # fmt: skip
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    event: Annotated[
+        int, typer.Argument(metavar="EVENT", help="Adverse event id, as 'adverse list' shows it.")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", metavar="KIND", help="The corrected kind.")
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", metavar="SEVERITY", help="mild, moderate or severe.")
+    ] = None,
+    serious: Annotated[
+        bool | None,
+        typer.Option(
+            "--serious/--not-serious",
+            help="Whether it was a serious adverse event.",
+            show_default=False,
+        ),
+    ] = None,
+    onset: Annotated[
+        str | None, typer.Option("--onset", metavar="DATE", help="The corrected onset.")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="What happened.")
+    ] = None,
+) -> None:
+    """Correct an adverse event recorded wrongly; the reason is kept in the audit log."""
+    from prolotrack.actions import lookup, scores
+
+    with clinic(ctx).open(write=True) as desk:
+        amended = scores.amend_adverse(
+            desk.db, event, reason, desk.today, kind=kind, severity=severity, serious=serious,
+            onset=desk.date(onset) if onset is not None else None, note=note,
+        )  # fmt: skip
+        owner = lookup.course_of_session(desk.db, amended.session_id)
+    say(f"Amended adverse event {amended.id}: {amended.kind} ({amended.severity}"
+        f"{', serious' if amended.serious else ''}) of {owner.label}")  # fmt: skip
 
 
 @app.command("list")

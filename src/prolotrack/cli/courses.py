@@ -300,4 +300,5 @@ def rehab(
             desk.date(until) if until else None,
             note,
         )
-    say(f"Recorded {made['kind']} for {found.label}")
+    when = f"{made['from_on'] or '...'} to {made['to_on'] or 'now'}"
+    say(f"Recorded {made['kind']} for {found.label}: {when}")

@@ -126,6 +126,19 @@ def _key(spec: SiteSpec, default_side: str | None) -> tuple[str, str | None]:
     return (spec.site.lower(), spec.side or default_side)
 
 
+def given_over(protocol: Protocol, volume_ml: float | None, solution: str | None) -> Protocol:
+    """The protocol with the session's ``--volume`` and ``--solution`` in place of its own:
+    options the user gives win over the template (SPEC: they come before the protocol)."""
+    if volume_ml is None and solution is None:
+        return protocol
+    sites = tuple(
+        replace(s, volume_ml=volume_ml if volume_ml is not None else s.volume_ml,
+                solution=solution or s.solution)
+        for s in protocol.sites
+    )  # fmt: skip
+    return replace(protocol, sites=sites)
+
+
 def merge(protocol: Protocol, given: list[SiteSpec], default_side: str | None) -> Merged:
     """The protocol's sites with ``given`` ones: a given site with the same name and side
     replaces the template's (taking its volume and solution where it names none); others add."""

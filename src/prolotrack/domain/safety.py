@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from prolotrack.domain import solutions, vocab
 from prolotrack.domain.errors import InvalidInput
-from prolotrack.domain.models import Course, Flag, Patient
+from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient
 
 # kind -> what it means at an injection (the warning's reason)
 FLAGS = {
@@ -86,6 +86,17 @@ def warnings(
         found.append(f"no consent is recorded for course {course.id} ({course.condition}):"
                      f" prolotrack course consent {course.id} --date DATE")  # fmt: skip
     return found
+
+
+def open_serious(events: list[AdverseEvent]) -> list[str]:
+    """Warnings for the course's serious adverse events not yet resolved: first of all."""
+    return [
+        f"serious adverse event {e.id} ({e.kind}, {e.severity}, onset {e.onset_on}) of this"
+        f" course is still open: check it before injecting again (prolotrack adverse resolve"
+        f" {e.id} once it is over)"
+        for e in events
+        if e.serious and e.resolved_on is None
+    ]
 
 
 def _ref(patient: Patient) -> str:

@@ -119,6 +119,17 @@ def fold(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# Letters that are not a base letter with an accent, so that NFKD leaves them whole, as an
+# alphabetical list puts them: Łukasz among the L's, Øst among the O's.
+_BASE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
+                       "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})  # fmt: skip
+
+
+def sort_key(value: str) -> str:
+    """A name as an alphabetical list orders it: without case or accents, Ł as L."""
+    return fold(value).translate(_BASE)
+
+
 def text(value: str, what: str) -> str:
     """A one-line text such as a name or a condition: spaces collapsed, never empty."""
     trimmed = " ".join(value.split())

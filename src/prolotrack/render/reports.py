@@ -97,8 +97,8 @@ def adverse(
         Column("course", "Course", numeric=True, drop=3),
         Column("session", "Session", numeric=True, drop=4),
         Column("kind", "Kind"), Column("severity", "Severity"),
-        Column("serious", "Serious", drop=2), Column("resolved_on", "Resolved"),
-        Column("recorded_on", "Recorded", drop=1), Column("note", "Note", free=True, drop=5),
+        Column("serious", "Serious"), Column("resolved_on", "Resolved"),  # safety: never dropped
+        Column("recorded_on", "Recorded", drop=6), Column("note", "Note", free=True, drop=5),
     ]  # fmt: skip
     rows = []
     for e in found:

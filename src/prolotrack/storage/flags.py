@@ -49,5 +49,9 @@ def add_rehabilitation(db: Database, course_id: int, fields: dict) -> int:
     return rows.insert(db, "rehabilitation", row)
 
 
+def end_rehabilitation(db: Database, entry_id: int, to_on: date) -> None:
+    rows.update(db, "rehabilitation", entry_id, {"to_on": to_on.isoformat()})
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None

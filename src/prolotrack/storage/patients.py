@@ -67,8 +67,8 @@ def name_contains(db: Database, part: str, *, archived: bool) -> list[Patient]:
     listed, params = sql.ids(_matching(db, part, archived=archived, chart=False))
     if not params:
         return []
-    found = db.query(f"{_SELECT} WHERE id IN ({listed}) ORDER BY name, id", params)
-    return [rows.patient(r) for r in found]
+    found = db.query(f"{_SELECT} WHERE id IN ({listed})", params)
+    return sorted((rows.patient(r) for r in found), key=lambda p: (vocab.sort_key(p.name), p.id))
 
 
 def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[Patient, dict]]:
@@ -92,10 +92,11 @@ def listing(db: Database, *, search: str | None, archived: bool) -> list[tuple[P
         FROM patients p WHERE {" AND ".join(where)}
         ORDER BY {sql.nocase(db, "p.name")}, p.id
     """
-    return [
+    listed = [
         (
             rows.patient(r),
             {"active_courses": r["active_courses"], "last_session": r["last_session_on"]},
         )
         for r in db.query(found, params)
     ]
+    return sorted(listed, key=lambda pair: (vocab.sort_key(pair[0].name), pair[0].id))

@@ -222,5 +222,9 @@ def adverse_events(
     return [rows.adverse_event(r) for r in db.query(found, dates)]
 
 
+def update_adverse_event(db: Database, event_id: int, fields: dict) -> None:
+    rows.update(db, "adverse_events", event_id, fields)
+
+
 def resolve_adverse_event(db: Database, event_id: int, day: date) -> None:
     rows.update(db, "adverse_events", event_id, {"resolved_on": day.isoformat()})
