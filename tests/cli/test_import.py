@@ -187,3 +187,22 @@ def test_a_bad_session_cell_is_reported_on_every_row_that_repeats_it(exported, t
     for line in (2, 3, 4):
         assert f"{bad}:{line}: practitioner: " in result.stderr
     assert result.stderr.strip().endswith("3 problems; nothing was imported")
+
+
+def test_a_new_patient_whose_name_is_on_file_warns_once_naming_three_charts(clinic, tmp_path):
+    sheet = tmp_path / "namesakes.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["chart", "name", "condition", "started_on", "session_date", "site",
+                         "volume_ml", "solution"])  # fmt: skip
+        for n in range(1, 7):
+            writer.writerow([f"C{n}", "Ann Lee", "knee", "2026-01-05", "2026-01-05", "MCL", "1",
+                             "D15"])  # fmt: skip
+    result = clinic.ok("import", str(sheet))
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 5  # the first Ann Lee is nobody's namesake; each later one warns once
+    assert warned[0].endswith("but Ann Lee (C1) is already on file")
+    assert warned[-1] == (
+        "warning: line 7: 'Ann Lee' with chart 'C6' is added as a new patient, but Ann Lee (C1),"
+        " Ann Lee (C2), Ann Lee (C3) and 2 more are already on file"
+    )

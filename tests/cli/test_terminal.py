@@ -151,3 +151,72 @@ def test_progress_charts_fit_the_terminal_and_honour_no_color(demo, columns):
     colour = r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]+)*m"  # bold is not
     assert not re.search(colour, plain), "NO_COLOR was not honoured"
     assert "womac: lower is better; baseline 44" in plain
+
+
+_PARTED = re.compile(r"(?:^|\s{2})(\d[\d.]*\s?(?:%|g|mg|mL)[,;]?)(?=\s|$)(?!\s=)")  # not "12% = 5"
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+@pytest.mark.parametrize("args", [("session", "list"), ("course", "show", "3"),
+                                  ("progress", "P-0003"), ("progress", "P-0006"),
+                                  ("session", "show", "1")], ids=" ".join)  # fmt: skip
+def test_a_drug_keeps_its_strength_and_an_amount_its_unit(demo, args, columns):
+    """No strength or amount begins a line of a cell: 'lidocaine' / '1%' is one value."""
+    shown = on_terminal(demo, args, columns)
+    parted = [line for line in shown.splitlines() if _PARTED.search(line)]
+    assert parted == [], f"a strength parted from its drug at {columns} columns:\n{shown}"
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_messages_wrap_to_the_terminals_width(demo, tmp_path, columns):
+    """A warning, a confirmation and an error on a terminal: no line wider than it; on a pipe
+    each stays one line."""
+    from rich.cells import cell_len
+
+    path, env = demo
+    copy = tmp_path / "demo.db"
+    copy.write_bytes(path.read_bytes())
+    said = []
+    for args in (("log", "P-0001", "--site", "MCL:2:lidocaine 1%", "--site", "LCL:1:water"),
+                 ("course", "show", "999999")):  # fmt: skip
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+        process = subprocess.Popen([str(BIN), "--db", str(copy), *args], stdin=slave,
+                                   stdout=slave, stderr=slave,
+                                   env={**env, "TERM": "xterm"})  # fmt: skip
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        process.wait(timeout=60)
+        said += _ESCAPE.sub("", b"".join(chunks).decode()).replace("\r\n", "\n").splitlines()
+    assert any(line.startswith("warning: lidocaine 20 mg given with no weight") for line in said), (
+        said
+    )
+    assert any(line.startswith("error: no course or patient") for line in said), said
+    assert [line for line in said if cell_len(line) > columns] == []
+    piped = on_a_pipe_with_errors(demo, copy)
+    assert any(len(line) > columns for line in piped.splitlines())  # one line each on a pipe
+
+
+def on_a_pipe_with_errors(demo, copy) -> str:
+    _, env = demo
+    argv = [
+        str(BIN),
+        "--db",
+        str(copy),
+        "log",
+        "P-0001",
+        "--date",
+        "2026-11-20",
+        "--site",
+        "MCL:2:lidocaine 1%",
+    ]
+    return subprocess.run(argv, env=env, capture_output=True, text=True).stderr

@@ -25,6 +25,32 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 
+class Namesakes:
+    """What the import knows of the charted patients of one name: how many, the first three
+    charts, and every chart without its leading zeros (to spot a stripped one)."""
+
+    SHOWN = 3
+
+    def __init__(self, name: str):
+        self.name, self.count, self.first, self.stripped = name, 0, [], set()
+
+    def add(self, chart: str) -> None:
+        self.count += 1
+        if len(self.first) < self.SHOWN:
+            self.first.append(chart)
+        self.stripped.add(chart.lstrip("0"))
+
+    def warning(self, name: str, chart: str | None) -> str:
+        listed = ", ".join(f"{self.name} ({c})" for c in self.first)
+        more = f" and {self.count - len(self.first)} more" if self.count > len(self.first) else ""
+        why = ""
+        if chart and chart.lstrip("0") in self.stripped:
+            why = " (a spreadsheet may have stripped its zeros)"
+        already = "is" if self.count == 1 else "are"
+        return (f"{name!r} with chart {chart!r} is added as a new patient, but {listed}{more}"
+                f" {already} already on file{why}")  # fmt: skip
+
+
 class Importer:
     def __init__(
         self,
@@ -41,6 +67,7 @@ class Importer:
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
         self.courses: dict[tuple, tuple[int, dict, Course | None]] = {}
         self.failed: set[tuple] = set()
+        self.namesakes: dict[str, Namesakes] = {}
 
     def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
         """Read the whole file, recording each session it holds and every problem found."""
@@ -94,21 +121,28 @@ class Importer:
             self._warn_of_namesakes(group.line, row["name"], chart)
             found = patients.add(self.db, self.today, name=row["name"], chart=chart)
             self.tally.patients_added += 1
+            if found.chart:
+                self._namesakes(found.name).add(found.chart)
         self.patients[key] = (group.line, row["name"], found)
         return found
 
+    def _namesakes(self, name: str) -> Namesakes:
+        """The charted patients of this name (any case): read from the file once per name,
+        then kept up to date as the import adds patients."""
+        key = name.lower()
+        if key not in self.namesakes:
+            self.namesakes[key] = Namesakes(name)
+            for other in stored_patients.charted_named(self.db, name):
+                self.namesakes[key].add(other.chart)
+        return self.namesakes[key]
+
     def _warn_of_namesakes(self, line: int, name: str, chart: str | None) -> None:
-        """A new patient whose name is already on file under another chart number: often a
-        chart that a spreadsheet stripped of its zeros (007 read as 7)."""
-        for other in stored_patients.charted_named(self.db, name):
-            if other.chart == chart:
-                continue
-            stripped = chart and other.chart and other.chart.lstrip("0") == chart.lstrip("0")
-            why = " (a spreadsheet may have stripped its zeros)" if stripped else ""
-            self.tally.warnings.append(
-                f"line {line}: {name!r} with chart {chart!r} is added as a new patient, but"
-                f" {other.label} is already on file{why}"
-            )
+        """One warning for a new patient whose name is already on file under other chart
+        numbers, naming at most three: often a chart that a spreadsheet stripped of its zeros
+        (007 read as 7). Constant work per patient, however many share the name."""
+        known = self._namesakes(name)
+        if known.count:
+            self.tally.warnings.append(f"line {line}: {known.warning(name, chart)}")
 
     def _course(self, group: SessionRows, patient: Patient) -> Course:
         row = group.row

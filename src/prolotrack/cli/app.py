@@ -13,6 +13,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from prolotrack import __version__
 from prolotrack.cli.context import Clinic
+from prolotrack.cli.output import fit
 from prolotrack.domain.errors import ProlotrackError
 
 # Each command, the module and name that define it, and its line in 'prolotrack --help' (the
@@ -106,7 +107,7 @@ class Prolotrack(TyperGroup):
             if message.startswith("Usage:"):  # a group named without a command: its help
                 typer.echo(message, err=True)
                 sys.exit(status)
-            typer.echo(f"error: {_first_line(message)}{where}", err=True)
+            typer.echo(fit(f"error: {_first_line(message)}{where}"), err=True)
             sys.exit(status)
         if not standalone_mode:
             return code
@@ -132,8 +133,8 @@ class Prolotrack(TyperGroup):
             return super().invoke(ctx)
         except ProlotrackError as error:
             for detail in getattr(error, "details", ()):
-                typer.echo(detail, err=True)
-            typer.echo(f"error: {error}", err=True)
+                typer.echo(fit(detail), err=True)
+            typer.echo(fit(f"error: {error}"), err=True)
             raise typer.Exit(error.exit_code) from None
         except OverflowError:  # the last line of defence; each input names its own bounds
             typer.echo(

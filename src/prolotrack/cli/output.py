@@ -29,11 +29,28 @@ def show(fmt: Format, view) -> None:
 
 def say(message: str) -> None:
     """A message for the person at the terminal: standard error, so data stay clean."""
-    typer.echo(message, err=True)
+    typer.echo(fit(message), err=True)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(fit(f"warning: {message}"), err=True)
+
+
+def fit(message: str) -> str:
+    """A message wrapped at spaces to the terminal's width when standard error is a terminal
+    (its later lines indented); on a pipe or in a log, one line as it is."""
+    if not sys.stderr.isatty():
+        return message
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size((80, 24)).columns
+    return "\n".join(
+        textwrap.fill(
+            line, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+        )
+        for line in message.splitlines() or [""]
+    )
 
 
 @contextlib.contextmanager

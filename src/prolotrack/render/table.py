@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from rich import box
@@ -67,6 +68,7 @@ def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) 
         probe = _build(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in cells],
                        free_cap=_FREE_FLOOR)  # fmt: skip
         need = Measurement.get(out, out.options.update_width(_PIPE_WIDTH), probe).minimum
+        need += _kept_together(columns, cells, shown)
         optional = [i for i in shown if columns[i].drop]
         if need <= out.width or not optional:
             break
@@ -75,11 +77,37 @@ def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) 
         dropped.append(columns[last].header)
     kept = [columns[i] for i in shown]
     kept_cells = [[r[i] for i in shown] for r in cells]
-    table = _build(title, kept, kept_cells, free_widths=_share(kept, kept_cells, out.width - need))
+    widths = _share(kept, kept_cells, out.width - need)
+    for row in kept_cells:  # free text broken between its units, never inside one
+        for n, width in widths.items():
+            row[n] = _wrapped(row[n], width)
+    table = _build(title, kept, kept_cells, free_widths=widths)
     if dropped:
         table.caption = f"Not shown at {out.width} columns: {', '.join(dropped)} (-f csv has all)"
         table.caption_justify = "left"
     return table
+
+
+_STRENGTH_FLOOR = 20  # "bupivacaine 0.036%": a drug with its strength is worth a wider column
+
+
+def _least(texts: list[str], words) -> int:
+    longest = min(max([cell_len(w) for t in texts for w in words(t)] or [1]), _FREE_FLOOR)
+    if words is not _units:
+        return longest
+    amounts = [cell_len(w) for t in texts for w in _units(t, whole_agents=False)]
+    return max(longest, min(max(amounts or [1]), _STRENGTH_FLOOR))
+
+
+def _kept_together(columns: list, cells: list[list[str]], shown: list[int]) -> int:
+    """How much wider the free columns must be than Rich measures them (its longest word) to
+    keep each drug with its strength (the longest unit), up to the floor."""
+    return sum(
+        _least(texts, _units) - _least(texts, str.split)
+        for i in shown
+        if columns[i].free
+        for texts in [[columns[i].header, *(row[i] for row in cells)]]
+    )
 
 
 def _share(columns: list, cells: list[list[str]], spare: int) -> dict[int, int]:
@@ -90,8 +118,7 @@ def _share(columns: list, cells: list[list[str]], spare: int) -> dict[int, int]:
     for n, column in enumerate(columns):
         if column.free:
             texts = [column.header, *(row[n] for row in cells)]
-            words = [cell_len(w) for t in texts for w in t.split()] or [1]
-            least[n] = min(max(words), _FREE_FLOOR)
+            least[n] = _least(texts, _units)
             most[n] = max(max(cell_len(line) for t in texts for line in t.split("\n")), least[n])
     widths = dict(least)
     spare = max(spare, 0)
@@ -103,6 +130,48 @@ def _share(columns: list, cells: list[list[str]], spare: int) -> dict[int, int]:
         widths[n] += 1
         spare -= 1
     return widths
+
+
+# A strength or an amount stays with the word before it ("lidocaine 1%", "3.25 g", "0.5 mL"); a
+# joining "+" with the word after it; an agent of two words stays whole where there is room.
+_AMOUNT = re.compile(r"^[<>~]?\d[\d.,]*\s*(%|ml|mg|g|kg|mmol)?[,;)]*$", re.IGNORECASE)
+_TWO_WORDS = ("sodium morrhuate", "normal saline", "sodium chloride")
+
+
+def _units(value: str, *, whole_agents: bool = True) -> list[str]:
+    """The words of a free-text cell, with the ones that must not be parted joined (without
+    ``whole_agents``, only an amount with its word: for a unit wider than its column)."""
+    units: list[str] = []
+    joining = False
+    for line in value.split("\n"):
+        for word in line.split():
+            pair = f"{units[-1].split()[-1]} {word}".lower() if units else ""
+            if units and (_AMOUNT.match(word)
+                          or (whole_agents and (joining or pair in _TWO_WORDS))):  # fmt: skip
+                units[-1] = f"{units[-1]} {word}"
+            else:
+                units.append(word)
+            joining = word in ("+", "&")
+    return units
+
+
+def _wrapped(value: str, width: int) -> str:
+    """A free-text cell wrapped to ``width`` between its units: a drug is never split from its
+    strength, nor an amount from its unit (a unit wider than the column is split at its words,
+    an amount still kept with the word before it)."""
+    lines = []
+    for line in value.split("\n"):
+        current = ""
+        for whole in _units(line):
+            parts = [whole] if cell_len(whole) <= width else _units(whole, whole_agents=False)
+            for unit in parts:
+                if current and cell_len(current) + 1 + cell_len(unit) > width:
+                    lines.append(current)
+                    current = unit
+                else:
+                    current = f"{current} {unit}" if current else unit
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def _build(title, columns: list, cells: list[list[str]], free_cap: int | None = None,
