@@ -170,3 +170,30 @@ def test_patients_are_listed_in_alphabetical_order_whatever_their_accents(clinic
         clinic.ok("patient", "add", name)
     names = [p["name"] for p in installed.json("patient", "list")]
     assert names == ["adam Smith", "Émile Zola", "Łukasz Nowak", "Zoë Adams"]
+
+
+def test_the_clinician_report_shows_safety_and_reads_right(clinic, installed):
+    import re
+
+    clinic.ok("patient", "add", "Ann Allergic", "--chart", "A-1")
+    clinic.ok("patient", "flag", "A-1", "allergy:lidocaine")
+    clinic.ok("course", "start", "A-1", "--condition", "knee", "--sessions", "3",
+              "--date", "2026-03-02")  # fmt: skip
+    clinic.ok("course", "rehab", "A-1", "exercise", "--from", "2026-03-02")
+    clinic.ok("log", "A-1", "--date", "2026-03-02", "--site", "MCL:2:lidocaine 1%", "--pain", "6")
+    clinic.ok("score", "add", "A-1", "pgic=2", "--date", "2026-03-16")
+    page = installed.ok("report", "course", "A-1", "--for", "clinician").stdout
+    assert "allergy:lidocaine (allergic to lidocaine)" in page
+    assert "<strong>Consent:</strong> not recorded" in page
+    assert "exercise from 2026-03-02" in page
+    assert "FLAG allergy:lidocaine: Ann Allergic (A-1) is allergic to lidocaine" in page
+    assert "1 of 3 sessions given" in page
+    assert "MCID reached at" not in page and "Nrs:" not in page and "Pgic:" not in page
+    [pgic_row] = re.findall(r"<tr><td class=\"\" data-key=\"instrument\">pgic</td>.*?</tr>", page)
+    assert 'data-key="change"></td>' in pgic_row and "yes (a responder at 2" in pgic_row
+    # one pain score: the time axis spans the course's days, not years around them
+    ticks = re.findall(r">(\d\d [A-Z][a-z]{2} \d\d)<", page)
+    assert ticks and {t[-2:] for t in ticks} == {"26"} and {t[3:6] for t in ticks} <= {
+        "Feb", "Mar"}  # fmt: skip
+    sentence = installed.ok("report", "course", "A-1").stdout
+    assert "1 of 3 sessions given" in sentence

@@ -14,13 +14,13 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
 
 matplotlib.use("svg")
 from matplotlib import pyplot
-from matplotlib.dates import DateFormatter
+from matplotlib.dates import AutoDateLocator, DateFormatter
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text as text, in the browser's own sans-serif
@@ -46,7 +46,8 @@ class Series:
     sessions: list[date]
     baseline: float | None = None
     threshold: float | None = None  # the score at which the MCID is reached
-    words: tuple[str, str] = ("MCID reached at", "baseline")  # how the legend names the two
+    words: tuple[str, str] = ("MCID threshold", "baseline")  # how the legend names the two
+    anchors: dict[float, str] | None = None  # words on the score axis (PGIC: 1 very much better)
 
 
 def svg(series: Series, width_cm: float = 16, height_cm: float = 6.5) -> str:
@@ -92,9 +93,19 @@ def _draw(axes, s: Series) -> None:
         axes.plot(s.sessions, [s.minimum - span * 0.04] * len(s.sessions), "|", ms=10,
                   color="#4a5568", clip_on=False, gid="sessions", label="injection")  # fmt: skip
     axes.set_ylabel(f"{s.better} is better {'↓' if s.better == 'lower' else '↑'}")
-    axes.set_title(s.title, loc="left", fontsize=10)
+    if s.anchors:
+        axes.set_yticks(list(s.anchors), [f"{v:g} {w}" for v, w in s.anchors.items()],
+                        fontsize=7)  # fmt: skip
+    axes.set_title(s.title, loc="left", fontsize=10, wrap=True)
+    days = sorted({d for d, _, _ in s.scores} | set(s.sessions))
+    if days:  # the time the course spans, not matplotlib's years around a lone score
+        margin = max((days[-1] - days[0]) * 0.05, timedelta(days=7))
+        axes.set_xlim(days[0] - margin, days[-1] + margin)
+    axes.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=5))
     axes.xaxis.set_major_formatter(DateFormatter("%d %b %y"))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#e2e8f0", lw=0.6)
-    axes.legend(loc="best", fontsize=7, frameon=False)
+    # below the plot, never over the scores
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=7,
+                frameon=False)  # fmt: skip

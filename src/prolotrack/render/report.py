@@ -38,7 +38,11 @@ CSP = (
 PLAIN_NAMES = {"nrs": "pain", "vas": "pain", "womac": "knee and hip symptoms (WOMAC)",
                "odi": "back-related disability", "rmdq": "back-related disability",
                "ndi": "neck-related disability", "pgic": "how much better you feel overall",
-               "sane": "how normal the treated part feels"}  # fmt: skip
+               "sane": "score for how normal the treated part feels"}  # fmt: skip
+# PGIC's answers in words (clinical-reference section 7), on its chart's axis.
+PGIC_ANCHORS = {1: "very much improved", 2: "much improved", 3: "minimally improved",
+                4: "no change", 5: "minimally worse", 6: "much worse",
+                7: "very much worse"}  # fmt: skip
 
 STYLE = """
 @page { size: auto; margin: 14mm 14mm 16mm; }
@@ -159,7 +163,7 @@ def _series(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str
     scores = []
     for v in p.visits:
         if instrument.code in v.scores:
-            follow = v.session is None and v.day > (p.course.last_session_on or v.day)
+            follow = v.session is None and p.timepoint_of(v) is not None  # in a window
             scores.append((v.day, v.scores[instrument.code], follow))
     threshold = None
     if o.mcid is not None and not instrument.is_global:
@@ -168,19 +172,21 @@ def _series(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str
         threshold = instrument.responder_at
     name = _name(instrument, audience)
     return charts.Series(
-        title=name[0].upper() + name[1:], better=instrument.better, minimum=instrument.minimum,
+        title=name[0].upper() + name[1:] if audience == PATIENT else name,
+        better=instrument.better, minimum=instrument.minimum,
         maximum=instrument.maximum, scores=scores,
         sessions=[v.day for v in p.sessions],
         baseline=None if instrument.is_global else o.baseline, threshold=threshold,
         words=("a change you would notice:", "at the start:") if audience == PATIENT
-        else ("MCID reached at", "baseline"),
+        else ("MCID threshold", "baseline"),
+        anchors=PGIC_ANCHORS if instrument.code == "pgic" else None,
     )  # fmt: skip
 
 
 def _name(instrument: Instrument, audience: str) -> str:
     if audience == PATIENT:
         return PLAIN_NAMES.get(instrument.code, instrument.name.split(",")[0])
-    return f"{instrument.code}: {instrument.name}"
+    return f"{instrument.name} ({instrument.code})"
 
 
 def _figure(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str) -> str:
@@ -265,12 +271,15 @@ def _sessions_table(p: CourseProgress) -> str:
     for v in p.sessions:
         s = v.session
         assert s is not None
-        sites = "; ".join(f"{i.site}{' ' + i.side if i.side else ''} {i.volume_ml:g} mL"
-                          f" {i.solution}" for i in s.injections)  # fmt: skip
+        sites = "; ".join(
+            _nowrap_each([f"{i.site}{' ' + i.side if i.side else ''} {i.volume_ml:g} mL"])
+            + " " + _nowrap_each(i.solution.split(" + "), " + ")
+            for i in s.injections
+        )  # fmt: skip
         warned = "".join(f'<li class="worse">{escape(w)}</li>' for w in s.warnings)
         warned = f"<ul>{warned}</ul>" if warned else ""
         rows.append(f'<tr><td>{s.number}</td><td class="nowrap">{s.given_on}</td>'
-                    f"<td>{escape(sites)}</td>"
+                    f"<td>{sites}</td>"
                     f'<td class="n">{s.total_ml:g}</td>'
                     f"<td>{_nowrap_each(Totals(s.agents_mg).described)}</td>"
                     f'<td class="warnings">{warned}</td></tr>')  # fmt: skip
@@ -281,9 +290,10 @@ def _sessions_table(p: CourseProgress) -> str:
             + "".join(rows) + "</table>")  # fmt: skip
 
 
-def _nowrap_each(parts: list[str]) -> str:
-    """Doses listed so that no amount is split from its unit inside a cell."""
-    return ", ".join(f'<span class="nowrap">{escape(p)}</span>' for p in parts)
+def _nowrap_each(parts: list[str], joiner: str = ", ") -> str:
+    """Doses listed so that no amount is split from its unit inside a cell (nor a drug from
+    its strength): the cell breaks between them only."""
+    return joiner.join(f'<span class="nowrap">{escape(p)}</span>' for p in parts)
 
 
 def _adverse(events: list[AdverseEvent]) -> str:
