@@ -48,6 +48,10 @@ _AGO = re.compile(rf"^(\d+)\s*({_UNIT_PATTERN})\s+ago$")
 _IN = re.compile(rf"^in\s+(\d+)\s*({_UNIT_PATTERN})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
 _INTERVAL = re.compile(rf"^(\d+)\s*({_UNIT_PATTERN})$")
+# A written date dateutil is asked to read names its month, or has a four-digit year.
+_MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_ABSOLUTE = re.compile(rf"{_MONTH_NAME.pattern}.*{_YEAR.pattern}|{_YEAR.pattern}")
 
 DATE_FORMS = "YYYY-MM-DD, today, yesterday, 3 days ago, -3d, +2w, a weekday name or 23 Nov 2026"
 INTERVAL_FORMS = "4w, 28d, 1m, 6 weeks"
@@ -112,16 +116,25 @@ def parse_iso(text: str) -> date:
         raise InvalidInput(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-def parse_date(text: str, today: date, date_order: str | None = None) -> date:
+def parse_date(
+    text: str, today: date, date_order: str | None = None, *, relative: bool = True
+) -> date:
     """Read a date as the user types it, relative forms counted from ``today``.
 
     ``date_order`` (``dmy`` or ``mdy``) says how to read a numeric date whose day and
-    month could be swapped; without it such a date is refused rather than guessed.
+    month could be swapped; without it such a date is refused rather than guessed. Without
+    ``relative`` (a birth date) only an absolute date is taken.
     """
     raw = text
     text = " ".join(text.strip().lower().split())
     if not text:
         raise InvalidInput(f"not a date: {raw!r} (use {DATE_FORMS})")
+    if not relative and not (_ISO.match(text) or _DAY_MONTH_YEAR.match(text)
+                             or _ABSOLUTE.search(text)):  # fmt: skip
+        raise InvalidInput(
+            f"{raw!r} is not a date written out: give it as YYYY-MM-DD (1950-05-01) or"
+            " 1 May 1950, not relative to today"
+        )
     try:
         found = _read(text, today, date_order, raw)
     except OverflowError:
@@ -204,6 +217,8 @@ def _numeric(match: re.Match, date_order: str | None, raw: str) -> date:
 def _written(text: str, today: date, raw: str) -> date:
     from dateutil import parser
 
+    if not (_MONTH_NAME.search(text) or _YEAR.search(text)):  # "1.5", "-1": not a date
+        raise InvalidInput(f"not a date: {raw!r} (use {DATE_FORMS})")
     default = datetime(today.year, today.month, today.day)
     try:
         return parser.parse(text, default=default).date()

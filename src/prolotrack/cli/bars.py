@@ -20,7 +20,10 @@ def bar(what: str, unit: str, total: int | None = None) -> Callable[[Iterable[T]
 
     def track(items: Iterable[T]) -> Iterator[T]:
         if not sys.stderr.isatty():
-            yield from items
+            # not ``yield from``: closing this generator would close the items too, and a
+            # cursor closed after its database (a reader gone: ``| head``) raises
+            for item in items:
+                yield item
             return
         started, shown = time.monotonic(), None
         try:

@@ -88,13 +88,14 @@ class Desk:
 
         return settings.get(self.db, key)
 
-    def date(self, text: str | None, default: date | None = None) -> date:
-        """Read a DATE as typed, with the practice's ``date-order`` for numeric dates."""
+    def date(self, text: str | None, default: date | None = None, *, relative: bool = True) -> date:
+        """Read a DATE as typed, with the practice's ``date-order`` for numeric dates
+        (without ``relative``, an absolute date only: a birth date)."""
         if text is None:
             return default or self.today
         from prolotrack.dates import parse_date
 
-        return parse_date(text, self.today, self.setting("date-order"))
+        return parse_date(text, self.today, self.setting("date-order"), relative=relative)
 
 
 def busy_timeout() -> float:

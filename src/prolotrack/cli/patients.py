@@ -48,7 +48,7 @@ def add(
     if name is None:
         name = typer.prompt("Name")
     with clinic(ctx).open(write=True) as desk:
-        born_on = desk.date(born) if born is not None else None
+        born_on = desk.date(born, relative=False) if born is not None else None
         patient = patients.add(
             desk.db,
             desk.today,
@@ -112,7 +112,7 @@ def edit(
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.patient(desk.db, patient)
-        born_on = desk.date(born) if born is not None else None
+        born_on = desk.date(born, relative=False) if born is not None else None
         changed = patients.edit(
             desk.db, found, desk.today,
             name=name, chart=chart, born=born_on, sex=sex, phone=phone, note=note,

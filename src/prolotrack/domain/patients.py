@@ -12,12 +12,12 @@ def checked_fields(today: date, **given) -> dict:
     """Check and normalise the given patient fields (``None`` means not given)."""
     fields: dict = {}
     if given.get("name") is not None:
-        fields["name"] = vocab.text(given["name"], "name")
+        fields["name"] = vocab.visible(vocab.text(given["name"], "name"), "name")
     if given.get("chart") is not None:
         chart = " ".join(given["chart"].split())
         if not chart:
             raise InvalidInput("chart number cannot be empty")
-        fields["chart"] = vocab.printable(chart, "chart number")
+        fields["chart"] = vocab.visible(vocab.printable(chart, "chart number"), "chart number")
     if given.get("born") is not None:
         fields["born"] = vocab.not_after(given["born"], today, "birth date").isoformat()
     if given.get("sex") is not None:
@@ -25,6 +25,8 @@ def checked_fields(today: date, **given) -> dict:
     for key in ("phone", "note"):
         if given.get(key) is not None:
             fields[key] = vocab.note(given[key], key)
+    if fields.get("phone"):
+        vocab.visible(fields["phone"], "phone")
     if given.get("weight_kg") is not None:
         fields["weight_kg"] = weight(given["weight_kg"])
     return fields

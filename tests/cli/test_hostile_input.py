@@ -1,0 +1,68 @@
+"""Input that must be refused with one line, nothing written (issue 26 point 12), through the
+installed command: dates that are not dates, bytes that are not UTF-8, invisible characters in
+what identifies a patient; and a reader that goes away (`| head`) leaves no Python noise."""
+
+import os
+import subprocess
+
+import pytest
+
+from tests.conftest import INSTALLED
+
+
+@pytest.mark.parametrize("born", ["1.5", "-1", "today", "3 days ago", "monday", "2026/12/01"])
+def test_a_birth_date_that_is_not_a_date_written_out_is_refused(worked, installed, born):
+    installed.refused("patient", "add", "Bo Born", "--born", born, says="date")
+    installed.refused("patient", "edit", "P-0001", "--born", born, says="date")
+
+
+def test_a_birth_date_written_out_is_taken(worked, installed):
+    installed.ok("patient", "add", "Bo Born", "--born", "1 May 1950")
+    assert installed.json("patient", "show", "Bo Born")["born"] == "1950-05-01"
+
+
+@pytest.mark.parametrize("day", ["1.5", "-1", "7"])
+def test_a_number_is_not_a_date(worked, installed, day):
+    installed.refused("course", "start", "P-0001", "--condition", "hip", "--date", day,
+                      says="not a date")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["A\u200bB", "\u202eAnn", "Ann\ufeff"])
+def test_an_invisible_character_in_a_name_chart_or_phone_is_refused(worked, installed, text):
+    installed.refused("patient", "add", text, says="invisible character")
+    installed.refused("patient", "add", "Ann", "--chart", text, says="invisible character")
+    installed.refused("patient", "edit", "P-0001", "--phone", f"555{text}",
+                      says="invisible character")  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", [b"\xe9abc", b"\xff", b"Jos\xe9"])
+def test_an_argument_that_is_not_utf8_is_refused(worked, raw):
+    before = worked.fingerprint()
+    argv = [os.fsencode(INSTALLED), b"--db", os.fsencode(str(worked.path)), b"patient", b"add",
+            raw]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, timeout=120)
+    assert done.returncode == 1
+    message = done.stderr.decode().strip()
+    assert message.startswith("error: argument") and "is not UTF-8" in message
+    assert "\n" not in message and "Traceback" not in message
+    assert worked.fingerprint() == before
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A clinic whose exports are far larger than a pipe's buffer."""
+    from datetime import date
+
+    from tests.benchmarks.make_clinic import build
+
+    path = tmp_path_factory.mktemp("generated") / "generated.db"
+    build(path, scale=0.01, today=date(2026, 11, 23))
+    return path
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("what", ["injections", "sessions", "scores", "fhir"])
+def test_a_reader_that_goes_away_leaves_no_noise(generated, what):
+    command = f"'{INSTALLED}' --db '{generated}' export {what} | head -c 10"
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=300)
+    assert done.stderr == ""
