@@ -129,8 +129,9 @@ def parse_date(
     text = " ".join(text.strip().lower().split())
     if not text:
         raise InvalidInput(f"not a date: {raw!r} (use {DATE_FORMS})")
-    if not relative and not (_ISO.match(text) or _DAY_MONTH_YEAR.match(text)
-                             or _ABSOLUTE.search(text)):  # fmt: skip
+    compact = len(text) == 8 and text.isdigit()  # 20260105
+    written = _ISO.match(text) or _DAY_MONTH_YEAR.match(text) or _ABSOLUTE.search(text)
+    if not relative and not (written or compact):
         raise InvalidInput(
             f"{raw!r} is not a date written out: give it as YYYY-MM-DD (1950-05-01) or"
             " 1 May 1950, not relative to today"
@@ -217,7 +218,8 @@ def _numeric(match: re.Match, date_order: str | None, raw: str) -> date:
 def _written(text: str, today: date, raw: str) -> date:
     from dateutil import parser
 
-    if not (_MONTH_NAME.search(text) or _YEAR.search(text)):  # "1.5", "-1": not a date
+    compact = len(text) == 8 and text.isdigit()
+    if not (_MONTH_NAME.search(text) or _YEAR.search(text) or compact):  # "1.5", "-1": no date
         raise InvalidInput(f"not a date: {raw!r} (use {DATE_FORMS})")
     default = datetime(today.year, today.month, today.day)
     try:
