@@ -66,3 +66,37 @@ def test_a_reader_that_goes_away_leaves_no_noise(generated, what):
     command = f"'{INSTALLED}' --db '{generated}' export {what} | head -c 10"
     done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=300)
     assert done.stderr == ""
+
+
+@pytest.mark.sqlite_only
+def test_o_never_writes_over_the_record_force_or_not(worked, installed, tmp_path):
+    from prolotrack.storage import keys
+
+    worked.ok("db", "backup")
+    backup = next((worked.path.parent / "backups").iterdir())
+    other = tmp_path / "other.db"
+    other.write_bytes(worked.path.read_bytes())
+    keys_folder = keys.folder()
+    targets = [worked.path, f"{worked.path}-wal", backup, other,
+               *sorted(keys_folder.iterdir())]  # fmt: skip
+    assert len(targets) >= 6  # the file's key and its head among them
+    for target in targets:
+        for command in (("export", "patients"), ("report", "course", "1")):
+            installed.refused(*command, "-o", str(target), "--force", says="never writes over")
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
+    installed.ok("db", "check")
+
+
+@pytest.mark.sqlite_only
+def test_a_database_and_its_keys_folder_are_made_the_owners_alone(clinic, installed):
+    import stat
+
+    from prolotrack.storage import keys
+
+    keys.folder().mkdir(parents=True, mode=0o755)
+    keys.folder().chmod(0o755)  # a folder another hand made
+    clinic.ok("patient", "add", "Ada")
+    clinic.path.chmod(0o644)  # copied in by another tool
+    installed.ok("patient", "add", "Bo")
+    assert stat.S_IMODE(clinic.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(keys.folder().stat().st_mode) == 0o700

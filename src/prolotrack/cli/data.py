@@ -85,7 +85,8 @@ def export(
             patient_id=lookup.patient(desk.db, patient).id if patient else None,
         )
         binary = fmt is ExportFormat.xlsx
-        with output_file(output, force=force, bom=bom, binary=binary) as out:
+        with output_file(output, force=force, bom=bom, binary=binary,
+                         database=clinic(ctx).url or clinic(ctx).path) as out:  # fmt: skip
             if what is What.fhir:
                 from prolotrack.actions import fhir
                 from prolotrack.render import jsondoc

@@ -55,13 +55,20 @@ def fit(message: str) -> str:
 
 @contextlib.contextmanager
 def output_file(
-    path: Path | None, *, force: bool = False, bom: bool = False, binary: bool = False
+    path: Path | None,
+    *,
+    force: bool = False,
+    bom: bool = False,
+    binary: bool = False,
+    database: Path | str | None = None,
 ) -> Iterator[IO]:
     """Standard output, or ``path`` written whole or not at all.
 
     The data go to a temporary file beside ``path``, created readable by the owner alone,
     and are renamed into place only once complete; an existing file is replaced only with
-    ``force``, never silently.
+    ``force``, never silently. Nothing of the record is ever written over, ``--force`` or
+    not: the ``database`` in use and its companions, a backup, a key or a head, or any file
+    that is a SQLite database.
     """
     if path is None:
         if bom:
@@ -71,6 +78,7 @@ def output_file(
     from prolotrack.domain.errors import Refused
     from prolotrack.storage import leftovers
 
+    _refuse_the_record(path, database)
     _refuse_unless_regular(path, force)
     folder = path.parent if str(path.parent) else Path(".")
     leftovers.sweep(folder)
@@ -103,6 +111,35 @@ def output_file(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _refuse_the_record(path: Path, database: Path | str | None) -> None:
+    from prolotrack.domain.errors import Refused
+    from prolotrack.storage import keys, maintenance
+
+    target = path.resolve()
+    why = None
+    if database is not None and "://" not in str(database):
+        live = Path(database).resolve()
+        if target in {live, *(Path(f"{live}{end}") for end in ("-wal", "-shm", "-journal"))}:
+            why = "the database in use (or a companion of it)"
+        elif target.is_relative_to(maintenance.backup_folder(live).resolve()):
+            why = "in the database's backup folder"
+    if why is None and target.is_relative_to(keys.folder().resolve()):
+        why = "in the folder of the audit keys and heads"
+    if why is None and _is_regular(path):  # never opened otherwise: a FIFO would block
+        with contextlib.suppress(OSError), open(path, "rb") as existing:
+            if existing.read(16) == b"SQLite format 3\x00":
+                why = "a SQLite database"
+    if why:
+        raise Refused(f"{path} is {why}; -o never writes over the record, --force or not")
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _refuse_unless_regular(path: Path, force: bool) -> None:

@@ -80,7 +80,7 @@ def report_course(
             flags=flags.of_patient(desk.db, found[0].course.patient_id) if found else [],
         )
         page = report.html(document)
-    with output_file(output, force=force) as out:
+    with output_file(output, force=force, database=clinic(ctx).url or clinic(ctx).path) as out:
         out.write(page)
     if output is not None:
         courses = len(found)

@@ -130,6 +130,8 @@ def transaction(
             conn.rollback()
         conn.close()
         private_companions(path)
+        if write:
+            private_file(path)
         if sound:  # a refused command leaves the file as sound as it found it
             health.note(path)
 
@@ -175,6 +177,15 @@ class _Chain:
 def _begin_audit(db: Database) -> None:
     practitioner = db.execute("SELECT value FROM settings WHERE key = 'practitioner'").fetchone()
     audit.begin(db, practitioner[0] if practitioner else None)
+
+
+def private_file(path: Path) -> None:
+    """A file another tool made readable by others (0644) is the owner's alone once it holds
+    what prolotrack wrote into it; a read-only file (0400) stays read-only."""
+    with contextlib.suppress(OSError):
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
 
 
 def private_companions(path: Path) -> None:

@@ -169,6 +169,8 @@ def _write(path: Path, text: str, *, exclusive: bool) -> None:
     old_umask = os.umask(0o077)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if path.parent.stat().st_mode & 0o077:  # a folder made by another hand: ours alone
+            os.chmod(path.parent, 0o700)
         if exclusive:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
