@@ -100,3 +100,29 @@ def test_a_database_and_its_keys_folder_are_made_the_owners_alone(clinic, instal
     installed.ok("patient", "add", "Bo")
     assert stat.S_IMODE(clinic.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(keys.folder().stat().st_mode) == 0o700
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("command", [("db", "status"), ("db", "check")])
+def test_db_status_and_check_take_away_what_a_killed_backup_left(worked, installed, command):
+    worked.ok("db", "backup")
+    folder = worked.path.parent
+    left = [folder / f".{worked.path.name}.999999.part",
+            folder / f".{worked.path.name}.999999.part-journal",
+            folder / "backups" / f".{worked.path.stem}-x.db.999999.part"]  # fmt: skip
+    for path in left:
+        path.write_bytes(b"a whole copy of the record")
+    installed.ok(*command)
+    assert [p for p in left if p.exists()] == []
+
+
+@pytest.mark.sqlite_only
+def test_a_record_of_migrations_cut_short_is_named_not_a_raw_sqlite_error(worked, installed):
+    import sqlite3
+
+    with sqlite3.connect(worked.path) as conn:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE rowid = "
+                     "(SELECT max(rowid) FROM _sqlite_migrations)")  # fmt: skip
+    conn.close()
+    message = installed.refused("patient", "list", status=3, says="record of migrations")
+    assert "duplicate column" not in message and "db restore" in message

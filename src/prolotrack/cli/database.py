@@ -34,10 +34,14 @@ def db_path(ctx: typer.Context) -> None:
 
 def _existing(ctx: typer.Context) -> Path:
     from prolotrack.domain.errors import DatabaseMissing
+    from prolotrack.storage import leftovers, maintenance
 
     path = clinic(ctx).path
     if not path.exists():
         raise DatabaseMissing(f"no database at {path}")
+    # what a killed backup or restore left (a whole copy of the record) goes now, not at the
+    # next writing command
+    leftovers.sweep(path.parent, maintenance.backup_folder(path))
     return path
 
 

@@ -45,6 +45,13 @@ def pending(db: Database) -> list[str]:
                 " prolotrack tables; refusing to use it (check the --db path, or restore a backup)"
             )
     unknown = [n for n in names if n not in KNOWN]
+    if names and stamped and stamped != len(names) and stamped <= len(KNOWN) and not unknown:
+        raise DatabaseUnusable(
+            f"this file says it has schema version {stamped} but its record of migrations"
+            f" lists {len(names)}: it was changed behind prolotrack's back; nothing was"
+            " changed (see 'prolotrack db check', or restore a backup with 'prolotrack db"
+            " restore')"
+        )
     if stamped > len(KNOWN) and not unknown:
         unknown = [f"version {stamped}"]
     if unknown:
