@@ -126,3 +126,25 @@ def test_a_record_of_migrations_cut_short_is_named_not_a_raw_sqlite_error(worked
     conn.close()
     message = installed.refused("patient", "list", status=3, says="record of migrations")
     assert "duplicate column" not in message and "db restore" in message
+
+
+def test_an_icd10_code_carries_no_free_letters(worked, installed):
+    installed.refused("course", "edit", "1", "--icd10", "M17.1ZEB", "--reason", "x",
+                      says="ICD-10 code")  # fmt: skip
+    for code in ("M17.11", "S52.521A", "T36.0X1A", "M54.50"):
+        installed.ok("course", "edit", "1", "--icd10", code, "--reason", "coded")
+
+
+def test_a_practices_own_instrument_code_leaves_no_trace_in_a_deidentified_export(
+    worked, installed
+):
+    worked.ok("instruments", "add", "zeb-quixote-5550142", "--name", "local", "--min", "0",
+              "--max", "10", "--better", "lower")  # fmt: skip
+    worked.ok("score", "add", "1", "zeb-quixote-5550142=4", "--date", "2026-03-03")
+    worked.ok("log", "P-0001", "--site", "MCL:0.5:D15", "--score", "zeb-quixote-5550142=3")
+    for table in ("scores", "injections", "progress"):
+        for fmt in ("csv", "json"):
+            shown = installed.ok("export", table, "--deidentify", "-f", fmt).stdout
+            assert "zeb" not in shown and "5550142" not in shown, (table, fmt)
+    scores = installed.json("export", "scores", "--deidentify")
+    assert "other" in {s["instrument"] for s in scores}

@@ -108,6 +108,10 @@ def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFo
 
     key = exports.secret(desk.db, "pseudonym-key") if deidentify else None
     instruments = exports.instruments_used(desk.db) if table == "injections" else []
+    if deidentify:  # a practice's own instrument's code is its free text: not a column
+        from prolotrack.domain.instruments import CATALOGUE
+
+        instruments = [c for c in instruments if c in {i.code for i in CATALOGUE}]
     shape = spec(table, key=key, instruments=instruments)
     if table == "progress":
         rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)

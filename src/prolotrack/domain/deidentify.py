@@ -62,7 +62,31 @@ REGIONS = ("knee", "hip", "ankle", "foot", "achilles", "shoulder", "elbow", "wri
 def condition(icd10: str | None) -> str:
     """A course's condition in a de-identified export: its ICD-10 code, never the words typed
     (a name or a place can hide in them)."""
-    return icd10 or OTHER
+    return code_of(icd10) or OTHER
+
+
+def code_of(icd10: str | None) -> str | None:
+    """An ICD-10 code of the right shape; one recorded before the shape was checked this
+    closely (free letters after the dot) is ``other``."""
+    from prolotrack.domain import vocab
+    from prolotrack.domain.errors import InvalidInput
+
+    if icd10 is None:
+        return None
+    try:
+        return vocab.icd10(icd10)
+    except InvalidInput:
+        return OTHER
+
+
+def instrument(code: str | None) -> str | None:
+    """An instrument of the built-in catalogue by its code; a practice's own is ``other``
+    (its code is the practice's free text)."""
+    from prolotrack.domain.instruments import CATALOGUE
+
+    if code is None:
+        return None
+    return code if code in {i.code for i in CATALOGUE} else OTHER
 
 
 def region(text: str | None) -> str | None:

@@ -39,7 +39,10 @@ MAX_PLANNED_SESSIONS = 100
 _SIDE_ABBREVIATIONS = {"l": "left", "r": "right", "b": "bilateral", "m": "midline"}
 # ICD-10 shape: a letter, two characters (ICD-10-CM has codes such as M1A and C4A, so the
 # third may be a letter), then an optional dot and up to four more characters.
-_ICD10 = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
+# A category (letter, digit, digit or letter), then after the dot up to three digits (ICD-10-CM's
+# placeholder X among them) and, as the seventh character, one digit or letter: M17.11, S52.521A,
+# T36.0X1A. Never a run of free letters, which could carry words into a de-identified export.
+_ICD10 = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9X]{1,3}|[0-9X]{3}[0-9A-Z])?$")
 
 
 def one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -67,8 +70,9 @@ def icd10(value: str) -> str:
     match = _ICD10.match(value.strip().upper())
     if not match:
         raise InvalidInput(
-            f"ICD-10 code {value!r} is not of the shape letter, two characters, optional dot"
-            " and up to four more (e.g. M17.11, M54.50, M72.2)"
+            f"ICD-10 code {value!r} is not of the shape letter, two characters, optional dot,"
+            " up to three digits (X as a placeholder) and a seventh character (e.g. M17.11,"
+            " M54.50, S52.521A)"
         )
     head, tail = match.groups()
     return f"{head}.{tail}" if tail else head

@@ -63,6 +63,10 @@ def _catalogued(row: dict) -> dict:
     out = {}
     if "condition" in row:
         out["condition"] = deid.condition(row.get("icd10"))
+    if "icd10" in row:
+        out["icd10"] = deid.code_of(row["icd10"])
+    if "instrument" in row:
+        out["instrument"] = deid.instrument(row["instrument"])
     if "region" in row:
         out["region"] = deid.region(row["region"])
     if "site" in row:
