@@ -148,3 +148,65 @@ def test_a_practices_own_instrument_code_leaves_no_trace_in_a_deidentified_expor
             assert "zeb" not in shown and "5550142" not in shown, (table, fmt)
     scores = installed.json("export", "scores", "--deidentify")
     assert "other" in {s["instrument"] for s in scores}
+
+
+def _small_files():  # a disk with room for 40 kB in any one file
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+
+@pytest.mark.sqlite_only
+def test_a_workbook_on_a_full_disk_is_one_line_and_leaves_nothing(generated, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [str(INSTALLED), "--db", str(generated), "export", "injections", "-f", "xlsx", "-o",
+            str(out / "x.xlsx")]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, preexec_fn=_small_files)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot write") and done.stderr.count("\n") == 1
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_on_a_full_disk_blames_the_disk_not_the_record(generated, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [str(INSTALLED), "--db", str(generated), "db", "backup", str(out / "b.db")]
+    done = subprocess.run(argv, capture_output=True, text=True, preexec_fn=_small_files)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"error: cannot write {out}") and "cannot be read" not in (
+        done.stderr)  # fmt: skip
+    assert list(out.iterdir()) == []
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 2 MB file system (tmpfs, as root), filled once the test has put its file there."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip("a small file system needs root (mount -t tmpfs)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.sqlite_only
+def test_reading_works_on_a_full_disk_and_a_write_names_the_disk(worked, full_disk):
+    db = full_disk / "clinic.db"
+    db.write_bytes(worked.path.read_bytes())
+    with open(full_disk / "fill", "wb") as filler, pytest.raises(OSError):
+        while True:
+            filler.write(b"\0" * 65536)
+            filler.flush()
+    run = [str(INSTALLED), "--db", str(db), "--today", "2026-03-20"]
+    listed = subprocess.run([*run, "session", "list", "-f", "json"], capture_output=True,
+                            text=True)  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert len(__import__("json").loads(listed.stdout)) == 3
+    added = subprocess.run([*run, "patient", "add", "Zed"], capture_output=True, text=True)
+    assert added.returncode == 3 and "the disk holding it is full" in added.stderr

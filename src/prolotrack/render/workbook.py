@@ -37,11 +37,34 @@ def write(out: IO[bytes], columns: list[Column], rows: Iterable[dict], title: st
         header.append(cell)
     sheet.append(header)
     count = 0
-    for row in rows:
-        sheet.append([_cell(sheet, row.get(c.key), bool(_DATES.search(c.key))) for c in columns])
-        count += 1
-    book.save(out)
+    try:
+        for row in rows:
+            sheet.append([_cell(sheet, row.get(c.key), bool(_DATES.search(c.key)))
+                          for c in columns])  # fmt: skip
+            count += 1
+        book.save(out)
+    except BaseException:
+        _abandon(sheet)
+        raise
     return count
+
+
+def _abandon(sheet) -> None:
+    """Close a sheet whose writing failed (a full disk): openpyxl keeps its rows in a temporary
+    file through a generator that, left open, would raise again when it is collected and print
+    its traceback after our one-line error; the temporary file holds patients' data, so it
+    goes too."""
+    import contextlib
+    import os
+
+    writer = getattr(sheet, "_writer", None)
+    if writer is None:
+        return
+    for generator in (getattr(sheet, "_rows", None), writer.xf):  # rows first, then the sheet
+        with contextlib.suppress(Exception):
+            generator.close()
+    with contextlib.suppress(Exception):
+        os.remove(writer.out)
 
 
 def _cell(sheet, value, is_date: bool) -> WriteOnlyCell:

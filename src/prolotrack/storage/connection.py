@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +92,10 @@ def transaction(
     # A read in a folder it cannot write to (a backup on a read-only share) opens the file
     # read-only: SQLite then needs no companion files of its own there.
     read_only = not write and not os.access(path.parent, os.W_OK)
-    conn = connect(path, busy_timeout, read_only=read_only)
+    # A read on a full disk, where SQLite cannot make the shared-memory file a WAL database
+    # reads through, reads the file as it stands (it has no log waiting to be checkpointed)
+    frozen = not write and _full(path) and not _has_log(path)
+    conn = connect(path, busy_timeout, read_only=read_only or frozen, immutable=frozen)
     try:
         with translated_errors(path, busy_timeout):
             db = FileDatabase(conn, execute_plugins=False)
@@ -197,9 +201,26 @@ def private_companions(path: Path) -> None:
                 os.chmod(companion, 0o600)
 
 
-def connect(path: Path, busy_timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
+def _full(path: Path) -> bool:
+    """No room on the disk holding the file for SQLite's companions (a few pages)."""
+    try:
+        return shutil.disk_usage(path.parent).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def _has_log(path: Path) -> bool:
+    log = Path(f"{path}-wal")
+    return log.exists() and log.stat().st_size > 0
+
+
+def connect(
+    path: Path, busy_timeout: float, *, read_only: bool = False, immutable: bool = False
+) -> sqlite3.Connection:
     # isolation_level=None: the driver opens no transaction of its own; we say BEGIN.
-    target = f"{Path(path).resolve().as_uri()}?mode=ro" if read_only else path
+    target = path
+    if read_only:
+        target = f"{Path(path).resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
     conn = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None, uri=read_only)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -325,7 +346,8 @@ def translated_errors(path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) ->
                 f" {busy_timeout:g} s wait; nothing was written, try again"
             ) from None
         if "readonly" in text or "unable to open" in text or "disk I/O" in text:
-            raise DatabaseUnusable(f"cannot write to {path}: {text}") from None
+            why = " (the disk holding it is full)" if _full(path) else ""
+            raise DatabaseUnusable(f"cannot write to {path}: {text}{why}") from None
         raise DatabaseUnusable(f"{path} cannot be used: {text}") from None
     except sqlite3.DatabaseError as exc:
         raise DatabaseUnusable(

@@ -86,6 +86,23 @@ def _diagnosed(path: Path):
         raise DatabaseUnusable(f"{path} cannot be read: {error}") from None
 
 
+def _blame(source: Path, target: Path, error: sqlite3.DatabaseError) -> None:
+    """SQLite says "disk I/O error" whichever side failed: a full disk under the copy must not
+    be reported as a damaged record. The side that cannot take a few bytes more is named."""
+    probe = target.with_name(f"{target.name}-room")
+    try:
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * min(source.stat().st_size, 1 << 20))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as full:
+        raise Refused(f"cannot write {target.parent}: {full.strerror}; nothing was written"
+                      " (free some room, or give another place)") from None  # fmt: skip
+    finally:
+        probe.unlink(missing_ok=True)
+    raise DatabaseUnusable(f"{source} cannot be read: {error}") from None
+
+
 def stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -117,7 +134,8 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
             seal_head(temporary)
             os.link(temporary, dest)
         finally:
-            temporary.unlink(missing_ok=True)
+            for companion in ("", "-journal"):  # a failed copy leaves its journal too
+                Path(f"{temporary}{companion}").unlink(missing_ok=True)
     except OSError as error:
         raise DatabaseUnusable(f"cannot write the backup {dest}: {error.strerror}") from None
     finally:
@@ -244,9 +262,11 @@ def _copy(source: Path, target: Path) -> None:
     src = connect(source, BUSY_TIMEOUT_SECONDS)
     dst = sqlite3.connect(target, isolation_level=None)
     try:
-        with _diagnosed(source):  # a damaged page may show only once the copy is read
+        try:
             src.backup(dst)  # one step: a consistent copy, whatever else is writing
             dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        except sqlite3.DatabaseError as error:
+            _blame(source, target, error)
     finally:
         dst.close()
         src.close()
