@@ -67,12 +67,20 @@ def on_terminal(demo, args, columns: int, raw: bool = False, **extra: str) -> st
     """What the command shows on a terminal ``columns`` wide, escape sequences taken out (or
     left in, ``raw``); ``extra``: more environment."""
     path, env = demo
-    env = {**env, **extra}
+    shown, status, errors = _on_a_pty([str(BIN), "--db", str(path), *args], columns,
+                                      {**env, **extra, "TERM": "xterm-256color"})  # fmt: skip
+    assert status == 0, errors
+    return shown if raw else _ESCAPE.sub("", shown)
+
+
+def _on_a_pty(argv, columns: int, env, stderr_too: bool = False) -> tuple[str, int, str]:
+    """Run ``argv`` with a pseudo-terminal ``columns`` wide as standard output (and error,
+    ``stderr_too``): what it showed, its exit status, and standard error when piped."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    process = subprocess.Popen([str(BIN), "--db", str(path), *args], stdin=slave, stdout=slave,
-                               stderr=subprocess.PIPE,
-                               env={**env, "TERM": "xterm-256color"})  # fmt: skip
+    process = subprocess.Popen(argv, stdin=slave, stdout=slave,
+                               stderr=slave if stderr_too else subprocess.PIPE,
+                               env=env)  # fmt: skip
     os.close(slave)
     chunks = []
     while True:
@@ -85,9 +93,8 @@ def on_terminal(demo, args, columns: int, raw: bool = False, **extra: str) -> st
         chunks.append(chunk)
     os.close(master)
     process.wait(timeout=60)
-    assert process.returncode == 0, process.stderr.read()
-    shown = b"".join(chunks).decode().replace("\r\n", "\n")
-    return shown if raw else _ESCAPE.sub("", shown)
+    errors = "" if stderr_too else process.stderr.read().decode()
+    return b"".join(chunks).decode().replace("\r\n", "\n"), process.returncode, errors
 
 
 def on_a_pipe(demo, args) -> str:
@@ -179,24 +186,9 @@ def test_messages_wrap_to_the_terminals_width(demo, tmp_path, columns):
     said = []
     for args in (("log", "P-0001", "--site", "MCL:2:lidocaine 1%", "--site", "LCL:1:water"),
                  ("course", "show", "999999")):  # fmt: skip
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-        process = subprocess.Popen([str(BIN), "--db", str(copy), *args], stdin=slave,
-                                   stdout=slave, stderr=slave,
-                                   env={**env, "TERM": "xterm"})  # fmt: skip
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(master)
-        process.wait(timeout=60)
-        said += _ESCAPE.sub("", b"".join(chunks).decode()).replace("\r\n", "\n").splitlines()
+        shown, _, _ = _on_a_pty([str(BIN), "--db", str(copy), *args], columns,
+                                {**env, "TERM": "xterm"}, stderr_too=True)  # fmt: skip
+        said += _ESCAPE.sub("", shown).splitlines()
     assert any(line.startswith("warning: lidocaine 20 mg given with no weight") for line in said), (
         said
     )
