@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prolotrack.domain.vocab import INVISIBLE
 from prolotrack.render import delimited
 from prolotrack.render.view import Column
 
@@ -203,6 +204,8 @@ def test_the_fast_injections_csv_is_the_general_writer_s(tmp_path_factory, texts
 
     clinic = Clinic(tmp_path_factory.mktemp("fast") / "clinic.db")
     name, condition, practitioner, anesthetic = texts
+    name = INVISIBLE.sub("", name)  # refused in a name (third edition), not this test's subject
+    anesthetic = anesthetic.replace(":", ";")  # "x:0" would be a dose, its volume refused
     clinic.ok("patient", "add", "--chart", "C1", "--", name.strip() or "x")
     clinic.ok("patient", "add", "Plain Person", "--chart", "C2")
     for chart in ("C1", "C2"):

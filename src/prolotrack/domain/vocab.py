@@ -115,14 +115,14 @@ def printable(value: str, what: str, accepted: str = "printable text") -> str:
 # Characters that show nothing, or turn the text around them: in a name, a chart number or a
 # phone they make two records look alike, or one look like nothing (the joiners U+200C/U+200D,
 # which some scripts need between letters, are left alone).
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
                         "\u2066-\u2069\ufeff]")  # fmt: skip
 
 
 def visible(value: str, what: str) -> str:
     """A name, chart number or phone as it is seen: no invisible or direction-changing
     character in it (a zero-width space, a right-to-left override)."""
-    if found := _INVISIBLE.search(value):
+    if found := INVISIBLE.search(value):
         raise InvalidInput(
             f"{what} {value!r} holds an invisible character (U+{ord(found.group()):04X});"
             " type it without one"
