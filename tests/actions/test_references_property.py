@@ -55,7 +55,7 @@ def _named_patients(db, text: str) -> list:
     return by_chart or [p for p in everyone if text.lower() in p.name.lower()]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clinics, references)
 def test_a_reference_finds_the_one_record_it_names_or_is_refused_naming_each(clinic, ref):
     with (

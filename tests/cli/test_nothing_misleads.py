@@ -14,12 +14,12 @@ def test_a_voided_course_is_out_of_every_report(worked, installed):
     assert block["course"]["void_reason"] == "entered on the wrong patient"
     assert block["outcomes"] == [] and block["next_due"] is None
     for audience in ("patient", "clinician"):
-        installed.refused("report", "course", "1", "--for", audience, says="was voided")
-    assert installed.json("report", "outcomes") == []
-    assert installed.json("due", "--within", "1y") == []
-    assert installed.json("summary", "--date", "2026-03-02")["sessions"] == []
+        worked.refused("report", "course", "1", "--for", audience, says="was voided")
+    assert worked.json("report", "outcomes") == []
+    assert worked.json("due", "--within", "1y") == []
+    assert worked.json("summary", "--date", "2026-03-02")["sessions"] == []
     for table in ("sessions", "injections", "scores", "progress", "courses"):
-        assert installed.ok("export", table).stdout.count("\n") == 1, table  # the header only
+        assert worked.ok("export", table).stdout.count("\n") == 1, table  # the header only
 
 
 def test_scarpones_mix_meets_an_amide_allergy_and_counts_its_anaesthetics(clinic, installed):
@@ -44,11 +44,11 @@ def test_dose_warnings_are_shown_wherever_the_doses_are(clinic, installed):
     [session] = installed.json("progress", "W-1")["courses"][0]["sessions"]
     assert said in session["warnings"] and bupivacaine in session["warnings"]
     assert session["totals"]["bupivacaine_mg"] == 110  # the --anesthetic dose counts
-    assert said in installed.ok("progress", "W-1").stdout
-    assert said in installed.ok("session", "show", "1").stdout
-    assert said in installed.ok("summary", "--date", "2026-03-02", "-f", "text").stdout
-    assert said in installed.ok("export", "sessions").stdout
-    clinician = installed.ok("report", "course", "W-1", "--for", "clinician").stdout
+    assert said in clinic.ok("progress", "W-1").stdout
+    assert said in clinic.ok("session", "show", "1").stdout
+    assert said in clinic.ok("summary", "--date", "2026-03-02", "-f", "text").stdout
+    assert said in clinic.ok("export", "sessions").stdout
+    clinician = clinic.ok("report", "course", "W-1", "--for", "clinician").stdout
     assert said in clinician and bupivacaine in clinician
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from prolotrack.storage import keys
 from tests.conftest import WORKED_EXAMPLE
 
 BIN = Path(sys.executable).parent / "prolotrack"
@@ -37,6 +38,7 @@ class User:
         }
         self.env.pop("PROLOTRACK_DB", None)
         self.env.pop("PROLOTRACK_KEYS", None)
+        self.keys = tmp_path / "config" / "prolotrack" / "keys"
 
     def popen(self, *args, db=None, **kwargs):
         argv = [str(BIN), "--db", str(db or self.path), *args]
@@ -68,13 +70,30 @@ def _fingerprint(path: Path):
     return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
-@pytest.fixture
-def user(tmp_path):
+@pytest.fixture(scope="module")
+def worked_once(tmp_path_factory) -> User:
+    """The worked example, recorded once for the module through the installed command."""
     if not BIN.exists():
         pytest.skip("prolotrack is not installed beside this Python")
-    u = User(tmp_path)
+    u = User(tmp_path_factory.mktemp("worked"))
     for command in WORKED_EXAMPLE:
         u.ok(*command)
+    return u
+
+
+@pytest.fixture
+def user(worked_once, tmp_path) -> User:
+    """A user of their own with the worked example: its file copied, with the file's key and
+    its head (named for the copy's place, as if recorded there)."""
+    u = User(tmp_path)
+    shutil.copy2(worked_once.path, u.path)
+    source, target = worked_once.keys, u.keys
+    target.mkdir(parents=True, mode=0o700)
+    for found in source.iterdir():
+        name = found.name
+        if name.endswith(".head"):
+            name = f"{name.rsplit('-', 1)[0]}-{keys.place(u.path)}.head"
+        shutil.copy2(found, target / name)
     return u
 
 
@@ -134,13 +153,13 @@ def test_a_backup_restores_on_a_new_machine_with_its_key(user, tmp_path):
     """The documented move: a backup and the key file; the backup carries its head."""
     backup = Path(user.ok("db", "backup", str(tmp_path / "move.db")).stdout.strip())
     new = User(tmp_path / "new-machine")
-    new_keys = Path(new.env["XDG_CONFIG_HOME"]) / "prolotrack" / "keys"
+    new_keys = new.keys
     target = tmp_path / "new-machine" / "clinic.db"
     target.parent.mkdir(parents=True)
     message = new.refused("db", "restore", str(backup), db=target, says="key")
     assert "not on this machine" in message
     new_keys.mkdir(parents=True)
-    for key in (Path(user.env["XDG_CONFIG_HOME"]) / "prolotrack" / "keys").glob("*.key"):
+    for key in user.keys.glob("*.key"):
         shutil.copy(key, new_keys)
     new.ok("db", "restore", str(backup), db=target)
     new.ok("db", "check", db=target)
@@ -431,27 +450,28 @@ def test_names_are_found_whatever_their_accents_and_their_unicode_form(user):
 def test_a_restore_killed_at_random_moments_leaves_one_record_or_the_other(user, tmp_path):
     import random
 
+    kills = 6
     user.ok("import", str(_sheet(tmp_path, patients=150)))
     backup = user.ok("db", "backup", str(tmp_path / "b.db")).stdout.strip()
     user.ok("patient", "add", "Grace Hopper")  # the live file: one patient more than the backup
     restored, live = _patients(user, db=Path(backup)), _patients(user)
     base = tmp_path / "base.db"
     shutil.copy(user.path, base)
-    keys = Path(user.env["XDG_CONFIG_HOME"]) / "prolotrack" / "keys"
+    keys_folder = user.keys
     base_keys = tmp_path / "base-keys"
-    shutil.copytree(keys, base_keys)  # the file and its head, as they were: both are put back
+    shutil.copytree(keys_folder, base_keys)  # the key and head, as they were: put back
     started = time.monotonic()
     user.ok("db", "restore", backup)
     duration = time.monotonic() - started
     rng = random.Random(12)
     seen = []
-    for _ in range(10):
+    for _ in range(kills):
         for companion in ("", "-wal", "-shm"):
             Path(f"{user.path}{companion}").unlink(missing_ok=True)
         shutil.rmtree(user.path.parent / "backups", ignore_errors=True)
         shutil.copy(base, user.path)
-        shutil.rmtree(keys)
-        shutil.copytree(base_keys, keys)
+        shutil.rmtree(keys_folder)
+        shutil.copytree(base_keys, keys_folder)
         process = user.popen("db", "restore", backup, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)  # fmt: skip
         time.sleep(rng.uniform(0.6, 1.0) * duration)  # the copy comes last, after the checks
@@ -464,4 +484,4 @@ def test_a_restore_killed_at_random_moments_leaves_one_record_or_the_other(user,
         user.ok("patient", "add", f"After {len(seen)}")  # and the record takes writes
         strays = [p.name for p in user.path.parent.rglob(".*") if ".verified" not in p.name]
         assert strays == [], strays
-    print(f"restore killed 10 times: old {seen.count(live)}, restored {seen.count(restored)}")
+    print(f"restore killed {kills} times: old {seen.count(live)}, restored {seen.count(restored)}")

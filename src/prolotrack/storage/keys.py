@@ -48,9 +48,13 @@ def key_path(file_id: str) -> Path:
 def head_path(file_id: str, database: Path | str) -> Path:
     """The head of one file at one place: a copy made with ``cp`` has a head of its own. A
     PostgreSQL database's place is its URL (without a password)."""
-    place = database if "://" in str(database) else Path(database).resolve()
-    where = hashlib.sha256(str(place).encode()).hexdigest()[:16]
-    return folder() / f"{file_id}-{where}.head"
+    return folder() / f"{file_id}-{place(database)}.head"
+
+
+def place(database: Path | str) -> str:
+    """What a head's name says of where its file is: a digest of its full path (or URL)."""
+    where = database if "://" in str(database) else Path(database).resolve()
+    return hashlib.sha256(str(where).encode()).hexdigest()[:16]
 
 
 def load_key(file_id: str) -> bytes | None:
