@@ -172,6 +172,34 @@ def swap_two_records_values(conn):
     _behind_the_triggers(conn, "scores", "UPDATE scores SET value = 10 - value")
 
 
+def renumber_a_session(conn):
+    conn.execute("UPDATE sessions SET number = 7 WHERE id = 1")  # no trigger logs a number
+
+
+def change_when_a_session_was_updated(conn):
+    conn.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00Z' WHERE id = 1")
+
+
+def offer_a_site_name_never_used(conn):
+    conn.execute("INSERT INTO site_names (name, first_used) VALUES ('Elm Street', 'x')")
+
+
+def take_a_used_site_name_away(conn):
+    conn.execute("DELETE FROM site_names WHERE name = 'MCL'")
+
+
+def lower_the_schema_version(conn):
+    conn.execute("PRAGMA user_version = 3")
+
+
+def change_the_pseudonym_key(conn):
+    conn.execute("UPDATE secrets SET value = 'x' WHERE name = 'pseudonym-key'")
+
+
+def remove_the_pseudonym_key(conn):
+    conn.execute("DELETE FROM secrets WHERE name = 'pseudonym-key'")
+
+
 # each kind, with what db check must say of it
 TAMPERING = [
     (delete_last_row, "rows were removed"),
@@ -194,6 +222,13 @@ TAMPERING = [
     (edit_audit_context, "altered or forged"),
     (change_the_schema, "schema"),
     (swap_two_records_values, "differs from its last audit row"),
+    (renumber_a_session, "session 1 is numbered 7, but its date makes it session 1"),
+    (change_when_a_session_was_updated, "session 1 differs from its last audit row"),
+    (offer_a_site_name_never_used, "'Elm Street' is offered but was never used"),
+    (take_a_used_site_name_away, "'MCL' is used but missing from the site names"),
+    (lower_the_schema_version, "schema version 3"),
+    (change_the_pseudonym_key, "a secret of the file"),
+    (remove_the_pseudonym_key, "a secret of the file"),
 ]
 
 

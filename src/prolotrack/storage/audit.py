@@ -39,6 +39,7 @@ HASH_FUNCTION = "prolotrack_chain"
 LEGACY_HASH_FUNCTION = "prolotrack_sha256"  # the unkeyed hash of migrations 0003-0005
 SEPARATOR = "|"
 MIGRATION = "prolotrack (schema migration)"  # the practitioner of a migration's changes
+HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
 KEYED = ("audit_log", "key")  # entity and action of the row from which the chain is keyed
 # entity name in the log -> table; the key column identifies the row
 AUDITED = {
@@ -66,6 +67,9 @@ _NAMED_UPDATES = {
 }
 # Columns whose change alone is not worth a log row: session numbers follow from the dates.
 DERIVED = {"sessions": {"number", "updated_at"}}
+# Of those, the columns that do change without a log row (``updated_at`` changes only with a
+# logged column); ``storage/consistency.py`` checks them against what they follow from.
+UNLOGGED = {"sessions": {"number"}}
 FIELDS = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
            "before", "after", "reason")  # fmt: skip
 
@@ -230,6 +234,18 @@ def mark_keyed(db: Database, key: bytes) -> None:
                     "recorded before the audit log began")  # fmt: skip
 
 
+ACCEPTED = ("audit_log", "accept")  # entity and action of a row taking findings as they are
+
+
+def accepted(db: Database) -> set[str]:
+    """Every finding of 'db check' that a user took as it is, with a reason."""
+    rows = db.execute(
+        "SELECT after FROM audit_log WHERE entity = :entity AND action = :action",
+        {"entity": ACCEPTED[0], "action": ACCEPTED[1]},
+    )
+    return {finding for (after,) in rows for finding in json.loads(after)["findings"]}
+
+
 def append_keyed_mark(db: Database, key: bytes) -> None:
     """The row from which the chain is keyed."""
     _append(db, key, KEYED[0], "", KEYED[1],
@@ -323,7 +339,18 @@ def head(db: Database, previous: Head | None) -> Head:
         )
     else:
         count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    return Head(count, last_id, last_hash, schema_digest(db))
+    return Head(count, last_id, last_hash, schema_digest(db), secrets_digest(db))
+
+
+def secrets_digest(db: Database) -> str:
+    """A digest of the file's secrets (its identity, the key of its pseudonyms), which no
+    trigger logs: the head holds it, so a secret changed or removed is found. The head a
+    backup carries among them is left out."""
+    rows = db.execute(
+        "SELECT name, value FROM secrets WHERE name != :carried ORDER BY name",
+        {"carried": HEAD_SECRET},
+    ).fetchall()
+    return sha256(json.dumps([list(r) for r in rows]))
 
 
 def schema_digest(db: Database) -> str:
@@ -374,6 +401,11 @@ def _against(db: Database, recorded: Head, full: bool) -> list[str]:
                 f"the audit log holds {counted} rows up to row {recorded.last_id}, its recorded"
                 f" head says {recorded.count}: rows were removed or added"
             )
+    if recorded.secrets and secrets_digest(db) != recorded.secrets:
+        found.append(
+            "a secret of the file (its identity, or the key of its pseudonyms) was changed or"
+            " removed outside prolotrack since it last wrote"
+        )
     if schema_digest(db) != recorded.schema:
         found.append(
             "the schema (a table, index or trigger) was changed outside prolotrack since it"

@@ -101,7 +101,7 @@ def transaction(
             db = FileDatabase(conn, execute_plugins=False)
             if suspect:
                 conn.execute("BEGIN IMMEDIATE")  # no one writes while the file is checked
-                health.verify(conn, path)
+                _refuse_if_changed_outside(conn, path)
                 conn.execute("COMMIT")
             pending = schema.pending(db)
             chain = _Chain.attach(db, path, needed=write or bool(pending))
@@ -160,9 +160,17 @@ class _Chain:
         return cls(path, file_id, key)
 
     def refuse_if_tampered(self, db: Database) -> None:
+        """A write to a file whose log, schema or secrets are not as prolotrack last left them
+        here, or that has no head here at all (an older copy put in the record's place, or a
+        copy taken elsewhere without 'db restore'), is refused until the file is checked."""
         if self.key is None:
             return
-        found = audit.head_problems(db, keys.load_head(self.file_id, self.path), full=False)
+        try:
+            head = keys.load_head(self.file_id, self.path)
+        except keys.ForgedHead as error:
+            found = [str(error)]
+        else:
+            found = audit.head_problems(db, head, full=False) if head else [_headless()]
         if found:
             raise DatabaseUnusable(
                 f"{self.path}: {found[0]}; nothing was written. Run 'prolotrack db check'"
@@ -176,6 +184,35 @@ class _Chain:
 
     def record(self, head: keys.Head) -> None:
         keys.save_head(self.file_id, self.path, head)
+
+
+def _refuse_if_changed_outside(conn: sqlite3.Connection, path: Path) -> None:
+    """The first write after something else touched the file checks it whole, as 'db check'
+    does: a damaged file is not written to, and a record changed behind prolotrack's back is
+    not written over (and so laundered)."""
+    from prolotrack.storage import verification  # only when the file was touched
+
+    found = verification.examine(conn, path, migrating=True)
+    if found and found[0].startswith(("integrity:", "foreign key:")):
+        raise DatabaseUnusable(
+            f"{path} is damaged ({found[0]}); nothing was written."
+            " Run 'prolotrack db check' for the details, and restore a backup"
+        )
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise DatabaseUnusable(
+            f"{path}: {found[0]}{more}; nothing was written. Run 'prolotrack db check', then"
+            " restore a backup or take the file as it is with 'prolotrack db check --accept"
+            " REASON' (docs/reliability.md)"
+        )
+
+
+def _headless() -> str:
+    return (
+        "no head is recorded for this file here, so an older copy put in its place could not"
+        " be told from the record (a file moved from elsewhere is brought in with 'db restore'"
+        " from a backup; 'db check --accept REASON' takes it as it is)"
+    )
 
 
 def _begin_audit(db: Database) -> None:

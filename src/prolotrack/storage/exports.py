@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import sql
 
 if TYPE_CHECKING:
@@ -355,4 +356,13 @@ def course_ids(db: Database, filters: Filters) -> Iterator[int]:
 
 
 def secret(db: Database, name: str) -> str:
-    return db.execute("SELECT value FROM secrets WHERE name = :name", {"name": name}).fetchone()[0]
+    found = db.execute("SELECT value FROM secrets WHERE name = :name", {"name": name}).fetchone()
+    if found is None:
+        raise DatabaseUnusable(
+            f"the {_SECRETS.get(name, name)} is missing from the database: it was removed"
+            " outside prolotrack. Run 'prolotrack db check', and restore a backup"
+        )
+    return found[0]
+
+
+_SECRETS = {"pseudonym-key": "key of this file's pseudonyms"}

@@ -4,19 +4,17 @@ SQLite's full integrity check reads every page (seconds on a ten-year file), too
 command. But a file prolotrack left sound stays sound unless something else touches it: another
 program, a sync tool copying it mid-write, a disk error. So after each write prolotrack notes
 the file's identity (inode, size and modification time of the file and its write-ahead log) in
-a small companion file; a write command that finds the identity changed runs the full check
-first and refuses a damaged file. The cost falls only on the first write after a change made
-outside prolotrack (and on the first write after an upgrade, when there is no note yet).
+a small companion file; a write command that finds the identity changed runs the whole of 'db
+check' first (storage/connection.py) and refuses a damaged or tampered file. The cost falls
+only on the first write after a change made outside prolotrack (and on the first write after
+an upgrade, when there is no note yet).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
-
-from prolotrack.domain.errors import DatabaseUnusable
 
 
 def _note(path: Path) -> Path:
@@ -41,24 +39,6 @@ def changed_since_noted(path: Path) -> bool:
     except (OSError, ValueError):
         return True
     return noted != _identity(path)
-
-
-def verify(conn: sqlite3.Connection, path: Path) -> None:
-    """The full integrity check, when the file changed outside prolotrack since last noted."""
-    if not changed_since_noted(path):
-        return
-    found = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
-    if found != ["ok"]:
-        raise DatabaseUnusable(
-            f"{path} is damaged ({found[0]}); nothing was written."
-            " Run 'prolotrack db check' for the details, and restore a backup"
-        )
-    fk = conn.execute("PRAGMA foreign_key_check").fetchone()
-    if fk is not None:
-        raise DatabaseUnusable(
-            f"{path} has a broken link ({fk[0]} row {fk[1]} points to a missing {fk[2]} row);"
-            " nothing was written. Run 'prolotrack db check'"
-        )
 
 
 def note(path: Path) -> None:

@@ -9,10 +9,14 @@ configuration folder, e.g. ``~/.config/prolotrack/keys``), readable by its owner
   It is written once and never changed. Moving the record to another machine means copying it
   with the file (docs/reliability.md).
 - ``ID-PLACE.head``: the log's head as prolotrack last left it: how many rows, the last row's id and
-  hash, and a digest of the schema (tables, indexes, triggers). Rewritten after every command
-  that writes. PLACE stands for the file's path: a copy made with ``cp`` elsewhere keeps a head
-  of its own; a backup carries its head inside itself. Rows taken off the end of the log, or a
-  trigger dropped or changed behind prolotrack's back, no longer agree with it.
+  hash, a digest of the schema (tables, indexes, triggers) and one of the file's secrets, sealed
+  with the key (an HMAC), so that a head made up from an older copy's own log does not hold.
+  Rewritten after every command that writes. PLACE stands for the file's path: a copy made with
+  ``cp`` elsewhere has no head there; a backup carries its head inside itself. Rows taken off the
+  end of the log, a trigger dropped or changed, or a secret changed behind prolotrack's back no
+  longer agree with it.
+- ``ID.sealed``: says that this file's heads are sealed. Heads written before heads were sealed
+  are plain; one is taken as it is only while no sealed head was ever written for the file.
 """
 
 from __future__ import annotations
@@ -100,20 +104,21 @@ def keyed_hash(key: bytes):
 
 @dataclass(frozen=True)
 class Head:
-    """The end of the audit log, and the schema, as prolotrack last left them."""
+    """The end of the audit log, the schema and the secrets, as prolotrack last left them."""
 
     count: int
     last_id: int
     hash: str
     schema: str
+    secrets: str = ""  # empty in heads written before secrets were counted: not compared
     # While a restore copies a backup in, the file is either as it was or as the backup: a kill
     # between the copy and the new head must not make the record look tampered with.
     alternate: Head | None = None
 
     def to_json(self) -> str:
-        found = asdict(self)
-        if self.alternate is None:
-            del found["alternate"]
+        found = _without_defaults(asdict(self))
+        if self.alternate is not None:
+            found["alternate"] = _without_defaults(found["alternate"])
         return json.dumps(found, sort_keys=True)
 
     @classmethod
@@ -124,17 +129,18 @@ class Head:
     def _read(cls, found: dict) -> Head:
         other = found.get("alternate")
         return cls(int(found["count"]), int(found["last_id"]), str(found["hash"]),
-                   str(found["schema"]), cls._read(other) if other else None)  # fmt: skip
+                   str(found["schema"]), str(found.get("secrets", "")),
+                   cls._read(other) if other else None)  # fmt: skip
 
     def sealed(self, key: bytes) -> str:
-        """The head with a MAC, for a backup to carry inside itself."""
+        """The head with a MAC: the head file, and the head a backup carries inside itself."""
         text = self.to_json()
         mac = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
         return json.dumps({"head": json.loads(text), "mac": mac}, sort_keys=True)
 
     @classmethod
     def unsealed(cls, text: str, key: bytes) -> Head | None:
-        """The head a backup carries, or None when its MAC does not hold."""
+        """The sealed head, or None when its MAC does not hold."""
         try:
             found = json.loads(text)
             head = cls.from_json(json.dumps(found["head"]))
@@ -144,28 +150,73 @@ class Head:
         return head if hmac.compare_digest(mac, str(found.get("mac"))) else None
 
 
+def _without_defaults(found: dict) -> dict:
+    """A head's fields, leaving out those a head written before them did not have."""
+    return {k: v for k, v in found.items() if not (k in ("alternate", "secrets") and not v)}
+
+
+def sealed_path(file_id: str) -> Path:
+    return folder() / f"{file_id}.sealed"
+
+
+class ForgedHead(DatabaseUnusable):
+    """A head file that prolotrack did not write: its seal does not hold with the file's key."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"the head recorded for this file here ({path}) is not one prolotrack sealed with"
+            " the file's key: it was written or changed outside prolotrack"
+        )
+
+
 def load_head(file_id: str, database: Path | str) -> Head | None:
+    """The head recorded for this file at this place, or None where there is none. A head
+    whose seal does not hold (or a plain one, where this file's heads are sealed) raises
+    ForgedHead."""
+    path = head_path(file_id, database)
     try:
-        return Head.from_json(head_path(file_id, database).read_text())
+        text = path.read_text()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError):
+    except OSError:
         return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        raise ForgedHead(path) from None
+    if isinstance(found, dict) and "mac" in found:
+        key = load_key(file_id)
+        head = Head.unsealed(text, key) if key is not None else None
+        if head is None:
+            raise ForgedHead(path)
+        return head
+    if sealed_path(file_id).exists():
+        raise ForgedHead(path)
+    try:  # a head from before heads were sealed
+        return Head.from_json(text)
+    except (ValueError, KeyError, TypeError):
+        raise ForgedHead(path) from None
 
 
 def save_head(file_id: str, database: Path | str, head: Head) -> None:
     """Best effort after a commit: a head left behind (the log ran past it) is not damage;
-    a head that is written is written whole."""
+    a head that is written is written whole, sealed with the file's key."""
     from prolotrack.storage import leftovers
 
+    key = load_key(file_id)
+    if key is None:
+        return
     with contextlib.suppress(OSError):
         leftovers.sweep(folder())  # a head a killed command was writing
-        _write(head_path(file_id, database), head.to_json() + "\n", exclusive=False)
+        marker = sealed_path(file_id)
+        if not marker.exists():
+            _write(marker, "heads of this file are sealed with its key\n", exclusive=False)
+        _write(head_path(file_id, database), head.sealed(key) + "\n", exclusive=False)
 
 
 def forget(file_id: str, database: Path) -> None:
     """Take away a discarded file's key and head (the demo's, rebuilt from scratch)."""
-    for path in (key_path(file_id), head_path(file_id, database)):
+    for path in (key_path(file_id), head_path(file_id, database), sealed_path(file_id)):
         path.unlink(missing_ok=True)
 
 

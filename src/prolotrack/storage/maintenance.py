@@ -19,7 +19,7 @@ from pathlib import Path
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
 from prolotrack.storage import audit, health, keys, leftovers, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
-from prolotrack.storage.verification import HEAD_SECRET, problems
+from prolotrack.storage.verification import problems
 
 KEEP_BACKUPS = 10
 COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events",
@@ -204,7 +204,7 @@ def seal_head(copy: Path) -> None:
         with conn:
             conn.execute(
                 "INSERT OR REPLACE INTO secrets (name, value, created_at) VALUES (?, ?, ?)",
-                [HEAD_SECRET, sealed, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+                [audit.HEAD_SECRET, sealed, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
             )
     finally:
         conn.close()
@@ -243,7 +243,11 @@ def _expect_either(path: Path, source: Path) -> None:
         coming = audit.head(db, None)
     finally:
         conn.close()
-    keys.save_head(file_id, path, replace(coming, alternate=keys.load_head(file_id, path)))
+    try:
+        standing = keys.load_head(file_id, path)
+    except keys.ForgedHead:
+        standing = None  # the restore is the remedy: only the backup's head will stand
+    keys.save_head(file_id, path, replace(coming, alternate=standing))
 
 
 def _record_head(path: Path) -> None:

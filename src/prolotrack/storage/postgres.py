@@ -168,7 +168,10 @@ def transaction(
 
 def _refuse_if_tampered(db: PostgresDatabase, shown: str, file_id: str) -> None:
     """A write on a log whose end, or a schema that, is not as prolotrack last left them."""
-    found = audit.head_problems(db, keys.load_head(file_id, shown), full=False)
+    try:
+        found = audit.head_problems(db, keys.load_head(file_id, shown), full=False)
+    except keys.ForgedHead as error:
+        found = [str(error)]
     if found:
         raise DatabaseUnusable(
             f"{shown}: {found[0]}; nothing was written. Run 'prolotrack db check'"

@@ -9,13 +9,12 @@ backup's, in one transaction, after backing up what is there; a failed restore c
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import InvalidInput, Refused
-from prolotrack.storage import audit, copying, keys, maintenance, schema, verification
+from prolotrack.storage import audit, consistency, copying, keys, maintenance, schema, verification
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -54,12 +53,18 @@ def problems(
     found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db)
     if key is not None:
-        head = keys.load_head(file_id, shown)
-        if head is None:
-            found.append(f"audit: no head is recorded for {shown} on this machine: rows taken"
-                         " off the end of the log could not be seen")  # fmt: skip
+        try:
+            head = keys.load_head(file_id, shown)
+        except keys.ForgedHead as error:
+            head = None
+            found.append(f"audit: {error}")
+        else:
+            if head is None:
+                found.append(f"audit: no head is recorded for {shown} on this machine: rows"
+                             " taken off the end of the log could not be seen")  # fmt: skip
         found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
     found += record_problems(db)
+    found += consistency.problems(db)
     return found
 
 
@@ -84,7 +89,7 @@ def record_problems(db: PostgresDatabase) -> list[str]:
     value: numbers to 1e-9 of their size)."""
     found = []
     for entity, (table, key) in audit.AUDITED.items():
-        derived = audit.DERIVED.get(table, set())
+        derived = audit.UNLOGGED.get(table, set())
         rows = db.execute(f"""
             SELECT CAST(t.{key} AS text), row_to_json(t)::text, (SELECT a.after FROM audit_log a
                 WHERE a.entity = :entity AND a.entity_id = CAST(t.{key} AS text)
@@ -97,7 +102,7 @@ def record_problems(db: PostgresDatabase) -> list[str]:
                 if table == "instruments" and current.get("builtin"):
                     continue  # a built-in instrument, there before the log began
                 what = "has no audit row"
-            elif _same(current, json.loads(after), derived):
+            elif consistency.same(current, json.loads(after), derived):
                 continue
             else:
                 what = "differs from its last audit row"
@@ -108,22 +113,6 @@ def record_problems(db: PostgresDatabase) -> list[str]:
                 break
         found += _removed(db, entity, table, key)
     return found
-
-
-def _same(current: dict, logged: dict, derived: set[str]) -> bool:
-    for column, value in current.items():
-        if column in derived or column not in logged:
-            continue
-        was = logged[column]
-        if isinstance(value, float) or isinstance(was, float):
-            if value is None or was is None:
-                if value is not was:
-                    return False
-            elif not math.isclose(value, was, rel_tol=1e-9, abs_tol=1e-9):
-                return False
-        elif value != was:
-            return False
-    return True
 
 
 def _removed(db: PostgresDatabase, entity: str, table: str, key: str) -> list[str]:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit, keys, schema
+from prolotrack.storage import audit, consistency, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
 
-HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
 LISTED = 20  # problems named per kind before the rest are summed up
 # What stops a check without being damage: a full disk, an I/O error, no room for temporary data
 _NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_BUSY",
@@ -28,14 +27,31 @@ _NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM",
 def problems(
     path: Path, *, backup: bool = False, progress: Callable[[Iterable], Iterable] = iter
 ) -> list[str]:
-    """Everything wrong with the file. ``backup``: the file is a copy (a backup, a restore's
-    source), checked against the head it carries rather than the live file's. The audit log's
-    rows are read through ``progress``."""
+    """Everything wrong with the file, but what was accepted with a reason ('db check
+    --accept'). ``backup``: the file is a copy (a backup, a restore's source), checked against
+    the head it carries rather than the live file's. The audit log's rows are read through
+    ``progress``."""
     try:
         check_header(path)
     except DatabaseUnusable as error:
         return [str(error)]
     conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    try:
+        return examine(conn, path, backup=backup, progress=progress)
+    finally:
+        conn.close()
+
+
+def examine(
+    conn: sqlite3.Connection,
+    path: Path,
+    *,
+    backup: bool = False,
+    progress: Callable[[Iterable], Iterable] = iter,
+    migrating: bool = False,
+) -> list[str]:
+    """``problems`` on an open connection. ``migrating``: the command about to write will
+    migrate the file, so that a schema not yet migrated is no problem."""
     found: list[str] = []
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -49,10 +65,14 @@ def problems(
         except DatabaseUnusable as error:
             found.append(str(error))
             pending = []
-        if pending:
+        if pending and not migrating:
             found.append(f"schema: not yet migrated ({', '.join(pending)} pending)")
         if "audit_log" in db.table_names():
             found += _audit_problems(db, path, backup=backup, progress=progress)
+        if not pending and "audit_log" in db.table_names():
+            found += consistency.problems(db)
+            taken = audit.accepted(db)
+            found = [p for p in found if p not in taken]
     except sqlite3.DatabaseError as error:
         if getattr(error, "sqlite_errorname", "").startswith(_NOT_DAMAGE):
             raise DatabaseUnusable(
@@ -60,8 +80,6 @@ def problems(
                 " room, or check it where it can be read, and run the check again)"
             ) from None
         found.append(f"integrity: the file is damaged, SQLite cannot read it ({error})")
-    finally:
-        conn.close()
     return found
 
 
@@ -80,13 +98,21 @@ def _audit_problems(
     found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db, keyed)
     if keyed and key is not None:
-        head = _carried_head(db, key) if backup else keys.load_head(file_id, path)
-        if head is None and not backup:
+        try:  # a backup carries its head; a file of this machine has its own here
+            head = (_carried_head(db, key) if backup else None) or keys.load_head(file_id, path)
+        except keys.ForgedHead as error:
+            return [*found, f"audit: {error}", *record_problems(db)]
+        if head is None and backup:
+            found.append(
+                "audit: the copy carries no head sealed with its key, and none is recorded for"
+                " it here: rows taken off the end of its log could not be seen"
+            )
+        elif head is None:
             found.append(
                 f"audit: no head is recorded for this file here ({keys.head_path(file_id, path)}):"
-                " rows taken off the end of the log could not be seen (a file moved from"
-                " another machine is brought in with 'db restore' from a backup, which carries"
-                " its head)"
+                " an older copy put in the record's place could not be told from it (a file"
+                " moved from another machine is brought in with 'db restore' from a backup,"
+                " which carries its head)"
             )
         found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
     found += record_problems(db)
@@ -95,7 +121,7 @@ def _audit_problems(
 
 def _carried_head(db: FileDatabase, key: bytes) -> keys.Head | None:
     found = "SELECT value FROM secrets WHERE name = :name"
-    row = db.execute(found, {"name": HEAD_SECRET}).fetchone()
+    row = db.execute(found, {"name": audit.HEAD_SECRET}).fetchone()
     return keys.Head.unsealed(row[0], key) if row else None
 
 
@@ -136,7 +162,7 @@ def record_problems(db: FileDatabase) -> list[str]:
 
 def _changed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
     columns = db[table].columns
-    derived = audit.DERIVED.get(table, set())
+    derived = audit.UNLOGGED.get(table, set())
     differs = []
     for column in columns:
         if column.name in derived:

@@ -1,0 +1,112 @@
+"""Trust holes (issue 26): an older copy put in the record's place, a head made up from it, a
+backup stripped of its sealed head, a record laundered through an ordinary edit, a secret
+changed. Each tampering is done as an outsider would (Python's sqlite3, plain file copies) and
+met through the installed command."""
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from prolotrack.storage import audit, keys
+from prolotrack.storage.connection import FileDatabase
+from tests.storage.test_tampering import _behind_the_triggers
+
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file and the files beside it
+
+
+@pytest.fixture
+def earlier(worked, installed, tmp_path):
+    """A plain copy of the file taken before one more session was logged."""
+    copy = tmp_path / "earlier.db"
+    shutil.copy(worked.path, copy)
+    installed.ok("log", "P-0001", "--site", "MCL:1:D15", "--pain", "3")
+    return copy
+
+
+def _head_file():
+    [found] = keys.folder().glob("*.head")
+    return found
+
+
+def test_an_older_copy_without_its_head_is_refused_and_found(worked, installed, earlier):
+    shutil.copy(earlier, worked.path)
+    _head_file().unlink()
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="no head is recorded")
+    checked = installed.run("db", "check")
+    assert checked.exit_code == 3 and "no head is recorded" in checked.stderr
+
+
+def test_a_copy_at_another_path_takes_no_write_until_brought_in(worked, installed, earlier):
+    moved = installed.__class__(earlier, installed.today)
+    moved.refused("patient", "add", "Grace Hopper", status=3, says="no head is recorded")
+
+
+def test_a_head_made_up_from_the_older_copys_own_log_does_not_hold(worked, installed, earlier):
+    conn = sqlite3.connect(earlier)
+    made_up = audit.head(FileDatabase(conn, execute_plugins=False), None)
+    conn.close()
+    shutil.copy(earlier, worked.path)
+    _head_file().write_text(made_up.to_json() + "\n")  # as the head files once were: plain
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="not one prolotrack sealed")
+    checked = installed.run("db", "check")
+    assert checked.exit_code == 3 and "written or changed outside prolotrack" in checked.stderr
+
+
+def test_a_backup_stripped_of_its_sealed_head_is_not_restored(worked, installed, tmp_path):
+    backup = tmp_path / "b.db"
+    installed.ok("db", "backup", str(backup))
+    conn = sqlite3.connect(backup, isolation_level=None)
+    conn.execute("DELETE FROM secrets WHERE name = 'audit-head'")
+    [guard] = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'audit_log_no_delete'"
+    ).fetchone()
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    [(last_id, entity, entity_id)] = conn.execute(
+        "SELECT id, entity, entity_id FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchall()
+    assert entity == "score"  # the worked example ends with its scores
+    _behind_the_triggers(conn, "scores", f"DELETE FROM scores WHERE id = {entity_id}")
+    conn.execute("DELETE FROM audit_log WHERE id = ?", [last_id])
+    conn.execute(guard)
+    conn.close()
+    message = installed.refused("db", "restore", str(backup), says="not a sound prolotrack")
+    assert "carries no head sealed" in message
+
+
+def test_a_record_changed_behind_the_triggers_takes_no_write(worked, installed):
+    conn = sqlite3.connect(worked.path, isolation_level=None)
+    _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'edited' WHERE id = 1")
+    conn.close()
+    message = installed.refused(
+        "session", "amend", "1", "--note", "fine", "--reason", "typo", status=3,
+        says="session 1 differs from its last audit row",
+    )  # fmt: skip
+    assert "db check --accept" in message
+
+
+def test_a_laundered_record_is_still_found(worked, installed):
+    """Even with the note of the file's identity forged, so that the edit goes through, the
+    edit's "before" is not what the change before it left."""
+    conn = sqlite3.connect(worked.path, isolation_level=None)
+    _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'edited' WHERE id = 1")
+    conn.close()
+    note = worked.path.with_name(f".{worked.path.name}.verified")
+    from prolotrack.storage import health
+
+    note.write_text(json.dumps(health._identity(worked.path)))
+    installed.ok("session", "amend", "1", "--note", "fine", "--reason", "typo")
+    checked = installed.run("db", "check")
+    assert checked.exit_code == 3
+    assert "starts from values that change" in checked.stderr, checked.stderr
+
+
+def test_a_changed_secret_takes_no_write_and_a_missing_one_says_so(worked, installed):
+    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn.execute("DELETE FROM secrets WHERE name = 'pseudonym-key'")
+    conn.close()
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="a secret of the file")
+    message = installed.refused("export", "patients", "--deidentify", status=3,
+                                says="key of this file's pseudonyms is missing")  # fmt: skip
+    assert "db check" in message
