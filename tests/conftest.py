@@ -161,6 +161,21 @@ def database_fingerprint(url: str) -> str | None:
     return digest.hexdigest()
 
 
+def copy_record(source: Path, target: Path, keys_folder: Path | None = None) -> None:
+    """Copy a database file with its head, as if it had been recorded at ``target``: a file
+    copied by hand has no head of its own and takes no write (docs/reliability.md). The keys
+    folder is this process's (``keys_folder`` for another's)."""
+    import shutil
+
+    from prolotrack.storage import keys
+
+    folder = keys_folder or keys.folder()
+    shutil.copy2(source, target)
+    (head,) = folder.glob(f"*-{keys.place(source)}.head")
+    file_id = head.name.rsplit("-", 1)[0]
+    shutil.copy2(head, folder / f"{file_id}-{keys.place(target)}.head")
+
+
 @pytest.fixture
 def installed(clinic) -> Installed:
     """The test's clinic, through the installed command."""

@@ -105,7 +105,10 @@ def _check_course(db, ref, kind, text):
         assert found.id == int(text)
         return
     by_id = text.isdigit() and not kind and (text == "0" or not text.startswith("0"))
-    owners = [p.id for p in _exact_patients(db, kind, text)]
+    if text.isdigit() and not kind:  # where a COURSE is expected a number is a course id or a
+        owners = [p.id for p in [patients.by_chart(db, text)] if p]  # chart, never a patient id
+    else:
+        owners = [p.id for p in _exact_patients(db, kind, text)]
     if by_id and found.id == int(text):
         # the number is this course's id; any patient whose chart it also is owns this course
         chart_owner = patients.by_chart(db, text)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from prolotrack.storage import keys
+from prolotrack.storage import audit, keys
+from prolotrack.storage.connection import FileDatabase
 from tests.benchmarks.make_clinic import build
 from tests.conftest import Clinic
 
@@ -75,8 +76,12 @@ def generated(path: Path) -> Clinic:
         conn.execute("UPDATE secrets SET value = :v WHERE name = 'pseudonym-key'", {"v": "5" * 64})
         conn.execute("UPDATE secrets SET value = :v WHERE name = 'file-id'", {"v": FILE_ID})
     conn.close()
-    for where in (keys.key_path, lambda file_id: keys.head_path(file_id, path)):
-        where(was).rename(where(FILE_ID))  # the chain's key and head follow the file's id
+    for where in (keys.key_path, keys.sealed_path):
+        where(was).rename(where(FILE_ID))  # the chain's key follows the file's id
+    keys.head_path(was, path).unlink()
+    conn = sqlite3.connect(path)  # and the head, which counts the secrets, is made anew
+    keys.save_head(FILE_ID, path, audit.head(FileDatabase(conn, execute_plugins=False), None))
+    conn.close()
     clinic = Clinic(path, TODAY)
     clinic.ok("patient", "add", "+44 Hopper, \"Amazing\" Grace", "--chart", "=P-9",
               "--born", "1906-12-09", "--note", "line one\rline two")  # fmt: skip

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import INSTALLED
+from tests.conftest import INSTALLED, copy_record
 
 
 @pytest.mark.parametrize("born", ["1.5", "-1", "today", "3 days ago", "monday", "2026/12/01"])
@@ -199,7 +199,7 @@ def full_disk(tmp_path):
 @pytest.mark.sqlite_only
 def test_reading_works_on_a_full_disk_and_a_write_names_the_disk(worked, full_disk):
     db = full_disk / "clinic.db"
-    db.write_bytes(worked.path.read_bytes())
+    copy_record(worked.path, db)
     with open(full_disk / "fill", "wb") as filler, pytest.raises(OSError):
         while True:
             filler.write(b"\0" * 65536)

@@ -152,13 +152,40 @@ def _four_practitioners(urls: list[str], clinic: Clinic) -> None:
     assert "ok" in clinic.ok("db", "check").stdout
 
 
+def granted(role: str) -> list[str]:
+    """A practitioner's role, as docs/clinic-server.md says to make it."""
+    return [f"CREATE ROLE {role} LOGIN",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            f"REVOKE INSERT, UPDATE, DELETE ON secrets, prolotrack_migrations FROM {role}",
+            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"]  # fmt: skip
+
+
+def test_a_practitioners_role_cannot_change_the_secrets_and_the_owner_is_found(server):
+    import psycopg
+
+    server.ok("patient", "add", "Someone First")
+    role = f"dr_secret_{os.getpid()}"
+    psql(server.path, *granted(role))
+    try:
+        url = server.path.replace("postgres@", f"{role}@", 1)
+        for statement in ("UPDATE secrets SET value = 'x' WHERE name = 'pseudonym-key'",
+                          "DELETE FROM secrets"):  # fmt: skip
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                psql(url, statement)
+        Clinic(url).ok("patient", "add", "Someone Second")  # and writes the record as before
+    finally:
+        psql(server.path, f"DROP OWNED BY {role}", f"DROP ROLE {role}")
+    psql(server.path, "UPDATE secrets SET value = 'x' WHERE name = 'pseudonym-key'")
+    server.refused("patient", "add", "Someone Third", status=3, says="a secret of the record")
+    checked = server.run("db", "check")
+    assert checked.exit_code == 3 and "a secret of the record" in checked.stderr
+
+
 def test_four_practitioners_log_at_once_on_postgresql(server):
     server.ok("patient", "add", "Someone First")  # the schema, made by the clinic's owner
     roles = [f"dr_{n}_{os.getpid()}" for n in range(4)]
     for role in roles:
-        psql(server.path, f"CREATE ROLE {role} LOGIN",
-             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
-             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")  # fmt: skip
+        psql(server.path, *granted(role))
     try:
         urls = [server.path.replace("postgres@", f"{role}@", 1) for role in roles]
         _four_practitioners(urls, server)

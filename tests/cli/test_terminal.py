@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_record
+
 BIN = Path(sys.executable).parent / "prolotrack"
 TODAY = "2026-11-23"
 COMMANDS = [
@@ -182,7 +184,7 @@ def test_messages_wrap_to_the_terminals_width(demo, tmp_path, columns):
 
     path, env = demo
     copy = tmp_path / "demo.db"
-    copy.write_bytes(path.read_bytes())
+    copy_record(path, copy, path.parent / "config" / "prolotrack" / "keys")
     said = []
     for args in (("log", "P-0001", "--site", "MCL:2:lidocaine 1%", "--site", "LCL:1:water"),
                  ("course", "show", "999999")):  # fmt: skip

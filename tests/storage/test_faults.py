@@ -2,7 +2,6 @@
 
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import stat
@@ -15,7 +14,7 @@ import pytest
 
 from prolotrack.storage import schema
 from prolotrack.storage.connection import transaction
-from tests.conftest import TODAY, Clinic
+from tests.conftest import TODAY, Clinic, copy_record
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
 
@@ -236,7 +235,7 @@ def _import_process(db, csv):
 
 def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, big_import):
     base = worked.path.with_name("base.db")
-    shutil.copy(worked.path, base)
+    copy_record(worked.path, base)
     started = time.monotonic()
     assert _import_process(worked.path, big_import).wait(timeout=300) == 0
     duration = time.monotonic() - started
@@ -248,7 +247,7 @@ def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, b
         target = worked.path.with_name("victim.db")
         for companion in ("", "-wal", "-shm"):
             target.with_name(target.name + companion).unlink(missing_ok=True)
-        shutil.copy(base, target)
+        copy_record(base, target)
         victim = _import_process(target, big_import)
         time.sleep(rng.uniform(0, duration))
         victim.send_signal(signal.SIGKILL)

@@ -4,6 +4,7 @@ changed. Each tampering is done as an outsider would (Python's sqlite3, plain fi
 met through the installed command."""
 
 import json
+import random
 import shutil
 import sqlite3
 
@@ -106,7 +107,60 @@ def test_a_changed_secret_takes_no_write_and_a_missing_one_says_so(worked, insta
     conn = sqlite3.connect(worked.path, isolation_level=None)
     conn.execute("DELETE FROM secrets WHERE name = 'pseudonym-key'")
     conn.close()
-    installed.refused("patient", "add", "Grace Hopper", status=3, says="a secret of the file")
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="a secret of the record")
     message = installed.refused("export", "patients", "--deidentify", status=3,
                                 says="key of this file's pseudonyms is missing")  # fmt: skip
     assert "db check" in message
+
+
+def test_findings_accepted_with_a_reason_let_writes_go_on_and_are_logged(worked, installed):
+    conn = sqlite3.connect(worked.path, isolation_level=None)
+    _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'mended' WHERE id = 1")
+    conn.execute("UPDATE sessions SET number = 9 WHERE id = 1")
+    conn.execute("INSERT INTO site_names (name, first_used) VALUES ('Elm Street', 'x')")
+    conn.close()
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="db check")
+    installed.refused("db", "check", "--accept", " ", status=1, says="needs a reason")
+    taken = installed.ok("db", "check", "--accept", "note mended by hand from the paper chart")
+    assert "3 findings accepted" in taken.stdout
+    assert "accepted: record: session 1 differs from its last audit row" in taken.stderr
+    installed.ok("db", "check")
+    installed.ok("patient", "add", "Grace Hopper")
+    session = installed.json("session", "show", "1")
+    assert session["number"] == 1 and session["note"] == "mended"
+    [row] = [r for r in installed.json("audit", "--entity", "session", "--id", "1")
+             if r["action"] == "accept"]  # fmt: skip
+    assert row["reason"] == "note mended by hand from the paper chart"
+    assert row["after"]["note"] == "mended" and row["before"]["note"] != "mended"
+    assert installed.ok("db", "check", "--accept", "again").stdout.endswith("nothing to accept\n")
+
+
+def test_a_rolled_back_file_accepted_takes_a_head_and_damage_is_not_accepted(
+    worked, installed, earlier
+):
+    shutil.copy(earlier, worked.path)
+    installed.refused("patient", "add", "Grace Hopper", status=3, says="rows were removed")
+    installed.ok("db", "check", "--accept", "the laptop's copy is the record from now on")
+    installed.ok("patient", "add", "Grace Hopper")
+    installed.ok("db", "check")
+    data = bytearray(worked.path.read_bytes())  # a page in the middle overwritten
+    page = int.from_bytes(data[16:18], "big")
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = random.Random(7).randbytes(page)
+    worked.path.write_bytes(bytes(data))
+    installed.refused("db", "check", "--accept", "x", status=3, says="restore a backup")
+
+
+def test_a_file_that_fails_its_check_is_not_backed_up_and_the_good_copies_stay(worked, installed):
+    for _ in range(3):
+        installed.ok("db", "backup")
+    folder = worked.path.parent / "backups"
+    good = sorted(folder.iterdir())
+    conn = sqlite3.connect(worked.path, isolation_level=None)
+    _behind_the_triggers(conn, "scores", "UPDATE scores SET value = 1 WHERE id = 1")
+    conn.close()
+    message = installed.refused("db", "backup", status=3, says="fails its check")
+    assert "score 1 differs from its last audit row" in message
+    for _ in range(10):  # more than the rotation keeps, as a nightly cron would
+        worked.refused("db", "backup", status=3, says="fails its check")
+    assert sorted(folder.iterdir()) == good

@@ -227,8 +227,8 @@ TAMPERING = [
     (offer_a_site_name_never_used, "'Elm Street' is offered but was never used"),
     (take_a_used_site_name_away, "'MCL' is used but missing from the site names"),
     (lower_the_schema_version, "schema version 3"),
-    (change_the_pseudonym_key, "a secret of the file"),
-    (remove_the_pseudonym_key, "a secret of the file"),
+    (change_the_pseudonym_key, "a secret of the record"),
+    (remove_the_pseudonym_key, "a secret of the record"),
 ]
 
 

@@ -63,18 +63,35 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
 
 @db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
+def db_check(
+    ctx: typer.Context,
+    accept: Annotated[
+        str | None,
+        typer.Option(
+            "--accept",
+            metavar="REASON",
+            help="Take the file as it is, with this reason in the audit log: what follows from"
+            " the record is put right, each record not as logged is logged as it stands, and"
+            " writes go on. Not for damage (restore a backup), nor on PostgreSQL.",
+        ),
+    ] = None,
+) -> None:
     """Check the file: integrity, foreign keys, the audit chain and every record against it.
 
     SQLite's full integrity check; the audit log's keyed hash chain and its head kept outside
-    the file; the audit triggers; every record against its last audited state. Exit status 0
-    only when all are clean; otherwise each problem is named and the status is 3.
+    the file; the audit triggers; every record against its last audited state and each change
+    against the one before; session numbers and site names. Exit status 0 only when all are
+    clean; otherwise each problem is named and the status is 3. A file whose check fails takes
+    no write until a backup is restored or its findings are accepted with --accept.
     """
     from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import DatabaseUnusable
     from prolotrack.domain.vocab import plural
     from prolotrack.storage import verification
 
+    if accept is not None:
+        _accept(ctx, accept)
+        return
     chain = bar("Checking the audit chain", "rows")
     if clinic(ctx).url:
         from prolotrack.storage import server_care
@@ -95,6 +112,28 @@ def db_check(ctx: typer.Context) -> None:
     typer.echo(f"{path}: ok ({checked})")
 
 
+def _accept(ctx: typer.Context, reason: str) -> None:
+    from prolotrack.domain.errors import InvalidInput, Refused
+    from prolotrack.domain.vocab import plural
+    from prolotrack.storage import acceptance
+
+    if not reason.strip():
+        raise InvalidInput("--accept needs a reason (what was found, and why the file is right)")
+    if clinic(ctx).url:
+        raise Refused(
+            "--accept takes a file as it is; a clinic's server is mended by its administrator"
+            " or restored from a backup (docs/clinic-server.md)"
+        )
+    path = _existing(ctx)
+    taken = acceptance.accept(path, reason.strip())
+    if not taken:
+        typer.echo(f"{path}: ok, nothing to accept")
+        return
+    for finding in taken:
+        say(f"accepted: {finding}")
+    typer.echo(f"{path}: {plural(len(taken), 'finding')} accepted, the reason in the audit log")
+
+
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
@@ -109,8 +148,9 @@ def db_backup(
 ) -> None:
     """Back up the database: one consistent copy, on disk, readable by you alone.
 
-    The copy is what the file holds, page for page (a damaged page fails it); 'db check'
-    checks the record in full, and 'db restore' checks a backup before it takes it. A
+    The file is checked first, as 'db check' does: one that fails is not backed up, and the
+    copies already made are kept. The copy is what the file holds, page for page; 'db
+    restore' checks a backup in full before it takes it. A
     PostgreSQL database is backed up into a new SQLite file holding the whole clinic,
     checked."""
     if clinic(ctx).url:
@@ -121,7 +161,7 @@ def db_backup(
     else:
         from prolotrack.storage import maintenance
 
-        made = maintenance.backup(_existing(ctx), dest)
+        made = maintenance.backup(_existing(ctx), dest, checked=True)
     typer.echo(str(made))
 
 

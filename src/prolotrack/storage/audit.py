@@ -238,12 +238,27 @@ ACCEPTED = ("audit_log", "accept")  # entity and action of a row taking findings
 
 
 def accepted(db: Database) -> set[str]:
-    """Every finding of 'db check' that a user took as it is, with a reason."""
+    """Every finding of 'db check' that a user took as it is, with a reason, and that no
+    repair could mend (a row of the log altered, a history broken): it is not found again."""
     rows = db.execute(
         "SELECT after FROM audit_log WHERE entity = :entity AND action = :action",
         {"entity": ACCEPTED[0], "action": ACCEPTED[1]},
     )
-    return {finding for (after,) in rows for finding in json.loads(after)["findings"]}
+    return {finding for (after,) in rows for finding in json.loads(after)["standing"]}
+
+
+def append_accepted(db: Database, key: bytes, found: list[str], standing: list[str],
+                    reason: str, practitioner: str | None) -> None:  # fmt: skip
+    """The row that takes the file as it is: what the check found, what stays, and why."""
+    after = json.dumps({"found": found, "standing": standing})
+    _append(db, key, *ACCEPTED[:1], "", ACCEPTED[1], after, reason, practitioner=practitioner)
+
+
+def relog(db: Database, key: bytes, entity: str, entity_id: str, before: str | None,
+          after: str | None, reason: str, practitioner: str | None) -> None:  # fmt: skip
+    """A record taken as it now stands, after the last state the log knew of it."""
+    _append(db, key, entity, entity_id, ACCEPTED[1], after, reason, before=before,
+            practitioner=practitioner)  # fmt: skip
 
 
 def append_keyed_mark(db: Database, key: bytes) -> None:
@@ -253,18 +268,19 @@ def append_keyed_mark(db: Database, key: bytes) -> None:
             "every row from here on is hashed with this file's key")  # fmt: skip
 
 
-def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str, after: str,
-            reason: str) -> None:  # fmt: skip
+def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str,
+            after: str | None, reason: str, *, before: str | None = None,
+            practitioner: str | None = MIGRATION) -> None:  # fmt: skip
     last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     row = {
         "prev_hash": last[0] if last else "",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "actor": _actor(db),
-        "practitioner": MIGRATION,
+        "practitioner": practitioner,
         "entity": entity,
         "entity_id": entity_id,
         "action": action,
-        "before": None,
+        "before": before,
         "after": after,
         "reason": reason,
     }
@@ -403,7 +419,7 @@ def _against(db: Database, recorded: Head, full: bool) -> list[str]:
             )
     if recorded.secrets and secrets_digest(db) != recorded.secrets:
         found.append(
-            "a secret of the file (its identity, or the key of its pseudonyms) was changed or"
+            "a secret of the record (its identity, or the key of its pseudonyms) was changed or"
             " removed outside prolotrack since it last wrote"
         )
     if schema_digest(db) != recorded.schema:

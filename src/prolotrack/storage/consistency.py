@@ -107,6 +107,22 @@ def misnumbered(db: Database) -> list[str]:
 
 def site_name_problems(db: Database) -> list[str]:
     """Site names offered that were never used, and sites used that are not offered."""
+    never_used, missing = site_name_differences(db)
+    found = [
+        f"record: the site name '{name}' is offered but was never used at a site"
+        " (added behind prolotrack's back)"
+        for name in never_used
+    ]
+    found += [
+        f"record: the site '{name}' is used but missing from the site names"
+        " (removed behind prolotrack's back)"
+        for name in missing
+    ]
+    return found[:LISTED]
+
+
+def site_name_differences(db: Database) -> tuple[list[str], list[str]]:
+    """(names offered but never used at a site, sites used but not offered)."""
     offered = {r[0].casefold(): r[0] for r in db.execute("SELECT name FROM site_names")}
     in_use = {r[0].casefold(): r[0] for r in db.execute(
         "SELECT site FROM injections UNION SELECT site FROM protocol_sites")}  # fmt: skip
@@ -115,14 +131,7 @@ def site_name_problems(db: Database) -> list[str]:
         " WHERE entity IN ('injection', 'protocol_site')"
     )
     ever = set(in_use) | {r[0].casefold() for r in logged if r[0] is not None}
-    found = [
-        f"record: the site name '{offered[name]}' is offered but was never used at a site"
-        " (added behind prolotrack's back)"
-        for name in sorted(set(offered) - ever)
-    ]
-    found += [
-        f"record: the site '{in_use[name]}' is used but missing from the site names"
-        " (removed behind prolotrack's back)"
-        for name in sorted(set(in_use) - set(offered))
-    ]
-    return found[:LISTED]
+    return (
+        [offered[name] for name in sorted(set(offered) - ever)],
+        [in_use[name] for name in sorted(set(in_use) - set(offered))],
+    )

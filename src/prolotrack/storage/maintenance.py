@@ -19,7 +19,7 @@ from pathlib import Path
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
 from prolotrack.storage import audit, health, keys, leftovers, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
-from prolotrack.storage.verification import problems
+from prolotrack.storage.verification import NO_KEY, problems
 
 KEEP_BACKUPS = 10
 COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events",
@@ -107,15 +107,24 @@ def stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def backup(path: Path, dest: Path | None = None, *, label: str = "") -> Path:
+def backup(path: Path, dest: Path | None = None, *, label: str = "", checked: bool = False) -> Path:
     """Copy the database to ``dest`` (default: a timestamped file in ``backups/`` beside it,
     keeping the last ten there), whole, on disk and readable by the owner alone.
 
     SQLite's backup API reads every page of the file (a damaged page fails the copy) and
-    writes a page-for-page copy of one consistent moment; the copy is not checked again
-    here, which would take twice the copy's time to find what ``db check`` finds in the
-    file itself. A backup is checked in full when it is restored (docs/reliability.md)."""
+    writes a page-for-page copy of one consistent moment. ``checked`` (the user's backups):
+    the file is checked whole first, as 'db check' does, and a file that fails is not backed
+    up, so that the copies kept (and rotated) are all of a record that passed its check (a
+    key missing from this machine is named by 'db check' but stops no backup). A
+    backup is checked in full again when it is restored (docs/reliability.md)."""
     check_header(path)
+    found = [p for p in problems(path) if not p.startswith(NO_KEY)] if checked else []
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise DatabaseUnusable(
+            f"{path} fails its check ({found[0]}{more}); no backup was made and the copies"
+            " already made are kept. Run 'prolotrack db check'"
+        )
     automatic = dest is None
     if automatic:
         suffix = f"-{label}" if label else ""

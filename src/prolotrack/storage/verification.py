@@ -10,7 +10,7 @@ record against its last audited state, so that a record changed with the trigger
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
@@ -18,6 +18,9 @@ from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.storage import audit, consistency, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
 
+# A key missing from this machine is no damage to the file: a check names it; a backup is
+# still made (its chain is checked where the key is)
+NO_KEY = "audit: the key of this file's chain is not on this machine"
 LISTED = 20  # problems named per kind before the rest are summed up
 # What stops a check without being damage: a full disk, an I/O error, no room for temporary data
 _NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_BUSY",
@@ -49,9 +52,11 @@ def examine(
     backup: bool = False,
     progress: Callable[[Iterable], Iterable] = iter,
     migrating: bool = False,
+    against_head: bool = True,
 ) -> list[str]:
     """``problems`` on an open connection. ``migrating``: the command about to write will
-    migrate the file, so that a schema not yet migrated is no problem."""
+    migrate the file, so that a schema not yet migrated is no problem; ``against_head=False``
+    leaves out the comparison with the head (about to be written anew)."""
     found: list[str] = []
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -68,7 +73,9 @@ def examine(
         if pending and not migrating:
             found.append(f"schema: not yet migrated ({', '.join(pending)} pending)")
         if "audit_log" in db.table_names():
-            found += _audit_problems(db, path, backup=backup, progress=progress)
+            found += _audit_problems(
+                db, path, backup=backup, progress=progress, against_head=against_head
+            )
         if not pending and "audit_log" in db.table_names():
             found += consistency.problems(db)
             taken = audit.accepted(db)
@@ -84,20 +91,24 @@ def examine(
 
 
 def _audit_problems(
-    db: FileDatabase, path: Path, *, backup: bool, progress: Callable[[Iterable], Iterable]
+    db: FileDatabase,
+    path: Path,
+    *,
+    backup: bool,
+    progress: Callable[[Iterable], Iterable],
+    against_head: bool = True,
 ) -> list[str]:
     file_id, key = schema.file_key(db)
     keyed = schema.KEYED_CHAIN in schema.applied(db)
     found = []
     if keyed and key is None:
         found.append(
-            "audit: the key of this file's chain is not on this machine"
-            f" ({keys.key_path(file_id)}): the chain cannot be checked"
+            f"{NO_KEY} ({keys.key_path(file_id)}): the chain cannot be checked"
             " (docs/reliability.md: moving a record)"
         )
     found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db, keyed)
-    if keyed and key is not None:
+    if keyed and key is not None and against_head:
         try:  # a backup carries its head; a file of this machine has its own here
             head = (_carried_head(db, key) if backup else None) or keys.load_head(file_id, path)
         except keys.ForgedHead as error:
@@ -161,6 +172,19 @@ def record_problems(db: FileDatabase) -> list[str]:
 
 
 def _changed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
+    found = []
+    for row in unlike_their_log(db, entity, table, key):
+        what = "has no audit row" if row["after"] is None else "differs from its last audit row"
+        found.append(f"record: {entity} {row[key]} {what} (changed behind prolotrack's back)")
+        if len(found) == LISTED:
+            found.append(f"record: (more {entity} records not as logged; not listed)")
+            break
+    return found
+
+
+def unlike_their_log(db: FileDatabase, entity: str, table: str, key: str) -> Iterator[dict]:
+    """Each record of the table not as its last audit row left it: the row, with ``now`` (its
+    JSON as the triggers make it) and ``after`` (the last audit row's JSON, None if none)."""
     columns = db[table].columns
     derived = audit.UNLOGGED.get(table, set())
     differs = []
@@ -186,16 +210,9 @@ def _changed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
             FROM {table} t) AS t
         WHERE after IS NULL OR (after != now AND ({" OR ".join(differs)}))
     """
-    found = []
     for row in db.query(sql):
-        if row["after"] is None and _seeded(table, row):
-            continue
-        what = "has no audit row" if row["after"] is None else "differs from its last audit row"
-        found.append(f"record: {entity} {row[key]} {what} (changed behind prolotrack's back)")
-        if len(found) == LISTED:
-            found.append(f"record: (more {entity} records not as logged; not listed)")
-            break
-    return found
+        if not (row["after"] is None and _seeded(table, row)):
+            yield row
 
 
 def _seeded(table: str, row: dict) -> bool:
@@ -210,17 +227,25 @@ def _seeded(table: str, row: dict) -> bool:
 
 
 def _removed(db: FileDatabase, entity: str, table: str, key: str) -> list[str]:
+    return [
+        f"record: {entity} {entity_id} is in the audit log but gone from the file"
+        " (removed behind prolotrack's back)"
+        for entity_id, _ in gone(db, entity, table, key, limit=LISTED)
+    ]
+
+
+def gone(
+    db: FileDatabase, entity: str, table: str, key: str, *, limit: int = -1
+) -> list[tuple[str, str]]:
+    """Records the log last left in place that are not in the file: (id, last JSON)."""
     typed = "CAST(last.entity_id AS INTEGER)" if key == "id" else "last.entity_id"
     sql = f"""
-        SELECT last.entity_id FROM (
+        SELECT last.entity_id, a.after FROM (
             SELECT entity_id, max(id) AS id FROM audit_log WHERE entity = '{entity}'
             GROUP BY entity_id) AS last
         JOIN audit_log a ON a.id = last.id
-        WHERE a.action != 'delete' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = {typed})
-        LIMIT {LISTED}
+        WHERE a.after IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = {typed})
+        LIMIT {limit}
     """
-    return [
-        f"record: {entity} {row[0]} is in the audit log but gone from the file"
-        " (removed behind prolotrack's back)"
-        for row in db.execute(sql)
-    ]
+    return db.execute(sql).fetchall()
