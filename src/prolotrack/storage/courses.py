@@ -14,14 +14,21 @@ from prolotrack.storage import patients, rows, sql
 if TYPE_CHECKING:
     from prolotrack.storage import Database
 
-_SELECT = """
+
+def _select(more: str = "") -> str:
+    """Courses with their live sessions done and the date of the last (``more``: further
+    columns, each with its comma)."""
+    return f"""
     SELECT c.*,
         (SELECT count(*) FROM sessions s
           WHERE s.course_id = c.id AND s.voided_at IS NULL) AS sessions_done,
         (SELECT max(s.date) FROM sessions s
-          WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last_session_on
+          WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last_session_on{more}
     FROM courses c
 """
+
+
+_SELECT = _select()
 
 
 def insert(db: Database, fields: dict) -> int:
@@ -72,21 +79,6 @@ def find(db: Database, patient_id: int, condition: str, started_on: date) -> Cou
 # but 28 February for relativedelta, so the sieve lets through everything up to 3 days late and
 # the domain computes the exact due date of the few that pass.
 _SIEVE_DAYS = 3
-_NEXT = {}
-_NEXT[sql.SQLITE] = """CASE substr(c.interval, -1)
-    WHEN 'd' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' days')
-    WHEN 'w' THEN date(last, '+' || (7 * substr(c.interval, 1, length(c.interval) - 1)) || ' days')
-    WHEN 'm' THEN date(last,
-        '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' months')
-    WHEN 'y' THEN date(last, '+' || (0 + substr(c.interval, 1, length(c.interval) - 1)) || ' years')
-END"""
-_COUNT = "CAST(left(c.interval, -1) AS integer)"
-_NEXT["postgresql"] = f"""to_char(CAST(last AS date) + CASE right(c.interval, 1)
-    WHEN 'd' THEN make_interval(days => {_COUNT}) WHEN 'w' THEN make_interval(weeks => {_COUNT})
-    WHEN 'm' THEN make_interval(months => {_COUNT}) WHEN 'y' THEN make_interval(years => {_COUNT})
-END, 'YYYY-MM-DD')"""
-
-
 # Each course (of those ``where`` keeps) with its live sessions done and the date of the last.
 _DONE_AND_LAST = """WITH course AS (
             SELECT c.id,
@@ -107,7 +99,7 @@ def due_by(db: Database, horizon: date) -> list[Course]:
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
           AND CASE WHEN course.last IS NULL THEN c.started_on
-                   ELSE {_NEXT[db.dialect].replace("last", "course.last")} END <= :sieve
+                   ELSE {sql.after_interval(db, "course.last", "c.interval")} END <= :sieve
         ORDER BY c.id"""
     sieve = horizon + timedelta(days=_SIEVE_DAYS) if horizon < date.max - timedelta(7) else horizon
     ids = [r["id"] for r in db.query(found, {"sieve": sieve.isoformat()})]
@@ -151,7 +143,7 @@ def listing(
     where, params = _where(db, patient_id=patient_id, status=status, started=started,
                            closed=closed, condition=condition, ids=ids, voided=voided)  # fmt: skip
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
-    query = f"""{_SELECT.replace("FROM courses c", f", {owner_columns} FROM courses c")}
+    query = f"""{_select(f", {owner_columns}")}
               JOIN patients p ON p.id = c.patient_id
               WHERE {where} ORDER BY c.started_on DESC, c.id"""
     found = []
@@ -183,7 +175,7 @@ def with_scores(
             AND e.instrument = {judged_on} ORDER BY e.date {{0}}, e.id {{0}} LIMIT 1)"""
         join = f"s.id IN ({end.format('ASC')}, {end.format('DESC')})"
     scored = ", ".join(f"s.{column} AS score_{column}" for column in _SCORE_COLUMNS)
-    query = f"""{_SELECT.replace("FROM courses c", f", {scored} FROM courses c")}
+    query = f"""{_select(f", {scored}")}
         LEFT JOIN scores s ON {join} WHERE {where} ORDER BY c.id, s.date, s.id"""
     # a row for each of a course's scores, and one for a course without any
     for _, course_rows in groupby(db.query(query, params), key=itemgetter("id")):

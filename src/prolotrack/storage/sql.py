@@ -42,6 +42,25 @@ def joined(db: Database, expression: str, separator: str, order: str) -> str:
     return f"string_agg({expression}, {separator} ORDER BY {order})"
 
 
+def after_interval(db: Database, day: str, interval: str) -> str:
+    """The ISO date ``interval`` (an SQL expression of text such as ``4w``: days, weeks,
+    months or years) after ``day`` (an ISO date); months and years as each engine adds them
+    (31 January + 1 month: 3 March on SQLite, 28 February on PostgreSQL)."""
+    count = f"substr({interval}, 1, length({interval}) - 1)"
+    if db.dialect == SQLITE:
+        return f"""CASE substr({interval}, -1)
+    WHEN 'd' THEN date({day}, '+' || (0 + {count}) || ' days')
+    WHEN 'w' THEN date({day}, '+' || (7 * {count}) || ' days')
+    WHEN 'm' THEN date({day}, '+' || (0 + {count}) || ' months')
+    WHEN 'y' THEN date({day}, '+' || (0 + {count}) || ' years')
+END"""
+    number = f"CAST({count} AS integer)"
+    return f"""to_char(CAST({day} AS date) + CASE right({interval}, 1)
+    WHEN 'd' THEN make_interval(days => {number}) WHEN 'w' THEN make_interval(weeks => {number})
+    WHEN 'm' THEN make_interval(months => {number}) WHEN 'y' THEN make_interval(years => {number})
+END, 'YYYY-MM-DD')"""
+
+
 def ids(values: Iterable[int], prefix: str = "id") -> tuple[str, dict]:
     """``:id0, :id1, ...`` for an ``IN (...)`` list, with their parameters."""
     params = {f"{prefix}{n}": v for n, v in enumerate(values)}
