@@ -7,7 +7,8 @@ spreadsheet must take care with. ``DIGESTS`` were recorded from the exports befo
 work of issue 18, and recorded again where the third edition changed what is exported on
 purpose (Scarpone's mix lists its lidocaine and bupivacaine, so sessions, injections and FHIR
 changed; export sessions gained its warnings column; progress leaves a course with a baseline
-alone unjudged); print the current ones with ``python -m tests.cli.test_export_bytes``.
+alone unjudged); print the current ones with ``python -m tests.cli.test_export_bytes``. The
+same clinic copied to a PostgreSQL server exports the same bytes there.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from prolotrack.storage.connection import FileDatabase
 from tests.benchmarks.make_clinic import build
 from tests.conftest import Clinic
 
-pytestmark = pytest.mark.sqlite_only  # the same bytes on PostgreSQL: test_postgresql.py
+pytestmark = pytest.mark.sqlite_only  # each test makes the engines it needs: the default pass
 
 TODAY = date(2026, 11, 23)
 FILE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -116,6 +117,18 @@ def test_every_export_of_a_generated_clinic_is_as_it_was(tmp_path):
         injections
     )
     assert '"line one\rline two"' in exported(clinic, "patients", "csv", False).decode()
+
+
+def test_every_export_of_it_on_a_clinic_server_is_the_same(tmp_path, postgres_url):
+    """The same clinic copied to PostgreSQL exports the same bytes there (the copy keeps the
+    file's identity and pseudonym key)."""
+    clinic = generated(tmp_path / "generated.db")
+    clinic.ok("db", "copy", "--to", postgres_url)
+    server = Clinic(postgres_url, TODAY)
+    found = {
+        name(*export): hashlib.sha256(exported(server, *export)).hexdigest() for export in EXPORTS
+    }
+    assert found == DIGESTS
 
 
 if __name__ == "__main__":

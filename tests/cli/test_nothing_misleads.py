@@ -134,6 +134,27 @@ def test_a_wrongly_recorded_adverse_event_is_amended_with_its_reason(worked, ins
                       says="before session")  # fmt: skip
 
 
+def test_an_adverse_event_entered_in_error_is_voided_and_out_of_everything(worked, installed):
+    worked.ok("adverse", "add", "1#3", "infection", "--severity", "severe")
+    worked.ok("adverse", "add", "1#2", "flare", "--severity", "mild")
+    voided = installed.ok("adverse", "void", "1", "--reason", "entered on the wrong patient")
+    assert "Voided adverse event 1 (infection) of course 1" in voided.stderr
+    assert [e["id"] for e in installed.json("adverse", "list")] == [2]
+    assert installed.json("session", "show", "1#3")["adverse_events"] == []
+    exported = installed.ok("export", "adverse").stdout
+    assert "flare" in exported and "infection" not in exported
+    assert "infection" not in installed.ok("export", "fhir").stdout
+    assert "infection" not in installed.ok("report", "course", "1", "--for", "clinician").stdout
+    [change] = [a for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
+                if a["action"] == "void"]  # fmt: skip
+    assert change["reason"] == "entered on the wrong patient"
+    for command in (("void", "1", "--reason", "again"), ("amend", "1", "--kind", "flare",
+                    "--reason", "x"), ("resolve", "1", "--date", "2026-03-10")):  # fmt: skip
+        installed.refused("adverse", *command, says="adverse event 1 is void")
+    installed.refused("adverse", "void", "9", "--reason", "x", says="no adverse event 9")
+    installed.refused("adverse", "void", "2", "--reason", " ", says="reason")
+
+
 def test_rehab_to_ends_the_open_entry_of_that_kind(worked, installed):
     worked.ok("course", "rehab", "1", "exercise", "--from", "2026-01-05")
     ended = installed.ok("course", "rehab", "1", "exercise", "--to", "2026-03-01")

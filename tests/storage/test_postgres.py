@@ -8,11 +8,9 @@ import secrets
 
 import pytest
 
-from prolotrack.storage import audit, postgres, rows
-from prolotrack.storage.migrations import KNOWN, postgresql
+from prolotrack.storage import audit, keys, postgres, rows, schema
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
-KEY = secrets.token_bytes(32)
 
 
 @contextlib.contextmanager
@@ -33,25 +31,32 @@ def _write(db, key: bytes, who: str = "alice") -> None:
 
 @pytest.fixture
 def clinic_db(postgres_url):
+    """A new database given the schema by the migrations, as the first write gives it."""
     with connected(postgres_url) as db:
-        postgresql.create_schema(db, KNOWN, "2026-11-30T00:00:00Z", KEY)
+        schema.migrate(db)
     return postgres_url
 
 
-def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db):
-    key = KEY
+@pytest.fixture
+def key(clinic_db) -> bytes:
+    with connected(clinic_db) as db:
+        return keys.load_key(schema.file_identity(db))
+
+
+def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db, key):
     with connected(clinic_db) as db:
         _write(db, key)
         made = rows.insert(db, "patients", {"name": "Núñez", "created_at": "x", "updated_at": "x"})
         rows.update(db, "patients", made, {"phone": "555"})
     with connected(clinic_db) as db:
         logged = list(db.query("SELECT * FROM audit_log ORDER BY id"))
-        assert [(r["entity"], r["action"], r["actor"]) for r in logged] == [
-            ("audit_log", "key", f"postgres ({audit.operating_system_user()})"),
+        assert (logged[0]["entity"], logged[0]["action"]) == ("audit_log", "key")  # keyed first
+        assert {r["practitioner"] for r in logged[1:-2]} == {audit.MIGRATION}
+        assert [(r["entity"], r["action"], r["actor"]) for r in logged[-2:]] == [
             ("patient", "insert", "postgres (alice)"),
             ("patient", "update", "postgres (alice)"),
         ]
-        assert logged[2]["prev_hash"] == logged[1]["hash"]
+        assert logged[-1]["prev_hash"] == logged[-2]["hash"]
         assert audit.broken_links(db, key) == []
         assert audit.broken_links(db, secrets.token_bytes(32)) != []  # another key: no
 
@@ -69,8 +74,7 @@ def test_without_the_key_or_who_is_writing_nothing_is_written(clinic_db):
         assert db.execute("SELECT count(*) FROM patients").fetchone()[0] == 0
 
 
-def test_the_log_refuses_to_be_changed(clinic_db):
-    key = KEY
+def test_the_log_refuses_to_be_changed(clinic_db, key):
     with connected(clinic_db) as db:
         _write(db, key)
         setting = {"key": "practitioner", "value": "Dr A", "updated_at": "x"}

@@ -153,9 +153,7 @@ def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given
     """Correct an adverse event recorded wrongly: its kind, severity, seriousness, onset or
     note; the values before and after, and the reason, go to the audit log."""
     why = vocab.reason(reason)
-    event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
-    if event is None:
-        raise NotFound(f"no adverse event {event_id} (see 'prolotrack adverse list')")
+    event = _live_adverse(db, event_id)
     if all(v is None for v in given.values()):
         raise InvalidInput(
             "nothing to amend: give --kind, --severity, --serious/--not-serious, --onset or --note"
@@ -187,10 +185,27 @@ def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given
     return sessions.get_adverse_event(db, event.id)
 
 
-def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
+def void_adverse(db: Database, event_id: int, reason: str) -> AdverseEvent:
+    """Void an adverse event recorded in error: kept in the file with the reason, out of every
+    list, report and export."""
+    why = vocab.reason(reason)
+    event = _live_adverse(db, event_id)
+    audit.because(db, why)
+    sessions.void_adverse_event(db, event.id, why)
+    return sessions.get_adverse_event(db, event.id)
+
+
+def _live_adverse(db: Database, event_id: int) -> AdverseEvent:
     event = sessions.get_adverse_event(db, lookup.check_id(event_id, "adverse event"))
     if event is None:
-        raise NotFound(f"no adverse event {event_id} (see 'prolotrack session show SESSION')")
+        raise NotFound(f"no adverse event {event_id} (see 'prolotrack adverse list')")
+    if event.voided_at:
+        raise Refused(f"adverse event {event_id} is void ({event.void_reason})")
+    return event
+
+
+def resolve_adverse(db: Database, event_id: int, day: date, today: date) -> AdverseEvent:
+    event = _live_adverse(db, event_id)
     if event.resolved_on:
         raise Refused(f"adverse event {event_id} was already resolved on {event.resolved_on}")
     vocab.not_after(day, today, "resolution date")

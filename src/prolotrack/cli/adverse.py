@@ -1,4 +1,4 @@
-"""prolotrack adverse add | amend | resolve | list"""
+"""prolotrack adverse add | amend | void | resolve | list"""
 
 from __future__ import annotations
 
@@ -128,6 +128,26 @@ def amend(
         owner = lookup.course_of_session(desk.db, amended.session_id)
     say(f"Amended adverse event {amended.id}: {amended.kind} ({amended.severity}"
         f"{', serious' if amended.serious else ''}) of {owner.label}")  # fmt: skip
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    event: Annotated[
+        int, typer.Argument(metavar="EVENT", help="Adverse event id, as 'adverse list' shows it.")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
+    ],
+) -> None:
+    """Void an adverse event recorded in error: kept, with the reason, and left out of every
+    list, report and export."""
+    from prolotrack.actions import lookup, scores
+
+    with clinic(ctx).open(write=True) as desk:
+        voided = scores.void_adverse(desk.db, event, reason)
+        owner = lookup.course_of_session(desk.db, voided.session_id)
+    say(f"Voided adverse event {voided.id} ({voided.kind}) of {owner.label}: {voided.void_reason}")
 
 
 @app.command("list")

@@ -36,7 +36,7 @@ COMMANDS = {
     "course": ("courses", "app", "Start, list, show, close and correct treatment courses."),
     "session": ("sessions", "app", "Log, list and show treatment sessions."),
     "score": ("scores", "app", "Record and list outcome scores."),
-    "adverse": ("adverse", "app", "Record, resolve and list adverse events."),
+    "adverse": ("adverse", "app", "Record, correct, void, resolve and list adverse events."),
     "report": ("reports", "report_app", "Reports: the practice's outcomes, a course's progress."),
     "protocol": ("protocols", "app", "Protocol templates: sites, schedule, measure."),
     "instruments": ("admin", "instruments_app", "The outcome instrument catalogue."),

@@ -61,18 +61,21 @@ class Clinic:
             raise InvalidInput(f"--today (or PROLOTRACK_TODAY): {error}") from None
 
     @contextlib.contextmanager
-    def open(self, *, write: bool, commit: bool = True) -> Iterator[Desk]:
+    def open(self, *, write: bool, commit: bool = True, as_it_stands: bool = False
+             ) -> Iterator[Desk]:  # fmt: skip
         """One command's transaction: everything it writes, or nothing (``commit=False``:
-        nothing, whatever happens, for a dry run)."""
+        nothing, whatever happens, for a dry run). ``as_it_stands``: a clinic's server read
+        without bringing its schema up to this version (db status, check, backup)."""
         if self.url is not None:
             from prolotrack.storage.postgres import transaction
 
-            target = self.url
-        else:
-            from prolotrack.storage.connection import transaction
+            with transaction(self.url, write=write, commit=commit, busy_timeout=busy_timeout(),
+                             as_it_stands=as_it_stands) as db:  # fmt: skip
+                yield Desk(db, self.today)
+            return
+        from prolotrack.storage.connection import transaction
 
-            target = self.path
-        with transaction(target, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
+        with transaction(self.path, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
             yield Desk(db, self.today)
 
 

@@ -55,7 +55,7 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         from prolotrack.storage import server_care
         from prolotrack.storage.postgres import redacted
 
-        with clinic(ctx).open(write=False) as desk:
+        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
             found = server_care.status(desk.db, redacted(clinic(ctx).url))
     else:
         found = maintenance.status(_existing(ctx))
@@ -98,7 +98,7 @@ def db_check(
         from prolotrack.storage.postgres import redacted
 
         path = redacted(clinic(ctx).url)
-        with clinic(ctx).open(write=False) as desk:
+        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
             found = server_care.problems(desk.db, path, chain)
         checked = "audit chain and head, triggers, records"
     else:
@@ -156,7 +156,7 @@ def db_backup(
     if clinic(ctx).url:
         from prolotrack.storage import server_care
 
-        with clinic(ctx).open(write=False) as desk:
+        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
             made = server_care.backup(desk.db, dest)
     else:
         from prolotrack.storage import maintenance
@@ -226,7 +226,8 @@ def db_copy(
 
 
 ENTITIES = ("patient", "course", "session", "injection", "score", "adverse_event", "instrument",
-            "setting", "protocol", "protocol_site", "patient_flag", "rehabilitation")  # fmt: skip
+            "setting", "protocol", "protocol_site", "patient_flag", "rehabilitation",
+            "schema")  # fmt: skip
 
 
 def audit(

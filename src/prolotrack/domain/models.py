@@ -99,6 +99,8 @@ class AdverseEvent:
     note: str | None = None
     serious: bool = False
     recorded_on: date | None = None
+    voided_at: str | None = None
+    void_reason: str | None = None
 
 
 @dataclass

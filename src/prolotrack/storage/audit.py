@@ -41,6 +41,7 @@ SEPARATOR = "|"
 MIGRATION = "prolotrack (schema migration)"  # the practitioner of a migration's changes
 HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
 KEYED = ("audit_log", "key")  # entity and action of the row from which the chain is keyed
+UPGRADED = ("schema", "migrate")  # entity and action of the row of a database's upgrade
 # entity name in the log -> table; the key column identifies the row
 AUDITED = {
     "patient": ("patients", "id"),
@@ -63,7 +64,7 @@ _NAMED_UPDATES = {
     "scores": (("voided_at", "void", None),),
     "patients": (("archived_at", "archive", None),),
     "courses": (("voided_at", "void", None), ("closed_on", "close", "reopen")),
-    "adverse_events": (("resolved_on", "resolve", None),),
+    "adverse_events": (("voided_at", "void", None), ("resolved_on", "resolve", None)),
 }
 # Columns whose change alone is not worth a log row: session numbers follow from the dates.
 DERIVED = {"sessions": {"number", "updated_at"}}
@@ -100,8 +101,15 @@ def create_triggers(db: Database, entities: tuple[str, ...], function: str = HAS
     """(Re)create the audit triggers of these entities' tables from their current columns.
 
     Each migration names the entities it adds or changes, so that a shipped migration does
-    the same thing whatever later versions add to ``AUDITED``.
+    the same thing whatever later versions add to ``AUDITED``. ``function``: the hash of a
+    SQLite file's chain (unkeyed before migration 0006); a PostgreSQL database's chain is keyed
+    from its first row.
     """
+    if db.dialect != "sqlite":
+        from prolotrack.storage.migrations import postgresql
+
+        db.executescript(postgresql.audit_triggers(db, entities))
+        return
     for entity in entities:
         for name, sql in trigger_statements(db, entity, function).items():
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -126,7 +134,7 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
     text SQLite keeps in ``sqlite_master`` (so a changed trigger can be found)."""
     statements = {}
     table, key = AUDITED[entity]
-    columns = [c.name for c in db[table].columns]
+    columns = db.columns(table)
     watched = [c for c in columns if c not in DERIVED.get(table, set())]
     on_update = update_action(table, columns)
     events = {
@@ -219,10 +227,12 @@ def mark_keyed(db: Database, key: bytes) -> None:
     one row for each record older than the log itself, as it stands: from here on every record
     can be checked against its last audit row."""
     append_keyed_mark(db, key)
+    if db.dialect != "sqlite":
+        return  # a PostgreSQL database was made with its log: no record is older than it
     for entity, (table, id_column) in AUDITED.items():
         if table not in db.table_names():
             continue
-        columns = [c.name for c in db[table].columns]
+        columns = db.columns(table)
         unlogged = db.execute(
             f"SELECT CAST({id_column} AS TEXT), {_json(columns, table)} FROM {table}"
             f" WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = '{entity}'"
@@ -266,6 +276,18 @@ def append_keyed_mark(db: Database, key: bytes) -> None:
     _append(db, key, KEYED[0], "", KEYED[1],
             json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
             "every row from here on is hashed with this file's key")  # fmt: skip
+
+
+def append_upgrade(db: Database, key: bytes, before: list[str], applied: list[str]) -> None:
+    """The row that says a database made by an earlier version was brought up to this one:
+    the schema version it had, the one it has, and the migrations that took it there."""
+    from prolotrack import __version__
+
+    version = len(before) + len(applied)
+    _append(db, key, UPGRADED[0], str(version), UPGRADED[1],
+            json.dumps({"version": version, "applied": applied}),
+            f"schema upgraded by prolotrack {__version__}",
+            before=json.dumps({"version": len(before)}))  # fmt: skip
 
 
 def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str,

@@ -54,6 +54,13 @@ class FileDatabase(Database):
         """One statement for each of ``rows`` (named parameters), prepared once."""
         self.conn.executemany(sql, rows)
 
+    def columns(self, table: str) -> list[str]:
+        return [c.name for c in self[table].columns]
+
+    def use_key(self, key: bytes) -> None:
+        """The audit chain's hash, keyed, for this connection (the triggers call it)."""
+        self.conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -110,7 +117,7 @@ def transaction(
 
                 maintenance.backup(path, label="before-migration")
             conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
-            if write:
+            if write or pending:  # an upgrade writes too: not over an older copy, nor headless
                 chain.refuse_if_tampered(db)
             if pending:
                 schema.migrate(db)

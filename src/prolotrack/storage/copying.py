@@ -50,8 +50,8 @@ def copy_rows(
     table's rows read through ``progress``)."""
     copied = {}
     for table in TABLES:
-        columns = [c for c in columns_of(source, table) if c != "rowid"]
-        wanted = set(columns_of(target, table))
+        columns = [c for c in source.columns(table) if c != "rowid"]
+        wanted = set(target.columns(table))
         columns = [c for c in columns if c in wanted]
         insert = (f"INSERT INTO {table} ({', '.join(columns)})"
                   f" VALUES ({', '.join(f':{c}' for c in columns)})")  # fmt: skip
@@ -87,12 +87,6 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
     if broken:
         raise DatabaseUnusable(f"the copy in {where} failed its check: {broken[0]}")
     return audit.head(target, None) if key else None
-
-
-def columns_of(db: Database, table: str) -> list[str]:
-    if db.dialect == "sqlite":
-        return [c.name for c in db[table].columns]
-    return db.columns(table)
 
 
 @contextlib.contextmanager

@@ -316,7 +316,7 @@ def adverse(db: Database, filters: Filters) -> Rows:
                 a.serious, a.onset, a.resolved_on, a.recorded_on, a.note
             FROM adverse_events a JOIN sessions s ON s.id = a.session_id
             JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id
-            WHERE s.voided_at IS NULL AND {where}
+            WHERE a.voided_at IS NULL AND s.voided_at IS NULL AND {where}
             ORDER BY a.onset, {sql.nocase(db, "p.chart")}, p.name, c.started_on, a.id""",
         params,
     )

@@ -8,8 +8,9 @@ here only, so a command on a SQLite file never loads them.
 
 A write takes the clinic's write lock first (a transaction-scoped advisory lock), so writers
 queue as they do on SQLite's ``BEGIN IMMEDIATE`` and wait at most the busy timeout; reads never
-wait. The schema (``migrations/postgresql.py``) is made by the first command that writes to an
-empty database. The audit chain's key is kept outside the database, as for a file: every
+wait. The schema (``migrations/``, the same list as a file's) is made by the first command that
+writes to an empty database, and brought up to this version by the next command on one made by
+an older version. The audit chain's key is kept outside the database, as for a file: every
 practitioner's machine has a copy (docs/reliability.md).
 """
 
@@ -17,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from prolotrack.domain.errors import (
     DatabaseBusy,
@@ -28,7 +27,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, keys, rows
+from prolotrack.storage import audit, keys, schema
 
 DIALECT = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
@@ -64,6 +63,7 @@ class PostgresDatabase:
     def __init__(self, connection):
         self.connection = connection
         self._columns: dict[str, list[str]] = {}
+        self.triggers: list[str] = []  # set aside while a copy fills the tables
 
     def execute(self, sql: str, params: dict | None = None):
         from sqlalchemy import text
@@ -92,6 +92,7 @@ class PostgresDatabase:
     def executescript(self, sql: str) -> None:
         """Statements as they stand, without parameters (DDL, functions with their bodies)."""
         self.connection.exec_driver_sql(sql)
+        self._columns.clear()  # a table may have changed
 
     def table_names(self) -> list[str]:
         return [r[0] for r in self.execute(
@@ -123,10 +124,13 @@ class PostgresDatabase:
 
 @contextlib.contextmanager
 def transaction(
-    url: str, *, write: bool, busy_timeout: float, commit: bool = True
+    url: str, *, write: bool, busy_timeout: float, commit: bool = True, as_it_stands: bool = False
 ) -> Iterator[PostgresDatabase]:
-    """Connect to ``url`` for one command and yield it inside one transaction; an empty
-    database is given the schema by the first command that writes to it."""
+    """Connect to ``url`` for one command and yield it inside one transaction. An empty
+    database is given the schema by the first command that writes to it; one made by an older
+    version is brought up to this version's by the next command, before it reads (a read
+    upgrades in a transaction of its own, then reads) or as the first step of its write.
+    ``as_it_stands``: read the database without upgrading it (db status, check, backup)."""
     import sqlalchemy
     from sqlalchemy.pool import NullPool
 
@@ -135,25 +139,28 @@ def transaction(
     try:
         with translated_errors(shown, busy_timeout), engine.connect() as connection:
             db = PostgresDatabase(connection)
+            if not write and not as_it_stands:
+                _upgrade_before_reading(db, shown, busy_timeout)
             with connection.begin() as outer:
                 if not write:  # one consistent view of the record for the whole command
                     db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                wait = f"{int(busy_timeout * 1000)}ms"
-                db.execute("SELECT set_config('lock_timeout', :wait, true)", {"wait": wait})
-                if write:
-                    db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
-                key = _schema(db, shown, write)
-                file_id = db.execute("SELECT value FROM secrets WHERE name = 'file-id'")
-                file_id = file_id.fetchone()[0]
+                _lock(db, busy_timeout, write=write)
                 head = None
                 if write:
-                    _refuse_if_tampered(db, shown, file_id)
+                    file_id, key = _opened_for_writing(db, shown)
                     db.use_key(key)
                     db.begin_audit_context()
                     practitioner = db.execute(
                         "SELECT value FROM settings WHERE key = 'practitioner'"
                     ).fetchone()
                     audit.begin(db, practitioner[0] if practitioner else None)
+                elif not _known(db, shown):
+                    raise DatabaseMissing(
+                        f"nothing has been recorded in {shown} yet (a command that records"
+                        " something gives it prolotrack's tables)"
+                    )
+                elif not as_it_stands:
+                    schema.pending(db)  # a database newer than this version is refused
                 yield db
                 if write:
                     audit.end(db)
@@ -164,6 +171,66 @@ def transaction(
                 keys.save_head(file_id, shown, head)
     finally:
         engine.dispose()
+
+
+def _lock(db: PostgresDatabase, busy_timeout: float, *, write: bool) -> None:
+    """Wait at most the busy timeout for a lock; a writer takes the clinic's write lock."""
+    wait = f"{int(busy_timeout * 1000)}ms"
+    db.execute("SELECT set_config('lock_timeout', :wait, true)", {"wait": wait})
+    if write:
+        db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
+
+
+def _upgrade_before_reading(db: PostgresDatabase, shown: str, busy_timeout: float) -> None:
+    """A read on a database made by an older version upgrades it first, as a write of its
+    own: the read that follows sees it as this version reads it."""
+    upgraded = None
+    with db.connection.begin():
+        _lock(db, busy_timeout, write=False)
+        if _known(db, shown) and schema.pending(db):
+            _lock(db, busy_timeout, write=True)
+            file_id, _ = _upgrade(db, shown)
+            upgraded = file_id, audit.head(db, keys.load_head(file_id, shown))
+    if upgraded:
+        keys.save_head(upgraded[0], shown, upgraded[1])
+
+
+def _known(db: PostgresDatabase, shown: str) -> bool:
+    """Whether the database has prolotrack's schema; one with other tables is refused."""
+    tables = db.table_names()
+    if schema.SERVER_RECORD in tables:
+        return True
+    if tables:
+        raise DatabaseUnusable(
+            f"{shown} is a PostgreSQL database but not a prolotrack one (it has tables"
+            f" {', '.join(tables[:5])}); refusing to change it"
+        )
+    return False
+
+
+def _opened_for_writing(db: PostgresDatabase, shown: str) -> tuple[str, bytes]:
+    """The database's identity and key, under the write lock: an empty database given the
+    schema, one made by an older version upgraded, after its log is found as it was left."""
+    if not _known(db, shown):
+        schema.migrate(db)  # 0002 makes the identity, 0006 the key
+        file_id = schema.file_identity(db)
+        return file_id, keys.load_key(file_id)
+    return _upgrade(db, shown)
+
+
+def _upgrade(db: PostgresDatabase, shown: str) -> tuple[str, bytes]:
+    """Check the log's end against its head, then apply the migrations the database still
+    needs (none: nothing changes), logged as prolotrack's own."""
+    pending = schema.pending(db)
+    file_id = schema.file_identity(db)
+    key = keys.load_key(file_id)
+    if key is None:
+        raise keys.missing_key(file_id)
+    _refuse_if_tampered(db, shown, file_id)
+    if pending:
+        db.use_key(key)
+        schema.migrate(db)
+    return file_id, key
 
 
 def _refuse_if_tampered(db: PostgresDatabase, shown: str, file_id: str) -> None:
@@ -186,8 +253,6 @@ def empty_database(url: str, *, busy_timeout: float) -> Iterator[PostgresDatabas
     import sqlalchemy
     from sqlalchemy.pool import NullPool
 
-    from prolotrack.storage.migrations import postgresql
-
     shown = redacted(url)
     engine = sqlalchemy.create_engine(_driver_url(url), poolclass=NullPool)
     try:
@@ -200,16 +265,15 @@ def empty_database(url: str, *, busy_timeout: float) -> Iterator[PostgresDatabas
                         f"{shown} is not empty (it has tables {', '.join(db.table_names()[:5])});"
                         " a copy goes into an empty database only"
                     )
-                db.executescript(postgresql.TABLES)
+                db.triggers = _bare_schema(db)
                 yield db
     finally:
         engine.dispose()
 
 
 def drop_schema(db: PostgresDatabase) -> None:
-    """Take away prolotrack's tables and functions (a restore then puts a backup's in)."""
-    from prolotrack.storage.migrations import postgresql
-
+    """Take away prolotrack's tables and functions, and make them again without rows or
+    triggers (a restore then puts a backup's rows in, and ``finish_copy`` the triggers)."""
     tables = ", ".join(db.table_names())
     if tables:
         db.executescript(f"DROP TABLE {tables} CASCADE")
@@ -218,65 +282,48 @@ def drop_schema(db: PostgresDatabase) -> None:
         " WHERE n.nspname = current_schema()")):  # fmt: skip
         db.executescript(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
         db.executescript(f"DROP FUNCTION IF EXISTS {name}(text) CASCADE")
-    db.executescript(postgresql.TABLES)
+    db.triggers = _bare_schema(db)
+
+
+def _bare_schema(db: PostgresDatabase) -> list[str]:
+    """The migrations run in an empty schema, then their rows taken out and their triggers set
+    aside (returned), so that copying rows in logs nothing; the migrations' own identity and
+    key, made for a database that will take the copy's, are forgotten."""
+    from prolotrack.storage import copying
+
+    file_id = None
+    try:
+        schema.migrate(db)
+        file_id = schema.file_identity(db)
+    finally:
+        if file_id:
+            keys.key_path(file_id).unlink(missing_ok=True)
+            keys.sealed_path(file_id).unlink(missing_ok=True)
+    found = list(
+        db.execute(
+            "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY t.tgname"
+        )
+    )
+    for name, table, _ in found:
+        db.executescript(f"DROP TRIGGER {name} ON {table}")
+    for table in reversed(copying.TABLES):
+        db.execute(f"DELETE FROM {table}")
+    return [definition for _, _, definition in found]
 
 
 def finish_copy(db: PostgresDatabase) -> None:
-    """The triggers and migrations of a database a copy has filled, and its ids continued."""
-    from prolotrack.storage.migrations import KNOWN, postgresql
+    """The triggers of a database a copy has filled, put back, and its ids continued."""
+    from prolotrack.storage.migrations import postgresql
 
-    postgresql.create_triggers(db, KNOWN, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for statement in db.triggers:
+        db.executescript(statement)
     postgresql.continue_identities(db)
 
 
 def _driver_url(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1]
-
-
-def _schema(db: PostgresDatabase, shown: str, write: bool) -> bytes | None:
-    """The audit key of the database's chain, after making its schema if it has none."""
-    from prolotrack.storage.migrations import KNOWN
-
-    if "prolotrack_migrations" not in db.table_names():
-        if not write:
-            raise DatabaseMissing(
-                f"nothing has been recorded in {shown} yet (a command that records something"
-                " gives it prolotrack's tables)"
-            )
-        if db.table_names():
-            raise DatabaseUnusable(
-                f"{shown} is a PostgreSQL database but not a prolotrack one (it has tables"
-                f" {', '.join(db.table_names()[:5])}); refusing to change it"
-            )
-        return _new_schema(db, KNOWN)
-    applied = [r[0] for r in db.execute("SELECT name FROM prolotrack_migrations")]
-    unknown = [n for n in applied if n not in KNOWN]
-    if unknown:
-        raise DatabaseUnusable(
-            f"{shown} was written by a newer version of prolotrack (schema {max(unknown)});"
-            " upgrade prolotrack to use it"
-        )
-    file_id = db.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()[0]
-    key = keys.load_key(file_id)
-    if key is None and write:
-        raise keys.missing_key(file_id)
-    return key
-
-
-def _new_schema(db: PostgresDatabase, migrations: list[str]) -> bytes:
-    import secrets
-
-    from prolotrack.storage.migrations import postgresql
-
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    file_id = str(uuid.uuid4())
-    key, _ = keys.create_key(file_id)
-    postgresql.create_schema(db, migrations, now, key)
-    rows.insert_all(db, "secrets", [
-        {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
-        {"name": "file-id", "value": file_id, "created_at": now},
-    ])  # fmt: skip
-    return key
 
 
 @contextlib.contextmanager

@@ -160,4 +160,6 @@ def adverse_event(row: dict) -> AdverseEvent:
         note=row["note"],
         serious=bool(row.get("serious")),
         recorded_on=_day(row.get("recorded_on")),
+        voided_at=row.get("voided_at"),
+        void_reason=row.get("void_reason"),
     )

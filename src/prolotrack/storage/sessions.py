@@ -129,7 +129,8 @@ def get(db: Database, session_id: int) -> Session | None:
     session.adverse_events = [
         rows.adverse_event(r)
         for r in db.query(
-            "SELECT * FROM adverse_events WHERE session_id = :session ORDER BY onset, id",
+            "SELECT * FROM adverse_events WHERE session_id = :session AND voided_at IS NULL"
+            " ORDER BY onset, id",
             {"session": session_id},
         )
     ]
@@ -176,11 +177,11 @@ def add_adverse_event(db: Database, fields: dict) -> int:
 
 
 def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[AdverseEvent]]:
-    """A course's adverse events by session id, in one query."""
+    """A course's adverse events (not voided) by session id, in one query."""
     found: dict[int, list[AdverseEvent]] = {}
     for r in db.query(
         """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
-           WHERE s.course_id = :course ORDER BY a.onset, a.id""",
+           WHERE s.course_id = :course AND a.voided_at IS NULL ORDER BY a.onset, a.id""",
         {"course": course_id},
     ):
         found.setdefault(r["session_id"], []).append(rows.adverse_event(r))
@@ -188,19 +189,21 @@ def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[Adv
 
 
 def get_adverse_event(db: Database, event_id: int) -> AdverseEvent | None:
+    """The adverse event, voided or not."""
     found = list(db.query("SELECT * FROM adverse_events WHERE id = :id", {"id": event_id}))
     return rows.adverse_event(found[0]) if found else None
 
 
 def adverse_events_recorded(db: Database, first: date, last: date) -> list[AdverseEvent]:
-    """Adverse events recorded on the days ``first`` to ``last`` (of live sessions)."""
+    """Adverse events (not voided) recorded on the days ``first`` to ``last`` (of live
+    sessions)."""
     return [
         rows.adverse_event(r)
         for r in db.query(
             """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
                JOIN courses c ON c.id = s.course_id
                WHERE a.recorded_on BETWEEN :first AND :last AND s.voided_at IS NULL
-                 AND c.voided_at IS NULL
+                 AND c.voided_at IS NULL AND a.voided_at IS NULL
                ORDER BY a.recorded_on, a.onset, a.id""",
             {"first": first.isoformat(), "last": last.isoformat()},
         )
@@ -210,9 +213,9 @@ def adverse_events_recorded(db: Database, first: date, last: date) -> list[Adver
 def adverse_events(
     db: Database, *, open_only: bool = False, since: date | None = None, until: date | None = None
 ) -> list[AdverseEvent]:
-    """Adverse events of live sessions, by onset: still open ones only, or those whose onset
-    falls in ``since``..``until``."""
-    where = ["s.voided_at IS NULL", "c.voided_at IS NULL"]
+    """Adverse events (not voided) of live sessions, by onset: still open ones only, or those
+    whose onset falls in ``since``..``until``."""
+    where = ["a.voided_at IS NULL", "s.voided_at IS NULL", "c.voided_at IS NULL"]
     if open_only:
         where.append("a.resolved_on IS NULL")
     window, dates = sql.within("a.onset", since, until)
@@ -223,6 +226,11 @@ def adverse_events(
 
 
 def update_adverse_event(db: Database, event_id: int, fields: dict) -> None:
+    rows.update(db, "adverse_events", event_id, fields)
+
+
+def void_adverse_event(db: Database, event_id: int, reason: str) -> None:
+    fields = {"voided_at": rows.utc_now(), "void_reason": reason}
     rows.update(db, "adverse_events", event_id, fields)
 
 

@@ -1,54 +1,57 @@
-"""The schema, as a list of forward migrations (``sqlite_utils.Migrations``), one module per
-edition of the spec, registered here in order.
+"""The schema of both engines, as one ordered list of forward migrations, one module per edition
+of the spec, registered here in order.
 
-Tables are written as plain ``CREATE TABLE`` statements because they carry CHECK constraints,
-which sqlite-utils' ``create()`` cannot express; sqlite-utils keeps the record of which
-migrations have run (table ``_sqlite_migrations``). Never edit a migration that has shipped:
-add a new one. ``docs/data-model.md`` describes the tables for a person with ``sqlite3``.
+Each migration is a function of the database and its dialect (``dialects.py``): written once,
+with the few fragments that differ between SQLite and PostgreSQL named in it. Tables are plain
+``CREATE TABLE`` statements because they carry CHECK constraints. The vocabularies a CHECK holds
+are the domain's (``domain/vocab.py``). ``storage/schema.py`` applies what a database still
+needs and keeps the record of it: SQLite's in sqlite-utils' table ``_sqlite_migrations``,
+PostgreSQL's in ``prolotrack_migrations``. Never change what a migration that has shipped does
+to a database: add a new one. ``docs/data-model.md`` describes the tables.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Migrations
 
+from prolotrack.storage.migrations.dialects import DIALECTS, SQLITE, Dialect
+
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
 MIGRATION_SET = "prolotrack"
-migrations = Migrations(MIGRATION_SET)
+migrations = Migrations(MIGRATION_SET)  # SQLite's record of what has run
 KNOWN: list[str] = []  # every migration this version knows, oldest first
+STEPS: dict[str, Callable[[Database, Dialect], None]] = {}
 KEYED_CHAIN = "0006_keyed_audit_chain"  # from this migration on, the audit chain has a key
 
 
 def migration(name: str):
-    KNOWN.append(name)
-    return migrations(name=name)
+    """Register a migration ``fn(db, dialect)``, after those registered before it."""
+
+    def register(fn: Callable[[Database, Dialect], None]):
+        KNOWN.append(name)
+        STEPS[name] = fn
+        migrations(name=name)(lambda db: fn(db, SQLITE))
+        return fn
+
+    return register
 
 
-_ISO_DATE = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
-
-
-def date_column(column: str, *, required: bool) -> str:
-    check = f"CHECK ({column} IS NULL OR {column} {_ISO_DATE})"
-    return f"{column} TEXT{' NOT NULL' if required else ''} {check}"
-
-
-def one_of(column: str, values: tuple[str, ...]) -> str:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return f"CHECK ({column} IS NULL OR {column} IN ({listed}))"
+def dialect(db: Database) -> Dialect:
+    return DIALECTS[db.dialect]
 
 
 def file_identity(db: Database) -> str | None:
-    """The file's random identity, the same in every backup of it (None before 0002)."""
-    try:
-        found = db.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()
-    except sqlite3.OperationalError:
+    """The database's random identity, the same in every backup of it (None before 0002)."""
+    if "secrets" not in db.table_names():
         return None
+    found = db.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()
     return found[0] if found else None
 
 
 # Registered in this order: each module's migrations follow the last one's.
-from prolotrack.storage.migrations import first_edition, second_edition  # noqa: E402, F401
+from prolotrack.storage.migrations import first_edition, second_edition, third_edition  # noqa: E402, F401

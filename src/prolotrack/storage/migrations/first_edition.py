@@ -5,82 +5,82 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from prolotrack.domain import vocab
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit, keys
+from prolotrack.storage import audit, keys, rows
 from prolotrack.storage.migrations import KEYED_CHAIN, file_identity, migration
-from prolotrack.storage.migrations import date_column as _date
-from prolotrack.storage.migrations import one_of as _one_of
+from prolotrack.storage.migrations.dialects import Dialect, one_of, quoted
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from prolotrack.storage import Database
 
-# Spelled out rather than imported from domain.vocab: a shipped migration must not change
-# when the vocabulary of a later version does.
-SIDES = ("left", "right", "bilateral", "midline")
-GUIDANCE = ("landmark", "ultrasound", "fluoroscopy")
+SIDES = vocab.SIDES
+GUIDANCE = tuple(g for g in vocab.GUIDANCE if g != "ct")  # CT guidance came with 0007
 ADDED_LATER = ("pgic", "sane")  # instruments of the catalogue that migration 0007 adds
 
 
 @migration("0001_records")
-def _records(db: Database) -> None:
+def _records(db: Database, d: Dialect) -> None:
+    T, INT = d.text, d.integer
+    chart_unique, chart_index = d.nocase_unique("patients", "chart", "patients_by_chart")
     db.executescript(
         f"""
-        CREATE TABLE instruments (
-            code TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            minimum REAL NOT NULL,
-            maximum REAL NOT NULL CHECK (maximum > minimum),
-            better TEXT NOT NULL CHECK (better IN ('lower', 'higher')),
-            mcid REAL CHECK (mcid IS NULL OR mcid > 0),
-            mcid_unit TEXT NOT NULL DEFAULT 'points' CHECK (mcid_unit IN ('points', 'percent')),
-            source TEXT NOT NULL DEFAULT '',
-            builtin INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1))
+        CREATE TABLE instruments ({d.rowid}
+            code {T} PRIMARY KEY,
+            name {T} NOT NULL,
+            minimum {d.real} NOT NULL,
+            maximum {d.real} NOT NULL CHECK (maximum > minimum),
+            better {T} NOT NULL CHECK (better IN ('lower', 'higher')),
+            mcid {d.real} CHECK (mcid IS NULL OR mcid > 0),
+            mcid_unit {T} NOT NULL DEFAULT 'points' CHECK (mcid_unit IN ('points', 'percent')),
+            source {T} NOT NULL DEFAULT '',
+            builtin {INT} NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1))
         );
         CREATE TABLE patients (
-            id INTEGER PRIMARY KEY,
-            chart TEXT UNIQUE COLLATE NOCASE,
-            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
-            {_date("born", required=False)},
-            sex TEXT {_one_of("sex", ("F", "M", "X"))},
-            phone TEXT,
-            note TEXT,
-            archived_at TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
+            {d.id},
+            chart {T}{chart_unique},
+            name {T} NOT NULL CHECK (length(trim(name)) > 0),
+            {d.date("born", required=False)},
+            sex {T} {one_of("sex", vocab.SEXES)},
+            phone {T},
+            note {T},
+            archived_at {T},
+            created_at {T} NOT NULL,
+            updated_at {T} NOT NULL
+        );{chart_index}
         CREATE TABLE courses (
-            id INTEGER PRIMARY KEY,
-            patient_id INTEGER NOT NULL REFERENCES patients(id),
-            condition TEXT NOT NULL CHECK (length(trim(condition)) > 0),
-            region TEXT,
-            side TEXT {_one_of("side", SIDES)},
-            icd10 TEXT,
-            measure TEXT NOT NULL REFERENCES instruments(code),
-            interval TEXT NOT NULL,
-            planned_sessions INTEGER CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
-            {_date("started_on", required=True)},
-            status TEXT NOT NULL DEFAULT 'active'
-                CHECK (status IN ('active', 'completed', 'discontinued')),
-            {_date("closed_on", required=False)},
-            close_reason TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
+            {d.id},
+            patient_id {d.reference} NOT NULL REFERENCES patients(id),
+            condition {T} NOT NULL CHECK (length(trim(condition)) > 0),
+            region {T},
+            side {T} {one_of("side", SIDES)},
+            icd10 {T},
+            measure {T} NOT NULL REFERENCES instruments(code),
+            interval {T} NOT NULL,
+            planned_sessions {INT} CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
+            {d.date("started_on", required=True)},
+            status {T} NOT NULL DEFAULT 'active'
+                CHECK (status IN ({quoted(vocab.COURSE_STATUSES)})),
+            {d.date("closed_on", required=False)},
+            close_reason {T},
+            created_at {T} NOT NULL,
+            updated_at {T} NOT NULL,
             CHECK ((status = 'active') = (closed_on IS NULL))
         );
         CREATE INDEX courses_by_patient ON courses (patient_id, status);
         CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            course_id INTEGER NOT NULL REFERENCES courses(id),
-            number INTEGER NOT NULL,
-            {_date("date", required=True)},
-            practitioner TEXT,
-            anesthetic TEXT,
-            guidance TEXT {_one_of("guidance", GUIDANCE)},
-            note TEXT,
-            voided_at TEXT,
-            void_reason TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
+            {d.id},
+            course_id {d.reference} NOT NULL REFERENCES courses(id),
+            number {INT} NOT NULL,
+            {d.date("date", required=True)},
+            practitioner {T},
+            anesthetic {T},
+            guidance {T} {one_of("guidance", GUIDANCE)},
+            note {T},
+            voided_at {T},
+            void_reason {T},
+            created_at {T} NOT NULL,
+            updated_at {T} NOT NULL
         );
         CREATE UNIQUE INDEX sessions_by_course ON sessions (course_id, date)
             WHERE voided_at IS NULL;
@@ -88,121 +88,104 @@ def _records(db: Database) -> None:
             WHERE voided_at IS NULL;
         CREATE INDEX sessions_by_date ON sessions (date);
         CREATE TABLE injections (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id),
-            position INTEGER NOT NULL CHECK (position >= 1),
-            site TEXT NOT NULL CHECK (length(trim(site)) > 0),
-            side TEXT {_one_of("side", SIDES)},
-            solution TEXT NOT NULL CHECK (length(trim(solution)) > 0),
-            volume_ml REAL NOT NULL CHECK (volume_ml > 0 AND volume_ml <= 50),
-            points INTEGER NOT NULL DEFAULT 1 CHECK (points >= 1),
-            guidance TEXT {_one_of("guidance", GUIDANCE)},
+            {d.id},
+            session_id {d.reference} NOT NULL REFERENCES sessions(id),
+            position {INT} NOT NULL CHECK (position >= 1),
+            site {T} NOT NULL CHECK (length(trim(site)) > 0),
+            side {T} {one_of("side", SIDES)},
+            solution {T} NOT NULL CHECK (length(trim(solution)) > 0),
+            volume_ml {d.real} NOT NULL CHECK (volume_ml > 0 AND volume_ml <= 50),
+            points {INT} NOT NULL DEFAULT 1 CHECK (points >= 1),
+            guidance {T} {one_of("guidance", GUIDANCE)},
             UNIQUE (session_id, position)
         );
         CREATE TABLE scores (
-            id INTEGER PRIMARY KEY,
-            course_id INTEGER NOT NULL REFERENCES courses(id),
-            session_id INTEGER REFERENCES sessions(id),
-            instrument TEXT NOT NULL REFERENCES instruments(code),
-            value REAL NOT NULL,
-            {_date("date", required=True)},
-            voided_at TEXT,
-            void_reason TEXT,
-            created_at TEXT NOT NULL
+            {d.id},
+            course_id {d.reference} NOT NULL REFERENCES courses(id),
+            session_id {d.reference} REFERENCES sessions(id),
+            instrument {T} NOT NULL REFERENCES instruments(code),
+            value {d.real} NOT NULL,
+            {d.date("date", required=True)},
+            voided_at {T},
+            void_reason {T},
+            created_at {T} NOT NULL
         );
         CREATE INDEX scores_by_course ON scores (course_id, date);
         CREATE INDEX scores_by_session ON scores (session_id);
         CREATE TABLE adverse_events (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id),
-            kind TEXT NOT NULL,
-            severity TEXT NOT NULL CHECK (severity IN ('mild', 'moderate', 'severe')),
-            {_date("onset", required=True)},
-            {_date("resolved_on", required=False)},
-            note TEXT,
-            created_at TEXT NOT NULL
+            {d.id},
+            session_id {d.reference} NOT NULL REFERENCES sessions(id),
+            kind {T} NOT NULL,
+            severity {T} NOT NULL CHECK (severity IN ({quoted(vocab.SEVERITIES)})),
+            {d.date("onset", required=True)},
+            {d.date("resolved_on", required=False)},
+            note {T},
+            created_at {T} NOT NULL
         );
         CREATE INDEX adverse_events_by_session ON adverse_events (session_id);
         CREATE INDEX adverse_events_by_onset ON adverse_events (onset);
         CREATE TABLE settings (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL,
-            updated_at TEXT NOT NULL
+            key {T} PRIMARY KEY,
+            value {T} NOT NULL,
+            updated_at {T} NOT NULL
         );
         """
     )
-    db["instruments"].insert_all(
-        {
-            "code": i.code,
-            "name": i.name,
-            "minimum": i.minimum,
-            "maximum": i.maximum,
-            "better": i.better,
-            "mcid": i.mcid,
-            "mcid_unit": i.mcid_unit,
-            "source": i.source,
-            "builtin": 1,
-        }
-        for i in CATALOGUE
-        if i.code not in ADDED_LATER
-    )
+    rows.insert_all(db, "instruments", [
+        {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
+         "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
+         "builtin": 1}
+        for i in CATALOGUE if i.code not in ADDED_LATER
+    ])  # fmt: skip
 
 
 @migration("0002_secrets")
-def _secrets(db: Database) -> None:
+def _secrets(db: Database, d: Dialect) -> None:
     """A random key for de-identified exports' pseudonyms (kept here, never exported) and a
-    random identity of this file, the namespace of its FHIR resources' identifiers."""
+    random identity of this database, the namespace of its FHIR resources' identifiers."""
     import secrets
     import uuid
 
     db.executescript(
-        """
+        f"""
         CREATE TABLE secrets (
-            name TEXT PRIMARY KEY,
-            value TEXT NOT NULL,
-            created_at TEXT NOT NULL
+            name {d.text} PRIMARY KEY,
+            value {d.text} NOT NULL,
+            created_at {d.text} NOT NULL
         );
         """
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    db["secrets"].insert_all(
-        [
-            {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
-            {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
-        ]
-    )
+    rows.insert_all(db, "secrets", [
+        {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
+        {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
+    ])  # fmt: skip
 
 
 @migration("0003_audit_log")
-def _audit_log(db: Database) -> None:
+def _audit_log(db: Database, d: Dialect) -> None:
     """The append-only, hash-chained audit log and the triggers that write it."""
+    T = d.text
     db.executescript(
-        """
+        f"""
         CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            practitioner TEXT,
-            entity TEXT NOT NULL,
-            entity_id TEXT NOT NULL,
-            action TEXT NOT NULL,
-            before TEXT,
-            after TEXT,
-            reason TEXT,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL UNIQUE
+            {d.id},
+            at {T} NOT NULL,
+            actor {T} NOT NULL,
+            practitioner {T},
+            entity {T} NOT NULL,
+            entity_id {T} NOT NULL,
+            action {T} NOT NULL,
+            before {T},
+            after {T},
+            reason {T},
+            prev_hash {T} NOT NULL,
+            hash {T} NOT NULL UNIQUE
         );
         CREATE INDEX audit_log_by_entity ON audit_log (entity, entity_id);
-        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TABLE audit_context (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            actor TEXT NOT NULL,
-            practitioner TEXT,
-            reason TEXT
-        );
+        {d.log_guards}
+        {d.audit_context}
+        {d.chain_function}
         """
     )
     audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
@@ -211,32 +194,33 @@ def _audit_log(db: Database) -> None:
 
 
 @migration("0004_protocols")
-def _protocols(db: Database) -> None:
+def _protocols(db: Database, d: Dialect) -> None:
     """The practice's own protocol templates, and the protocol a course follows."""
+    T, INT = d.text, d.integer
     db.executescript(
         f"""
         CREATE TABLE protocols (
-            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
-            condition TEXT NOT NULL DEFAULT '',
-            interval TEXT,
-            planned_sessions INTEGER CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
-            measure TEXT REFERENCES instruments(code),
-            source TEXT NOT NULL DEFAULT '',
-            note TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL
+            name {T} PRIMARY KEY CHECK (length(trim(name)) > 0),
+            condition {T} NOT NULL DEFAULT '',
+            interval {T},
+            planned_sessions {INT} CHECK (planned_sessions IS NULL OR planned_sessions >= 1),
+            measure {T} REFERENCES instruments(code),
+            source {T} NOT NULL DEFAULT '',
+            note {T} NOT NULL DEFAULT '',
+            created_at {T} NOT NULL
         );
         CREATE TABLE protocol_sites (
-            id INTEGER PRIMARY KEY,
-            protocol TEXT NOT NULL REFERENCES protocols(name),
-            position INTEGER NOT NULL CHECK (position >= 1),
-            site TEXT NOT NULL CHECK (length(trim(site)) > 0),
-            side TEXT {_one_of("side", SIDES)},
-            volume_ml REAL CHECK (volume_ml IS NULL OR (volume_ml > 0 AND volume_ml <= 50)),
-            solution TEXT,
-            points INTEGER NOT NULL DEFAULT 1 CHECK (points >= 1),
+            {d.id},
+            protocol {T} NOT NULL REFERENCES protocols(name),
+            position {INT} NOT NULL CHECK (position >= 1),
+            site {T} NOT NULL CHECK (length(trim(site)) > 0),
+            side {T} {one_of("side", SIDES)},
+            volume_ml {d.real} CHECK (volume_ml IS NULL OR (volume_ml > 0 AND volume_ml <= 50)),
+            solution {T},
+            points {INT} NOT NULL DEFAULT 1 CHECK (points >= 1),
             UNIQUE (protocol, position)
         );
-        ALTER TABLE courses ADD COLUMN protocol TEXT;
+        ALTER TABLE courses ADD COLUMN protocol {T};
         """
     )
     audit.create_triggers(
@@ -247,26 +231,19 @@ def _protocols(db: Database) -> None:
 
 
 @migration("0005_site_names_and_course_indexes")
-def _site_names(db: Database) -> None:
+def _site_names(db: Database, d: Dialect) -> None:
     """Every site name used, kept as it is used (the catalogue must not scan every injection),
     and indexes for the daily summary's and the due list's lookups of courses."""
+    _, name_index = d.nocase_unique("site_names", "name", "site_names_by_name")
     db.executescript(
-        """
+        f"""
         CREATE TABLE site_names (
-            name TEXT PRIMARY KEY COLLATE NOCASE,
-            first_used TEXT NOT NULL
-        );
-        INSERT OR IGNORE INTO site_names (name, first_used)
-            SELECT site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM injections
-            UNION SELECT site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM protocol_sites;
-        CREATE TRIGGER site_names_from_injections AFTER INSERT ON injections BEGIN
-            INSERT OR IGNORE INTO site_names (name, first_used)
-            VALUES (NEW.site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
-        END;
-        CREATE TRIGGER site_names_from_protocols AFTER INSERT ON protocol_sites BEGIN
-            INSERT OR IGNORE INTO site_names (name, first_used)
-            VALUES (NEW.site, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
-        END;
+            name {d.nocase_key},
+            first_used {d.text} NOT NULL
+        );{name_index}
+        {d.insert_or_ignore} INTO site_names (name, first_used)
+            SELECT site, {d.now} FROM injections
+            UNION SELECT site, {d.now} FROM protocol_sites{d.or_ignore};{d.site_name_triggers()}
         CREATE INDEX courses_by_status ON courses (status);
         CREATE INDEX courses_by_start ON courses (started_on);
         CREATE INDEX courses_by_closing ON courses (closed_on);
@@ -275,12 +252,12 @@ def _site_names(db: Database) -> None:
 
 
 @migration(KEYED_CHAIN)
-def _keyed_audit_chain(db: Database) -> None:
-    """The audit chain keyed with a secret kept outside the file (``storage/keys.py``): the
+def _keyed_audit_chain(db: Database, d: Dialect) -> None:
+    """The audit chain keyed with a secret kept outside the database (``storage/keys.py``): the
     triggers hash with it from here on, after a row that marks the change."""
     file_id = file_identity(db)
     key = keys.load_key(file_id) or keys.create_key(file_id)[0]
-    db.conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+    db.use_key(key)
     audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
                                "adverse_event", "instrument", "setting", "protocol",
                                "protocol_site"))  # fmt: skip
