@@ -108,14 +108,6 @@ def parse_interval(text: str) -> Interval:
     return Interval(count, _UNITS[match.group(2)])
 
 
-def parse_iso(text: str) -> date:
-    """Read a stored ``YYYY-MM-DD`` date (or one given on purpose in that form)."""
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-
-
 def parse_date(
     text: str, today: date, date_order: str | None = None, *, relative: bool = True
 ) -> date:

@@ -29,7 +29,6 @@ DEFAULT = "3m,6m,12m"
 NONE = "none"
 OPENS, CLOSES = 0.75, 1.25
 UPCOMING, DUE, OVERDUE, DONE, MISSED = "upcoming", "due", "overdue", "done", "missed"
-STATUSES = (UPCOMING, DUE, OVERDUE, DONE, MISSED)
 MAX_TIMEPOINTS = 12
 
 

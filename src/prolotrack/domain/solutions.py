@@ -25,7 +25,6 @@ class Agent:
     name: str
     spellings: tuple[str, ...]
     role: str  # DEXTROSE, ANAESTHETIC, or what else it is: "sclerosant", "diluent"...
-    amide: bool = False  # an amide anaesthetic: an amide allergy meets it
     max_mg_per_kg: float | None = None  # without adrenaline (product labelling)
     max_mg: float | None = None
     meets: tuple[str, ...] = ()  # the safety flags this agent meets (patient flag kinds)
@@ -33,11 +32,11 @@ class Agent:
 
 CATALOGUE: tuple[Agent, ...] = (
     Agent("dextrose", ("dextrose", "glucose"), DEXTROSE, meets=("allergy:corn", "diabetes")),
-    Agent("lidocaine", ("lidocaine", "lignocaine", "xylocaine"), ANAESTHETIC, amide=True,
+    Agent("lidocaine", ("lidocaine", "lignocaine", "xylocaine"), ANAESTHETIC,
           max_mg_per_kg=4.5, max_mg=300, meets=("allergy:lidocaine", "allergy:amide")),
-    Agent("ropivacaine", ("ropivacaine", "naropin"), ANAESTHETIC, amide=True,
+    Agent("ropivacaine", ("ropivacaine", "naropin"), ANAESTHETIC,
           meets=("allergy:amide",)),
-    Agent("bupivacaine", ("bupivacaine", "sensorcaine", "marcaine"), ANAESTHETIC, amide=True,
+    Agent("bupivacaine", ("bupivacaine", "sensorcaine", "marcaine"), ANAESTHETIC,
           max_mg_per_kg=2, max_mg=175, meets=("allergy:amide",)),
     Agent("procaine", ("procaine", "novocaine", "novocain"), ANAESTHETIC),
     Agent("sodium morrhuate", ("sodium morrhuate", "morrhuate"), "sclerosant",

@@ -45,9 +45,6 @@ class Record:
     sections: dict[str, Listing] = field(default_factory=dict)
     title: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {column.key: value for column, value in self.fields}
-
 
 def plain_number(value: float | int) -> float | int:
     """7.0 becomes 7; other numbers stay as they are."""

@@ -54,10 +54,6 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
