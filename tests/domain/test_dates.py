@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prolotrack.dates import Interval, parse_date, parse_interval
+from prolotrack.domain.dates import Interval, parse_date, parse_interval
 from prolotrack.domain.errors import InvalidInput
 
 TODAY = date(2026, 11, 23)  # a Monday

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from prolotrack.dates import parse_interval
 from prolotrack.domain import follow_up
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.domain.models import Course, Score

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from prolotrack.dates import parse_interval
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.domain.models import Course, Score
 from prolotrack.domain.outcomes import days_overdue, next_due, outcome, responder, week

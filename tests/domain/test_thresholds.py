@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from prolotrack.dates import parse_interval
 from prolotrack.domain import deidentify, follow_up, sites
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.domain.models import Course, Score

@@ -10,8 +10,8 @@ from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from prolotrack.actions import courses, patients, sessions
-from prolotrack.dates import parse_interval
 from prolotrack.domain.courses import CoursePlan
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput, ProlotrackError
 from prolotrack.domain.importer import COURSE_FIELDS, SessionRows, Sheet, Tally
 from prolotrack.domain.models import Course, Patient

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from prolotrack.actions import catalogue
 from prolotrack.actions.courses import check_measure
-from prolotrack.dates import parse_interval
 from prolotrack.domain import vocab
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.protocols import BUILTIN, Protocol, check_name
 from prolotrack.domain.sites import parse_site

@@ -7,8 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.actions.courses import practice_follow_up
-from prolotrack.dates import Interval
 from prolotrack.domain import follow_up, vocab
+from prolotrack.domain.dates import Interval
 from prolotrack.domain.errors import NotFound
 from prolotrack.domain.outcomes import outcome
 from prolotrack.domain.report import (

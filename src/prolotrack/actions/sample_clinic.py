@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.actions import courses, patients, safety, scores, sessions
-from prolotrack.dates import parse_interval
 from prolotrack.domain import follow_up
 from prolotrack.domain.courses import CoursePlan
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.sessions import SessionEntry
 from prolotrack.domain.sites import SiteSpec, solution
 from prolotrack.storage import courses as stored_courses

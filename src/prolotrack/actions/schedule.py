@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.actions.courses import practice_follow_up
-from prolotrack.dates import Interval
 from prolotrack.domain import follow_up
+from prolotrack.domain.dates import Interval
 from prolotrack.storage import courses, scores
 
 if TYPE_CHECKING:

@@ -52,7 +52,7 @@ class Clinic:
     def today(self) -> date:
         if not self.today_option:
             return date.today()
-        from prolotrack.dates import parse_today
+        from prolotrack.domain.dates import parse_today
         from prolotrack.domain.errors import InvalidInput
 
         try:
@@ -96,7 +96,7 @@ class Desk:
         (without ``relative``, an absolute date only: a birth date)."""
         if text is None:
             return default or self.today
-        from prolotrack.dates import parse_date
+        from prolotrack.domain.dates import parse_date
 
         return parse_date(text, self.today, self.setting("date-order"), relative=relative)
 

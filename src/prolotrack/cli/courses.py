@@ -85,8 +85,8 @@ def start(
 ) -> None:
     """Start a treatment course for a patient."""
     from prolotrack.actions import courses, lookup
-    from prolotrack.dates import parse_interval
     from prolotrack.domain.courses import CoursePlan
+    from prolotrack.domain.dates import parse_interval
 
     with clinic(ctx).open(write=True) as desk:
         owner = lookup.patient(desk.db, patient)
@@ -209,8 +209,8 @@ def edit(
 ) -> None:
     """Correct a course's fields; the reason is kept in the audit log."""
     from prolotrack.actions import courses, lookup
-    from prolotrack.dates import parse_interval
     from prolotrack.domain.courses import CourseChanges
+    from prolotrack.domain.dates import parse_interval
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)

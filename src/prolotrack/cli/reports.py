@@ -128,7 +128,7 @@ def due(
 ) -> None:
     """Courses whose next session is due within the interval, or overdue."""
     from prolotrack.actions import schedule
-    from prolotrack.dates import parse_interval
+    from prolotrack.domain.dates import parse_interval
     from prolotrack.render import reports
 
     window = parse_interval(within)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from prolotrack.dates import Interval
+from prolotrack.domain.dates import Interval
 from prolotrack.domain.errors import Refused
 from prolotrack.domain.models import Course
 

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from prolotrack.dates import Interval, parse_interval
+from prolotrack.domain.dates import Interval, parse_interval
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.models import Course, Score
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
-from prolotrack.dates import parse_date, parse_interval
 from prolotrack.domain import vocab
+from prolotrack.domain.dates import parse_date, parse_interval
 from prolotrack.domain.errors import InvalidInput, ProlotrackError
 from prolotrack.domain.instruments import Instrument
 from prolotrack.domain.sites import SiteSpec, solution, volume

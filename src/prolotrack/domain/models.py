@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from prolotrack.dates import Interval
+from prolotrack.domain.dates import Interval
 
 
 @dataclass

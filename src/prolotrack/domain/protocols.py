@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from prolotrack.dates import Interval, parse_interval
+from prolotrack.domain.dates import Interval, parse_interval
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.sites import SiteSpec, solution
 

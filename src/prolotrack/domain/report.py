@@ -8,8 +8,8 @@ from datetime import date
 from statistics import median
 from typing import NamedTuple
 
-from prolotrack.dates import Interval
 from prolotrack.domain import follow_up
+from prolotrack.domain.dates import Interval
 from prolotrack.domain.instruments import Instrument
 from prolotrack.domain.models import Course, Score
 from prolotrack.domain.outcomes import RESPONDER_TIERS, Outcome, evaluable

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from prolotrack.dates import Interval
 from prolotrack.domain import follow_up
+from prolotrack.domain.dates import Interval
 from prolotrack.domain.models import Course
 from prolotrack.domain.outcomes import days_overdue, next_due
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prolotrack.dates import DATE_ORDERS
 from prolotrack.domain import follow_up, sites, vocab
+from prolotrack.domain.dates import DATE_ORDERS
 from prolotrack.domain.errors import InvalidInput
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prolotrack.dates import parse_interval
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.protocols import Protocol
 from prolotrack.domain.sites import SiteSpec
 from prolotrack.storage import rows, sql

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from prolotrack.dates import parse_interval
+from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
 
 if TYPE_CHECKING:
