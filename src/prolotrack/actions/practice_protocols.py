@@ -10,13 +10,13 @@ from prolotrack.actions.courses import check_measure
 from prolotrack.domain import vocab
 from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
+from prolotrack.domain.practice_protocols import read, timepoints, unfamiliar_site
 from prolotrack.domain.protocols import BUILTIN, Protocol, check_name
 from prolotrack.domain.sites import parse_site
 from prolotrack.storage import protocols
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
-from prolotrack.domain.practice_protocols import read_file, timepoints, unfamiliar_site
 
 
 def add(
@@ -37,7 +37,7 @@ def add(
     key = check_name(name)
     if protocols.get(db, key) is not None:
         raise Refused(f"the practice already has a protocol {key!r}; remove it first")
-    fields, specs = read_file(from_file) if from_file else ({}, [])
+    fields, specs = _read_file(from_file) if from_file else ({}, [])
     known = {"name", "condition", "every", "sessions", "measure", "source", "note", "follow-up"}
     if set(fields) - known:
         raise InvalidInput(f"{from_file}: unknown field {sorted(set(fields) - known)[0]!r}")
@@ -84,3 +84,14 @@ def remove(db: Database, name: str) -> bool:
         )
     protocols.remove(db, key)
     return builtin
+
+
+def _read_file(path: Path) -> tuple[dict, list]:
+    """A protocol file from disk, read as UTF-8 (a byte-order mark allowed)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    return read(text, str(path))

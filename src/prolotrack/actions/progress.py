@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from prolotrack.actions import lookup
 from prolotrack.actions.courses import timepoints_of
-from prolotrack.domain.errors import NotFound
-from prolotrack.domain.models import Course
+from prolotrack.domain.errors import NotFound, Refused
+from prolotrack.domain.models import AdverseEvent, Course, Flag
 from prolotrack.storage import courses, flags, scores, sessions
 
 if TYPE_CHECKING:
@@ -44,6 +44,25 @@ def of_reference(db: Database, ref: str, today: date, measure: str | None) -> li
         chosen.sort(key=lambda c: (c.status != "active", c.started_on, c.id))
     code = measure.strip().lower() if measure else None
     return [of_course(db, c, today, code) for c in chosen]
+
+
+def for_report(
+    db: Database, ref: str, today: date
+) -> tuple[list[CourseProgress], dict[int, list[AdverseEvent]], list[Flag]]:
+    """What a take-home report shows of COURSE|PATIENT: each course's progress, its adverse
+    events (by course id) and the patient's safety flags. A voided course is refused."""
+    found = of_reference(db, ref, today, None)
+    for p in found:
+        if p.course.voided_at:
+            raise Refused(
+                f"course {p.course.id} was voided ({p.course.void_reason}); a voided course"
+                " is out of every report"
+            )
+    adverse = {}
+    for p in found:
+        by_session = sessions.adverse_events_of_course(db, p.course.id)
+        adverse[p.course.id] = [e for v in p.sessions for e in by_session.get(v.session.id, [])]
+    return found, adverse, flags.of_patient(db, found[0].course.patient_id) if found else []
 
 
 def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterator[dict]:

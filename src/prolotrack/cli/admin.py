@@ -28,13 +28,13 @@ def instruments_default(ctx: typer.Context) -> None:
 @instruments_app.command("list")
 def instruments_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the instruments with their range, direction and MCID."""
+    from prolotrack.actions import listings
     from prolotrack.domain.instruments import CATALOGUE
     from prolotrack.render import practice
-    from prolotrack.storage import scores
 
     if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
-            found = scores.instruments(desk.db)
+            found = listings.instruments(desk.db)
     else:  # the catalogue needs no database: show the built-in one
         found = list(CATALOGUE)
     show(fmt, practice.instruments(found))
@@ -52,14 +52,14 @@ def instruments_show(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one instrument, with the source of its MCID."""
+    from prolotrack.actions import listings
     from prolotrack.domain.errors import NotFound
     from prolotrack.domain.instruments import CATALOGUE
     from prolotrack.render import practice
-    from prolotrack.storage import scores
 
     if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
-            found = scores.instrument(desk.db, code)
+            found = listings.instrument(desk.db, code)
     else:
         found = next((i for i in CATALOGUE if i.code == code.strip().lower()), None)
     if found is None:
@@ -70,9 +70,9 @@ def instruments_show(
 @config_app.command("list")
 def config_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the settings, each with its value and whether it was set."""
+    from prolotrack.actions import settings
     from prolotrack.domain.settings import SETTINGS
     from prolotrack.render import practice
-    from prolotrack.storage import settings
 
     stored: dict[str, str] = {}
     if clinic(ctx).exists():
@@ -116,8 +116,8 @@ def config_set(
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
 ) -> None:
     """Set one of the practice's settings ('config list' says what each means and takes)."""
+    from prolotrack.actions import settings
     from prolotrack.domain.settings import read, setting
-    from prolotrack.storage import settings
 
     known = setting(key)
     stored = read(known.key, value)
@@ -132,8 +132,8 @@ def config_unset(
     key: Annotated[str, typer.Argument(metavar="KEY", help="The setting's name.")],
 ) -> None:
     """Remove a setting, so that its default applies again."""
+    from prolotrack.actions import settings
     from prolotrack.domain.settings import setting
-    from prolotrack.storage import settings
 
     known = setting(key)
     with clinic(ctx).open(write=True) as desk:

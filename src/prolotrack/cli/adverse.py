@@ -163,16 +163,14 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List adverse events by onset, with their patient, course and session."""
+    from prolotrack.actions import listings
     from prolotrack.render import reports
-    from prolotrack.storage import courses, sessions
 
     with clinic(ctx).open(write=False) as desk:
-        found = sessions.adverse_events(
+        found, given, owners = listings.adverse_list(
             desk.db,
             open_only=still_open,
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
         )
-        given = {e.session_id: sessions.get(desk.db, e.session_id) for e in found}
-        owners = {s.course_id: courses.get(desk.db, s.course_id) for s in given.values()}
     show(fmt, reports.adverse(found, given, owners))

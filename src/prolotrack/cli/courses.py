@@ -129,36 +129,22 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List treatment courses (not those voided in error, unless --status voided)."""
-    from prolotrack.actions import lookup
-    from prolotrack.domain import vocab
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import courses
 
     with clinic(ctx).open(write=False) as desk:
-        owner = lookup.patient(desk.db, patient) if patient else None
-        statuses = (*vocab.COURSE_STATUSES, "voided")
-        wanted = vocab.one_of(status, statuses, "status") if status else None
-        found = courses.listing(
-            desk.db,
-            patient_id=owner.id if owner else None,
-            status=None if wanted == "voided" else wanted,
-            voided=wanted == "voided",
-        )
-        if wanted == "voided":
-            found = [c for c in found if c.voided_at]
+        found = listings.course_list(desk.db, patient, status)
     show(fmt, records.courses(found))
 
 
 @app.command("show")
 def show_(ctx: typer.Context, course: CourseArg, fmt: FormatOption = Format.table) -> None:
     """Show a course and its sessions."""
-    from prolotrack.actions import lookup
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import sessions
 
     with clinic(ctx).open(write=False) as desk:
-        found = lookup.course(desk.db, course)
-        its_sessions = sessions.listing(desk.db, course_id=found.id)
+        found, its_sessions = listings.course_file(desk.db, course)
     show(fmt, records.course(found, its_sessions))
 
 

@@ -73,26 +73,23 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List patients (archived ones only with --all)."""
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import patients
 
     with clinic(ctx).open(write=False) as desk:
-        found = patients.listing(desk.db, search=search, archived=all_)
+        found = listings.patient_list(desk.db, search, all_)
     show(fmt, records.patients(found))
 
 
 @app.command("show")
 def show_(ctx: typer.Context, patient: PatientArg, fmt: FormatOption = Format.table) -> None:
     """Show a patient and their courses."""
-    from prolotrack.actions import lookup
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import courses, flags
 
     with clinic(ctx).open(write=False) as desk:
-        found = lookup.patient(desk.db, patient)
-        their_courses = courses.listing(desk.db, patient_id=found.id)
-        their_flags = flags.of_patient(desk.db, found.id)
-    show(fmt, records.patient(found, their_courses, their_flags))
+        found = listings.patient_file(desk.db, patient)
+    show(fmt, records.patient(found.patient, found.courses, found.flags))
 
 
 @app.command("edit")

@@ -23,14 +23,14 @@ NameArg = Annotated[
 @app.command("list")
 def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """List the protocols: the practice's own first, then the built-in ones they do not shadow."""
+    from prolotrack.actions import listings
     from prolotrack.domain.protocols import BUILTIN
     from prolotrack.render import practice
-    from prolotrack.storage import protocols
 
     own = []
     if clinic(ctx).exists():
         with clinic(ctx).open(write=False) as desk:
-            own = protocols.listing(desk.db)
+            own = listings.practice_protocols(desk.db)
     mine = {p.name for p in own}
     found = [*sorted(own, key=lambda p: p.name), *(p for p in BUILTIN if p.name not in mine)]
     show(fmt, practice.protocols(found))

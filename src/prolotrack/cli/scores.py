@@ -69,15 +69,11 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List a course's scores by date."""
-    from prolotrack.actions import courses as course_rules
-    from prolotrack.actions import lookup
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import scores
 
     with clinic(ctx).open(write=False) as desk:
-        found = lookup.course(desk.db, course)
-        code = course_rules.check_measure(desk.db, instrument) if instrument else None
-        listed = scores.for_course(desk.db, found.id, code, include_voided)
+        listed = listings.course_scores(desk.db, course, instrument, include_voided)
     show(fmt, records.scores(listed, with_voided=include_voided))
 
 

@@ -155,9 +155,8 @@ def amend(
 
     The values before and after, and the reason, are kept in the audit log.
     """
-    from prolotrack.actions import lookup, sessions
+    from prolotrack.actions import listings, lookup, sessions
     from prolotrack.domain.sessions import SessionChanges, opposite_sides
-    from prolotrack.storage import courses
 
     with clinic(ctx).open(write=True) as desk:
         changes = SessionChanges(
@@ -171,7 +170,7 @@ def amend(
             protocol=protocol,
         )
         found = lookup.session(desk.db, session)
-        course = courses.get(desk.db, found.course_id)
+        course = listings.course_of(desk.db, found)
         amended = sessions.amend(
             desk.db, found, course, changes, reason, desk.today, desk.setting("default-solution")
         )
@@ -183,12 +182,11 @@ def amend(
 @app.command("void")
 def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
     """Void a session logged in error: it stays in the file, marked, and out of every report."""
-    from prolotrack.actions import lookup, sessions
-    from prolotrack.storage import courses
+    from prolotrack.actions import listings, lookup, sessions
 
     with clinic(ctx).open(write=True) as desk:
         found = lookup.session(desk.db, session)
-        course = courses.get(desk.db, found.course_id)
+        course = listings.course_of(desk.db, found)
         sessions.void(desk.db, found, reason)
     say(f"Voided session {found.id}: {_named(found, course)}; its scores are void too")
 
@@ -211,33 +209,27 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List sessions, oldest first."""
-    from prolotrack.actions import lookup
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import courses, sessions
 
     with clinic(ctx).open(write=False) as desk:
-        owner = lookup.patient(desk.db, patient) if patient else None
-        of_course = lookup.course(desk.db, course) if course else None
-        found = sessions.listing(
+        found, owners = listings.session_list(
             desk.db,
-            patient_id=owner.id if owner else None,
-            course_id=of_course.id if of_course else None,
+            patient=patient,
+            course=course,
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
             include_voided=include_voided,
         )
-        owners = {cid: courses.get(desk.db, cid) for cid in {s.course_id for s in found}}
     show(fmt, records.sessions(found, owners, with_voided=include_voided))
 
 
 @app.command("show")
 def show_(ctx: typer.Context, session: SessionArg, fmt: FormatOption = Format.table) -> None:
     """Show a session: its injection sites, scores and adverse events."""
-    from prolotrack.actions import lookup
+    from prolotrack.actions import listings
     from prolotrack.render import records
-    from prolotrack.storage import courses
 
     with clinic(ctx).open(write=False) as desk:
-        found = lookup.session(desk.db, session, include_voided=True)
-        owner = courses.get(desk.db, found.course_id)
+        found, owner = listings.session_file(desk.db, session)
     show(fmt, records.session(found, owner))

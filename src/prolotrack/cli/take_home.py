@@ -18,18 +18,6 @@ class Audience(StrEnum):
     clinician = "clinician"
 
 
-def refuse_voided(found) -> None:
-    """A course voided as entered in error is no one's progress: no report is made of it."""
-    from prolotrack.domain.errors import Refused
-
-    for p in found:
-        if p.course.voided_at:
-            raise Refused(
-                f"course {p.course.id} was voided ({p.course.void_reason}); a voided course"
-                " is out of every report"
-            )
-
-
 def report_course(
     ctx: typer.Context,
     ref: Annotated[
@@ -60,16 +48,9 @@ def report_course(
     """A progress report to print or hand over: a chart per instrument, in one HTML file."""
     from prolotrack.actions import progress
     from prolotrack.render import report
-    from prolotrack.storage import flags, sessions
 
     with clinic(ctx).open(write=False) as desk:
-        found = progress.of_reference(desk.db, ref, desk.today, None)
-        refuse_voided(found)
-        adverse = {
-            p.course.id: [e for v in p.sessions for e in sessions.get(desk.db, v.session.id)
-                          .adverse_events]
-            for p in found
-        }  # fmt: skip
+        found, adverse, flags = progress.for_report(desk.db, ref, desk.today)
         document = report.Report(
             courses=found,
             audience=audience.value,
@@ -77,7 +58,7 @@ def report_course(
             practice=desk.setting("practice-name"),
             aftercare=desk.setting("aftercare"),
             adverse=adverse,
-            flags=flags.of_patient(desk.db, found[0].course.patient_id) if found else [],
+            flags=flags,
         )
         page = report.html(document)
     with output_file(output, force=force, database=clinic(ctx).url or clinic(ctx).path) as out:

@@ -4,8 +4,8 @@ sites) and removing one. A protocol of the same name as a built-in one shadows i
 from __future__ import annotations
 
 import csv
+import io
 import tomllib
-from pathlib import Path
 
 from prolotrack.domain import follow_up as follow_up_points
 from prolotrack.domain import vocab
@@ -40,27 +40,26 @@ def _site(fields: dict, where: str) -> SiteSpec:
         raise InvalidInput(f"{where}: {error}") from None
 
 
-def read_file(path: Path) -> tuple[dict, list[SiteSpec]]:
-    """A protocol file: TOML (fields and [[site]] tables) or CSV (one site a row)."""
+def read(text: str, name: str) -> tuple[dict, list[SiteSpec]]:
+    """A protocol file's text: TOML (fields and [[site]] tables) when ``name`` ends in .toml,
+    else CSV (one site a row)."""
+    if name.lower().endswith(".toml"):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise InvalidInput(f"{name} is not valid TOML: {error}") from None
+        sites = data.pop("site", [])
+        if not isinstance(sites, list):
+            raise InvalidInput(f"{name}: 'site' must be a list of [[site]] tables")
+        return data, [_site(s, f"{name}: site {n}") for n, s in enumerate(sites, start=1)]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        if path.suffix.lower() == ".toml":
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            sites = data.pop("site", [])
-            if not isinstance(sites, list):
-                raise InvalidInput(f"{path}: 'site' must be a list of [[site]] tables")
-            return data, [_site(s, f"{path}: site {n}") for n, s in enumerate(sites, start=1)]
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            return {}, [_site({k.strip().lower(): v for k, v in row.items() if v},
-                              f"{path}:{reader.line_num}") for row in reader]  # fmt: skip
-    except OSError as error:
-        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text; save it as UTF-8") from None
+        return {}, [
+            _site({k.strip().lower(): v for k, v in row.items() if v}, f"{name}:{reader.line_num}")
+            for row in reader
+        ]
     except csv.Error as error:
-        raise InvalidInput(f"{path}: not a readable CSV file ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{path} is not valid TOML: {error}") from None
+        raise InvalidInput(f"{name}: not a readable CSV file ({error})") from None
 
 
 def timepoints(text) -> str | None:

@@ -1,0 +1,134 @@
+"""What the commands that list and show read: each in the command's one transaction, whole,
+for render to lay out (the CLI reaches storage through actions alone)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.actions import lookup
+from prolotrack.domain import vocab
+from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient, Score, Session
+from prolotrack.domain.protocols import Protocol
+from prolotrack.storage import courses as stored_courses
+from prolotrack.storage import flags, patients, protocols, scores, sessions
+
+if TYPE_CHECKING:
+    from prolotrack.domain.instruments import Instrument
+    from prolotrack.storage import Database
+
+
+def instruments(db: Database) -> list[Instrument]:
+    return scores.instruments(db)
+
+
+def instrument(db: Database, code: str) -> Instrument | None:
+    return scores.instrument(db, code)
+
+
+def practice_protocols(db: Database) -> list[Protocol]:
+    return protocols.listing(db)
+
+
+def patient_list(db: Database, search: str | None, archived: bool) -> list[tuple[Patient, dict]]:
+    return patients.listing(db, search=search, archived=archived)
+
+
+@dataclass(frozen=True)
+class PatientFile:
+    patient: Patient
+    courses: list[Course]
+    flags: list[Flag]
+
+
+def patient_file(db: Database, reference: str) -> PatientFile:
+    found = lookup.patient(db, reference)
+    return PatientFile(
+        found, stored_courses.listing(db, patient_id=found.id), flags.of_patient(db, found.id)
+    )
+
+
+def course_list(db: Database, patient: str | None, status: str | None) -> list[Course]:
+    """Courses, of one patient or all; ``status`` may be ``voided`` (those alone)."""
+    owner = lookup.patient(db, patient) if patient else None
+    wanted = vocab.one_of(status, (*vocab.COURSE_STATUSES, "voided"), "status") if status else None
+    found = stored_courses.listing(
+        db,
+        patient_id=owner.id if owner else None,
+        status=None if wanted == "voided" else wanted,
+        voided=wanted == "voided",
+    )
+    return [c for c in found if c.voided_at] if wanted == "voided" else found
+
+
+def course_file(db: Database, reference: str) -> tuple[Course, list[Session]]:
+    found = lookup.course(db, reference)
+    return found, sessions.listing(db, course_id=found.id)
+
+
+def course_scores(
+    db: Database, reference: str, instrument: str | None, include_voided: bool
+) -> list[Score]:
+    from prolotrack.actions.courses import check_measure
+
+    found = lookup.course(db, reference)
+    code = check_measure(db, instrument) if instrument else None
+    return scores.for_course(db, found.id, code, include_voided)
+
+
+def session_list(
+    db: Database,
+    *,
+    patient: str | None,
+    course: str | None,
+    since: date | None,
+    until: date | None,
+    include_voided: bool,
+) -> tuple[list[Session], dict[int, Course]]:
+    """Sessions oldest first, with the course of each."""
+    owner = lookup.patient(db, patient) if patient else None
+    of_course = lookup.course(db, course) if course else None
+    found = sessions.listing(
+        db,
+        patient_id=owner.id if owner else None,
+        course_id=of_course.id if of_course else None,
+        since=since,
+        until=until,
+        include_voided=include_voided,
+    )
+    return found, _courses(db, {s.course_id for s in found})
+
+
+def session_file(db: Database, reference: str) -> tuple[Session, Course]:
+    found = lookup.session(db, reference, include_voided=True)
+    return found, _course(db, found.course_id)
+
+
+def adverse_list(
+    db: Database, *, open_only: bool, since: date | None, until: date | None
+) -> tuple[list[AdverseEvent], dict[int, Session], dict[int, Course]]:
+    """Adverse events by onset, with the session and course of each."""
+    found = sessions.adverse_events(db, open_only=open_only, since=since, until=until)
+    given = {e.session_id: _session(db, e.session_id) for e in found}
+    return found, given, _courses(db, {s.course_id for s in given.values()})
+
+
+def course_of(db: Database, session: Session) -> Course:
+    return _course(db, session.course_id)
+
+
+def _courses(db: Database, ids: set[int]) -> dict[int, Course]:
+    return {course_id: _course(db, course_id) for course_id in ids}
+
+
+def _course(db: Database, course_id: int) -> Course:
+    found = stored_courses.get(db, course_id)
+    assert found is not None  # a session's course is kept by its foreign key
+    return found
+
+
+def _session(db: Database, session_id: int) -> Session:
+    found = sessions.get(db, session_id)
+    assert found is not None  # an event's session is kept by its foreign key
+    return found
