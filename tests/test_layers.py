@@ -18,7 +18,7 @@ DATABASES = ("sqlite3", "sqlite_utils", "sqlalchemy", "psycopg")
 FORBIDDEN = {
     "domain": ("prolotrack.storage", "prolotrack.actions", "prolotrack.cli", "prolotrack.render",
                "typer", "rich", *DATABASES,
-               "os", "shutil", "pathlib", "subprocess", "socket", "urllib"),  # the model does no I/O
+               "os", "shutil", "pathlib", "subprocess", "socket", "urllib"),  # no I/O
     "storage": ("prolotrack.actions", "prolotrack.cli", "prolotrack.render", "typer", "rich"),
     "actions": ("prolotrack.cli", "prolotrack.render", "typer", "rich", *DATABASES),
     "render": ("prolotrack.storage", "prolotrack.actions", "prolotrack.cli", *DATABASES),
@@ -40,7 +40,7 @@ def imported(path: Path) -> set[str]:
         module_name(path)
         if path.name == "__init__.py"
         else module_name(path)[: module_name(path).rfind(".")]
-    )  # noqa: E501
+    )
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):

@@ -27,11 +27,16 @@ def written(sessions, scores: int) -> tuple[str, str]:
     """The fast writer's text and the general writer's, for the same rows."""
     names = ["chart", "name", "site", "side", "solution", "volume_ml", "points"]
     columns = [Column(k, k) for k in names + [f"score_{n}" for n in range(scores)]]
-    prepared = [(*map(delimited.cell, (*head, *tail)), len(each)) for head, tail, each in sessions]
+    stored = [(*head, *tail, len(each)) for head, tail, each in sessions]
+    names = ["chart", "name", *(f"score_{n}" for n in range(scores))]
     sites = [site for _, _, each in sessions for site in each]
     fast = io.StringIO()
     count = delimited.stream_sites(
-        fast, columns, delimited.prepared_sessions(prepared), sites, delimited.stored_cells
+        fast,
+        columns,
+        delimited.stored_sessions(columns, names, stored),
+        sites,
+        delimited.stored_cells,
     )
     rows = [dict(zip([c.key for c in columns], (*head, *site, *tail), strict=True))
             for head, tail, sites in sessions for site in sites]  # fmt: skip

@@ -25,8 +25,11 @@ from prolotrack.domain.sample_clinic import (
 )
 
 
-def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str, int]:
-    """Fill an empty database with the sample clinic; return what was made."""
+def build(
+    db: Database, today: date, practitioner: str = "Dr. Demo", mark: str | None = None
+) -> dict[str, int]:
+    """Fill an empty database with the sample clinic; return what was made. ``mark``: the
+    setting that says the file is a sample (and may be replaced by the next demo)."""
     made = {"patients": 0, "courses": 0, "sessions": 0, "injections": 0, "scores": 0,
             "adverse events": 0}  # fmt: skip
     for number, sample in enumerate(PATIENTS, start=1):
@@ -85,6 +88,10 @@ def build(db: Database, today: date, practitioner: str = "Dr. Demo") -> dict[str
                       else "flare after the second session; patient declined more")  # fmt: skip
             courses.close(db, done, sample.close, closed_on, today, reason)
         made["scores"] += _follow_ups(db, sample, course.id, today)
+    if mark:
+        from prolotrack.storage import settings
+
+        settings.put(db, mark, f"sample clinic as of {today.isoformat()}")
     return made
 
 

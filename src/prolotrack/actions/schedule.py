@@ -40,12 +40,16 @@ def follow_ups_due(db: Database, today: date, horizon: date | None = None) -> li
     practice = practice_follow_up(db)
     stored = {practice, *courses.follow_up_values(db)}
     longest = max((reach(text) for text in stored), default=0)
+    candidates = [
+        course
+        for course in courses.finished_since(db, today - timedelta(days=longest))
+        if may_be_open(course, course.follow_up or practice, today, horizon)
+    ]
+    their_scores = scores.for_courses(db, [c.id for c in candidates])  # one query
     found = []
-    for course in courses.finished_since(db, today - timedelta(days=longest)):
+    for course in candidates:
         timepoints = course.follow_up or practice
-        if not may_be_open(course, timepoints, today, horizon):
-            continue
-        for f in follow_up.timepoints(course, scores.for_course(db, course.id), today, timepoints):
+        for f in follow_up.timepoints(course, their_scores[course.id], today, timepoints):
             if f.status in (follow_up.DUE, follow_up.OVERDUE):
                 found.append(Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint,
                                  f.window))  # fmt: skip

@@ -16,13 +16,16 @@ from prolotrack.domain.scores import INTAKE_DAYS, severity_of
 
 
 def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Each score's instrument known, its value in range, and each instrument once."""
+    """Each score's instrument known, its value in range, and each instrument once (the
+    practice's instruments read once)."""
+    if not assignments:
+        return assignments
+    catalogue = {i.code: i for i in scores.instruments(db)}
     seen: set[str] = set()
     for code, value in assignments:
-        instrument = scores.instrument(db, code)
+        instrument = catalogue.get(code.lower())
         if instrument is None:
-            known = ", ".join(i.code for i in scores.instruments(db))
-            raise NotFound(f"unknown instrument {code!r} (known: {known})")
+            raise NotFound(f"unknown instrument {code!r} (known: {', '.join(catalogue)})")
         instrument.check(value)
         if code in seen:
             raise InvalidInput(f"{code} is scored twice; give each instrument once")
@@ -41,6 +44,19 @@ def record(
     """Record scores for a course on a date, optionally tied to one of its sessions."""
     if not assignments:
         raise InvalidInput("no score given (use INSTRUMENT=VALUE, e.g. nrs=4)")
+    refuse(db, course, checked(db, assignments), taken_on, today, session)
+    return written(db, course, assignments, taken_on, session.id if session else None)
+
+
+def refuse(
+    db: Database,
+    course: Course,
+    assignments: list[tuple[str, float]],
+    taken_on: date,
+    today: date,
+    session: Session | None = None,
+) -> None:
+    """Every reason not to record these (checked) scores, before anything is written."""
     vocab.not_after(taken_on, today, "score date")
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no score")
@@ -63,20 +79,46 @@ def record(
                 f" (score {first.id}: {code}={first.value:g}); one a day: to replace it, void it"
                 f" first (prolotrack score void {first.id} --reason TEXT)"
             )
+
+
+def written(
+    db: Database,
+    course: Course,
+    assignments: list[tuple[str, float]],
+    taken_on: date,
+    session_id: int | None,
+) -> list[Score]:
+    """Write scores that passed ``checked`` and ``refuse``."""
     ids = [
         scores.insert(
             db,
             {
                 "course_id": course.id,
-                "session_id": session.id if session else None,
+                "session_id": session_id,
                 "instrument": code,
                 "value": value,
                 "date": taken_on.isoformat(),
             },
         )
-        for code, value in checked(db, assignments)
+        for code, value in assignments
     ]
     return scores.by_ids(db, ids)
+
+
+def refuse_restated(
+    db: Database,
+    course: Course,
+    session: Session,
+    assignments: list[tuple[str, float]],
+    day: date,
+    today: date,
+) -> None:
+    """Every reason not to restate a session's scores, before anything is written."""
+    vocab.not_after(day, today, "score date")
+    current = {s.instrument for s in session.scores}
+    added = [(code, value) for code, value in assignments if code not in current]
+    if added:
+        refuse(db, course, added, day, today, session)
 
 
 def restate(
@@ -87,15 +129,15 @@ def restate(
     day: date,
     today: date,
 ) -> None:
-    """Amend a session's scores: a new value replaces the one on the same instrument, a new
-    instrument is added, and every score follows the session to its (new) date."""
-    vocab.not_after(day, today, "score date")
+    """Amend a session's scores (``assignments`` as ``checked`` and ``refuse_restated`` passed
+    them): a new value replaces the one on the same instrument, a new instrument is added, and
+    every score follows the session to its (new) date."""
     current = {s.instrument: s for s in session.scores}
-    for code, value in checked(db, assignments):
+    added = [(code, value) for code, value in assignments if code not in current]
+    for code, value in assignments:
         if code in current:
             scores.update(db, current[code].id, {"value": value, "date": day.isoformat()})
-        else:
-            record(db, course, [(code, value)], day, today, session)
+    written(db, course, added, day, session.id)
     for code, score in current.items():
         if score.taken_on != day and code not in dict(assignments):
             scores.update(db, score.id, {"date": day.isoformat()})
@@ -126,27 +168,36 @@ def add_adverse(
 ) -> AdverseEvent:
     """Record an adverse event after a session, on the day it is recorded (``today``): the
     daily summary reports it that day, whatever its onset."""
-    kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
-    severity = severity_of(kind, severity, serious=serious)
-    vocab.not_after(onset, today, "onset date")
+    fields = adverse_fields(kind, severity, onset, today, note, serious)
     if onset < session.given_on:
         raise InvalidInput(
             f"onset {onset.isoformat()} is before session {session.id}"
             f" ({session.given_on.isoformat()}); an adverse event follows its session"
         )
-    event_id = sessions.add_adverse_event(
-        db,
-        {
-            "session_id": session.id,
-            "kind": kind,
-            "severity": severity,
-            "onset": onset.isoformat(),
-            "note": vocab.note(note),
-            "serious": int(serious or kind in vocab.SERIOUS_KINDS),
-            "recorded_on": today.isoformat(),
-        },
-    )
+    event_id = sessions.add_adverse_event(db, {**fields, "session_id": session.id})
     return sessions.get_adverse_event(db, event_id)
+
+
+def adverse_fields(
+    kind: str,
+    severity: str | None,
+    onset: date,
+    today: date,
+    note: str | None = None,
+    serious: bool = False,
+) -> dict:
+    """An adverse event's fields, checked (its session's are added when it is written)."""
+    kind = vocab.one_of(kind, vocab.ADVERSE_KINDS, "adverse event kind")
+    severity = severity_of(kind, severity, serious=serious)
+    vocab.not_after(onset, today, "onset date")
+    return {
+        "kind": kind,
+        "severity": severity,
+        "onset": onset.isoformat(),
+        "note": vocab.note(note),
+        "serious": int(serious or kind in vocab.SERIOUS_KINDS),
+        "recorded_on": today.isoformat(),
+    }
 
 
 def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given) -> AdverseEvent:

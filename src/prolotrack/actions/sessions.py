@@ -9,7 +9,7 @@ from prolotrack.actions import lookup, scores
 from prolotrack.domain import safety, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
-from prolotrack.domain.protocols import given_over, merge
+from prolotrack.domain.protocols import Protocol, given_over, merge
 from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.domain.sites import anaesthetic as anaesthetic_of
 from prolotrack.storage import audit, flags, sessions
@@ -19,19 +19,25 @@ if TYPE_CHECKING:
 from prolotrack.domain.sessions import BOTH_SIDES, SessionChanges, SessionEntry
 
 
+def _protocol(db: Database, entry: SessionEntry, course: Course) -> Protocol | None:
+    """The protocol a session follows (``--protocol``, or the course's for a session given
+    without sites), read once."""
+    name = entry.template_for(course)
+    return lookup.protocol(db, name) if name else None
+
+
 def _sites(
-    db: Database,
     entry: SessionEntry,
     course: Course,
+    protocol: Protocol | None,
     default_solution: str | None,
     guidance: str | None,
 ) -> list[dict]:
     """Each site (the protocol's, merged with the --site options) settled from the options,
     the course's side and the default solution."""
     specs = entry.sites
-    name = entry.template_for(course)
-    if name:  # what the user typed wins over the protocol: never dropped for its values
-        template = given_over(lookup.protocol(db, name), entry.volume_ml, entry.solution)
+    if protocol:  # what the user typed wins over the protocol: never dropped for its values
+        template = given_over(protocol, entry.volume_ml, entry.solution)
         specs = merge(template, entry.sites, entry.side or course.side).sites
     if not specs:
         raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])"
@@ -49,11 +55,11 @@ def _sites(
 
 
 def _warnings(
-    db: Database, course: Course, entry: SessionEntry, injections: list[dict], anaesthetic
+    db: Database, course: Course, protocol: Protocol | None, injections: list[dict], anaesthetic
 ) -> list[str]:
     """The warnings a session is logged with: flags, doses, the protocol's cap, consent."""
-    template = entry.template_for(course)
-    cap = lookup.protocol(db, template).max_ml if template else None
+    cap = protocol.max_ml if protocol else None
+    template = protocol.name if protocol else None
     assert course.patient is not None
     given = [(i["solution"], i["volume_ml"]) for i in injections]
     their_flags = flags.of_patient(db, course.patient_id)
@@ -82,7 +88,9 @@ def _check_date(db: Database, course: Course, day: date, today: date, session_id
 def log(
     db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
 ) -> Session:
-    """Record a session of an open course, numbered in date order among its sessions."""
+    """Record a session of an open course, numbered in date order among its sessions: every
+    refusal first (each thing read once), then one write of the session, its sites, scores and
+    adverse events, then the session read back as recorded."""
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
     if not course.is_open:
@@ -92,10 +100,15 @@ def log(
         )
     _check_date(db, course, entry.given_on, today)
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
-    injections = _sites(db, entry, course, default_solution, guidance)
+    protocol = _protocol(db, entry, course)
+    injections = _sites(entry, course, protocol, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
+    if checked:
+        scores.refuse(db, course, checked, entry.given_on, today)
+    adverse = [scores.adverse_fields(kind, severity, entry.given_on, today)
+               for kind, severity in entry.adverse]  # fmt: skip
     anaesthetic = anaesthetic_of(entry.anesthetic)
-    known = _warnings(db, course, entry, injections, anaesthetic)
+    known = _warnings(db, course, protocol, injections, anaesthetic)
     session_id = sessions.insert(
         db,
         {
@@ -109,15 +122,12 @@ def log(
         },
         injections,
     )
-    session = sessions.get(db, session_id)
-    if checked:  # as sessions.get lists them: by instrument
-        recorded = scores.record(db, course, checked, entry.given_on, today, session)
-        session.scores = sorted(recorded, key=lambda s: s.instrument)
-    for kind, severity in entry.adverse:  # all begin on the session's day: in order
-        session.adverse_events.append(
-            scores.add_adverse(db, session, kind, severity, entry.given_on, today)
-        )
-    return session
+    scores.written(db, course, checked, entry.given_on, session_id)
+    for fields in adverse:  # all begin on the session's day: in order
+        sessions.add_adverse_event(db, {**fields, "session_id": session_id})
+    found = sessions.get(db, session_id)
+    assert found is not None
+    return found
 
 
 def amend(
@@ -161,19 +171,23 @@ def amend(
     if changes.guidance is not None:
         guidance = fields["guidance"] = vocab.one_of(changes.guidance, vocab.GUIDANCE, "guidance")
     checked = scores.checked(db, changes.scores)
-    if fields:
-        sessions.update(db, session.id, fields)
+    injections = None
     if new_sites:
         entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side,
                              protocol=changes.protocol)  # fmt: skip
-        sessions.replace_injections(
-            db, session.id, _sites(db, entry, course, default_solution, guidance)
-        )
+        injections = _sites(entry, course, _protocol(db, entry, course), default_solution, guidance)
+    scores.refuse_restated(db, course, session, checked, day, today)
+    adverse = [scores.adverse_fields(kind, severity, day, today)
+               for kind, severity in changes.adverse]  # fmt: skip
+    if fields:
+        sessions.update(db, session.id, fields)
+    if injections is not None:
+        sessions.replace_injections(db, session.id, injections)
     elif changes.guidance is not None:
         sessions.set_guidance(db, session.id, guidance)
     scores.restate(db, course, session, checked, day, today)
-    for kind, severity in changes.adverse:
-        scores.add_adverse(db, session, kind, severity, day, today)
+    for event in adverse:
+        sessions.add_adverse_event(db, {**event, "session_id": session.id})
     if "date" in fields:
         sessions.renumber(db, course.id)
     return sessions.get(db, session.id)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from prolotrack.storage import Database
+    from prolotrack.actions.care import Database, FileCare, ServerCare
 
 
 @dataclass
@@ -25,28 +25,27 @@ class Clinic:
     today_option: str | None = None
 
     @cached_property
+    def record(self) -> FileCare | ServerCare:
+        """The file or the clinic's server that ``--db`` names (actions/care.py)."""
+        from prolotrack.actions import care
+
+        return care.of(self.db_option)
+
+    @property
     def url(self) -> str | None:
         """The clinic's PostgreSQL database, when ``--db`` names one."""
-        text = str(self.db_option or "")
-        return text if text.startswith(("postgresql://", "postgres://")) else None
+        return getattr(self.record, "url", None)
 
-    @cached_property
+    @property
     def path(self) -> Path:
-        from prolotrack.storage.connection import default_path
+        """The database file (for a server: the default file, which it does not use)."""
+        from prolotrack.actions import care
 
-        return Path(self.db_option).expanduser() if self.db_option else default_path()
+        return getattr(self.record, "path", None) or care.default_path()
 
     def exists(self) -> bool:
         """Whether anything has been recorded yet (a command that only reads creates nothing)."""
-        if self.url is None:
-            return self.path.exists()
-        from prolotrack.domain.errors import DatabaseMissing
-
-        try:
-            with self.open(write=False):
-                return True
-        except DatabaseMissing:
-            return False
+        return self.record.exists()
 
     @cached_property
     def today(self) -> date:
@@ -65,17 +64,9 @@ class Clinic:
              ) -> Iterator[Desk]:  # fmt: skip
         """One command's transaction: everything it writes, or nothing (``commit=False``:
         nothing, whatever happens, for a dry run). ``as_it_stands``: a clinic's server read
-        without bringing its schema up to this version (db status, check, backup)."""
-        if self.url is not None:
-            from prolotrack.storage.postgres import transaction
-
-            with transaction(self.url, write=write, commit=commit, busy_timeout=busy_timeout(),
-                             as_it_stands=as_it_stands) as db:  # fmt: skip
-                yield Desk(db, self.today)
-            return
-        from prolotrack.storage.connection import transaction
-
-        with transaction(self.path, write=write, commit=commit, busy_timeout=busy_timeout()) as db:
+        without bringing its schema up to this version."""
+        with self.record.transaction(write=write, commit=commit, busy_timeout=busy_timeout(),
+                                     as_it_stands=as_it_stands) as db:  # fmt: skip
             yield Desk(db, self.today)
 
 
@@ -87,7 +78,7 @@ class Desk:
     today: date
 
     def setting(self, key: str) -> str | None:
-        from prolotrack.storage import settings
+        from prolotrack.actions import settings
 
         return settings.get(self.db, key)
 
@@ -103,12 +94,12 @@ class Desk:
 
 def busy_timeout() -> float:
     """How long a write waits for a busy database: ``PROLOTRACK_BUSY_TIMEOUT`` seconds, or 5."""
+    from prolotrack.actions.care import default_busy_timeout
     from prolotrack.domain.errors import InvalidInput
-    from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS
 
     text = os.environ.get("PROLOTRACK_BUSY_TIMEOUT")
     if not text:
-        return BUSY_TIMEOUT_SECONDS
+        return default_busy_timeout()
     try:
         seconds = float(text)
     except ValueError:

@@ -69,87 +69,41 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Export a table as CSV (or JSON), de-identified on request, or all records as FHIR R4."""
-    from prolotrack.actions import lookup
+    from prolotrack.actions import exports
     from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import InvalidInput
-    from prolotrack.storage.exports import Filters
 
     if what is What.fhir and (deidentify or since or until or fmt is not ExportFormat.csv):
         raise InvalidInput("export fhir takes only --output and --patient (and --force)")
     if fmt is ExportFormat.xlsx and output is None:
         raise InvalidInput("-f xlsx writes a workbook: give it a file with -o FILE.xlsx")
     with clinic(ctx).open(write=False) as desk:
-        filters = Filters(
-            since=desk.date(since) if since else None,
-            until=desk.date(until) if until else None,
-            patient_id=lookup.patient(desk.db, patient).id if patient else None,
-        )
+        if what is What.fhir:
+            resources = exports.fhir(desk.db, patient)
+        else:
+            found = exports.read(
+                desk.db,
+                what.value,
+                since=desk.date(since) if since else None,
+                until=desk.date(until) if until else None,
+                patient=patient,
+                deidentify=deidentify,
+                today=desk.today,
+                csv=fmt is ExportFormat.csv,
+            )
         binary = fmt is ExportFormat.xlsx
         with output_file(output, force=force, bom=bom, binary=binary,
                          database=clinic(ctx).url or clinic(ctx).path) as out:  # fmt: skip
             if what is What.fhir:
-                from prolotrack.actions import fhir
                 from prolotrack.render import jsondoc
 
-                shown = bar("Exporting FHIR resources", "resources")
-                count = jsondoc.bundle(out, shown(fhir.entries(desk.db, filters.patient_id)))
+                count = jsondoc.bundle(out, bar("Exporting FHIR resources", "resources")(resources))
             else:
-                count = _write_table(out, desk, what.value, filters, deidentify, fmt)
+                from prolotrack.render.exports import write
+
+                count = write(out, found, fmt.value, bar)
     if output is not None:
         say(f"Exported {plural(count, 'resource' if what is What.fhir else 'row')} to {output}")
-
-
-def _write_table(out, desk, table: str, filters, deidentify: bool, fmt: ExportFormat) -> int:
-    from prolotrack.actions import progress
-    from prolotrack.cli.bars import bar
-    from prolotrack.render import delimited, jsondoc
-    from prolotrack.render.exports import export as spec
-    from prolotrack.storage import exports
-
-    key = exports.secret(desk.db, "pseudonym-key") if deidentify else None
-    instruments = exports.instruments_used(desk.db) if table == "injections" else []
-    if deidentify:  # a practice's own instrument's code is its free text: not a column
-        from prolotrack.domain.instruments import CATALOGUE
-
-        instruments = [c for c in instruments if c in {i.code for i in CATALOGUE}]
-    shape = spec(table, key=key, instruments=instruments)
-    if table == "progress":
-        rows = progress.export_rows(desk.db, exports.course_ids(desk.db, filters), desk.today)
-    else:
-        if (
-            table == "injections"
-            and fmt is ExportFormat.csv
-            and (shape.shape_site or (shape.plain and exports.cells_ready(desk.db)))
-        ):
-            # Hundreds of thousands of rows: each session's cells are made once (for the
-            # plain export, by SQLite), and each kind of site's.
-            found = exports.injections_csv(desk.db, filters, instruments, prepared=shape.plain)
-            stored = bar(f"Exporting {table}", "sessions")(found.sessions)
-            if shape.plain:
-                sessions = delimited.prepared_sessions(stored)
-                site_cells = delimited.stored_cells
-            else:
-                sessions = delimited.shaped_sessions(
-                    shape.columns, found.names, stored, shape.shape
-                )
-                site_cells = delimited.shaped_site_cells(shape.shape_site)
-            return delimited.stream_sites(out, shape.columns, sessions, found.sites, site_cells)
-        found = (
-            exports.injections(desk.db, filters, instruments)
-            if table == "injections"
-            else getattr(exports, table)(desk.db, filters)
-        )
-        if shape.plain and fmt is ExportFormat.csv:  # the hot path: tuples straight to csv
-            rows = bar(f"Exporting {table}", "rows")(found)
-            return delimited.stream_tuples(out, shape.columns, found.columns, rows)
-        rows = found.dicts()
-    shaped = (shape.shape(r) for r in bar(f"Exporting {table}", "rows")(rows))
-    if fmt is ExportFormat.xlsx:
-        from prolotrack.render import workbook
-
-        return workbook.write(out, shape.columns, shaped, table)
-    writer = jsondoc.stream if fmt is ExportFormat.json else delimited.stream
-    return writer(out, shape.columns, shaped)
 
 
 def import_(

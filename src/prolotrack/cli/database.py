@@ -1,7 +1,7 @@
 """prolotrack db path | status | check | backup | restore | copy, and prolotrack audit
 
-Each works on a file and on a clinic's PostgreSQL database; the file's own commands are in
-storage/maintenance.py and storage/verification.py, the server's in storage/server_care.py."""
+Each works on a file and on a clinic's PostgreSQL database, through the one interface of
+actions/care.py."""
 
 from __future__ import annotations
 
@@ -22,9 +22,7 @@ def db_path(ctx: typer.Context) -> None:
     """Print the path of the database file in use (whether or not it exists yet), or the
     PostgreSQL database's URL (never its password)."""
     if clinic(ctx).url:
-        from prolotrack.storage.postgres import redacted
-
-        typer.echo(redacted(clinic(ctx).url))
+        typer.echo(clinic(ctx).record.name)
         return
     path = clinic(ctx).path
     typer.echo(str(path))
@@ -32,33 +30,13 @@ def db_path(ctx: typer.Context) -> None:
         say("(it does not exist yet: the first command that records something creates it)")
 
 
-def _existing(ctx: typer.Context) -> Path:
-    from prolotrack.domain.errors import DatabaseMissing
-    from prolotrack.storage import leftovers, maintenance
-
-    path = clinic(ctx).path
-    if not path.exists():
-        raise DatabaseMissing(f"no database at {path}")
-    # what a killed backup or restore left (a whole copy of the record) goes now, not at the
-    # next writing command
-    leftovers.sweep(path.parent, maintenance.backup_folder(path))
-    return path
-
-
 @db_app.command("status")
 def db_status(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """The file: its size, schema version, journal mode, counts and last backup."""
+    from prolotrack.cli.context import busy_timeout
     from prolotrack.render import practice
-    from prolotrack.storage import maintenance
 
-    if clinic(ctx).url:
-        from prolotrack.storage import server_care
-        from prolotrack.storage.postgres import redacted
-
-        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
-            found = server_care.status(desk.db, redacted(clinic(ctx).url))
-    else:
-        found = maintenance.status(_existing(ctx))
+    found = clinic(ctx).record.status(busy_timeout())
     show(fmt, practice.database_status(found))
 
 
@@ -85,47 +63,31 @@ def db_check(
     no write until a backup is restored or its findings are accepted with --accept.
     """
     from prolotrack.cli.bars import bar
+    from prolotrack.cli.context import busy_timeout
     from prolotrack.domain.errors import DatabaseUnusable
     from prolotrack.domain.vocab import plural
-    from prolotrack.storage import verification
 
     if accept is not None:
         _accept(ctx, accept)
         return
-    chain = bar("Checking the audit chain", "rows")
-    if clinic(ctx).url:
-        from prolotrack.storage import server_care
-        from prolotrack.storage.postgres import redacted
-
-        path = redacted(clinic(ctx).url)
-        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
-            found = server_care.problems(desk.db, path, chain)
-        checked = "audit chain and head, triggers, records"
-    else:
-        path = _existing(ctx)
-        found = verification.problems(path, progress=chain)
-        checked = "integrity, foreign keys, audit chain and head, records"
+    record = clinic(ctx).record
+    found = record.problems(busy_timeout(), bar("Checking the audit chain", "rows"))
     if found:
         for problem in found:
             typer.echo(problem, err=True)
-        raise DatabaseUnusable(f"{path}: {plural(len(found), 'problem')} found")
-    typer.echo(f"{path}: ok ({checked})")
+        raise DatabaseUnusable(f"{record.name}: {plural(len(found), 'problem')} found")
+    typer.echo(f"{record.name}: ok ({record.checked})")
 
 
 def _accept(ctx: typer.Context, reason: str) -> None:
-    from prolotrack.domain.errors import InvalidInput, Refused
+    from prolotrack.domain.errors import InvalidInput
     from prolotrack.domain.vocab import plural
-    from prolotrack.storage import acceptance
 
     if not reason.strip():
         raise InvalidInput("--accept needs a reason (what was found, and why the file is right)")
-    if clinic(ctx).url:
-        raise Refused(
-            "--accept takes a file as it is; a clinic's server is mended by its administrator"
-            " or restored from a backup (docs/clinic-server.md)"
-        )
-    path = _existing(ctx)
-    taken = acceptance.accept(path, reason.strip())
+    record = clinic(ctx).record
+    taken = record.accept(reason.strip())
+    path = record.name
     if not taken:
         typer.echo(f"{path}: ok, nothing to accept")
         return
@@ -153,16 +115,9 @@ def db_backup(
     restore' checks a backup in full before it takes it. A
     PostgreSQL database is backed up into a new SQLite file holding the whole clinic,
     checked."""
-    if clinic(ctx).url:
-        from prolotrack.storage import server_care
+    from prolotrack.cli.context import busy_timeout
 
-        with clinic(ctx).open(write=False, as_it_stands=True) as desk:
-            made = server_care.backup(desk.db, dest)
-    else:
-        from prolotrack.storage import maintenance
-
-        made = maintenance.backup(_existing(ctx), dest, checked=True)
-    typer.echo(str(made))
+    typer.echo(str(clinic(ctx).record.backup(dest, busy_timeout())))
 
 
 @db_app.command("restore")
@@ -179,21 +134,15 @@ def db_restore(
     whose audit chain does not hold, a file with no patients where the database has some, and
     a demo file unless --force.
     """
+    from prolotrack.cli.context import busy_timeout
+
+    record = clinic(ctx).record
+    saved = record.restore(source, force=force, busy_timeout=busy_timeout())
     if clinic(ctx).url:
-        from prolotrack.storage import server_care
-        from prolotrack.storage.postgres import redacted
-
-        path = redacted(clinic(ctx).url)
-        with clinic(ctx).open(write=True) as desk:
-            saved = server_care.restore(desk.db, path, source, force=force)
-        say(f"Restored {path} from {source}; what it held is kept as {saved}")
+        say(f"Restored {record.name} from {source}; what it held is kept as {saved}")
         return
-    from prolotrack.storage import maintenance
-
-    path = clinic(ctx).path
-    saved = maintenance.restore(path, source, force=force)
     kept = f"; the file it replaced is kept as {saved}" if saved else ""
-    say(f"Restored {path} from {source}{kept}")
+    say(f"Restored {record.name} from {source}{kept}")
 
 
 @db_app.command("copy")
@@ -210,18 +159,17 @@ def db_copy(
 ) -> None:
     """Copy the whole clinic, audit log included, into a new file or an empty PostgreSQL
     database (either way), and check the copy: every row there, the audit chain whole."""
+    from prolotrack.actions import care
     from prolotrack.cli.bars import bar
     from prolotrack.cli.context import busy_timeout
-    from prolotrack.storage import copying
-    from prolotrack.storage.postgres import is_url, redacted
 
     with clinic(ctx).open(write=False) as desk:
         shown = bar("Copying the clinic", "rows")
-        copied = copying.copy_clinic(desk.db, to, busy_timeout=busy_timeout(), progress=shown)
-    where = redacted(to) if is_url(to) else to
+        copied = care.copy(desk.db, to, busy_timeout=busy_timeout(), progress=shown)
     say(
-        f"Copied the clinic to {where}: {copied['patients']} patients, {copied['sessions']}"
-        f" sessions, {copied['audit_log']} audit log rows; the copy's audit chain holds"
+        f"Copied the clinic to {care.shown(to)}: {copied['patients']} patients,"
+        f" {copied['sessions']} sessions, {copied['audit_log']} audit log rows; the copy's"
+        " audit chain holds"
     )
 
 
@@ -242,11 +190,11 @@ def audit(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The history of changes, newest first: when, who, what, before and after, and why."""
+    from prolotrack.actions import care
     from prolotrack.domain import vocab
     from prolotrack.render import practice
-    from prolotrack.storage import audit as log
 
     kind = vocab.one_of(entity, ENTITIES, "entity") if entity else None
     with clinic(ctx).open(write=False) as desk:
-        found = log.history(desk.db, kind, record_id)
+        found = care.history(desk.db, kind, record_id)
     show(fmt, practice.audit_log(found))

@@ -14,7 +14,7 @@ DEMO_MARK = "demo"
 
 
 def _demo_path() -> Path:
-    from prolotrack.storage.connection import default_path
+    from prolotrack.actions.care import default_path
 
     return default_path().with_name("demo.db")
 
@@ -33,24 +33,19 @@ def demo(
 ) -> None:
     """Build a sample clinic in its own file, say what it holds, and what to try next."""
     from prolotrack.actions import sample_clinic
+    from prolotrack.actions.care import FileCare
     from prolotrack.domain.errors import Refused
-    from prolotrack.storage import keys, schema, settings
-    from prolotrack.storage.connection import discard
 
     path = (file or _demo_path()).expanduser()
     if path.exists():
         with Clinic(path).open(write=False) as desk:
-            is_demo = settings.get(desk.db, DEMO_MARK) is not None
-            file_id = schema.file_identity(desk.db)
+            is_demo = desk.setting(DEMO_MARK) is not None
         if not is_demo:
             raise Refused(f"{path} exists and is not a demo file; refusing to replace it")
-        discard(path)
-        if file_id:
-            keys.forget(file_id, path)  # the old sample's audit key goes with it
+        FileCare(path).forget()  # the old sample, and its audit key with it
     sample = Clinic(path, clinic(ctx).today_option)
     with sample.open(write=True) as desk:
-        made = sample_clinic.build(desk.db, desk.today)
-        settings.put(desk.db, DEMO_MARK, f"sample clinic as of {desk.today.isoformat()}")
+        made = sample_clinic.build(desk.db, desk.today, mark=DEMO_MARK)
     counts = ", ".join(f"{n} {what}" for what, n in made.items())
     typer.echo(f"Built a sample clinic in {path}:\n  {counts}\n")
     _show_progress(sample, "P-0002")

@@ -75,14 +75,12 @@ def output_file(
             sys.stdout.write("\ufeff")
         yield sys.stdout
         return
+    from prolotrack.actions.care import temporary_beside
     from prolotrack.domain.errors import Refused
-    from prolotrack.storage import leftovers
 
     _refuse_the_record(path, database)
     _refuse_unless_regular(path, force)
-    folder = path.parent if str(path.parent) else Path(".")
-    leftovers.sweep(folder)
-    temporary = leftovers.temporary_name(path, "part")
+    temporary = temporary_beside(path, "part")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
@@ -114,18 +112,17 @@ def output_file(
 
 
 def _refuse_the_record(path: Path, database: Path | str | None) -> None:
+    from prolotrack.actions.care import places_of_the_record
     from prolotrack.domain.errors import Refused
-    from prolotrack.storage import keys, maintenance
 
     target = path.resolve()
+    live, backups, keys = places_of_the_record(database)
     why = None
-    if database is not None and "://" not in str(database):
-        live = Path(database).resolve()
-        if target in {live, *(Path(f"{live}{end}") for end in ("-wal", "-shm", "-journal"))}:
-            why = "the database in use (or a companion of it)"
-        elif target.is_relative_to(maintenance.backup_folder(live).resolve()):
-            why = "in the database's backup folder"
-    if why is None and target.is_relative_to(keys.folder().resolve()):
+    if target in live:
+        why = "the database in use (or a companion of it)"
+    elif backups is not None and target.is_relative_to(backups):
+        why = "in the database's backup folder"
+    elif target.is_relative_to(keys):
         why = "in the folder of the audit keys and heads"
     if why is None and _is_regular(path):  # never opened otherwise: a FIFO would block
         with contextlib.suppress(OSError), open(path, "rb") as existing:

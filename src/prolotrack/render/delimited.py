@@ -171,10 +171,14 @@ def stream_sites(
     return count
 
 
-def prepared_sessions(rows: Iterable[tuple]) -> Iterator[tuple[list, int]]:
-    """Sessions whose cells the database made ready (storage ``injections_csv``), with how
-    many sites each has last."""
-    return ((row[:-1], row[-1]) for row in rows)
+def stored_sessions(
+    columns: list[Column], names: list[str], rows: Iterable[tuple]
+) -> Iterator[tuple[list, int]]:
+    """Sessions as stored (named by ``names``, how many sites last), made into the cells of
+    their rows' columns but the site's, as the file holds them."""
+    where = [names.index(c.key) for c in columns if c.key not in SITE]
+    for row in rows:
+        yield [_stored_cell(row[i]) for i in where], row[-1]
 
 
 def shaped_sessions(

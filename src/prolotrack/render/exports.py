@@ -1,16 +1,23 @@
-"""The columns of each export, plain and de-identified, and how a stored row becomes one."""
+"""The columns of each export, plain and de-identified, how a stored row becomes one, and
+writing an export as CSV, JSON or a workbook."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import IO, TYPE_CHECKING, Any
 
 from prolotrack.domain import deidentify as deid
 from prolotrack.domain.solutions import anaesthetic_dose, keyed
 from prolotrack.domain.solutions import totals as solution_totals
 from prolotrack.render.view import Column
+
+if TYPE_CHECKING:
+    from prolotrack.domain.extracts import Extract
+
+Progress = Callable[[str, str], Callable[[Iterable], Iterable]]  # (what, unit) -> a wrapper
 
 TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress", "adverse")
 
@@ -216,3 +223,40 @@ def _progress(key: str) -> Callable[[dict], dict]:
         }
 
     return shape
+
+
+def write(out: IO[Any], found: Extract, fmt: str, progress: Progress) -> int:
+    """Write the rows read for an export as ``fmt`` (csv, json or xlsx); return how many.
+    ``progress(what, unit)`` wraps the rows as they go (a bar on a terminal)."""
+    from prolotrack.render import delimited
+
+    shape = export(found.table, key=found.key, instruments=found.instruments)
+    what = f"Exporting {found.table}"
+    if found.sites is not None:  # the injections CSV: each session's cells made once
+        sites = found.sites
+        stored = progress(what, "sessions")(sites.sessions)
+        if shape.shape_site is None:
+            sessions = delimited.stored_sessions(shape.columns, sites.names, stored)
+            site_cells = delimited.stored_cells
+        else:
+            sessions = delimited.shaped_sessions(shape.columns, sites.names, stored, shape.shape)
+            site_cells = delimited.shaped_site_cells(shape.shape_site)
+        return delimited.stream_sites(out, shape.columns, sessions, sites.sites, site_cells)
+    if found.tuples is not None:
+        assert found.names is not None
+        if shape.plain and fmt == "csv":  # the hot path: tuples straight to csv
+            rows = progress(what, "rows")(found.tuples)
+            return delimited.stream_tuples(out, shape.columns, found.names, rows)
+        names = found.names
+        found.dicts = (dict(zip(names, row, strict=True)) for row in found.tuples)
+    assert found.dicts is not None
+    shaped = (shape.shape(r) for r in progress(what, "rows")(found.dicts))
+    if fmt == "xlsx":
+        from prolotrack.render import workbook
+
+        return workbook.write(out, shape.columns, shaped, found.table)
+    if fmt == "json":
+        from prolotrack.render import jsondoc
+
+        return jsondoc.stream(out, shape.columns, shaped)
+    return delimited.stream(out, shape.columns, shaped)

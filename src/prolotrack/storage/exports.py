@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable
+from prolotrack.domain.extracts import SiteCells
 from prolotrack.storage import sql
 
 if TYPE_CHECKING:
@@ -214,65 +215,13 @@ def _name(code: str) -> str:
     return '"' + code.replace('"', '""') + '"'
 
 
-# The plain injections CSV is the one export that reaches hundreds of thousands of rows, so
-# SQLite itself prepares each session's cells: free text that a spreadsheet would run as a
-# formula gets a leading quote (the rule of render.delimited.cell: behind any quotes, one of
-# = + - @ tab CR), and whole REAL numbers become integers. The literals hold the tab and
-# line-break characters.
-_QUOTE = "''''"  # an SQL string holding one quote
-_FORMULA = "'[=+@\t\r-]*'"  # a GLOB pattern: "-" last in a class is itself
-
-
-def _protected(column: str) -> str:
-    behind_quotes = f"{column} GLOB '''*' AND ltrim({column}, {_QUOTE}) GLOB {_FORMULA}"
-    runs = f"{column} GLOB {_FORMULA} OR ({behind_quotes})"
-    return f"CASE WHEN {runs} THEN {_QUOTE} || {column} ELSE {column} END"
-
-
-def _whole(column: str) -> str:
-    return (f"CASE WHEN {column} = CAST({column} AS INTEGER)"
-            f" THEN CAST({column} AS INTEGER) ELSE {column} END")  # fmt: skip
-
-
-@dataclass
-class SiteCells:
-    """The ``export injections`` CSV in two streams in the export's order: each session's
-    values, and each of its sites' stored ``(site, side, solution, volume_ml, points)``.
-
-    ``sessions`` rows are the session's values named by ``names``, then how many sites it
-    has. Prepared, they are the plain export's cells ready to write, in its columns' order
-    but the site's; otherwise the stored values, with the session's score on each instrument
-    named by its code."""
-
-    sessions: Iterator[tuple]
-    sites: Iterator[tuple]
-    names: list[str]
-
-
-def cells_ready(db: Database) -> bool:
-    """Whether the engine prepares the plain injections CSV's cells itself (SQLite's GLOB and
-    integer casts); on PostgreSQL the general writer prepares them, to the same bytes."""
-    return db.dialect == sql.SQLITE
-
-
-def injections_csv(
-    db: Database, filters: Filters, instruments: list[str], *, prepared: bool
-) -> SiteCells:
-    """The ``export injections`` CSV's sessions and sites; ``prepared``: the plain export's
-    session cells made ready by SQLite (columns as render.exports' plain injections)."""
+def injections_csv(db: Database, filters: Filters, instruments: list[str]) -> SiteCells:
+    """The ``export injections`` CSV's sessions and sites, each session's values read once."""
     _number_sessions(db, filters, instruments)
-    if prepared:
-        free = ("chart", "name", "condition", "region", "practitioner", "anesthetic")
-        before = ("chart", "name", "condition", "region", "course_side", "started_on",
-                  "measure", "interval", "planned_sessions", "session_date", "session_number",
-                  "practitioner", "anesthetic", "guidance")  # fmt: skip
-        values = [
-            *(f"{_protected(c)} AS {c}" if c in free else c for c in before),
-            *(f"{_whole(f'v.score_{n}')} AS {_name(c)}" for n, c in enumerate(instruments)),
-        ]
-    else:
-        values = [*(f"e.{c}" for c in _SESSION_COLUMNS),
-                  *(f"v.score_{n} AS {_name(c)}" for n, c in enumerate(instruments))]  # fmt: skip
+    values = [
+        *(f"e.{c}" for c in _SESSION_COLUMNS),
+        *(f"v.score_{n} AS {_name(c)}" for n, c in enumerate(instruments)),
+    ]
     sessions = _rows(
         db,
         f"""SELECT {", ".join(values)},

@@ -52,6 +52,18 @@ def for_course(
     return [rows.score(r) for r in db.query(found + " ORDER BY date, instrument, id", params)]
 
 
+def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
+    """The scores (not voided) of each of these courses, by date then instrument."""
+    found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
+    sql = (
+        "SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL"
+        " ORDER BY course_id, date, instrument, id"
+    )
+    for r in rows.query_in(db, sql, course_ids):
+        found[r["course_id"]].append(rows.score(r))
+    return found
+
+
 def by_ids(db: Database, score_ids: list[int]) -> list[Score]:
     """Those scores, by date then instrument."""
     found = "SELECT * FROM scores WHERE id IN ({ids})"

@@ -1,0 +1,59 @@
+"""What an export reads: the rows of one table (or the progress of each course), filtered,
+with the pseudonym key when it is de-identified. render/export_files.py writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING
+
+from prolotrack.actions import lookup
+from prolotrack.domain.extracts import Extract
+from prolotrack.domain.instruments import CATALOGUE
+from prolotrack.storage import exports
+from prolotrack.storage.exports import Filters
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+
+
+def read(
+    db: Database,
+    table: str,
+    *,
+    since: date | None,
+    until: date | None,
+    patient: str | None,
+    deidentify: bool,
+    today: date,
+    csv: bool,
+) -> Extract:
+    """The rows of ``table`` (a name of render.exports.TABLES) for the export's filters:
+    the clinical date inside ``since``..``until``, one patient (a reference) or all."""
+    filters = Filters(since, until, lookup.patient(db, patient).id if patient else None)
+    key = exports.secret(db, "pseudonym-key") if deidentify else None
+    instruments = exports.instruments_used(db) if table == "injections" else []
+    if deidentify:  # a practice's own instrument's code is its free text: not a column
+        instruments = [c for c in instruments if c in {i.code for i in CATALOGUE}]
+    found = Extract(table, key, instruments)
+    if table == "progress":
+        from prolotrack.actions import progress
+
+        found.dicts = progress.export_rows(db, exports.course_ids(db, filters), today)
+    elif table == "injections" and csv:  # hundreds of thousands of rows: a session once
+        found.sites = exports.injections_csv(db, filters, instruments)
+    else:
+        rows = (
+            exports.injections(db, filters, instruments)
+            if table == "injections"
+            else getattr(exports, table)(db, filters)
+        )
+        found.tuples, found.names = rows, rows.columns
+    return found
+
+
+def fhir(db: Database, patient: str | None) -> Iterator[dict]:
+    """Every FHIR resource of the record, or of one patient (a reference)."""
+    from prolotrack.actions import fhir as resources
+
+    return resources.entries(db, lookup.patient(db, patient).id if patient else None)

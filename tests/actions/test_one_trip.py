@@ -1,0 +1,79 @@
+"""A use case is one trip: it reads what it needs once, refuses before it writes anything,
+then writes. Watched through SQLite's own trace of the statements a command runs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from prolotrack.actions import lookup, sessions
+from prolotrack.domain.errors import InvalidInput, NotFound
+from prolotrack.domain.sessions import SessionEntry
+from prolotrack.domain.sites import parse_site
+from prolotrack.storage.connection import transaction
+
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def traced(path, work):
+    """The statements ``work(db)`` runs, in order; the transaction is rolled back."""
+    seen: list[str] = []
+    with transaction(path, write=True, commit=False) as db:
+        db.conn.set_trace_callback(seen.append)
+        try:
+            work(db)
+        finally:
+            db.conn.set_trace_callback(None)
+    return seen
+
+
+def entry(**more) -> SessionEntry:
+    return SessionEntry(date(2026, 3, 16), [parse_site("MCL:0.5:D15")], **more)
+
+
+def logged(db, **more):
+    course = lookup.course(db, "1")
+    return sessions.log(db, course, entry(**more), date(2026, 3, 20), None)
+
+
+def test_log_reads_the_instruments_and_the_protocol_once(worked):
+    seen = traced(worked.path, lambda db: logged(
+        db, scores=[("nrs", 4), ("womac", 38)], protocol="knee-oa-rabago"))  # fmt: skip
+    assert len([s for s in seen if "FROM instruments" in s]) == 1
+    assert len([s for s in seen if re.search(r"FROM protocols\b", s)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("more", "error"),
+    [
+        ({"scores": [("nrs", 4)], "adverse": [("flare", "catastrophic")]}, InvalidInput),
+        ({"scores": [("nrs", 4), ("nonsense", 1)]}, NotFound),
+        ({"scores": [("womac", 40)], "adverse": [("rash", None)]}, InvalidInput),
+    ],
+)
+def test_log_refuses_before_it_writes_anything(worked, more, error):
+    def work(db):
+        with pytest.raises(error):
+            logged(db, **more)
+
+    seen = traced(worked.path, work)
+    writes = [s for s in seen if WRITES.match(s) and "audit" not in s.split("(")[0]]
+    assert writes == []
+
+
+def test_due_reads_the_scores_of_every_finished_course_in_one_query(clinic):
+    from prolotrack.actions import schedule
+
+    for n in range(1, 4):  # three finished courses, each with its 3m follow-up open
+        clinic.ok("patient", "add", f"Patient {n}", "--chart", f"P-{n:04d}")
+        clinic.ok("course", "start", f"P-{n:04d}", "--condition", "knee", "--measure", "nrs",
+                  "--sessions", "1", "--date", "2025-11-03")  # fmt: skip
+        clinic.ok("log", f"P-{n:04d}", "--date", "2025-11-03", "--site", "MCL:1:D15",
+                  "--pain", "6")  # fmt: skip
+        clinic.ok("course", "close", str(n), "--status", "completed", "--date", "2025-12-01")
+    seen = traced(clinic.path, lambda db: schedule.follow_ups_due(db, date(2026, 3, 20)))
+    assert len([s for s in seen if "FROM scores" in s]) == 1
+    with transaction(clinic.path, write=False) as db:
+        assert len(schedule.follow_ups_due(db, date(2026, 3, 20))) == 3
