@@ -142,8 +142,8 @@ def test_a_command_builds_only_itself(worked):
                 ast.literal_eval(result.stderr.split("CLI ")[-1].strip())}  # fmt: skip
 
     commands = {"adverse", "courses", "data", "database", "demo", "patients", "protocols",
-                "scores", "sessions", "take_home", "admin"}  # fmt: skip
+                "scores", "sessions", "report_course", "admin"}  # fmt: skip
     assert "reports" in modules("summary")
-    assert modules("summary") & commands == {"take_home"}  # 'report course' lives beside it
+    assert modules("summary") & commands == {"report_course"}  # 'report course' lives beside it
     assert modules("patient", "list") & commands == {"patients"}
     assert modules("--help") >= commands | {"reports"}

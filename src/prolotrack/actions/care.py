@@ -3,7 +3,7 @@ once for a clinic's PostgreSQL database, chosen here by ``--db`` and nowhere els
 
 Each command opens one ``transaction``; the ``db`` commands (status, check, backup, restore,
 copy) call the same methods whichever engine holds the record. The file's own work is in
-storage/maintenance.py, verification.py and acceptance.py, the server's in server_care.py."""
+storage/file_care.py, file_check.py and acceptance.py, the server's in server_care.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from prolotrack.domain.errors import DatabaseMissing, Refused
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
-    from prolotrack.storage.maintenance import Status
+    from prolotrack.storage.file_care import Status
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -72,22 +72,22 @@ class FileCare:
     def existing(self) -> Path:
         """The file, which must exist; what a killed backup or restore left (a whole copy of
         the record) goes now, not at the next writing command."""
-        from prolotrack.storage import leftovers, maintenance
+        from prolotrack.storage import file_care, leftovers
 
         if not self.path.exists():
             raise DatabaseMissing(f"no database at {self.path}")
-        leftovers.sweep(self.path.parent, maintenance.backup_folder(self.path))
+        leftovers.sweep(self.path.parent, file_care.backup_folder(self.path))
         return self.path
 
     def status(self, busy_timeout: float) -> Status:
-        from prolotrack.storage import maintenance
+        from prolotrack.storage import file_care
 
-        return maintenance.status(self.existing())
+        return file_care.status(self.existing())
 
     def problems(self, busy_timeout: float, progress: Progress) -> list[str]:
-        from prolotrack.storage import verification
+        from prolotrack.storage import file_check
 
-        return verification.problems(self.existing(), progress=progress)
+        return file_check.problems(self.existing(), progress=progress)
 
     def accept(self, reason: str) -> list[str]:
         from prolotrack.storage import acceptance
@@ -95,15 +95,15 @@ class FileCare:
         return acceptance.accept(self.existing(), reason)
 
     def backup(self, dest: Path | None, busy_timeout: float) -> Path:
-        from prolotrack.storage import maintenance
+        from prolotrack.storage import file_care
 
-        return maintenance.backup(self.existing(), dest, checked=True)
+        return file_care.backup(self.existing(), dest, checked=True)
 
     def restore(self, source: Path, *, force: bool, busy_timeout: float) -> Path | None:
         """Take a backup's place; return where the file it replaced is kept (if any)."""
-        from prolotrack.storage import maintenance
+        from prolotrack.storage import file_care
 
-        return maintenance.restore(self.path, source, force=force)
+        return file_care.restore(self.path, source, force=force)
 
     def forget(self) -> None:
         """Remove the file (a demo's), its companions and its audit key."""
@@ -206,14 +206,14 @@ def history(db: Database, entity: str | None, entity_id: str | None) -> list[dic
 def places_of_the_record(database: Path | str | None) -> tuple[set[Path], Path | None, Path]:
     """What ``-o`` must never write over: the database in use and its companions, its
     backup folder (none for a server), and the folder of the audit keys and heads."""
-    from prolotrack.storage import keys, maintenance
+    from prolotrack.storage import file_care, keys
 
     live: set[Path] = set()
     backups = None
     if database is not None and not is_url(database):
         path = Path(database).resolve()
         live = {path, *(Path(f"{path}{end}") for end in ("-wal", "-shm", "-journal"))}
-        backups = maintenance.backup_folder(path).resolve()
+        backups = file_care.backup_folder(path).resolve()
     return live, backups, keys.folder().resolve()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prolotrack.actions import catalogue
+from prolotrack.actions import site_names
 from prolotrack.actions.courses import check_measure
 from prolotrack.domain import vocab
 from prolotrack.domain.dates import parse_interval
@@ -61,7 +61,7 @@ def add(
         follow_up=timepoints(follow_up or fields.get("follow-up")),
     )
     warnings = [unfamiliar_site(n, close) for n, close in
-                catalogue.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
+                site_names.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
     protocols.insert(db, made)
     return made, warnings
 

@@ -162,10 +162,10 @@ def instruments_add(
     ] = None,
 ) -> None:
     """Add the practice's own instrument: another version of a scale, a local one."""
-    from prolotrack.actions import catalogue_changes
+    from prolotrack.actions import instrument_changes
 
     with clinic(ctx).open(write=True) as desk:
-        made = catalogue_changes.add(
+        made = instrument_changes.add(
             desk.db, code, name=name, minimum=minimum, maximum=maximum, better=better,
             mcid=mcid, percent=percent, source=source,
         )  # fmt: skip
@@ -189,10 +189,10 @@ def instruments_set(
     ] = None,
 ) -> None:
     """Change an instrument's MCID; progress and reports use it from then on."""
-    from prolotrack.actions import catalogue_changes
+    from prolotrack.actions import instrument_changes
 
     with clinic(ctx).open(write=True) as desk:
-        changed = catalogue_changes.set_mcid(
+        changed = instrument_changes.set_mcid(
             desk.db, code, mcid, percent=percent, source=source, today=desk.today
         )
     say(f"{changed.code}: MCID {changed.mcid_text} ({changed.source})")

@@ -164,7 +164,7 @@ def list_(
 ) -> None:
     """List adverse events by onset, with their patient, course and session."""
     from prolotrack.actions import listings
-    from prolotrack.render import reports
+    from prolotrack.render import across_patients
 
     with clinic(ctx).open(write=False) as desk:
         found, given, owners = listings.adverse_list(
@@ -173,4 +173,4 @@ def list_(
             since=desk.date(since) if since else None,
             until=desk.date(until) if until else None,
         )
-    show(fmt, reports.adverse(found, given, owners))
+    show(fmt, across_patients.adverse(found, given, owners))

@@ -96,10 +96,10 @@ def complete_protocol(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_site(ctx: typer.Context, incomplete: str) -> list[str]:
     """Site names for the first field of a --site SPEC."""
-    from prolotrack.actions import catalogue
-    from prolotrack.domain.catalogue import LITERATURE
+    from prolotrack.actions import site_names
+    from prolotrack.domain.site_names import LITERATURE
 
     if ":" in incomplete:  # past the site name: volume, solution, side are the user's
         return []
-    known = _from_database(ctx, catalogue.names) or list(LITERATURE)
+    known = _from_database(ctx, site_names.names) or list(LITERATURE)
     return _starting(sorted(known, key=str.lower), incomplete)

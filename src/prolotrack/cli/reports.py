@@ -12,7 +12,7 @@ from prolotrack.cli.completion import complete_course_or_patient, complete_instr
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import show
-from prolotrack.cli.take_home import report_course
+from prolotrack.cli.report_course import report_course
 
 report_app = typer.Typer(no_args_is_help=True)
 
@@ -129,14 +129,14 @@ def due(
     """Courses whose next session is due within the interval, or overdue."""
     from prolotrack.actions import schedule
     from prolotrack.domain.dates import parse_interval
-    from prolotrack.render import reports
+    from prolotrack.render import across_patients
 
     window = parse_interval(within)
     with clinic(ctx).open(write=False) as desk:
         found = schedule.due(desk.db, desk.today, window)
     if overdue:
         found = [d for d in found if d.overdue]
-    show(fmt, reports.due(found))
+    show(fmt, across_patients.due(found))
 
 
 @report_app.command("outcomes")
@@ -179,16 +179,16 @@ def outcomes(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The practice's outcomes by condition: medians, MCID reached, responder tiers."""
-    from prolotrack.actions import report
+    from prolotrack.actions import outcomes_report
     from prolotrack.cli.bars import bar
     from prolotrack.domain import follow_up, vocab
-    from prolotrack.domain.report import GROUPS
-    from prolotrack.render import reports
+    from prolotrack.domain.outcomes_report import GROUPS
+    from prolotrack.render import across_patients
 
     group = vocab.one_of(by, GROUPS, "--by")
     point = follow_up.timepoint(at) if at is not None else None
     with clinic(ctx).open(write=False) as desk:
-        found = report.outcomes(
+        found = outcomes_report.outcomes(
             desk.db,
             condition=condition,
             measure=measure,
@@ -199,7 +199,7 @@ def outcomes(
             by=group,
             progress=bar("Working out the outcomes", "courses"),
         )
-    show(fmt, reports.outcomes(found, group, str(point) if point else None))
+    show(fmt, across_patients.outcomes(found, group, str(point) if point else None))
 
 
 report_app.command("course")(report_course)

@@ -98,7 +98,7 @@ def log(
     adverse: Adverse = None,
 ) -> None:
     """Log a treatment session with its injection sites and scores."""
-    from prolotrack.actions import catalogue, lookup, sessions
+    from prolotrack.actions import lookup, sessions, site_names
     from prolotrack.domain.practice_protocols import unfamiliar_site
     from prolotrack.domain.sessions import SessionEntry, opposite_sides, past_plan, unrecognised
 
@@ -114,7 +114,7 @@ def log(
             protocol=protocol,
         )
         found = lookup.course(desk.db, course)
-        unfamiliar = catalogue.unfamiliar(desk.db, [s.site for s in entry.sites])
+        unfamiliar = site_names.unfamiliar(desk.db, [s.site for s in entry.sites])
         logged = sessions.log(desk.db, found, entry, desk.today, desk.setting("default-solution"))
     for message in logged.warnings:  # flags first, then doses, the volume cap, consent
         warn(message)

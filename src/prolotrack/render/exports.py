@@ -86,8 +86,8 @@ def _catalogued(row: dict) -> dict:
 
 @functools.cache
 def _known_sites() -> dict[str, str]:
-    from prolotrack.domain.catalogue import LITERATURE
     from prolotrack.domain.protocols import BUILTIN
+    from prolotrack.domain.site_names import LITERATURE
 
     names = [*LITERATURE, *(s.site for p in BUILTIN for s in p.sites)]
     return {" ".join(n.lower().split()): n for n in names}

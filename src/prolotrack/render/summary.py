@@ -169,7 +169,7 @@ def tables(out, s: Summary) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    from prolotrack.render import reports, table
+    from prolotrack.render import across_patients, table
 
     out.print(Text(f"Summary for {_period(s)}", style="bold"))
     if s.is_empty:
@@ -190,4 +190,4 @@ def tables(out, s: Summary) -> None:
         for line in lines:  # a long line wraps under itself, not back to the margin
             out.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     out.print()
-    table.listing(out, reports.due(s.due))
+    table.listing(out, across_patients.due(s.due))

@@ -23,7 +23,7 @@ import sqlite3
 from pathlib import Path
 
 from prolotrack.domain.errors import Refused
-from prolotrack.storage import audit, consistency, health, keys, schema, verification
+from prolotrack.storage import audit, consistency, file_check, health, keys, schema
 from prolotrack.storage.connection import (
     BUSY_TIMEOUT_SECONDS,
     FileDatabase,
@@ -68,7 +68,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
         raise keys.missing_key(file_id or "?")
     conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
     conn.execute("BEGIN IMMEDIATE")
-    found = verification.examine(conn, path)
+    found = file_check.examine(conn, path)
     if not found:
         return [], None, file_id
     damage = [p for p in found if p.startswith(_NOT_ACCEPTED)]
@@ -81,7 +81,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
     practitioner = db.execute("SELECT value FROM settings WHERE key = 'practitioner'").fetchone()
     who = practitioner[0] if practitioner else None
     _log_as_they_stand(db, key, reason, who)
-    standing = verification.examine(conn, path, against_head=False)
+    standing = file_check.examine(conn, path, against_head=False)
     audit.append_accepted(db, key, found, standing, reason, who)
     head = audit.head(db, None)
     conn.execute("COMMIT")
@@ -122,7 +122,7 @@ def _log_as_they_stand(db: FileDatabase, key: bytes, reason: str, who: str | Non
     for entity, (table, id_column) in audit.AUDITED.items():
         if table not in tables:
             continue
-        for row in list(verification.unlike_their_log(db, entity, table, id_column)):
+        for row in list(file_check.unlike_their_log(db, entity, table, id_column)):
             audit.relog(db, key, entity, str(row[id_column]), row["after"], row["now"], reason, who)
-        for entity_id, after in verification.gone(db, entity, table, id_column):
+        for entity_id, after in file_check.gone(db, entity, table, id_column):
             audit.relog(db, key, entity, entity_id, after, None, reason, who)

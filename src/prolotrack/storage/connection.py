@@ -113,9 +113,9 @@ def transaction(
             pending = schema.pending(db)
             chain = _Chain.attach(db, path, needed=write or bool(pending))
             if pending and schema.applied(db):
-                from prolotrack.storage import maintenance
+                from prolotrack.storage import file_care
 
-                maintenance.backup(path, label="before-migration")
+                file_care.backup(path, label="before-migration")
             conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
             if write or pending:  # an upgrade writes too: not over an older copy, nor headless
                 chain.refuse_if_tampered(db)
@@ -197,9 +197,9 @@ def _refuse_if_changed_outside(conn: sqlite3.Connection, path: Path) -> None:
     """The first write after something else touched the file checks it whole, as 'db check'
     does: a damaged file is not written to, and a record changed behind prolotrack's back is
     not written over (and so laundered)."""
-    from prolotrack.storage import verification  # only when the file was touched
+    from prolotrack.storage import file_check  # only when the file was touched
 
-    found = verification.examine(conn, path, migrating=True)
+    found = file_check.examine(conn, path, migrating=True)
     if found and found[0].startswith(("integrity:", "foreign key:")):
         raise DatabaseUnusable(
             f"{path} is damaged ({found[0]}); nothing was written."

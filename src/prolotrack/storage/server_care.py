@@ -14,20 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import InvalidInput, Refused
-from prolotrack.storage import audit, consistency, copying, keys, maintenance, schema, verification
+from prolotrack.storage import audit, consistency, copying, file_care, file_check, keys, schema
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
 
 
-def status(db: PostgresDatabase, shown: str) -> maintenance.Status:
-    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in maintenance.COUNTED}
+def status(db: PostgresDatabase, shown: str) -> file_care.Status:
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in file_care.COUNTED}
     size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     version = db.execute("SELECT count(*) FROM prolotrack_migrations").fetchone()[0]
     server = db.execute("SHOW server_version").fetchone()[0]
     file_id, _ = schema.file_key(db)
-    found = maintenance.backups(backup_place(db))
-    return maintenance.Status(shown, size, version, f"PostgreSQL {server}", counts,
+    found = file_care.backups(backup_place(db))
+    return file_care.Status(shown, size, version, f"PostgreSQL {server}", counts,
                               found[-1] if found else None, keys.key_path(file_id))  # fmt: skip
 
 
@@ -108,7 +108,7 @@ def record_problems(db: PostgresDatabase) -> list[str]:
                 what = "differs from its last audit row"
             found.append(f"record: {entity} {record_id} {what} (changed behind prolotrack's back)")
             listed += 1
-            if listed == verification.LISTED:
+            if listed == file_check.LISTED:
                 found.append(f"record: (more {entity} records not as logged; not listed)")
                 break
         found += _removed(db, entity, table, key)
@@ -123,7 +123,7 @@ def _removed(db: PostgresDatabase, entity: str, table: str, key: str) -> list[st
         JOIN audit_log a ON a.id = last.id
         WHERE a.action != 'delete'
           AND NOT EXISTS (SELECT 1 FROM {table} t WHERE CAST(t.{key} AS text) = last.entity_id)
-        ORDER BY 1 LIMIT {verification.LISTED}""", {"entity": entity})  # fmt: skip
+        ORDER BY 1 LIMIT {file_check.LISTED}""", {"entity": entity})  # fmt: skip
     return [f"record: {entity} {r[0]} is in the audit log but gone from the database"
             " (removed behind prolotrack's back)" for r in rows]  # fmt: skip
 
@@ -135,15 +135,15 @@ def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -
     automatic = dest is None
     if automatic:
         suffix = f"-{label}" if label else ""
-        dest = maintenance.backup_folder(place) / f"{place.stem}-{maintenance.stamp()}{suffix}.db"
+        dest = file_care.backup_folder(place) / f"{place.stem}-{file_care.stamp()}{suffix}.db"
     elif dest.is_dir():
-        dest = dest / f"{place.stem}-{maintenance.stamp()}.db"
+        dest = dest / f"{place.stem}-{file_care.stamp()}.db"
     expected = copying.counts(db)
     with copying.new_file(dest, lambda copy: copying.check(expected, copy, str(dest))) as copy:
         copying.copy_rows(db, copy)
-    maintenance.seal_head(dest)
+    file_care.seal_head(dest)
     if automatic:
-        maintenance.rotate(place)
+        file_care.rotate(place)
     return dest
 
 
@@ -154,11 +154,11 @@ def restore(db: PostgresDatabase, shown: str, source: Path, *, force: bool) -> P
 
     if not source.is_file():
         raise InvalidInput(f"{source} is not a file")
-    trouble = verification.problems(source, backup=True)
+    trouble = file_check.problems(source, backup=True)
     if any(not p.startswith("schema:") for p in trouble):
         raise Refused(f"{source} is not a sound prolotrack database: {trouble[0]}")
     held = db.execute("SELECT count(*) FROM patients").fetchone()[0]
-    maintenance.refuse_incomplete(shown, held, source, force=force)
+    file_care.refuse_incomplete(shown, held, source, force=force)
     saved = backup(db, label="before-restore")
     with connection.transaction(source, write=False) as backup_db:
         expected = copying.counts(backup_db)

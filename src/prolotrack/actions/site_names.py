@@ -10,7 +10,7 @@ from prolotrack.storage import protocols
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
-from prolotrack.domain.catalogue import LITERATURE
+from prolotrack.domain.site_names import LITERATURE
 
 
 def names(db: Database) -> list[str]:

@@ -9,7 +9,7 @@ from prolotrack.render.view import Column, Listing
 
 if TYPE_CHECKING:
     from prolotrack.domain.models import AdverseEvent, Course, Session
-    from prolotrack.domain.report import OutcomeRow
+    from prolotrack.domain.outcomes_report import OutcomeRow
     from prolotrack.domain.schedule import Due
 
 

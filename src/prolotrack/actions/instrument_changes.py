@@ -13,7 +13,7 @@ from prolotrack.storage import scores
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
-from prolotrack.domain.catalogue_changes import CODE, checked, read_mcid
+from prolotrack.domain.instrument_changes import CODE, checked, read_mcid
 
 
 def add(

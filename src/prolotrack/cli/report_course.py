@@ -47,11 +47,11 @@ def report_course(
 ) -> None:
     """A progress report to print or hand over: a chart per instrument, in one HTML file."""
     from prolotrack.actions import progress
-    from prolotrack.render import report
+    from prolotrack.render import take_home
 
     with clinic(ctx).open(write=False) as desk:
         found, adverse, flags = progress.for_report(desk.db, ref, desk.today)
-        document = report.Report(
+        document = take_home.Report(
             courses=found,
             audience=audience.value,
             today=desk.today,
@@ -60,7 +60,7 @@ def report_course(
             adverse=adverse,
             flags=flags,
         )
-        page = report.html(document)
+        page = take_home.html(document)
     with output_file(output, force=force, database=clinic(ctx).url or clinic(ctx).path) as out:
         out.write(page)
     if output is not None:

@@ -11,7 +11,7 @@ from prolotrack.domain import follow_up, vocab
 from prolotrack.domain.dates import Interval
 from prolotrack.domain.errors import NotFound
 from prolotrack.domain.outcomes import outcome
-from prolotrack.domain.report import (
+from prolotrack.domain.outcomes_report import (
     GROUPS,
     NO_GROUP,
     Judged,

@@ -19,7 +19,7 @@ from pathlib import Path
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
 from prolotrack.storage import audit, health, keys, leftovers, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
-from prolotrack.storage.verification import NO_KEY, problems
+from prolotrack.storage.file_check import NO_KEY, problems
 
 KEEP_BACKUPS = 10
 COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events",
