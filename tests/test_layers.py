@@ -123,3 +123,25 @@ def test_the_check_sees_each_way_of_importing(tmp_path):
         PACKAGE = was
     assert {"prolotrack.storage.courses", "prolotrack.storage.sessions", "prolotrack.cli.output",
             "prolotrack.storage.audit", "prolotrack.storage"} <= found  # fmt: skip
+
+
+def test_every_file_the_architecture_map_names_exists():
+    """docs/architecture.md maps each command to the files it passes through: a file renamed
+    or removed must leave the map too."""
+    import re
+
+    text = (PACKAGE.parents[1] / "docs" / "architecture.md").read_text()
+    section = text.split("## Where each command goes")[1].split("\n## ")[0]
+    layers = ["cli", "actions", "domain", "storage", "render"]
+    missing = []
+    for line in section.splitlines():
+        if not line.startswith("| `") and not line.startswith("| "):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) != 6 or cells[0] == "command" or set(cells[1]) <= {"-", " "}:
+            continue
+        for layer, cell in zip(layers, cells[1:], strict=True):
+            for name in re.findall(r"`([\w/]+\.py)`", cell):
+                if not (PACKAGE / layer / name).exists():
+                    missing.append(f"{layer}/{name}")
+    assert missing == []
