@@ -99,8 +99,12 @@ class Installed(Clinic):
     def run(self, *args: str, input: str | None = None):
         argv = [str(INSTALLED), "--db", str(self.path), "--today", self.today.isoformat(), *args]
         done = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=300)
-        return SimpleNamespace(exit_code=done.returncode, stdout=done.stdout,
-                               stderr=done.stderr, output=done.stdout + done.stderr)  # fmt: skip
+        return SimpleNamespace(
+            exit_code=done.returncode,
+            stdout=done.stdout,
+            stderr=done.stderr,
+            output=done.stdout + done.stderr,
+        )
 
 
 def pytest_addoption(parser):
@@ -209,8 +213,10 @@ def postgres_url() -> str:
     ``PROLOTRACK_TEST_POSTGRES`` (a superuser's URL; ``.ci/run`` starts a throwaway one)."""
     admin = os.environ.get("PROLOTRACK_TEST_POSTGRES")
     if not admin:
-        pytest.skip("no PostgreSQL server for the tests (.ci/run starts one and sets"
-                    " PROLOTRACK_TEST_POSTGRES)")  # fmt: skip
+        pytest.skip(
+            "no PostgreSQL server for the tests (.ci/run starts one and sets"
+            " PROLOTRACK_TEST_POSTGRES)"
+        )
     import psycopg
 
     name = f"prolotrack_test_{uuid.uuid4().hex[:16]}"

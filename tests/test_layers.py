@@ -121,8 +121,13 @@ def test_the_check_sees_each_way_of_importing(tmp_path):
         found = imported(sample)
     finally:
         PACKAGE = was
-    assert {"prolotrack.storage.courses", "prolotrack.storage.sessions", "prolotrack.cli.output",
-            "prolotrack.storage.audit", "prolotrack.storage"} <= found  # fmt: skip
+    assert {
+        "prolotrack.storage.courses",
+        "prolotrack.storage.sessions",
+        "prolotrack.cli.output",
+        "prolotrack.storage.audit",
+        "prolotrack.storage",
+    } <= found
 
 
 def test_every_file_the_architecture_map_names_exists():

@@ -63,12 +63,30 @@ def test_valid_rows_come_back_out_as_they_went_in(name, condition, site, volume)
     from tests.conftest import Clinic
 
     # as the command line reads them: spaces collapsed, one Unicode form (NFC)
-    name, condition, site = (unicodedata.normalize("NFC", " ".join(v.split()))
-                             for v in (name, condition, site))  # fmt: skip
+    name, condition, site = (
+        unicodedata.normalize("NFC", " ".join(v.split())) for v in (name, condition, site)
+    )
     with tempfile.TemporaryDirectory() as folder:
         sheet = Path(folder) / "sheet.csv"
-        sheet.write_text(_csv([["C-1", name, condition, "2026-01-05", "2026-01-05", site,
-                                volume, "D15", "left", "5"]]), newline="")  # fmt: skip
+        sheet.write_text(
+            _csv(
+                [
+                    [
+                        "C-1",
+                        name,
+                        condition,
+                        "2026-01-05",
+                        "2026-01-05",
+                        site,
+                        volume,
+                        "D15",
+                        "left",
+                        "5",
+                    ]
+                ]
+            ),
+            newline="",
+        )
         clinic = Clinic(Path(folder) / "c.db", TODAY)
         clinic.ok("import", str(sheet))
         [row] = clinic.json("export", "injections", "-f", "json")

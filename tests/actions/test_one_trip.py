@@ -39,8 +39,10 @@ def logged(db, **more):
 
 
 def test_log_reads_the_instruments_and_the_protocol_once(worked):
-    seen = traced(worked.path, lambda db: logged(
-        db, scores=[("nrs", 4), ("womac", 38)], protocol="knee-oa-rabago"))  # fmt: skip
+    seen = traced(
+        worked.path,
+        lambda db: logged(db, scores=[("nrs", 4), ("womac", 38)], protocol="knee-oa-rabago"),
+    )
     assert len([s for s in seen if "FROM instruments" in s]) == 1
     assert len([s for s in seen if re.search(r"FROM protocols\b", s)]) == 1
 
@@ -68,10 +70,20 @@ def test_due_reads_the_scores_of_every_finished_course_in_one_query(clinic):
 
     for n in range(1, 4):  # three finished courses, each with its 3m follow-up open
         clinic.ok("patient", "add", f"Patient {n}", "--chart", f"P-{n:04d}")
-        clinic.ok("course", "start", f"P-{n:04d}", "--condition", "knee", "--measure", "nrs",
-                  "--sessions", "1", "--date", "2025-11-03")  # fmt: skip
-        clinic.ok("log", f"P-{n:04d}", "--date", "2025-11-03", "--site", "MCL:1:D15",
-                  "--pain", "6")  # fmt: skip
+        clinic.ok(
+            "course",
+            "start",
+            f"P-{n:04d}",
+            "--condition",
+            "knee",
+            "--measure",
+            "nrs",
+            "--sessions",
+            "1",
+            "--date",
+            "2025-11-03",
+        )
+        clinic.ok("log", f"P-{n:04d}", "--date", "2025-11-03", "--site", "MCL:1:D15", "--pain", "6")
         clinic.ok("course", "close", str(n), "--status", "completed", "--date", "2025-12-01")
     seen = traced(clinic.path, lambda db: schedule.follow_ups_due(db, date(2026, 3, 20)))
     assert len([s for s in seen if "FROM scores" in s]) == 1

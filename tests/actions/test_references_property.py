@@ -14,8 +14,9 @@ from prolotrack.domain.errors import Ambiguous, InvalidInput, NotFound
 from prolotrack.storage import courses, patients, sessions
 from prolotrack.storage.connection import transaction
 
-charts = st.one_of(st.none(), st.from_regex(r"0?[0-9]{1,2}", fullmatch=True),
-                   st.sampled_from(["P-1", "A7", "12a"]))  # fmt: skip
+charts = st.one_of(
+    st.none(), st.from_regex(r"0?[0-9]{1,2}", fullmatch=True), st.sampled_from(["P-1", "A7", "12a"])
+)
 names = st.sampled_from(["Ann 1", "Bob 12", "Name30", "Ola Six", "Ada", "Ann Bob", "Zoe 7"])
 clinics = st.lists(
     st.tuples(names, charts, st.integers(min_value=0, max_value=2)), min_size=1, max_size=6
@@ -37,9 +38,17 @@ def _record(db, clinic) -> None:
         seen.add((chart or "").lower())
         pid = patients.insert(db, {"name": name, "chart": chart})
         for n in range(n_courses):
-            cid = courses.insert(db, {"patient_id": pid, "condition": f"knee {n}",
-                                      "started_on": "2026-01-05", "status": "active",
-                                      "measure": "nrs", "interval": "4w"})  # fmt: skip
+            cid = courses.insert(
+                db,
+                {
+                    "patient_id": pid,
+                    "condition": f"knee {n}",
+                    "started_on": "2026-01-05",
+                    "status": "active",
+                    "measure": "nrs",
+                    "interval": "4w",
+                },
+            )
             sessions.insert(db, {"course_id": cid, "date": "2026-01-05"}, [])
 
 

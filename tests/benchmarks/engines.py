@@ -28,22 +28,43 @@ def engines(big: Path, work: Path, admin: str, runs: int, table: Table) -> None:
 
     def log(db):
         start = _next_bench_day(big) + timedelta(days=1000)
-        return lambda n: [str(BIN / "prolotrack"), "--db", str(db), "--today", TODAY, "log",
-                          "BENCH-1", "--date", (start + timedelta(days=2 * n + (db != big))
-                          ).isoformat(), "--site", "MCL:0.5:D15", "--pain", "5"]  # fmt: skip
+        return lambda n: [
+            str(BIN / "prolotrack"),
+            "--db",
+            str(db),
+            "--today",
+            TODAY,
+            "log",
+            "BENCH-1",
+            "--date",
+            (start + timedelta(days=2 * n + (db != big))).isoformat(),
+            "--site",
+            "MCL:0.5:D15",
+            "--pain",
+            "5",
+        ]
 
     ours, anchor = alternate(log(clinic), log(big), runs)
     table.add("session log, PostgreSQL", ours, "same, SQLite file", anchor)
-    everyday = (["patient", "list"], ["patient", "show", "BENCH-1"], ["progress", "BENCH-1"],
-                ["summary"], ["due"], ["session", "list", "--patient", "BENCH-1"],
-                ["report", "outcomes"], ["audit", "--id", "1"])  # fmt: skip
+    everyday = (
+        ["patient", "list"],
+        ["patient", "show", "BENCH-1"],
+        ["progress", "BENCH-1"],
+        ["summary"],
+        ["due"],
+        ["session", "list", "--patient", "BENCH-1"],
+        ["report", "outcomes"],
+        ["audit", "--id", "1"],
+    )
     for command in everyday:
         ours, anchor = alternate(prolotrack(clinic, *command), prolotrack(big, *command), runs)
         table.add(f"{' '.join(command)}, PostgreSQL", ours, "same, SQLite file", anchor)
     out_pg, out_file = work / "pg-injections.csv", work / "file-injections.csv"
     ours, anchor = alternate(
         prolotrack(clinic, "export", "injections", "-o", str(out_pg), "--force"),
-        prolotrack(big, "export", "injections", "-o", str(out_file), "--force"), runs)  # fmt: skip
+        prolotrack(big, "export", "injections", "-o", str(out_file), "--force"),
+        runs,
+    )
     table.add("export injections, PostgreSQL", ours, "same, SQLite file", anchor)
     peak = peak_mib(prolotrack(clinic, "export", "injections", "-o", str(out_pg), "--force"))
     table.note("export injections, PostgreSQL, peak memory", f"{peak:.0f} MiB")

@@ -63,9 +63,12 @@ def build(path: Path, rows: int) -> None:
         conn.executemany(
             "INSERT INTO scores (course_id, session_id, instrument, value, date, created_at)"
             " SELECT course_id, id, 'nrs', 5, date, ? FROM sessions WHERE id = ?",
-            ((now, c * SESSIONS_PER_COURSE + k) for c in range(1, courses + 1)
-             for k in range(SESSIONS_PER_COURSE)),
-        )  # fmt: skip
+            (
+                (now, c * SESSIONS_PER_COURSE + k)
+                for c in range(1, courses + 1)
+                for k in range(SESSIONS_PER_COURSE)
+            ),
+        )
 
 
 def export(path: Path, out: Path) -> tuple[float, float]:

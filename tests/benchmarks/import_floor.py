@@ -36,39 +36,77 @@ def load(sheet: Path, path: Path) -> dict[str, int]:
             patient_key = row["chart"] or row["name"]
             if patient_key not in patients:
                 patients[patient_key] = len(patients) + 1
-                batches["patients"].append({"id": patients[patient_key],
-                                            "chart": row["chart"] or None, "name": row["name"],
-                                            "created_at": NOW, "updated_at": NOW})  # fmt: skip
+                batches["patients"].append(
+                    {
+                        "id": patients[patient_key],
+                        "chart": row["chart"] or None,
+                        "name": row["name"],
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
             course_key = (patient_key, row["condition"], row["started_on"])
             if course_key not in courses:
                 courses[course_key] = len(courses) + 1
-                batches["courses"].append({"id": courses[course_key],
-                    "patient_id": patients[patient_key], "condition": row["condition"],
-                    "region": row["region"] or None, "side": row["course_side"] or None,
-                    "measure": row["measure"] or None, "interval": row["interval"] or None,
-                    "planned_sessions": row["planned_sessions"] or None,
-                    "started_on": row["started_on"], "created_at": NOW,
-                    "updated_at": NOW})  # fmt: skip
+                batches["courses"].append(
+                    {
+                        "id": courses[course_key],
+                        "patient_id": patients[patient_key],
+                        "condition": row["condition"],
+                        "region": row["region"] or None,
+                        "side": row["course_side"] or None,
+                        "measure": row["measure"] or None,
+                        "interval": row["interval"] or None,
+                        "planned_sessions": row["planned_sessions"] or None,
+                        "started_on": row["started_on"],
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
             session_key = (course_key, row["session_date"])
             if session_key not in sessions:
                 session_id = sessions[session_key] = len(sessions) + 1
-                batches["sessions"].append({"id": session_id,
-                    "course_id": courses[course_key], "date": row["session_date"],
-                    "number": row["session_number"], "practitioner": row["practitioner"] or None,
-                    "anesthetic": row["anesthetic"] or None, "guidance": row["guidance"] or None,
-                    "created_at": NOW, "updated_at": NOW})  # fmt: skip
-                batches["scores"].extend({"course_id": courses[course_key],
-                    "session_id": session_id, "instrument": code, "value": float(row[code]),
-                    "date": row["session_date"], "created_at": NOW}
-                    for code in codes if row[code])  # fmt: skip
+                batches["sessions"].append(
+                    {
+                        "id": session_id,
+                        "course_id": courses[course_key],
+                        "date": row["session_date"],
+                        "number": row["session_number"],
+                        "practitioner": row["practitioner"] or None,
+                        "anesthetic": row["anesthetic"] or None,
+                        "guidance": row["guidance"] or None,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
+                batches["scores"].extend(
+                    {
+                        "course_id": courses[course_key],
+                        "session_id": session_id,
+                        "instrument": code,
+                        "value": float(row[code]),
+                        "date": row["session_date"],
+                        "created_at": NOW,
+                    }
+                    for code in codes
+                    if row[code]
+                )
                 position = 0
             position += 1
             injections += 1
-            batches["injections"].append({"id": injections, "session_id": sessions[session_key],
-                "position": position, "site": row["site"], "side": row["side"] or None,
-                "solution": row["solution"], "volume_ml": float(row["volume_ml"]),
-                "points": int(row["points"] or 1),
-                "guidance": row["guidance"] or None})  # fmt: skip
+            batches["injections"].append(
+                {
+                    "id": injections,
+                    "session_id": sessions[session_key],
+                    "position": position,
+                    "site": row["site"],
+                    "side": row["side"] or None,
+                    "solution": row["solution"],
+                    "volume_ml": float(row["volume_ml"]),
+                    "points": int(row["points"] or 1),
+                    "guidance": row["guidance"] or None,
+                }
+            )
             if len(batches["injections"]) >= BATCH:
                 _flush(db, batches, counts)
         _flush(db, batches, counts)
@@ -79,8 +117,11 @@ def _flush(db, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
     for table, rows in batches.items():  # in the order of their references
         if rows:
             columns = list(rows[0])
-            db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
-                           f" ({', '.join(':' + c for c in columns)})", rows)  # fmt: skip
+            db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+                f" ({', '.join(':' + c for c in columns)})",
+                rows,
+            )
             counts[table] += len(rows)
             rows.clear()
 

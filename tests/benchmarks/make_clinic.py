@@ -31,10 +31,43 @@ CONDITIONS = {
     "sij-cusi": ("sacroiliac joint dysfunction", "pelvis", "M53.3"),
     "cmc-oa-jahangiri": ("first carpometacarpal osteoarthritis", "hand", "M18.1"),
 }
-NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Radia", "Ken",
-         "Margaret", "Dennis", "Hedy", "Claude", "Katherine", "Tim", "Sophie", "Linus")  # fmt: skip
-FAMILY = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Backus",
-          "Perlman", "Thompson", "Hamilton", "Ritchie", "Lamarr", "Shannon", "Johnson")  # fmt: skip
+NAMES = (
+    "Ada",
+    "Grace",
+    "Alan",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Frances",
+    "John",
+    "Radia",
+    "Ken",
+    "Margaret",
+    "Dennis",
+    "Hedy",
+    "Claude",
+    "Katherine",
+    "Tim",
+    "Sophie",
+    "Linus",
+)
+FAMILY = (
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Allen",
+    "Backus",
+    "Perlman",
+    "Thompson",
+    "Hamilton",
+    "Ritchie",
+    "Lamarr",
+    "Shannon",
+    "Johnson",
+)
 
 
 def _score(code: str, baseline: float, fraction: float) -> float:
@@ -53,10 +86,20 @@ def build(path: Path, scale: float = 1.0, today: date = date(2026, 11, 23)) -> d
     counts = dict.fromkeys(("patients", "courses", "sessions", "injections", "scores"), 0)
     with transaction(path, write=True) as db:
         db["patients"].insert_all(
-            ({"id": n, "chart": f"P-{n:05d}", "name": f"{rng.choice(NAMES)} {rng.choice(FAMILY)}",
-              "born": (date(1930, 1, 1) + timedelta(days=rng.randrange(25000))).isoformat(),
-              "sex": rng.choice("FMX"), "created_at": now, "updated_at": now}
-             for n in range(1, patients_n + 1)), batch_size=1000)  # fmt: skip
+            (
+                {
+                    "id": n,
+                    "chart": f"P-{n:05d}",
+                    "name": f"{rng.choice(NAMES)} {rng.choice(FAMILY)}",
+                    "born": (date(1930, 1, 1) + timedelta(days=rng.randrange(25000))).isoformat(),
+                    "sex": rng.choice("FMX"),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(1, patients_n + 1)
+            ),
+            batch_size=1000,
+        )
         counts["patients"] = patients_n
         session_id = injection_id = score_id = 0
         courses, sessions, injections, scores, adverse = [], [], [], [], []
@@ -72,57 +115,99 @@ def build(path: Path, scale: float = 1.0, today: date = date(2026, 11, 23)) -> d
                 n += 1
                 session_id += 1
                 done.append(session_id)
-                sessions.append({"id": session_id, "course_id": course_id, "number": n,
-                                 "date": day.isoformat(), "practitioner": "Dr. Bench",
-                                 "guidance": rng.choice(("landmark", "ultrasound")),
-                                 "created_at": now, "updated_at": now})  # fmt: skip
+                sessions.append(
+                    {
+                        "id": session_id,
+                        "course_id": course_id,
+                        "number": n,
+                        "date": day.isoformat(),
+                        "practitioner": "Dr. Bench",
+                        "guidance": rng.choice(("landmark", "ultrasound")),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 for position in range(1, rng.randint(8, 16) + 1):
                     template = protocol.sites[(position - 1) % len(protocol.sites)]
                     injection_id += 1
-                    injections.append({"id": injection_id, "session_id": session_id,
-                                       "position": position,
-                                       "site": f"{template.site} {position}",
-                                       "side": side if side != "bilateral" else "left",
-                                       "solution": template.solution or "dextrose 20%",
-                                       "volume_ml": template.volume_ml or 1.0,
-                                       "points": template.points})  # fmt: skip
+                    injections.append(
+                        {
+                            "id": injection_id,
+                            "session_id": session_id,
+                            "position": position,
+                            "site": f"{template.site} {position}",
+                            "side": side if side != "bilateral" else "left",
+                            "solution": template.solution or "dextrose 20%",
+                            "volume_ml": template.volume_ml or 1.0,
+                            "points": template.points,
+                        }
+                    )
                 fraction = response * (n - 1) / max(planned - 1, 1)
                 measured = [("nrs", 7), (protocol.measure, 50), ("psfs", 4), ("vas", 60)]
                 for code, baseline in list(dict(measured).items())[:3]:
                     score_id += 1
-                    scores.append({"id": score_id, "course_id": course_id,
-                                   "session_id": session_id, "instrument": code,
-                                   "value": _score(code, baseline, fraction),
-                                   "date": day.isoformat(), "created_at": now})  # fmt: skip
+                    scores.append(
+                        {
+                            "id": score_id,
+                            "course_id": course_id,
+                            "session_id": session_id,
+                            "instrument": code,
+                            "value": _score(code, baseline, fraction),
+                            "date": day.isoformat(),
+                            "created_at": now,
+                        }
+                    )
                 if rng.random() < 0.02:
-                    adverse.append({"session_id": session_id, "kind": "flare",
-                                    "severity": "mild", "onset": day.isoformat(),
-                                    "created_at": now})  # fmt: skip
+                    adverse.append(
+                        {
+                            "session_id": session_id,
+                            "kind": "flare",
+                            "severity": "mild",
+                            "onset": day.isoformat(),
+                            "created_at": now,
+                        }
+                    )
                 day = protocol.interval.after(day)
             closed = n >= planned and rng.random() < 0.9
             closed_on = (day - timedelta(days=1)) if closed and day <= today else None
-            courses.append({"id": course_id, "patient_id": (course_id - 1) % patients_n + 1,
-                            "condition": condition, "region": region, "side": side,
-                            "icd10": icd10, "measure": protocol.measure,
-                            "interval": str(protocol.interval), "planned_sessions": planned,
-                            "started_on": started.isoformat(),
-                            "status": "completed" if closed_on else "active",
-                            "closed_on": closed_on.isoformat() if closed_on else None,
-                            "protocol": protocol.name, "created_at": now,
-                            "updated_at": now})  # fmt: skip
+            courses.append(
+                {
+                    "id": course_id,
+                    "patient_id": (course_id - 1) % patients_n + 1,
+                    "condition": condition,
+                    "region": region,
+                    "side": side,
+                    "icd10": icd10,
+                    "measure": protocol.measure,
+                    "interval": str(protocol.interval),
+                    "planned_sessions": planned,
+                    "started_on": started.isoformat(),
+                    "status": "completed" if closed_on else "active",
+                    "closed_on": closed_on.isoformat() if closed_on else None,
+                    "protocol": protocol.name,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if len(injections) > 20000:
                 counts = _flush(db, courses, sessions, injections, scores, adverse, counts)
         counts = _flush(db, courses, sessions, injections, scores, adverse, counts)
         # Some records voided, as in any real file (numbers of voided sessions are kept).
-        db.execute("UPDATE scores SET voided_at = ?, void_reason = 'entered twice'"
-                   " WHERE id % 211 = 0", [now])  # fmt: skip
+        db.execute(
+            "UPDATE scores SET voided_at = ?, void_reason = 'entered twice' WHERE id % 211 = 0",
+            [now],
+        )
     return counts
 
 
 def _flush(db, courses, sessions, injections, scores, adverse, counts) -> dict[str, int]:
-    for table, rows in (("courses", courses), ("sessions", sessions),
-                        ("injections", injections), ("scores", scores),
-                        ("adverse_events", adverse)):  # fmt: skip
+    for table, rows in (
+        ("courses", courses),
+        ("sessions", sessions),
+        ("injections", injections),
+        ("scores", scores),
+        ("adverse_events", adverse),
+    ):
         if rows:
             db[table].insert_all(rows, batch_size=2000)
             if table in counts:

@@ -15,8 +15,17 @@ from pathlib import Path
 
 PATIENTS, SESSIONS = 12_000, 10
 SHARED = ("Ann Lee", "Bo Chen", "Sam Khan", "Ada Park", "Li Wei")
-HEADER = ["chart", "name", "condition", "started_on", "session_date", "site", "volume_ml",
-          "solution", "nrs"]  # fmt: skip
+HEADER = [
+    "chart",
+    "name",
+    "condition",
+    "started_on",
+    "session_date",
+    "site",
+    "volume_ml",
+    "solution",
+    "nrs",
+]
 
 
 def _letters(n: int) -> str:
@@ -37,8 +46,19 @@ def write(path: Path, shared: bool) -> None:
             start = date(2020, 1, 6) + timedelta(days=n % 900)
             for k in range(SESSIONS):
                 day = start + timedelta(weeks=k)
-                out.writerow([f"N{n:06d}", name, "knee osteoarthritis", start.isoformat(),
-                              day.isoformat(), "MCL", "1", "dextrose 15%", 7 - k % 7])  # fmt: skip
+                out.writerow(
+                    [
+                        f"N{n:06d}",
+                        name,
+                        "knee osteoarthritis",
+                        start.isoformat(),
+                        day.isoformat(),
+                        "MCL",
+                        "1",
+                        "dextrose 15%",
+                        7 - k % 7,
+                    ]
+                )
 
 
 if __name__ == "__main__":

@@ -42,11 +42,14 @@ def run(command: list[str], **kwargs) -> float:
 
 def peak_mib(command: list[str]) -> float:
     """The peak resident memory of a command, measured in a probe process of its own."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True,"
-             " stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN)"
-             ".ru_maxrss)")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True,"
+        " stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN)"
+        ".ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True
+    )
     return int(out.stdout.strip()) / 1024
 
 
@@ -68,8 +71,10 @@ class Table:
     def add(self, what, ours, anchor_name, anchor, goal=""):
         ratio = ours / anchor if anchor else float("nan")
         self.rows.append((what, f"{ours:.3f}", anchor_name, f"{anchor:.3f}", f"{ratio:.2f}x", goal))
-        print(f"  {what}: {ours:.3f} s vs {anchor_name} {anchor:.3f} s = {ratio:.2f}x {goal}",
-              flush=True)  # fmt: skip
+        print(
+            f"  {what}: {ours:.3f} s vs {anchor_name} {anchor:.3f} s = {ratio:.2f}x {goal}",
+            flush=True,
+        )
 
     def note(self, what, text):
         self.rows.append((what, text, "", "", "", ""))
@@ -99,8 +104,18 @@ def prepare(work: Path, scale: float) -> tuple[Path, Path]:
     big, empty = work / f"ten-years-{scale:g}.db", work / "empty.db"
     if not big.exists():
         print(f"building the ten-year clinic (scale {scale:g}) in {big} ...", flush=True)
-        subprocess.run([sys.executable, str(HERE / "make_clinic.py"), str(big), "--scale",
-                        str(scale), "--today", TODAY], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "make_clinic.py"),
+                str(big),
+                "--scale",
+                str(scale),
+                "--today",
+                TODAY,
+            ],
+            check=True,
+        )
     for db in (big, empty):
         if db == empty:
             for stale in work.glob("empty.db*"):
@@ -124,8 +139,21 @@ def prepare(work: Path, scale: float) -> tuple[Path, Path]:
                     "2016-01-01",
                 )
             )
-            run(prolotrack(db, "log", "BENCH-1", "--date", "2016-01-01", "--site",
-                           "MCL:0.5:D15", "--pain", "6", "--score", "womac=50"))  # fmt: skip
+            run(
+                prolotrack(
+                    db,
+                    "log",
+                    "BENCH-1",
+                    "--date",
+                    "2016-01-01",
+                    "--site",
+                    "MCL:0.5:D15",
+                    "--pain",
+                    "6",
+                    "--score",
+                    "womac=50",
+                )
+            )
     return big, empty
 
 
@@ -136,15 +164,24 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "prolotrack-bench"
     )
-    parser.add_argument("--only", nargs="*", default=None, help="startup floor log reports"
-                        " outcomes export import namesakes care size engines")  # fmt: skip
-    parser.add_argument("--postgres", metavar="URL", default=os.environ.get(
-        "PROLOTRACK_TEST_POSTGRES"), help="a superuser's URL, for 'engines' (a database of its"
-        " own is made there)")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="startup floor log reports outcomes export import namesakes care size engines",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("PROLOTRACK_TEST_POSTGRES"),
+        help="a superuser's URL, for 'engines' (a database of its own is made there)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    wanted = set(args.only or ["startup", "floor", "log", "reports", "outcomes", "export",
-                               "import", "care", "size"])  # fmt: skip
+    wanted = set(
+        args.only
+        or ["startup", "floor", "log", "reports", "outcomes", "export", "import", "care", "size"]
+    )
     big, empty = prepare(args.work, args.scale)
     table, runs = Table(), args.runs
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; {runs} alternating runs")
@@ -158,13 +195,23 @@ def main() -> None:
 
     if "floor" in wanted:  # every command on a one-patient file against the smallest app
         floor = [sys.executable, str(HERE / "floor_app.py"), "--db", str(empty)]
-        for command in (["summary"], ["due"], ["progress", "BENCH-1"], ["patient", "list"],
-                        ["patient", "show", "BENCH-1"], ["session", "list"], ["audit"],
-                        ["report", "outcomes"], ["export", "injections"], ["db", "status"],
-                        ["db", "check"]):  # fmt: skip
+        for command in (
+            ["summary"],
+            ["due"],
+            ["progress", "BENCH-1"],
+            ["patient", "list"],
+            ["patient", "show", "BENCH-1"],
+            ["session", "list"],
+            ["audit"],
+            ["report", "outcomes"],
+            ["export", "injections"],
+            ["db", "status"],
+            ["db", "check"],
+        ):
             ours, anchor = alternate(prolotrack(empty, *command), floor, runs)
-            table.add(f"{' '.join(command)}, one-patient file", ours, "floor_app.py", anchor,
-                      "<= 1.3x")  # fmt: skip
+            table.add(
+                f"{' '.join(command)}, one-patient file", ours, "floor_app.py", anchor, "<= 1.3x"
+            )
         ours, anchor = alternate(_log(empty), floor, runs)  # a write: one transaction, sealed
         table.add("session log, one-patient file", ours, "floor_app.py", anchor, "<= 1.3x")
 
@@ -175,16 +222,19 @@ def main() -> None:
     if "reports" in wanted:
         for command in (["progress", "BENCH-1"], ["summary"], ["due"], ["audit", "--id", "1"]):
             ours, anchor = alternate(prolotrack(big, *command), prolotrack(empty, *command), runs)
-            table.add(f"{' '.join(command)}, ten-year file", ours, "same, empty file", anchor,
-                      "<= 1.1x")  # fmt: skip
+            table.add(
+                f"{' '.join(command)}, ten-year file", ours, "same, empty file", anchor, "<= 1.1x"
+            )
 
     if "outcomes" in wanted:
         outcomes = ["report", "outcomes"]
         ours, anchor = alternate(prolotrack(big, *outcomes), prolotrack(empty, *outcomes), runs)
         table.add("report outcomes, ten-year file", ours, "same, empty file", anchor, "<= 2x")
         peaks = [peak_mib(prolotrack(db, *outcomes)) for db in (empty, big)]
-        table.note("report outcomes, peak memory",
-                   f"{peaks[1]:.0f} MiB (one-patient file: {peaks[0]:.0f} MiB)")  # fmt: skip
+        table.note(
+            "report outcomes, peak memory",
+            f"{peaks[1]:.0f} MiB (one-patient file: {peaks[0]:.0f} MiB)",
+        )
 
     if "export" in wanted:
         out = args.work / "injections.csv"
@@ -198,15 +248,21 @@ def main() -> None:
         table.add("export injections", ours, "sqlite3 -csv", sqlite3_time, "<= 1.5x")
         _, peer = alternate(
             prolotrack(big, "export", "injections", "-o", str(out), "--force"),
-            ["sh", "-c", f"'{BIN}/sqlite-utils' query --csv '{big}' \"$(cat '{query}')\""
-             f" > '{args.work}/su.csv'"],
+            [
+                "sh",
+                "-c",
+                f"'{BIN}/sqlite-utils' query --csv '{big}' \"$(cat '{query}')\""
+                f" > '{args.work}/su.csv'",
+            ],
             runs,
-        )  # fmt: skip
+        )
         table.add("export injections", ours, "sqlite-utils query --csv", peer, ">= 2x faster")
         rows = sum(1 for _ in out.open()) - 1
         peak = peak_mib(prolotrack(big, "export", "injections", "-o", str(out), "--force"))
-        table.note("export injections, peak memory",
-                   f"{peak:.0f} MiB for {rows:,} rows (goal < 80 MiB, flat)")  # fmt: skip
+        table.note(
+            "export injections, peak memory",
+            f"{peak:.0f} MiB for {rows:,} rows (goal < 80 MiB, flat)",
+        )
         plain = prolotrack(big, "export", "injections", "-o", str(out), "--force")
         for what, goal in ((["injections", "--deidentify"], "<= 1.5x"), (["fhir"], "<= 5x")):
             other = args.work / f"other.{'json' if what == ['fhir'] else 'csv'}"
@@ -230,15 +286,17 @@ def main() -> None:
         ours, anchor = alternate(
             prolotrack(target, "import", str(out)),
             [str(BIN / "sqlite-utils"), "insert", str(target), "injections", str(out), "--csv"],
-            runs, setup=fresh,
-        )  # fmt: skip
+            runs,
+            setup=fresh,
+        )
         table.add("import of the export", ours, "sqlite-utils insert --csv", anchor, "<= 1.0x")
         floor = [sys.executable, str(HERE / "import_floor.py"), str(out), str(target)]
         ours, anchor = alternate(prolotrack(target, "import", str(out)), floor, runs, fresh)
         table.add("import of the export", ours, "import_floor.py", anchor, "<= 1.5x")
         fresh()
-        table.note("import, peak memory",
-                   f"{peak_mib(prolotrack(target, 'import', str(out))):.0f} MiB")  # fmt: skip
+        table.note(
+            "import, peak memory", f"{peak_mib(prolotrack(target, 'import', str(out))):.0f} MiB"
+        )
 
     if "namesakes" in wanted:  # 120,000 rows whose patients share five names, or none
         import namesakes
@@ -256,17 +314,25 @@ def main() -> None:
         ours, anchor = alternate(
             prolotrack(targets["shared"], "import", str(args.work / "shared.csv")),
             prolotrack(targets["distinct"], "import", str(args.work / "distinct.csv")),
-            runs, setup=fresh_targets,
-        )  # fmt: skip
-        table.add("import 120,000 rows, five shared names", ours, "same, distinct names",
-                  anchor, "<= 1.1x")  # fmt: skip
+            runs,
+            setup=fresh_targets,
+        )
+        table.add(
+            "import 120,000 rows, five shared names",
+            ours,
+            "same, distinct names",
+            anchor,
+            "<= 1.1x",
+        )
         peaks = {}
         for kind, target in targets.items():
             fresh_targets()
             peaks[kind] = peak_mib(prolotrack(target, "import", str(args.work / f"{kind}.csv")))
-        table.note("import 120,000 rows, peak memory",
-                   f"shared names {peaks['shared']:.0f} MiB, distinct {peaks['distinct']:.0f} MiB"
-                   f" = {peaks['shared'] / peaks['distinct']:.2f}x (goal <= 1.1x)")  # fmt: skip
+        table.note(
+            "import 120,000 rows, peak memory",
+            f"shared names {peaks['shared']:.0f} MiB, distinct {peaks['distinct']:.0f} MiB"
+            f" = {peaks['shared'] / peaks['distinct']:.2f}x (goal <= 1.1x)",
+        )
 
     if "care" in wanted:
         copy = args.work / "backup.db"
@@ -280,8 +346,9 @@ def main() -> None:
             prolotrack(big, "db", "backup", str(copy)), sqlite_backup, runs, no_copy
         )
         table.add("db backup", ours, "sqlite3 .backup", anchor, "<= 1.5x")
-        ours, anchor = alternate(prolotrack(big, "db", "check"),
-                                 ["sqlite3", str(big), "PRAGMA integrity_check"], runs)  # fmt: skip
+        ours, anchor = alternate(
+            prolotrack(big, "db", "check"), ["sqlite3", str(big), "PRAGMA integrity_check"], runs
+        )
         table.add("db check", ours, "sqlite3 PRAGMA integrity_check", anchor)
         for part, took in _check_parts(big).items():
             table.note(f"db check: {part}", f"{took:.2f} s")
@@ -331,31 +398,49 @@ def _sizes(db: Path) -> str:
 
     with sqlite3.connect(db) as conn:
         pages = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
-        indexes = {name for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log'")}  # fmt: skip
+        indexes = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log'"
+            )
+        }
     conn.close()
     whole = db.stat().st_size
     log = sum(size for name, size in pages.items() if name in indexes)
     records = whole - log
-    return (f"{whole / 2**20:,.0f} MiB; the audit log {log / 2**20:,.0f} MiB ({log / whole:.0%});"
-            f" the records without it {records / 2**20:,.0f} MiB: {whole / records:.1f}x"
-            " (goal <= 2.5x)")  # fmt: skip
+    return (
+        f"{whole / 2**20:,.0f} MiB; the audit log {log / 2**20:,.0f} MiB ({log / whole:.0%});"
+        f" the records without it {records / 2**20:,.0f} MiB: {whole / records:.1f}x"
+        " (goal <= 2.5x)"
+    )
 
 
 def _log(db: Path):
     """``session log`` of the bench course, a day apart from the day after its last session,
     as a command for each run."""
     start = _next_bench_day(db)
-    return lambda n: prolotrack(db, "log", "BENCH-1", "--date",
-                                (start + timedelta(days=n)).isoformat(),
-                                "--site", "MCL:0.5:D15", "--pain", "5")  # fmt: skip
+    return lambda n: prolotrack(
+        db,
+        "log",
+        "BENCH-1",
+        "--date",
+        (start + timedelta(days=n)).isoformat(),
+        "--site",
+        "MCL:0.5:D15",
+        "--pain",
+        "5",
+    )
 
 
 def _next_bench_day(db: Path) -> date:
     """The day after the bench course's last session: a day free of sessions, whatever earlier
     runs logged."""
-    out = subprocess.run(prolotrack(db, "session", "list", "--patient", "BENCH-1", "-f", "json"),
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        prolotrack(db, "session", "list", "--patient", "BENCH-1", "-f", "json"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return max(date.fromisoformat(s["date"]) for s in json.loads(out.stdout)) + timedelta(days=1)
 
 
@@ -363,11 +448,19 @@ def _export_sql(db: Path) -> str:
     """The anchors' query: one SELECT of the same columns and rows, in the same order, as
     ``export injections`` writes; the way one would write it by hand for sqlite3 or
     sqlite-utils (the latest live score of each instrument pivoted per session)."""
-    instruments = [row[0] for row in _sqlite(db, """SELECT code FROM instruments WHERE code IN (
+    instruments = [
+        row[0]
+        for row in _sqlite(
+            db,
+            """SELECT code FROM instruments WHERE code IN (
         SELECT instrument FROM scores WHERE session_id IS NOT NULL AND voided_at IS NULL)
-        ORDER BY rowid""")]  # fmt: skip
-    pivot = "".join(f""", max(CASE WHEN instrument = '{code}' THEN value END) AS "{code}" """
-                    for code in instruments)  # fmt: skip
+        ORDER BY rowid""",
+        )
+    ]
+    pivot = "".join(
+        f""", max(CASE WHEN instrument = '{code}' THEN value END) AS "{code}" """
+        for code in instruments
+    )
     scores = "".join(f', v."{code}"' for code in instruments)
     sql = f"""SELECT p.chart, p.name, c.condition, c.region, c.side AS course_side,
             c.started_on, c.measure, c.interval, c.planned_sessions, s.date AS session_date,

@@ -34,8 +34,10 @@ def sites(count: int, kinds: int | None) -> list[tuple]:
 
 
 def write(count: int, kinds: int | None, cached: bool = True) -> float:
-    sessions = [([f"P-{n:06d}", "Ann Lee", "4"], SITES_PER_SESSION)
-                for n in range(count // SITES_PER_SESSION)]  # fmt: skip
+    sessions = [
+        ([f"P-{n:06d}", "Ann Lee", "4"], SITES_PER_SESSION)
+        for n in range(count // SITES_PER_SESSION)
+    ]
     stored = sites(len(sessions) * SITES_PER_SESSION, kinds)
     columns = [Column(k, k) for k in COLUMNS]
     uncached = mock.patch.object(functools, "lru_cache", lambda maxsize: lambda f: f)
@@ -56,8 +58,10 @@ def main() -> None:
         uncached.append(write(args.sites, 200, cached=False))
         distinct.append(write(args.sites, None))
     few_s, uncached_s, distinct_s = map(statistics.median, (few, uncached, distinct))
-    print(f"{args.sites:,} sites: 200 kinds {few_s:.2f} s (without the cache {uncached_s:.2f} s),"
-          f" every site distinct {distinct_s:.2f} s ({distinct_s / few_s:.1f}x)")  # fmt: skip
+    print(
+        f"{args.sites:,} sites: 200 kinds {few_s:.2f} s (without the cache {uncached_s:.2f} s),"
+        f" every site distinct {distinct_s:.2f} s ({distinct_s / few_s:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,33 +6,65 @@ import pytest
 
 
 def test_amend_changes_fields_and_renumbers(worked):
-    worked.ok("session", "amend", "3", "--reason", "typed the wrong month", "--date", "2026-01-20",
-              "--pain", "4", "--note", "checked against the paper chart")  # fmt: skip
+    worked.ok(
+        "session",
+        "amend",
+        "3",
+        "--reason",
+        "typed the wrong month",
+        "--date",
+        "2026-01-20",
+        "--pain",
+        "4",
+        "--note",
+        "checked against the paper chart",
+    )
     sessions = worked.json("session", "list")
     assert [(s["id"], s["number"], s["date"]) for s in sessions] == [
-        (1, 1, "2026-01-05"), (3, 2, "2026-01-20"), (2, 3, "2026-02-02"),
-    ]  # fmt: skip
+        (1, 1, "2026-01-05"),
+        (3, 2, "2026-01-20"),
+        (2, 3, "2026-02-02"),
+    ]
     shown = worked.json("session", "show", "3")
     assert shown["note"] == "checked against the paper chart"
     assert {s["instrument"]: (s["value"], s["date"]) for s in shown["scores"]} == {
-        "nrs": (4, "2026-01-20"), "womac": (40, "2026-01-20"),
-    }  # fmt: skip
+        "nrs": (4, "2026-01-20"),
+        "womac": (40, "2026-01-20"),
+    }
 
 
 def test_amend_replaces_sites_when_given(worked):
-    worked.ok("session", "amend", "2", "--reason", "MCL was 1 mL",
-              "--site", "intra-articular:6:D25", "--site", "MCL:1:D15")  # fmt: skip
+    worked.ok(
+        "session",
+        "amend",
+        "2",
+        "--reason",
+        "MCL was 1 mL",
+        "--site",
+        "intra-articular:6:D25",
+        "--site",
+        "MCL:1:D15",
+    )
     sites = worked.json("session", "show", "2")["injections"]
     assert [(s["site"], s["volume_ml"], s["side"]) for s in sites] == [
-        ("intra-articular", 6, "right"), ("MCL", 1, "right"),
-    ]  # fmt: skip
+        ("intra-articular", 6, "right"),
+        ("MCL", 1, "right"),
+    ]
 
 
 def test_amend_and_void_need_a_reason_and_something_to_do(worked):
     worked.refused("session", "amend", "2", "--reason", "  ", "--pain", "3", says="a reason is")
     worked.refused("session", "amend", "2", "--reason", "why", says="nothing to amend")
-    worked.refused("session", "amend", "2", "--reason", "x", "--date", "2026-03-02",
-                   says="already has session 3 on 2026-03-02")  # fmt: skip
+    worked.refused(
+        "session",
+        "amend",
+        "2",
+        "--reason",
+        "x",
+        "--date",
+        "2026-03-02",
+        says="already has session 3 on 2026-03-02",
+    )
     result = worked.run("session", "void", "2")
     assert result.exit_code == 2 and "--reason" in result.stderr
 
@@ -42,8 +74,10 @@ def test_void_keeps_the_record_out_of_every_report(worked):
     assert [s["number"] for s in worked.json("session", "list")] == [1, 2]
     listed = worked.json("session", "list", "--include-voided")
     assert [(s["id"], s["voided"], s["void_reason"]) for s in listed][-1] == (
-        3, True, "logged twice",
-    )  # fmt: skip
+        3,
+        True,
+        "logged twice",
+    )
     outcomes = worked.json("progress", "P-0001")["courses"][0]["outcomes"]
     assert {o["instrument"]: o["latest"] for o in outcomes} == {"womac": 44, "nrs": 5}
     assert "2026-03-02" not in worked.ok("export", "injections").stdout
@@ -56,8 +90,9 @@ def test_void_keeps_the_record_out_of_every_report(worked):
 def test_score_void(worked):
     worked.ok("score", "void", "6", "--reason", "form belonged to another patient")
     assert [s["value"] for s in worked.json("score", "list", "1", "--instrument", "womac")] == [
-        52, 44,
-    ]  # fmt: skip
+        52,
+        44,
+    ]
     worked.refused("score", "void", "6", "--reason", "again", says="already void")
     worked.refused("score", "void", "99", "--reason", "x", says="no score 99")
 
@@ -74,8 +109,11 @@ def test_audit_shows_every_change_with_its_reason(worked):
     assert (amended["before"]["value"], amended["after"]["value"]) == (5, 6)
     assert amended["practitioner"] == "Dr. Reeves" and amended["actor"]
     voided = [e for e in log if e["action"] == "void"]
-    assert {(e["entity"], e["entity_id"]) for e in voided} == {("session", "3"), ("score", "5"),
-                                                               ("score", "6")}  # fmt: skip
+    assert {(e["entity"], e["entity_id"]) for e in voided} == {
+        ("session", "3"),
+        ("score", "5"),
+        ("score", "6"),
+    }
     assert all(e["reason"] == "logged twice" for e in voided)
     session_2 = worked.json("audit", "--entity", "session", "--id", "2")
     assert [e["action"] for e in session_2] == ["insert"]  # the amend changed only its score
@@ -96,8 +134,10 @@ def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
     worked.ok("db", "check")
     conn = sqlite3.connect(worked.path)
     conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
-                 " WHERE entity = 'score' AND entity_id = '1'")  # fmt: skip
+    conn.execute(
+        "UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
+        " WHERE entity = 'score' AND entity_id = '1'"
+    )
     conn.commit()
     conn.close()
     result = worked.run("db", "check")
@@ -116,10 +156,18 @@ def test_another_program_cannot_change_audited_tables(worked):
 
 def test_amend_takes_a_protocol_as_log_does(worked):
     """SPEC: amend takes any field of log, --protocol included: its sites replace the old."""
-    worked.ok("session", "amend", "1#1", "--reason", "it was the Reeves protocol",
-              "--protocol", "knee-oa-reeves")  # fmt: skip
+    worked.ok(
+        "session",
+        "amend",
+        "1#1",
+        "--reason",
+        "it was the Reeves protocol",
+        "--protocol",
+        "knee-oa-reeves",
+    )
     shown = worked.json("session", "show", "1#1")
     assert [(i["site"], i["volume_ml"]) for i in shown["injections"]] == [("intra-articular", 9)]
     assert shown["injections"][0]["solution"] == "dextrose 10% + lidocaine 0.075%"
-    worked.refused("session", "amend", "1#1", "--reason", "x", "--protocol", "nosuch",
-                   says="nosuch")  # fmt: skip
+    worked.refused(
+        "session", "amend", "1#1", "--reason", "x", "--protocol", "nosuch", says="nosuch"
+    )

@@ -84,14 +84,55 @@ def generated(path: Path) -> Clinic:
     keys.save_head(FILE_ID, path, audit.head(FileDatabase(conn, execute_plugins=False), None))
     conn.close()
     clinic = Clinic(path, TODAY)
-    clinic.ok("patient", "add", "+44 Hopper, \"Amazing\" Grace", "--chart", "=P-9",
-              "--born", "1906-12-09", "--note", "line one\rline two")  # fmt: skip
-    clinic.ok("course", "start", "=P-9", "--condition", "@knee, left", "--region", "knee",
-              "--side", "left", "--measure", "womac", "--date", "2026-01-05")  # fmt: skip
-    clinic.ok("session", "log", "=P-9", "--date", "2026-01-05", "--by", "-Dr, X",
-              "--anesthetic", "+lidocaine", "--site", "=odd site:0.75:D15", "--site",
-              "MCL:1:lidocaine 1%", "--pain", "7", "--score", "womac=52", "--score", "vas=42.5",
-              "--note", "said \"ouch\"\r\nthen fine")  # fmt: skip
+    clinic.ok(
+        "patient",
+        "add",
+        '+44 Hopper, "Amazing" Grace',
+        "--chart",
+        "=P-9",
+        "--born",
+        "1906-12-09",
+        "--note",
+        "line one\rline two",
+    )
+    clinic.ok(
+        "course",
+        "start",
+        "=P-9",
+        "--condition",
+        "@knee, left",
+        "--region",
+        "knee",
+        "--side",
+        "left",
+        "--measure",
+        "womac",
+        "--date",
+        "2026-01-05",
+    )
+    clinic.ok(
+        "session",
+        "log",
+        "=P-9",
+        "--date",
+        "2026-01-05",
+        "--by",
+        "-Dr, X",
+        "--anesthetic",
+        "+lidocaine",
+        "--site",
+        "=odd site:0.75:D15",
+        "--site",
+        "MCL:1:lidocaine 1%",
+        "--pain",
+        "7",
+        "--score",
+        "womac=52",
+        "--score",
+        "vas=42.5",
+        "--note",
+        'said "ouch"\r\nthen fine',
+    )
     return clinic
 
 

@@ -25,8 +25,10 @@ def test_every_table_exports_with_one_header_and_iso_dates(worked):
     assert rows(worked, "patients")[0]["born"] == "1950-05-01"
     assert rows(worked, "courses")[0]["started_on"] == "2026-01-05"
     assert [r["session_date"] for r in rows(worked, "sessions")] == [
-        "2026-01-05", "2026-02-02", "2026-03-02",
-    ]  # fmt: skip
+        "2026-01-05",
+        "2026-02-02",
+        "2026-03-02",
+    ]
     assert len(rows(worked, "injections")) == 9
     assert len(rows(worked, "scores")) == 6
     progress = {r["instrument"]: r for r in rows(worked, "progress")}
@@ -37,8 +39,11 @@ def test_every_table_exports_with_one_header_and_iso_dates(worked):
 def test_injections_have_the_session_scores_as_columns(worked):
     first = rows(worked, "injections")[0]
     assert list(first)[-2:] == ["nrs", "womac"]
-    assert (first["site"], first["volume_ml"], first["solution"]) == ("intra-articular", "6",
-                                                                      "dextrose 25%")  # fmt: skip
+    assert (first["site"], first["volume_ml"], first["solution"]) == (
+        "intra-articular",
+        "6",
+        "dextrose 25%",
+    )
     assert (first["nrs"], first["womac"], first["session_number"]) == ("7", "52", "1")
 
 
@@ -48,8 +53,9 @@ def test_filters_by_date_and_patient(worked):
     worked.ok("log", "P-0002", "--date", "2026-03-01", "--site", "C5-C6 facet:1:D15")
     dated = rows(worked, "sessions", "--from", "2026-02-01", "--to", "2026-03-01")
     assert [(r["chart"], r["session_date"]) for r in dated] == [
-        ("P-0001", "2026-02-02"), ("P-0002", "2026-03-01"),
-    ]  # fmt: skip
+        ("P-0001", "2026-02-02"),
+        ("P-0002", "2026-03-01"),
+    ]
     assert {r["chart"] for r in rows(worked, "injections", "--patient", "Grace")} == {"P-0002"}
 
 
@@ -99,11 +105,37 @@ def test_deidentified_exports_hold_no_identifier(worked):
     worked.ok("patient", "edit", "P-0001", "--phone", "555-0199", "--note", "lives on Elm St")
     worked.ok("patient", "add", "Methuselah Oldman", "--chart", "P-0900", "--born", "1920-02-02")
     worked.ok("course", "start", "P-0900", "--condition", "knee pain", "--date", "2026-01-10")
-    worked.ok("log", "P-0900", "--date", "2026-01-10", "--site", "MCL:0.5:D15", "--pain", "6",
-              "--note", "Dr. Who was here", "--by", "Dr. Who")  # fmt: skip
-    forbidden = ["Ada", "Lovelace", "Methuselah", "Oldman", "P-0001", "P-0900", "1950", "1920",
-                 "555-0199", "Elm St", "Dr. Who", "2026-01-05", "2026-02-02", "2026-03-02",
-                 "2026-01-10"]  # fmt: skip
+    worked.ok(
+        "log",
+        "P-0900",
+        "--date",
+        "2026-01-10",
+        "--site",
+        "MCL:0.5:D15",
+        "--pain",
+        "6",
+        "--note",
+        "Dr. Who was here",
+        "--by",
+        "Dr. Who",
+    )
+    forbidden = [
+        "Ada",
+        "Lovelace",
+        "Methuselah",
+        "Oldman",
+        "P-0001",
+        "P-0900",
+        "1950",
+        "1920",
+        "555-0199",
+        "Elm St",
+        "Dr. Who",
+        "2026-01-05",
+        "2026-02-02",
+        "2026-03-02",
+        "2026-01-10",
+    ]
     first = {}
     for table in TABLES:
         text = worked.ok("export", table, "--deidentify").stdout
@@ -115,8 +147,10 @@ def test_deidentified_exports_hold_no_identifier(worked):
     assert set(courses) == {"75", "90+"}
     sessions = rows(worked, "sessions", "--deidentify")
     assert [(s["start_year"], s["session_day"]) for s in sessions][:3] == [
-        ("2026", "0"), ("2026", "0"), ("2026", "28"),
-    ]  # fmt: skip
+        ("2026", "0"),
+        ("2026", "0"),
+        ("2026", "28"),
+    ]
     pseudonyms = {r["patient"] for r in rows(worked, "injections", "--deidentify")}
     assert len(pseudonyms) == 2 and all(p.startswith("P-") and len(p) == 14 for p in pseudonyms)
 
@@ -135,8 +169,15 @@ def test_pseudonyms_differ_between_files(worked, tmp_path):
 def test_a_second_score_on_one_day_is_refused_and_a_replacement_is_the_one_exported(worked):
     """SPEC, second edition: a second live score of one instrument for one course on one date
     is refused, naming the first, with the hint to void it first."""
-    worked.refused("score", "add", "1", "nrs=6", "--session", "2",
-                   says="already has a nrs score on 2026-02-02 (score 3: nrs=5)")  # fmt: skip
+    worked.refused(
+        "score",
+        "add",
+        "1",
+        "nrs=6",
+        "--session",
+        "2",
+        says="already has a nrs score on 2026-02-02 (score 3: nrs=5)",
+    )
     worked.ok("score", "void", "3", "--reason", "misread")
     worked.ok("score", "add", "1", "nrs=6", "--session", "2")
     by_date = {r["session_date"]: r["nrs"] for r in rows(worked, "injections")}
@@ -145,15 +186,39 @@ def test_a_second_score_on_one_day_is_refused_and_a_replacement_is_the_one_expor
 
 def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, tmp_path):
     clinic.ok("patient", "add", "=2+3", "--chart", "@risk")
-    clinic.ok("course", "start", "@risk", "--condition", "+knee", "--region", "-leg",
-              "--date", "2026-03-01")  # fmt: skip
-    clinic.ok("log", "@risk", "--date", "2026-03-01", "--site", "-lateral:0.5:=sol",
-              "--by", "Dr\rWho", "--anesthetic", "'=x", "--pain", "4")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "@risk",
+        "--condition",
+        "+knee",
+        "--region",
+        "-leg",
+        "--date",
+        "2026-03-01",
+    )
+    clinic.ok(
+        "log",
+        "@risk",
+        "--date",
+        "2026-03-01",
+        "--site",
+        "-lateral:0.5:=sol",
+        "--by",
+        "Dr\rWho",
+        "--anesthetic",
+        "'=x",
+        "--pain",
+        "4",
+    )
     text = clinic.ok("export", "injections").stdout
     [row] = list(csv.DictReader(io.StringIO(text, newline="")))
     assert (row["chart"], row["name"], row["condition"], row["region"]) == (
-        "'@risk", "'=2+3", "'+knee", "'-leg",
-    )  # fmt: skip
+        "'@risk",
+        "'=2+3",
+        "'+knee",
+        "'-leg",
+    )
     assert (row["site"], row["solution"], row["anesthetic"]) == ("'-lateral", "'=sol", "''=x")
     assert row["practitioner"] == "Dr\rWho"
     assert (row["volume_ml"], row["nrs"]) == ("0.5", "4")
@@ -168,8 +233,9 @@ def test_the_injections_export_protects_every_text_cell_and_round_trips(clinic, 
 
 
 def test_an_output_folder_that_does_not_exist(worked, tmp_path):
-    worked.refused("export", "patients", "-o", str(tmp_path / "no" / "x.csv"),
-                   says="No such file or directory")  # fmt: skip
+    worked.refused(
+        "export", "patients", "-o", str(tmp_path / "no" / "x.csv"), says="No such file or directory"
+    )
 
 
 # What prolotrack takes from a command line: any character but a control character (tab,
@@ -192,8 +258,11 @@ def general_path_csv(clinic, *args) -> str:
     "scored", [(), ("--pain", "4"), ("--pain", "4", "--score", "koos-pain=40.5")],
     ids=["no scores", "one instrument", "two instruments"],
 )  # fmt: skip
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     texts=st.lists(
         st.sampled_from(NASTY) | st.text(ARGUMENT, min_size=1, max_size=6), min_size=4, max_size=4
@@ -209,11 +278,29 @@ def test_the_fast_injections_csv_is_the_general_writer_s(tmp_path_factory, texts
     clinic.ok("patient", "add", "--chart", "C1", "--", name.strip() or "x")
     clinic.ok("patient", "add", "Plain Person", "--chart", "C2")
     for chart in ("C1", "C2"):
-        clinic.ok("course", "start", chart, f"--condition={condition.strip() or 'x'}",
-                  "--measure", "womac", "--date", "2026-03-01")  # fmt: skip
-    clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.5:D15", "--site",
-              "ACL:2:lidocaine, 1%", f"--by={practitioner}", f"--anesthetic={anesthetic}",
-              *scored)  # fmt: skip
+        clinic.ok(
+            "course",
+            "start",
+            chart,
+            f"--condition={condition.strip() or 'x'}",
+            "--measure",
+            "womac",
+            "--date",
+            "2026-03-01",
+        )
+    clinic.ok(
+        "log",
+        "C1",
+        "--date",
+        "2026-03-02",
+        "--site",
+        "MCL:0.5:D15",
+        "--site",
+        "ACL:2:lidocaine, 1%",
+        f"--by={practitioner}",
+        f"--anesthetic={anesthetic}",
+        *scored,
+    )
     clinic.ok("log", "C2", "--date", "2026-03-02", "--site", "intra-articular:6:D25")
     clinic.ok("log", "C1", "--date", "2026-03-09", "--site", "MCL:1:D15", *scored)
     fast = clinic.ok("export", "injections").stdout.lstrip("\ufeff")
@@ -235,8 +322,15 @@ def test_imported_sites_export_as_the_general_writer_writes(clinic, tmp_path):
         writer.writeheader()
         for number, day in enumerate(["2026-03-05", "2026-03-09", "2026-03-16"], start=2):
             for site in sites:
-                writer.writerow({**template, "session_date": day, "session_number": number,
-                                 "site": site, "solution": f"{site}, 2%"})  # fmt: skip
+                writer.writerow(
+                    {
+                        **template,
+                        "session_date": day,
+                        "session_number": number,
+                        "site": site,
+                        "solution": f"{site}, 2%",
+                    }
+                )
     clinic.ok("import", str(source))
     fast = clinic.ok("export", "injections").stdout
     assert fast == general_path_csv(clinic)
@@ -252,8 +346,9 @@ def test_the_injections_csv_keeps_every_digit_of_a_volume(clinic):
     not rounded for display."""
     clinic.ok("patient", "add", "Ann Lee", "--chart", "C1")
     clinic.ok("course", "start", "C1", "--condition", "knee", "--date", "2026-03-01")
-    clinic.ok("log", "C1", "--date", "2026-03-02", "--site", "MCL:0.123456:D15",
-              "--site", "ACL:2:D15")  # fmt: skip
+    clinic.ok(
+        "log", "C1", "--date", "2026-03-02", "--site", "MCL:0.123456:D15", "--site", "ACL:2:D15"
+    )
     assert [r["volume_ml"] for r in rows(clinic, "injections")] == ["0.123456", "2"]
     assert clinic.json("export", "injections")[0]["volume_ml"] == 0.123456
     deidentified = rows(clinic, "injections", "--deidentify")
@@ -264,8 +359,9 @@ def test_an_xlsx_export_keeps_each_cell_what_it_is(clinic, tmp_path):
     """Chart 007 stays text, a de-identified 90+ stays text, a phone +1 555 and a name =1+1 are
     text and never formulas; dates are dates, numbers numbers."""
     openpyxl = pytest.importorskip("openpyxl")
-    clinic.ok("patient", "add", "=1+1", "--chart", "007", "--born", "1930-01-01",
-              "--phone", "+1 555 0100")  # fmt: skip
+    clinic.ok(
+        "patient", "add", "=1+1", "--chart", "007", "--born", "1930-01-01", "--phone", "+1 555 0100"
+    )
     clinic.ok("course", "start", "007", "--condition", "knee", "--date", "2026-03-01")
     clinic.ok("log", "007", "--date", "2026-03-02", "--site", "MCL:0.5:D15", "--pain", "4")
     book = tmp_path / "patients.xlsx"
@@ -310,6 +406,7 @@ def test_import_warns_of_a_chart_a_spreadsheet_stripped_of_its_zeros(clinic, tmp
         writer.writeheader()
         writer.writerow({**row, "chart": "7", "session_date": "2026-03-09"})
     result = clinic.ok("import", str(sheet), "--dry-run")
-    assert ("warning: line 2: 'Ada Lovelace' with chart '7' is added as a new patient, but Ada"
-            " Lovelace (007) is already on file (a spreadsheet may have stripped its zeros)"
-            ) in result.stderr  # fmt: skip
+    assert (
+        "warning: line 2: 'Ada Lovelace' with chart '7' is added as a new patient, but Ada"
+        " Lovelace (007) is already on file (a spreadsheet may have stripped its zeros)"
+    ) in result.stderr

@@ -17,24 +17,45 @@ def medplum_errors(bundle: dict) -> str:
     node = shutil.which("node")
     if node is None or not (MEDPLUM / "node_modules" / "@medplum" / "core").is_dir():
         pytest.skip("Medplum's validator is not installed (.ci/run runs npm ci in tests/medplum)")
-    found = subprocess.run([node, str(MEDPLUM / "validate.mjs")], input=json.dumps(bundle),
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    found = subprocess.run(
+        [node, str(MEDPLUM / "validate.mjs")],
+        input=json.dumps(bundle),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert found.stdout.strip(), found.stderr
     return found.stdout
 
 
 @pytest.fixture
 def bundle(worked):
-    worked.ok("course", "start", "P-0001", "--condition", "left elbow", "--side", "midline",
-              "--date", "2026-03-05")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0001",
+        "--condition",
+        "left elbow",
+        "--side",
+        "midline",
+        "--date",
+        "2026-03-05",
+    )
     worked.ok("adverse", "add", "2", "flare", "--severity", "moderate", "--note", "ice helped")
     worked.ok("adverse", "resolve", "1", "--date", "2026-02-05")
     worked.ok("course", "consent", "1", "--date", "2026-01-05", "--form", "prolo v2")
     worked.ok("course", "close", "1", "--status", "completed", "--date", "2026-03-02")
     worked.ok("patient", "flag", "P-0001", "allergy:fish", "--note", "hives")
     worked.ok("patient", "flag", "P-0001", "anticoagulant")
-    worked.ok("session", "amend", "1", "--anesthetic", "lidocaine 1% skin wheal",
-              "--reason", "the wheal was not written down")  # fmt: skip
+    worked.ok(
+        "session",
+        "amend",
+        "1",
+        "--anesthetic",
+        "lidocaine 1% skin wheal",
+        "--reason",
+        "the wheal was not written down",
+    )
     return json.loads(worked.ok("export", "fhir").stdout)
 
 
@@ -46,10 +67,19 @@ def test_bundle_validates_with_a_procedure_per_site_and_an_observation_per_score
     Bundle.model_validate(bundle)
     assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "collection")
     kinds = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
-    assert kinds == {"Patient": 1, "AllergyIntolerance": 1, "Flag": 1, "Condition": 3,
-                     "EpisodeOfCare": 2, "Consent": 1, "Encounter": 3, "Procedure": 9,
-                     "MedicationAdministration": 10, "Observation": 6,
-                     "AdverseEvent": 1}  # fmt: skip
+    assert kinds == {
+        "Patient": 1,
+        "AllergyIntolerance": 1,
+        "Flag": 1,
+        "Condition": 3,
+        "EpisodeOfCare": 2,
+        "Consent": 1,
+        "Encounter": 3,
+        "Procedure": 9,
+        "MedicationAdministration": 10,
+        "Observation": 6,
+        "AdverseEvent": 1,
+    }
 
 
 def test_every_reference_resolves_inside_the_bundle(bundle):
@@ -75,11 +105,17 @@ def test_every_reference_resolves_inside_the_bundle(bundle):
 
 def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):
     resources = [e["resource"] for e in bundle["entry"]]
-    pain = [r for r in resources if r["resourceType"] == "Observation"
-            and r["code"]["coding"][0]["code"] == "72514-3"]  # fmt: skip
+    pain = [
+        r
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "72514-3"
+    ]
     assert [p["valueQuantity"]["value"] for p in pain] == [7, 5, 3]
-    womac = next(r for r in resources if r["resourceType"] == "Observation"
-                 and r["code"]["coding"][0]["code"] == "womac")  # fmt: skip
+    womac = next(
+        r
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "womac"
+    )
     assert womac["code"]["coding"][0]["system"] == "urn:prolotrack:instrument"
     procedure = next(r for r in resources if r["resourceType"] == "Procedure")
     site = procedure["bodySite"][0]
@@ -89,13 +125,20 @@ def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):
     assert site["extension"][0]["url"].endswith("mcode-laterality-qualifier")
     assert (laterality["system"], laterality["code"]) == ("http://snomed.info/sct", "24028007")
     assert procedure["code"]["coding"][0]["system"] == (
-        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")  # fmt: skip
+        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+    )
     url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is procedure)
-    given = next(m for m in of_kind(bundle, "MedicationAdministration")
-                 if m.get("partOf") == [{"reference": url}])  # fmt: skip
+    given = next(
+        m
+        for m in of_kind(bundle, "MedicationAdministration")
+        if m.get("partOf") == [{"reference": url}]
+    )
     assert given["dosage"]["dose"] == {
-        "value": 6.0, "unit": "mL", "system": "http://unitsofmeasure.org", "code": "mL",
-    }  # fmt: skip
+        "value": 6.0,
+        "unit": "mL",
+        "system": "http://unitsofmeasure.org",
+        "code": "mL",
+    }
     [medication] = given["contained"]
     assert medication["code"]["text"] == "dextrose 25%"
     [dextrose] = medication["ingredient"]
@@ -117,8 +160,9 @@ def test_export_is_stable_and_one_patient_can_be_chosen(worked):
 def test_closed_courses_adverse_events_flags_consent_and_names_are_all_there(bundle):
     patient = of_kind(bundle, "Patient")[0]
     assert patient["name"] == [{"text": "Ada Lovelace", "family": "Lovelace", "given": ["Ada"]}]
-    knee = next(c for c in of_kind(bundle, "Condition")
-                if c["code"]["text"] == "right knee osteoarthritis")  # fmt: skip
+    knee = next(
+        c for c in of_kind(bundle, "Condition") if c["code"]["text"] == "right knee osteoarthritis"
+    )
     assert knee["clinicalStatus"]["coding"][0]["code"] == "inactive"
     assert knee["abatementDateTime"] == "2026-03-02"
     [event] = of_kind(bundle, "AdverseEvent")
@@ -128,7 +172,8 @@ def test_closed_courses_adverse_events_flags_consent_and_names_are_all_there(bun
     assert flare["note"] == [{"text": "ice helped"}]
     assert flare["abatementDateTime"] == "2026-02-05"
     assert event["resultingCondition"][0]["reference"] == next(
-        e["fullUrl"] for e in bundle["entry"] if e["resource"] is flare)  # fmt: skip
+        e["fullUrl"] for e in bundle["entry"] if e["resource"] is flare
+    )
     [allergy] = of_kind(bundle, "AllergyIntolerance")
     assert allergy["category"] == ["food"] and "fish" in allergy["code"]["text"]
     [flag] = of_kind(bundle, "Flag")
@@ -152,11 +197,19 @@ def test_the_demo_clinics_bundle_validates(tmp_path):
     Bundle.model_validate(bundle)
     assert medplum_errors(bundle).strip().splitlines()[-1] == "0 errors"
     kinds = Counter(e["resource"]["resourceType"] for e in bundle["entry"])
-    assert {"AllergyIntolerance", "Flag", "Consent", "MedicationAdministration",
-            "AdverseEvent"} <= set(kinds)  # fmt: skip
-    sides = {e["resource"]["bodySite"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]
-             ["code"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure"
-             and "extension" in e["resource"]["bodySite"][0]}  # fmt: skip
+    assert {
+        "AllergyIntolerance",
+        "Flag",
+        "Consent",
+        "MedicationAdministration",
+        "AdverseEvent",
+    } <= set(kinds)
+    sides = {
+        e["resource"]["bodySite"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Procedure"
+        and "extension" in e["resource"]["bodySite"][0]
+    }
     assert sides == {"7771000", "24028007", "399488007"}  # left, right, midline; no bilateral row
 
 
@@ -164,8 +217,9 @@ def test_the_stronger_validator_finds_what_it_should(bundle):
     """The Medplum check is not a rubber stamp: a missing status and an unknown element fail."""
     assert medplum_errors(bundle).strip().splitlines()[-1] == "0 errors"
     broken = json.loads(json.dumps(bundle))
-    procedure = next(e["resource"] for e in broken["entry"]
-                     if e["resource"]["resourceType"] == "Procedure")  # fmt: skip
+    procedure = next(
+        e["resource"] for e in broken["entry"] if e["resource"]["resourceType"] == "Procedure"
+    )
     del procedure["status"]
     broken["entry"][0]["resource"]["colour"] = "blue"
     found = medplum_errors(broken)

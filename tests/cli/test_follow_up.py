@@ -25,15 +25,25 @@ def test_follow_ups_appear_once_the_planned_sessions_are_done(worked):
     # 8 weeks reach 15 May: the 3m window opens inside them (third edition: listed, upcoming)
     [upcoming] = worked.json("due", "--within", "8w")
     assert (upcoming["timepoint"], upcoming["status"], upcoming["days_overdue"]) == (
-        "3m", "upcoming", None)  # fmt: skip
+        "3m",
+        "upcoming",
+        None,
+    )
 
 
 def test_due_lists_a_follow_up_in_its_window_with_the_spec_keys(worked):
     june = later(worked, "2026-06-05")
     [row] = june.json("due")
-    assert {k: row[k] for k in ("kind", "timepoint", "course", "due", "days_overdue", "status")} \
-        == {"kind": "follow-up", "timepoint": "3m", "course": 1, "due": "2026-06-02",
-            "days_overdue": 3, "status": "overdue"}  # fmt: skip
+    assert {
+        k: row[k] for k in ("kind", "timepoint", "course", "due", "days_overdue", "status")
+    } == {
+        "kind": "follow-up",
+        "timepoint": "3m",
+        "course": 1,
+        "due": "2026-06-02",
+        "days_overdue": 3,
+        "status": "overdue",
+    }
     may = later(worked, "2026-05-20")
     [row] = may.json("due")
     assert (row["status"], row["days_overdue"]) == ("due", None)  # never 0 for a later date
@@ -70,30 +80,76 @@ def test_a_course_whose_windows_all_closed_unscored_is_lost_to_follow_up(worked)
 
 def test_follow_up_timepoints_come_from_the_option_the_setting_or_the_default(clinic):
     clinic.ok("patient", "add", "Ann Lee", "--chart", "A1")
-    clinic.ok("course", "start", "A1", "--condition", "knee", "--sessions", "1",
-              "--follow-up", "6w,12m", "--date", "2026-01-05")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "knee",
+        "--sessions",
+        "1",
+        "--follow-up",
+        "6w,12m",
+        "--date",
+        "2026-01-05",
+    )
     clinic.ok("config", "set", "follow-up", "6m")
-    clinic.ok("course", "start", "A1", "--condition", "elbow", "--sessions", "1",
-              "--date", "2026-01-05")  # fmt: skip
-    clinic.ok("course", "start", "A1", "--condition", "hip", "--sessions", "1",
-              "--follow-up", "none", "--date", "2026-01-05")  # fmt: skip
+    clinic.ok(
+        "course", "start", "A1", "--condition", "elbow", "--sessions", "1", "--date", "2026-01-05"
+    )
+    clinic.ok(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "hip",
+        "--sessions",
+        "1",
+        "--follow-up",
+        "none",
+        "--date",
+        "2026-01-05",
+    )
     for n in ("1", "2", "3"):
         clinic.ok("log", n, "--date", "2026-01-05", "--site", "MCL:0.5:D15")
-    points = {c["course"]["id"]: [f["timepoint"] for f in c["follow_ups"]]
-              for c in clinic.json("progress", "A1")["courses"]}  # fmt: skip
+    points = {
+        c["course"]["id"]: [f["timepoint"] for f in c["follow_ups"]]
+        for c in clinic.json("progress", "A1")["courses"]
+    }
     assert points == {1: ["6w", "12m"], 2: ["6m"], 3: []}
-    clinic.refused("course", "start", "A1", "--condition", "x", "--follow-up", "soon",
-                   says="follow-up timepoint 'soon' is not an interval")  # fmt: skip
+    clinic.refused(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "x",
+        "--follow-up",
+        "soon",
+        says="follow-up timepoint 'soon' is not an interval",
+    )
     clinic.refused("config", "set", "follow-up", "later", says="not an interval")
 
 
 def test_outcomes_at_a_timepoint_count_the_courses_missing_there(worked):
     worked.ok("patient", "add", "Bo Chen", "--chart", "P-0002")
-    worked.ok("course", "start", "P-0002", "--condition", "right knee osteoarthritis",
-              "--measure", "womac", "--sessions", "1", "--icd10", "M17.11",
-              "--date", "2026-01-05")  # fmt: skip
-    worked.ok("log", "P-0002", "--date", "2026-01-05", "--site", "MCL:0.5:D15",
-              "--score", "womac=60")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0002",
+        "--condition",
+        "right knee osteoarthritis",
+        "--measure",
+        "womac",
+        "--sessions",
+        "1",
+        "--icd10",
+        "M17.11",
+        "--date",
+        "2026-01-05",
+    )
+    worked.ok(
+        "log", "P-0002", "--date", "2026-01-05", "--site", "MCL:0.5:D15", "--score", "womac=60"
+    )
     june = later(worked, "2026-06-20")
     june.ok("score", "add", "1", "womac=26", "--date", "2026-06-01")  # course 1's 3m window
     june.ok("score", "add", "2", "womac=50", "--date", "2026-05-30")  # course 2's 3m closed
@@ -112,8 +168,15 @@ def test_an_intake_score_up_to_90_days_before_the_start_is_the_baseline(clinic):
     clinic.ok("patient", "add", "Ann Lee", "--chart", "A1")
     clinic.ok("course", "start", "A1", "--condition", "knee", "--date", "2026-03-01")
     clinic.ok("score", "add", "1", "nrs=8", "--date", "2025-12-01")  # 90 days before
-    clinic.refused("score", "add", "1", "nrs=8", "--date", "2025-11-30",
-                   says="an intake score may be dated from 2025-12-01")  # fmt: skip
+    clinic.refused(
+        "score",
+        "add",
+        "1",
+        "nrs=8",
+        "--date",
+        "2025-11-30",
+        says="an intake score may be dated from 2025-12-01",
+    )
     clinic.ok("log", "1", "--date", "2026-03-01", "--site", "MCL:0.5:D15", "--pain", "6")
     [course] = clinic.json("progress", "1")["courses"]
     [nrs] = course["outcomes"]
@@ -122,14 +185,34 @@ def test_an_intake_score_up_to_90_days_before_the_start_is_the_baseline(clinic):
 
 
 def test_a_course_can_be_corrected_reopened_and_voided_with_a_reason(worked):
-    worked.ok("course", "edit", "1", "--reason", "typed the wrong side", "--side", "left",
-              "--sessions", "4", "--follow-up", "6m")  # fmt: skip
+    worked.ok(
+        "course",
+        "edit",
+        "1",
+        "--reason",
+        "typed the wrong side",
+        "--side",
+        "left",
+        "--sessions",
+        "4",
+        "--follow-up",
+        "6m",
+    )
     [course] = worked.json("progress", "1")["courses"]
     assert (course["course"]["side"], course["course"]["planned_sessions"]) == ("left", 4)
-    worked.refused("course", "edit", "1", "--reason", "x", "--sessions", "2",
-                   says="cannot be fewer")  # fmt: skip
-    worked.refused("course", "edit", "1", "--reason", "x", "--date", "2026-02-01",
-                   says="after the course's first session")  # fmt: skip
+    worked.refused(
+        "course", "edit", "1", "--reason", "x", "--sessions", "2", says="cannot be fewer"
+    )
+    worked.refused(
+        "course",
+        "edit",
+        "1",
+        "--reason",
+        "x",
+        "--date",
+        "2026-02-01",
+        says="after the course's first session",
+    )
     worked.refused("course", "edit", "1", "--reason", "x", says="nothing to change")
     worked.refused("course", "edit", "1", "--side", "left", status=2, says="--reason")
     worked.ok("course", "close", "1", "--status", "completed", "--date", "2026-03-02")
@@ -139,8 +222,11 @@ def test_a_course_can_be_corrected_reopened_and_voided_with_a_reason(worked):
     worked.refused("course", "reopen", "1", "--reason", "again", says="active already")
     audit = worked.json("audit", "--entity", "course", "--id", "1")
     reasons = {(a["action"], a["reason"]) for a in audit}
-    assert {("update", "typed the wrong side"), ("close", None),
-            ("reopen", "closed the wrong course")} <= reasons  # fmt: skip
+    assert {
+        ("update", "typed the wrong side"),
+        ("close", None),
+        ("reopen", "closed the wrong course"),
+    } <= reasons
     worked.ok("course", "void", "1", "--reason", "wrong patient")
     assert worked.json("course", "list") == []
     assert [c["id"] for c in worked.json("course", "list", "--status", "voided")] == [1]
@@ -157,9 +243,19 @@ def test_a_course_can_be_corrected_reopened_and_voided_with_a_reason(worked):
 
 def test_a_bilateral_site_is_two_injections_of_the_full_volume(clinic):
     clinic.ok("patient", "add", "Alan Turing", "--chart", "A1")
-    clinic.ok("course", "start", "A1", "--condition", "bilateral knee osteoarthritis",
-              "--side", "bilateral", "--protocol", "knee-oa-rabago",
-              "--date", "2026-01-05")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "bilateral knee osteoarthritis",
+        "--side",
+        "bilateral",
+        "--protocol",
+        "knee-oa-rabago",
+        "--date",
+        "2026-01-05",
+    )
     clinic.ok("log", "A1", "--date", "2026-01-05")
     [session] = clinic.json("session", "list")
     assert (session["sites"], session["volume_ml"]) == (20, 21)  # 2 x (6 + 9 x 0.5)
@@ -185,22 +281,36 @@ def test_the_summary_reports_an_adverse_event_on_the_day_it_was_recorded(worked)
     day = worked.json("summary")
     [event] = day["adverse_events"]
     assert (event["onset"], event["recorded_on"], event["kind"]) == (
-        "2026-03-18", "2026-03-20", "flare")  # fmt: skip
+        "2026-03-18",
+        "2026-03-20",
+        "flare",
+    )
     text = worked.ok("summary", "-f", "text").stdout
-    assert "2026-03-20 P-0001 Ada Lovelace, session 3 of course 1: flare (mild), onset" \
-           " 2026-03-18" in text  # fmt: skip
+    assert (
+        "2026-03-20 P-0001 Ada Lovelace, session 3 of course 1: flare (mild), onset"
+        " 2026-03-18" in text
+    )
     assert Clinic(worked.path, date(2026, 3, 18)).json("summary")["adverse_events"] == []
 
 
 def test_adverse_events_are_listed_and_exported(worked):
     worked.ok("adverse", "add", "1", "flare", "--onset", "2026-01-06")
-    worked.ok("adverse", "add", "2", "infection", "--severity", "moderate",
-              "--note", "left knee, oral antibiotics")  # fmt: skip
+    worked.ok(
+        "adverse",
+        "add",
+        "2",
+        "infection",
+        "--severity",
+        "moderate",
+        "--note",
+        "left knee, oral antibiotics",
+    )
     worked.ok("adverse", "resolve", "1", "--date", "2026-01-08")
     assert [e["kind"] for e in worked.json("adverse", "list")] == ["flare", "infection"]
     assert [e["kind"] for e in worked.json("adverse", "list", "--open")] == ["infection"]
     assert [e["kind"] for e in worked.json("adverse", "list", "--from", "2026-02-01")] == [
-        "infection"]  # fmt: skip
+        "infection"
+    ]
     lines = worked.ok("export", "adverse").stdout.splitlines()
     assert lines[0].lstrip("\ufeff").startswith("adverse_event_id,chart,name,course_id")
     assert "infection,moderate,true,2026-02-02,,2026-03-20" in lines[2]
@@ -211,8 +321,19 @@ def test_adverse_events_are_listed_and_exported(worked):
 def test_a_protocol_followed_by_an_active_course_cannot_be_removed(clinic):
     clinic.ok("protocol", "add", "my-knee", "--site", "MCL:0.5:D15", "--follow-up", "6w,6m")
     clinic.ok("patient", "add", "Ann Lee", "--chart", "A1")
-    clinic.ok("course", "start", "A1", "--condition", "knee", "--protocol", "my-knee",
-              "--sessions", "1", "--date", "2026-01-05")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "knee",
+        "--protocol",
+        "my-knee",
+        "--sessions",
+        "1",
+        "--date",
+        "2026-01-05",
+    )
     clinic.refused("protocol", "remove", "my-knee", says="followed by active 1 course (1)")
     clinic.ok("log", "A1", "--date", "2026-01-05")
     [course] = clinic.json("progress", "1")["courses"]
@@ -242,8 +363,11 @@ def test_the_worked_example_in_the_docs_is_what_prolotrack_computes(worked):
     from pathlib import Path
 
     doc = (Path(__file__).parents[2] / "docs" / "progress.md").read_text(encoding="utf-8")
-    rows = [line.strip("| ").split(" | ") for line in doc.splitlines()
-            if line.startswith(("| 3m |", "| 6m |", "| 12m |"))]  # fmt: skip
+    rows = [
+        line.strip("| ").split(" | ")
+        for line in doc.splitlines()
+        if line.startswith(("| 3m |", "| 6m |", "| 12m |"))
+    ]
     assert len(rows) == 3
     days = ("2026-03-20", "2026-06-05", "2026-10-20")
     shown = {day: later(worked, day).json("progress", "1")["courses"][0] for day in days}

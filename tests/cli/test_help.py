@@ -20,8 +20,18 @@ def test_every_command_has_a_one_line_description(clinic, path):
 
 def test_root_help_lists_every_command(clinic):
     listed = clinic.ok("--help").stdout
-    for name in ("patient", "course", "session", "log", "score", "adverse", "instruments",
-                 "config", "db", "demo"):  # fmt: skip
+    for name in (
+        "patient",
+        "course",
+        "session",
+        "log",
+        "score",
+        "adverse",
+        "instruments",
+        "config",
+        "db",
+        "demo",
+    ):
         assert f"  {name} " in listed
 
 

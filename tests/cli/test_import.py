@@ -92,8 +92,10 @@ def test_a_hand_made_spreadsheet_imports_with_defaults(clinic, tmp_path):
     clinic.ok("import", str(sheet))
     sessions = clinic.json("session", "list")
     assert [(s["chart"], s["number"], s["date"], s["sites"]) for s in sessions] == [
-        ("A-7", 1, "2025-06-02", 2), ("A-7", 2, "2025-07-01", 1), ("A-8", 1, "2025-09-01", 1),
-    ]  # fmt: skip
+        ("A-7", 1, "2025-06-02", 2),
+        ("A-7", 2, "2025-07-01", 1),
+        ("A-8", 1, "2025-09-01", 1),
+    ]
     course = clinic.json("course", "show", "A-7")
     assert (course["measure"], course["interval"]) == ("nrs", "4w")
     assert clinic.json("course", "show", "A-8")["condition"] == "=tennis elbow"
@@ -131,8 +133,17 @@ def test_stray_spaces_in_a_spreadsheet_match_what_the_command_line_recorded(clin
     """A hand-typed sheet has doubled and trailing spaces, and line breaks typed into a cell;
     names, charts, conditions, regions and sites are read as the command line reads them."""
     clinic.ok("patient", "add", "Grace Hopper", "--chart", "A-7")
-    clinic.ok("course", "start", "A-7", "--condition", "left knee OA", "--region", "knee",
-              "--date", "2025-06-02")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "A-7",
+        "--condition",
+        "left knee OA",
+        "--region",
+        "knee",
+        "--date",
+        "2025-06-02",
+    )
     clinic.ok("log", "A-7", "--date", "2025-06-02", "--site", "MCL:0.5:D15")
     sheet = tmp_path / "old-clinic.csv"
     sheet.write_text(
@@ -145,8 +156,10 @@ def test_stray_spaces_in_a_spreadsheet_match_what_the_command_line_recorded(clin
     assert "1 new patient, 1 new course, 2 new sessions" in result.stderr
     sessions = clinic.json("session", "list")
     assert [(s["chart"], s["number"], s["date"]) for s in sessions] == [
-        ("A-7", 1, "2025-06-02"), ("A-7", 2, "2025-07-01"), ("A-8", 1, "2025-09-01"),
-    ]  # fmt: skip
+        ("A-7", 1, "2025-06-02"),
+        ("A-7", 2, "2025-07-01"),
+        ("A-8", 1, "2025-09-01"),
+    ]
     assert clinic.json("patient", "show", "A-8")["name"] == "Alan Turing"
     exported = csv.DictReader(clinic.ok("export", "injections").stdout.splitlines())
     sites = [(r["session_date"], r["site"]) for r in exported]
@@ -193,11 +206,22 @@ def test_a_new_patient_whose_name_is_on_file_warns_once_naming_three_charts(clin
     sheet = tmp_path / "namesakes.csv"
     with sheet.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["chart", "name", "condition", "started_on", "session_date", "site",
-                         "volume_ml", "solution"])  # fmt: skip
+        writer.writerow(
+            [
+                "chart",
+                "name",
+                "condition",
+                "started_on",
+                "session_date",
+                "site",
+                "volume_ml",
+                "solution",
+            ]
+        )
         for n in range(1, 7):
-            writer.writerow([f"C{n}", "Ann Lee", "knee", "2026-01-05", "2026-01-05", "MCL", "1",
-                             "D15"])  # fmt: skip
+            writer.writerow(
+                [f"C{n}", "Ann Lee", "knee", "2026-01-05", "2026-01-05", "MCL", "1", "D15"]
+            )
     result = clinic.ok("import", str(sheet))
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warned) == 5  # the first Ann Lee is nobody's namesake; each later one warns once

@@ -63,8 +63,17 @@ def test_demo_never_replaces_a_file_that_is_not_a_demo(prolotrack, tmp_path):
 
 
 def test_module_entry_point_and_errors_without_traceback(tmp_path):
-    result = _run(sys.executable, "-m", "prolotrack", "--db", str(tmp_path / "x.db"),
-                  "patient", "show", "nobody", tmp_path=tmp_path)  # fmt: skip
+    result = _run(
+        sys.executable,
+        "-m",
+        "prolotrack",
+        "--db",
+        str(tmp_path / "x.db"),
+        "patient",
+        "show",
+        "nobody",
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("error: no database at")
     assert "Traceback" not in result.stderr
@@ -79,8 +88,15 @@ def test_table_through_a_pipe_neither_wraps_nor_colours(prolotrack, tmp_path):
     ]
     for step in steps:
         assert _run(prolotrack, "--db", db, *step, tmp_path=tmp_path).returncode == 0
-    result = _run(prolotrack, "--db", db, "course", "list", tmp_path=tmp_path,
-                  env_extra={"COLUMNS": "60", "FORCE_COLOR": ""})  # fmt: skip
+    result = _run(
+        prolotrack,
+        "--db",
+        db,
+        "course",
+        "list",
+        tmp_path=tmp_path,
+        env_extra={"COLUMNS": "60", "FORCE_COLOR": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert "\x1b[" not in result.stdout
     rows = [line for line in result.stdout.splitlines() if "P-1" in line]
@@ -100,8 +116,9 @@ def test_version_of_the_installed_program(prolotrack, tmp_path):
 HEAVY = ("matplotlib", "plotext", "openpyxl", "playwright", "fhir")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["progress", "1"], ["due"], ["export", "scores"]],
-                         ids=" ".join)  # fmt: skip
+@pytest.mark.parametrize(
+    "args", [["--help"], ["progress", "1"], ["due"], ["export", "scores"]], ids=" ".join
+)
 def test_commands_that_draw_no_chart_load_no_chart_library(worked, args):
     """Start-up stays light: matplotlib, plotext and openpyxl load only in the commands that
     need them (report course, progress --chart, export -f xlsx)."""
@@ -113,11 +130,18 @@ def test_commands_that_draw_no_chart_load_no_chart_library(worked, args):
         f"sys.argv = ['prolotrack', '--db', {str(worked.path)!r}, *{args!r}]\n"
         "main()\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ, "PROLOTRACK_TODAY": "2026-03-20"})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROLOTRACK_TODAY": "2026-03-20"},
+    )
     assert "LOADED []" in result.stderr, result.stderr
-    charted = subprocess.run([sys.executable, "-c", code.replace(repr(args), repr(
-        ["progress", "1", "--chart"]))], capture_output=True, text=True)  # fmt: skip
+    charted = subprocess.run(
+        [sys.executable, "-c", code.replace(repr(args), repr(["progress", "1", "--chart"]))],
+        capture_output=True,
+        text=True,
+    )
     assert "'plotext'" in charted.stderr and "'matplotlib'" not in charted.stderr
 
 
@@ -135,14 +159,28 @@ def test_a_command_builds_only_itself(worked):
 
     def modules(*args):
         env = {**os.environ, "PROLOTRACK_TODAY": "2026-03-20"}
-        result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
-                                text=True, env=env)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+        )
         assert result.returncode == 0, result.stderr
-        return {m.removeprefix("prolotrack.cli.") for m in
-                ast.literal_eval(result.stderr.split("CLI ")[-1].strip())}  # fmt: skip
+        return {
+            m.removeprefix("prolotrack.cli.")
+            for m in ast.literal_eval(result.stderr.split("CLI ")[-1].strip())
+        }
 
-    commands = {"adverse", "courses", "data", "database", "demo", "patients", "protocols",
-                "scores", "sessions", "report_course", "admin"}  # fmt: skip
+    commands = {
+        "adverse",
+        "courses",
+        "data",
+        "database",
+        "demo",
+        "patients",
+        "protocols",
+        "scores",
+        "sessions",
+        "report_course",
+        "admin",
+    }
     assert "reports" in modules("summary")
     assert modules("summary") & commands == {"report_course"}  # 'report course' lives beside it
     assert modules("patient", "list") & commands == {"patients"}

@@ -25,8 +25,17 @@ def test_a_voided_course_is_out_of_every_report(worked, installed):
 def test_scarpones_mix_meets_an_amide_allergy_and_counts_its_anaesthetics(clinic, installed):
     clinic.ok("patient", "add", "Ann Elbow", "--chart", "E-1", "--weight", "70")
     clinic.ok("patient", "flag", "E-1", "allergy:amide")
-    clinic.ok("course", "start", "E-1", "--condition", "lateral epicondylosis",
-              "--protocol", "lateral-elbow-scarpone", "--date", "2026-03-20")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "E-1",
+        "--condition",
+        "lateral epicondylosis",
+        "--protocol",
+        "lateral-elbow-scarpone",
+        "--date",
+        "2026-03-20",
+    )
     logged = installed.ok("log", "E-1")
     assert "FLAG allergy:amide" in logged.stderr and "bupivacaine, lidocaine" in logged.stderr
     totals = installed.json("session", "show", "1")["totals"]
@@ -37,8 +46,16 @@ def test_scarpones_mix_meets_an_amide_allergy_and_counts_its_anaesthetics(clinic
 def test_dose_warnings_are_shown_wherever_the_doses_are(clinic, installed):
     clinic.ok("patient", "add", "Light Weight", "--chart", "W-1", "--weight", "50")
     clinic.ok("course", "start", "W-1", "--condition", "knee", "--date", "2026-03-02")
-    clinic.ok("log", "W-1", "--date", "2026-03-02", "--site", "intra-articular:25:lidocaine 1%",
-              "--anesthetic", "bupivacaine 0.5%:22")  # fmt: skip
+    clinic.ok(
+        "log",
+        "W-1",
+        "--date",
+        "2026-03-02",
+        "--site",
+        "intra-articular:25:lidocaine 1%",
+        "--anesthetic",
+        "bupivacaine 0.5%:22",
+    )
     said = "lidocaine 250 mg is more than 4.5 mg/kg for 50 kg (225 mg)"
     bupivacaine = "bupivacaine 110 mg is more than 2 mg/kg for 50 kg (100 mg)"
     [session] = installed.json("progress", "W-1")["courses"][0]["sessions"]
@@ -83,11 +100,15 @@ def test_a_baseline_alone_is_not_evaluable(clinic, installed):
 
 def test_pgic_shows_its_value_only(worked, installed):
     worked.ok("score", "add", "P-0001", "pgic=2", "--date", "2026-03-16")
-    [pgic] = [o for o in installed.json("progress", "P-0001")["courses"][0]["outcomes"]
-              if o["instrument"] == "pgic"]  # fmt: skip
+    [pgic] = [
+        o
+        for o in installed.json("progress", "P-0001")["courses"][0]["outcomes"]
+        if o["instrument"] == "pgic"
+    ]
     assert pgic["latest"] == 2 and pgic["at_responder_mark"] is True
     assert [pgic[k] for k in ("baseline", "change", "improvement", "mcid", "mcid_rule")] == [
-        None] * 5  # fmt: skip
+        None
+    ] * 5
 
 
 @pytest.fixture
@@ -96,8 +117,7 @@ def follow_ups(clinic):
     6-month window is still to come, the second's closed on 2025-06-02 + 7.5 months."""
     for chart, day in (("F-1", "2026-01-05"), ("F-2", "2025-06-02")):
         clinic.ok("patient", "add", f"Patient {chart}", "--chart", chart)
-        clinic.ok("course", "start", chart, "--condition", "knee", "--sessions", "1",
-                  "--date", day)  # fmt: skip
+        clinic.ok("course", "start", chart, "--condition", "knee", "--sessions", "1", "--date", day)
         clinic.ok("log", chart, "--date", day, "--site", "MCL:1:D15", "--pain", "7")
     return clinic
 
@@ -121,17 +141,30 @@ def test_due_within_lists_follow_ups_whose_window_opens_within_it(follow_ups, in
 
 def test_a_wrongly_recorded_adverse_event_is_amended_with_its_reason(worked, installed):
     worked.ok("adverse", "add", "1#3", "infection", "--severity", "severe")
-    amended = installed.ok("adverse", "amend", "1", "--kind", "flare", "--severity", "mild",
-                           "--reason", "a flare, not an infection")  # fmt: skip
+    amended = installed.ok(
+        "adverse",
+        "amend",
+        "1",
+        "--kind",
+        "flare",
+        "--severity",
+        "mild",
+        "--reason",
+        "a flare, not an infection",
+    )
     assert "Amended adverse event 1: flare (mild) of course 1" in amended.stderr
     [event] = installed.json("adverse", "list")
     assert (event["kind"], event["severity"], event["serious"]) == ("flare", "mild", False)
-    [change] = [a for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
-                if a["action"] == "update"]  # fmt: skip
+    [change] = [
+        a
+        for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
+        if a["action"] == "update"
+    ]
     assert change["reason"] == "a flare, not an infection"
     installed.refused("adverse", "amend", "1", "--reason", "x", says="nothing to amend")
-    installed.refused("adverse", "amend", "1", "--onset", "2026-01-01", "--reason", "x",
-                      says="before session")  # fmt: skip
+    installed.refused(
+        "adverse", "amend", "1", "--onset", "2026-01-01", "--reason", "x", says="before session"
+    )
 
 
 def test_an_adverse_event_entered_in_error_is_voided_and_out_of_everything(worked, installed):
@@ -145,11 +178,17 @@ def test_an_adverse_event_entered_in_error_is_voided_and_out_of_everything(worke
     assert "flare" in exported and "infection" not in exported
     assert "infection" not in installed.ok("export", "fhir").stdout
     assert "infection" not in installed.ok("report", "course", "1", "--for", "clinician").stdout
-    [change] = [a for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
-                if a["action"] == "void"]  # fmt: skip
+    [change] = [
+        a
+        for a in installed.json("audit", "--entity", "adverse_event", "--id", "1")
+        if a["action"] == "void"
+    ]
     assert change["reason"] == "entered on the wrong patient"
-    for command in (("void", "1", "--reason", "again"), ("amend", "1", "--kind", "flare",
-                    "--reason", "x"), ("resolve", "1", "--date", "2026-03-10")):  # fmt: skip
+    for command in (
+        ("void", "1", "--reason", "again"),
+        ("amend", "1", "--kind", "flare", "--reason", "x"),
+        ("resolve", "1", "--date", "2026-03-10"),
+    ):
         installed.refused("adverse", *command, says="adverse event 1 is void")
     installed.refused("adverse", "void", "9", "--reason", "x", says="no adverse event 9")
     installed.refused("adverse", "void", "2", "--reason", " ", says="reason")
@@ -165,8 +204,17 @@ def test_rehab_to_ends_the_open_entry_of_that_kind(worked, installed):
 
 def test_an_option_given_wins_over_the_protocol(clinic, installed):
     clinic.ok("patient", "add", "Pro Tocol", "--chart", "P-0003")
-    clinic.ok("course", "start", "P-0003", "--condition", "knee", "--protocol", "knee-oa-rabago",
-              "--date", "2026-03-20")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "P-0003",
+        "--condition",
+        "knee",
+        "--protocol",
+        "knee-oa-rabago",
+        "--date",
+        "2026-03-20",
+    )
     installed.ok("log", "P-0003", "--solution", "D15", "--volume", "1", "--pain", "5")
     sites = installed.json("session", "show", "1")["injections"]
     assert len(sites) == 10
@@ -182,8 +230,9 @@ def test_a_session_after_an_open_serious_adverse_event_warns_first(worked, insta
     assert "still open" in first
     worked.ok("adverse", "resolve", "1", "--date", "2026-03-19")
     worked.ok("session", "void", "4", "--reason", "test")
-    assert "serious adverse event" not in installed.ok(
-        "log", "P-0001", "--site", "MCL:0.5:D15").stderr  # fmt: skip
+    assert (
+        "serious adverse event" not in installed.ok("log", "P-0001", "--site", "MCL:0.5:D15").stderr
+    )
 
 
 def test_patients_are_listed_in_alphabetical_order_whatever_their_accents(clinic, installed):
@@ -198,8 +247,9 @@ def test_the_clinician_report_shows_safety_and_reads_right(clinic, installed):
 
     clinic.ok("patient", "add", "Ann Allergic", "--chart", "A-1")
     clinic.ok("patient", "flag", "A-1", "allergy:lidocaine")
-    clinic.ok("course", "start", "A-1", "--condition", "knee", "--sessions", "3",
-              "--date", "2026-03-02")  # fmt: skip
+    clinic.ok(
+        "course", "start", "A-1", "--condition", "knee", "--sessions", "3", "--date", "2026-03-02"
+    )
     clinic.ok("course", "rehab", "A-1", "exercise", "--from", "2026-03-02")
     clinic.ok("log", "A-1", "--date", "2026-03-02", "--site", "MCL:2:lidocaine 1%", "--pain", "6")
     clinic.ok("score", "add", "A-1", "pgic=2", "--date", "2026-03-16")
@@ -214,7 +264,6 @@ def test_the_clinician_report_shows_safety_and_reads_right(clinic, installed):
     assert 'data-key="change"></td>' in pgic_row and "yes (a responder at 2" in pgic_row
     # one pain score: the time axis spans the course's days, not years around them
     ticks = re.findall(r">(\d\d [A-Z][a-z]{2} \d\d)<", page)
-    assert ticks and {t[-2:] for t in ticks} == {"26"} and {t[3:6] for t in ticks} <= {
-        "Feb", "Mar"}  # fmt: skip
+    assert ticks and {t[-2:] for t in ticks} == {"26"} and {t[3:6] for t in ticks} <= {"Feb", "Mar"}
     sentence = installed.ok("report", "course", "A-1").stdout
     assert "1 of 3 sessions given" in sentence

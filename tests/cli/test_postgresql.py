@@ -80,8 +80,11 @@ def test_a_newer_schema_is_refused(server):
 def test_db_check_finds_a_forged_row_and_a_change_behind_prolotracks_back(server):
     server.ok("patient", "add", "Ada Lovelace", "--chart", "P-1")
     assert "ok" in server.ok("db", "check").stdout
-    psql(server.path, "ALTER TABLE patients DISABLE TRIGGER USER",
-         "UPDATE patients SET name = 'Mallory' WHERE id = 1")  # fmt: skip
+    psql(
+        server.path,
+        "ALTER TABLE patients DISABLE TRIGGER USER",
+        "UPDATE patients SET name = 'Mallory' WHERE id = 1",
+    )
     result = server.run("db", "check")
     assert result.exit_code == 3
     assert "patient 1 differs from its last audit row" in result.stderr
@@ -92,9 +95,12 @@ def test_db_check_finds_a_forged_row_and_a_change_behind_prolotracks_back(server
 
 def test_a_forged_audit_row_breaks_the_chain(server):
     server.ok("patient", "add", "Ada Lovelace")
-    psql(server.path, "INSERT INTO audit_log (at, actor, entity, entity_id, action, prev_hash,"
-         " hash) SELECT 'x', 'mallory', 'patient', '1', 'delete', hash, 'f00' FROM audit_log"
-         " ORDER BY id DESC LIMIT 1")  # fmt: skip
+    psql(
+        server.path,
+        "INSERT INTO audit_log (at, actor, entity, entity_id, action, prev_hash,"
+        " hash) SELECT 'x', 'mallory', 'patient', '1', 'delete', hash, 'f00' FROM audit_log"
+        " ORDER BY id DESC LIMIT 1",
+    )
     result = server.run("db", "check")
     assert result.exit_code == 3 and "was altered or forged" in result.stderr
 
@@ -141,9 +147,16 @@ def _four_practitioners(urls: list[str], clinic: Clinic) -> None:
     clinic.ok("patient", "add", "Ada Lovelace", "--chart", "P-1")
     clinic.ok("course", "start", "P-1", "--condition", "low back pain", "--date", "2025-01-01")
     env = {**os.environ, "PROLOTRACK_BUSY_TIMEOUT": "60"}
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(n)], env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for n, url in enumerate(urls)]  # fmt: skip
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(n)],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n, url in enumerate(urls)
+    ]
     outcomes = [w.communicate(timeout=600) for w in writers]
     assert [out.strip() for out, _ in outcomes] == ["0"] * 4, [err for _, err in outcomes]
     found = clinic.json("session", "list")
@@ -155,10 +168,12 @@ def _four_practitioners(urls: list[str], clinic: Clinic) -> None:
 
 def granted(role: str) -> list[str]:
     """A practitioner's role, as docs/clinic-server.md says to make it."""
-    return [f"CREATE ROLE {role} LOGIN",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
-            f"REVOKE INSERT, UPDATE, DELETE ON secrets, prolotrack_migrations FROM {role}",
-            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"]  # fmt: skip
+    return [
+        f"CREATE ROLE {role} LOGIN",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"REVOKE INSERT, UPDATE, DELETE ON secrets, prolotrack_migrations FROM {role}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
 
 
 def test_a_practitioners_role_cannot_change_the_secrets_and_the_owner_is_found(server):
@@ -169,8 +184,10 @@ def test_a_practitioners_role_cannot_change_the_secrets_and_the_owner_is_found(s
     psql(server.path, *granted(role))
     try:
         url = server.path.replace("postgres@", f"{role}@", 1)
-        for statement in ("UPDATE secrets SET value = 'x' WHERE name = 'pseudonym-key'",
-                          "DELETE FROM secrets"):  # fmt: skip
+        for statement in (
+            "UPDATE secrets SET value = 'x' WHERE name = 'pseudonym-key'",
+            "DELETE FROM secrets",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 psql(url, statement)
         Clinic(url).ok("patient", "add", "Someone Second")  # and writes the record as before

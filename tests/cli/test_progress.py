@@ -10,12 +10,16 @@ def test_progress_json_of_the_worked_example(worked):
     nrs, womac = outcomes["nrs"], outcomes["womac"]
     assert (nrs["baseline"], nrs["latest"], nrs["change"], nrs["improvement"]) == (7, 3, -4, 4)
     assert (nrs["improvement_pct"], nrs["mcid_reached"], nrs["responder"]) == (
-        57.1, True, "substantial",
-    )  # fmt: skip
+        57.1,
+        True,
+        "substantial",
+    )
     assert (womac["baseline"], womac["latest"], womac["improvement"]) == (52, 40, 12)
     assert (womac["improvement_pct"], womac["mcid_reached"], womac["responder"]) == (
-        23.1, True, "minimal",
-    )  # fmt: skip
+        23.1,
+        True,
+        "minimal",
+    )
     assert [s["week"] for s in course["sessions"]] == [0, 4, 8]
     assert all(s["sites"] == 3 and s["volume_ml"] == 7.0 for s in course["sessions"])
     assert course["sessions"][0]["scores"] == {"nrs": 7, "womac": 52}
@@ -26,8 +30,17 @@ def test_progress_json_of_the_worked_example(worked):
 
 
 def test_next_due_and_overdue(worked):
-    worked.ok("course", "start", "P-0001", "--condition", "left elbow", "--every", "4w",
-              "--date", "2026-01-10")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0001",
+        "--condition",
+        "left elbow",
+        "--every",
+        "4w",
+        "--date",
+        "2026-01-10",
+    )
     worked.ok("log", "2", "--date", "2026-01-10", "--site", "lateral epicondyle:0.5:D15")
     course = worked.json("progress", "2")["courses"][0]
     assert (course["next_due"], course["days_overdue"]) == ("2026-02-07", 41)
@@ -58,14 +71,26 @@ def test_measure_narrows_and_follow_ups_count_as_latest(worked):
 
 def test_progress_table_and_csv(worked):
     table = worked.ok("progress", "P-0001").stdout
-    for expected in ("52 → 40", "23.1", "57.1", "substantial", "minimal", "12% = 6.24",
-                     "Sessions 3 of 3", "▅▄▄"):  # fmt: skip
+    for expected in (
+        "52 → 40",
+        "23.1",
+        "57.1",
+        "substantial",
+        "minimal",
+        "12% = 6.24",
+        "Sessions 3 of 3",
+        "▅▄▄",
+    ):
         assert expected in table, expected
     rows = list(csv.DictReader(io.StringIO(worked.ok("progress", "1", "-f", "csv").stdout)))
     assert [(r["number"], r["week"], r["volume_ml"], r["womac"], r["nrs"]) for r in rows] == [
-        ("1", "0", "7", "52", "7"), ("2", "4", "7", "44", "5"), ("3", "8", "7", "40", "3"),
-        ("3m", "21", "", "", ""), ("6m", "34", "", "", ""), ("12m", "60", "", "", ""),
-    ]  # fmt: skip
+        ("1", "0", "7", "52", "7"),
+        ("2", "4", "7", "44", "5"),
+        ("3", "8", "7", "40", "3"),
+        ("3m", "21", "", "", ""),
+        ("6m", "34", "", "", ""),
+        ("12m", "60", "", "", ""),
+    ]
     assert [r["follow_up"] for r in rows] == ["", "", "", "upcoming", "upcoming", "upcoming"]
 
 

@@ -9,8 +9,17 @@ from prolotrack.cli.app import app
 @pytest.fixture
 def left_knee(worked):
     worked.ok("patient", "add", "Grace Hopper", "--chart", "P-0002")
-    worked.ok("course", "start", "P-0002", "--condition", "left knee osteoarthritis",
-              "--side", "left", "--date", "2026-03-01")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0002",
+        "--condition",
+        "left knee osteoarthritis",
+        "--side",
+        "left",
+        "--date",
+        "2026-03-01",
+    )
     return worked
 
 
@@ -26,14 +35,25 @@ def test_a_protocol_logs_its_sites_on_the_course_side(left_knee):
     assert len(sites) == 10
     assert {s["side"] for s in sites} == {"left"}
     assert (sites[0]["site"], sites[0]["volume_ml"], sites[0]["solution"]) == (
-        "intra-articular", 6, "dextrose 25%",
-    )  # fmt: skip
+        "intra-articular",
+        6,
+        "dextrose 25%",
+    )
     assert all((s["volume_ml"], s["solution"]) == (0.5, "dextrose 15%") for s in sites[1:])
 
 
 def test_an_extra_site_adds_and_a_same_name_site_replaces(left_knee):
-    left_knee.ok("session", "log", "P-0002", "--protocol", "knee-oa-rabago",
-                 "--site", "iliotibial band:0.5:D15", "--site", "pes anserine:1")  # fmt: skip
+    left_knee.ok(
+        "session",
+        "log",
+        "P-0002",
+        "--protocol",
+        "knee-oa-rabago",
+        "--site",
+        "iliotibial band:0.5:D15",
+        "--site",
+        "pes anserine:1",
+    )
     sites = sites_of_last_session(left_knee)
     assert len(sites) == 11
     pes = [s for s in sites if s["site"] == "pes anserine"]
@@ -41,27 +61,62 @@ def test_an_extra_site_adds_and_a_same_name_site_replaces(left_knee):
         (1, "dextrose 15%", "left")
     ]
     assert sites[-1]["site"] == "iliotibial band"
-    left_knee.ok("session", "log", "P-0002", "--protocol", "knee-oa-rabago", "--date", "2026-03-10",
-                 "--site", "pes anserine:1:D15:right")  # fmt: skip
+    left_knee.ok(
+        "session",
+        "log",
+        "P-0002",
+        "--protocol",
+        "knee-oa-rabago",
+        "--date",
+        "2026-03-10",
+        "--site",
+        "pes anserine:1:D15:right",
+    )
     sides = [s["side"] for s in sites_of_last_session(left_knee) if s["site"] == "pes anserine"]
     assert sides == ["left", "right"]  # another side is another site: it adds
 
 
 def test_a_course_on_a_protocol_takes_its_schedule_and_its_sites(left_knee):
     left_knee.ok("patient", "add", "Alan Turing", "--chart", "P-0003")
-    left_knee.ok("course", "start", "P-0003", "--condition", "tennis elbow", "--side", "right",
-                 "--protocol", "lateral-elbow-scarpone", "--sessions", "4",
-                 "--date", "2026-03-02")  # fmt: skip
+    left_knee.ok(
+        "course",
+        "start",
+        "P-0003",
+        "--condition",
+        "tennis elbow",
+        "--side",
+        "right",
+        "--protocol",
+        "lateral-elbow-scarpone",
+        "--sessions",
+        "4",
+        "--date",
+        "2026-03-02",
+    )
     course = left_knee.json("course", "show", "P-0003")
-    assert (course["interval"], course["planned_sessions"], course["measure"], course["protocol"]) \
-        == ("4w", 4, "nrs", "lateral-elbow-scarpone")  # fmt: skip
+    assert (
+        course["interval"],
+        course["planned_sessions"],
+        course["measure"],
+        course["protocol"],
+    ) == ("4w", 4, "nrs", "lateral-elbow-scarpone")
     result = left_knee.ok("log", "P-0003", "--date", "2026-03-02", "--pain", "6")
     assert "(protocol lateral-elbow-scarpone)" in result.stderr
     assert [s["site"] for s in sites_of_last_session(left_knee)] == [
-        "supracondylar ridge", "lateral epicondyle", "annular ligament",
-    ]  # fmt: skip
-    left_knee.refused("course", "start", "P-0003", "--condition", "x", "--protocol", "nope",
-                      says="no protocol 'nope'")  # fmt: skip
+        "supracondylar ridge",
+        "lateral epicondyle",
+        "annular ligament",
+    ]
+    left_knee.refused(
+        "course",
+        "start",
+        "P-0003",
+        "--condition",
+        "x",
+        "--protocol",
+        "nope",
+        says="no protocol 'nope'",
+    )
 
 
 def test_a_protocol_without_volumes_asks_for_them(left_knee):
@@ -84,16 +139,29 @@ def test_a_misspelt_site_is_recorded_with_a_suggestion(worked):
 
 
 def test_the_practice_protocol_shadows_the_builtin_and_can_be_removed(left_knee, tmp_path):
-    left_knee.ok("protocol", "add", "knee-oa-rabago", "--site", "intra-articular:5:D20",
-                 "--site", "MCL:1:D15", "--every", "3w", "--measure", "womac")  # fmt: skip
+    left_knee.ok(
+        "protocol",
+        "add",
+        "knee-oa-rabago",
+        "--site",
+        "intra-articular:5:D20",
+        "--site",
+        "MCL:1:D15",
+        "--every",
+        "3w",
+        "--measure",
+        "womac",
+    )
     listed = {p["name"]: p for p in left_knee.json("protocol", "list")}
     assert (listed["knee-oa-rabago"]["origin"], listed["knee-oa-rabago"]["sites"]) == (
-        "practice", 2,
-    )  # fmt: skip
+        "practice",
+        2,
+    )
     left_knee.ok("log", "P-0002", "--protocol", "knee-oa-rabago")
     assert [(s["site"], s["volume_ml"]) for s in sites_of_last_session(left_knee)] == [
-        ("intra-articular", 5), ("MCL", 1),
-    ]  # fmt: skip
+        ("intra-articular", 5),
+        ("MCL", 1),
+    ]
     result = left_knee.ok("protocol", "remove", "knee-oa-rabago")
     assert "the built-in protocol of that name applies again" in result.stderr
     assert left_knee.json("protocol", "show", "knee-oa-rabago")["origin"] == "built-in"
@@ -124,15 +192,24 @@ def test_protocol_from_toml_and_csv(clinic, tmp_path):
     bad.write_text("site,volume_ml,solution\nPIP medial,lots,D10\n")
     clinic.refused("protocol", "add", "bad", "--from", str(bad), says=f"{bad}:2")
     bad.write_text("site,volume_ml,solution\nPIP\x1bmedial,1,D10\n")
-    clinic.refused("protocol", "add", "bad", "--from", str(bad),
-                   says=f"{bad}:2: site 'PIP\\x1bmedial' holds a control character")  # fmt: skip
+    clinic.refused(
+        "protocol",
+        "add",
+        "bad",
+        "--from",
+        str(bad),
+        says=f"{bad}:2: site 'PIP\\x1bmedial' holds a control character",
+    )
     clinic.refused("protocol", "add", "hand", "--site", "x:1:D10", says="already has a protocol")
     clinic.refused("protocol", "add", "Bad Name!", "--site", "x:1:D10", says="protocol name")
 
 
 def _complete(db, words: str) -> list[str]:
-    env = {"_PROLOTRACK_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}  # fmt: skip
+    env = {
+        "_PROLOTRACK_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
     result = CliRunner().invoke(app, ["--db", str(db)], prog_name="prolotrack", env=env)
     assert result.exit_code == 0, result.output
     return [line for line in result.output.split("\n") if line]
@@ -146,15 +223,18 @@ def test_completion_of_charts_sites_protocols_and_instruments(left_knee):
     assert _complete(db, f"prolotrack --db {db} log P-0002 --site Pes") == ["Pes\\ anserine"]
     assert _complete(db, f"prolotrack --db {db} log P-0002 --site MCL:") == []
     assert _complete(db, f"prolotrack --db {db} log P-0002 --protocol knee") == [
-        "knee-oa-rabago", "knee-oa-reeves",
-    ]  # fmt: skip
+        "knee-oa-rabago",
+        "knee-oa-reeves",
+    ]
     assert _complete(db, f"prolotrack --db {db} score list 1 --instrument koos-s") == [
-        "koos-symptoms", "koos-sport",
-    ]  # fmt: skip
+        "koos-symptoms",
+        "koos-sport",
+    ]
     left_knee.ok("log", "P-0002", "--site", "iliotibial band:0.5:D15")
     assert _complete(db, f"prolotrack --db {db} log 1 --site ilio") == [
-        "iliolumbar\\ ligament", "iliotibial\\ band",
-    ]  # fmt: skip
+        "iliolumbar\\ ligament",
+        "iliotibial\\ band",
+    ]
 
 
 def test_completion_offers_names_surnames_and_for_progress_courses(left_knee):
@@ -168,8 +248,10 @@ def test_completion_offers_names_surnames_and_for_progress_courses(left_knee):
     )
     offered = _complete(db, f"prolotrack --db {db} progress ")
     assert "1" in offered and names[first] in offered  # courses, then patients: never files
-    env = {"_PROLOTRACK_COMPLETE": "complete_zsh",
-           "_TYPER_COMPLETE_ARGS": f"prolotrack --db {db} log 1 --site pes"}  # fmt: skip
+    env = {
+        "_PROLOTRACK_COMPLETE": "complete_zsh",
+        "_TYPER_COMPLETE_ARGS": f"prolotrack --db {db} log 1 --site pes",
+    }
     zsh = CliRunner().invoke(app, ["--db", str(db)], prog_name="prolotrack", env=env).output
     assert "pes anserine" in zsh and "\\ " not in zsh  # zsh quotes for itself
 

@@ -55,29 +55,56 @@ def test_course_reference_needs_one_active_course(worked):
 
 
 def test_close_refuses_a_date_before_the_last_session(worked):
-    worked.refused("course", "close", "1", "--status", "completed", "--date", "2026-02-01",
-                   says="before the course's last session")  # fmt: skip
+    worked.refused(
+        "course",
+        "close",
+        "1",
+        "--status",
+        "completed",
+        "--date",
+        "2026-02-01",
+        says="before the course's last session",
+    )
     worked.refused("course", "close", "1", "--status", "paused", says="completed, discontinued")
     worked.ok("course", "close", "1", "--status", "discontinued", "--reason", "moved away")
     shown = worked.json("course", "show", "1")
     assert (shown["status"], shown["closed_on"], shown["close_reason"]) == (
-        "discontinued", "2026-03-20", "moved away",
-    )  # fmt: skip
+        "discontinued",
+        "2026-03-20",
+        "moved away",
+    )
 
 
 def test_back_dated_session_renumbers_the_later_ones(worked):
     worked.ok(*LOG, "--date", "2026-01-20")
     numbered = [(s["date"], s["number"]) for s in worked.json("session", "list")]
     assert numbered == [
-        ("2026-01-05", 1), ("2026-01-20", 2), ("2026-02-02", 3), ("2026-03-02", 4),
-    ]  # fmt: skip
+        ("2026-01-05", 1),
+        ("2026-01-20", 2),
+        ("2026-02-02", 3),
+        ("2026-03-02", 4),
+    ]
 
 
 def test_defaults_chain_for_sites(worked):
     worked.ok("config", "set", "default-solution", "D12.5")
-    worked.ok("session", "log", "P-0001", "--date", "2026-03-10", "--volume", "1",
-              "--site", "MCL", "--site", "LCL:2", "--site", "ITB:::left",
-              "--site", "popliteus::saline")  # fmt: skip
+    worked.ok(
+        "session",
+        "log",
+        "P-0001",
+        "--date",
+        "2026-03-10",
+        "--volume",
+        "1",
+        "--site",
+        "MCL",
+        "--site",
+        "LCL:2",
+        "--site",
+        "ITB:::left",
+        "--site",
+        "popliteus::saline",
+    )
     session = worked.json("session", "list")[-1]
     sites = worked.json("session", "show", str(session["id"]))["injections"]
     assert [(s["site"], s["volume_ml"], s["solution"], s["side"]) for s in sites] == [
@@ -90,17 +117,32 @@ def test_defaults_chain_for_sites(worked):
 
 def test_session_options_are_recorded(worked):
     worked.ok("config", "set", "practitioner", "Dr. K. Reeves")
-    worked.ok(*LOG, "--date", "yesterday", "--guidance", "Ultrasound", "--anesthetic",
-              "lidocaine 1%", "--note", "tolerated well", "--adverse", "flare:moderate",
-              "--adverse", "bruising")  # fmt: skip
+    worked.ok(
+        *LOG,
+        "--date",
+        "yesterday",
+        "--guidance",
+        "Ultrasound",
+        "--anesthetic",
+        "lidocaine 1%",
+        "--note",
+        "tolerated well",
+        "--adverse",
+        "flare:moderate",
+        "--adverse",
+        "bruising",
+    )
     shown = worked.json("session", "show", "4")
     assert (shown["date"], shown["practitioner"], shown["guidance"]) == (
-        "2026-03-19", "Dr. K. Reeves", "ultrasound",
-    )  # fmt: skip
+        "2026-03-19",
+        "Dr. K. Reeves",
+        "ultrasound",
+    )
     assert shown["injections"][0]["guidance"] == "ultrasound"
     assert [(e["kind"], e["severity"], e["onset"]) for e in shown["adverse_events"]] == [
-        ("flare", "moderate", "2026-03-19"), ("bruising", "mild", "2026-03-19"),
-    ]  # fmt: skip
+        ("flare", "moderate", "2026-03-19"),
+        ("bruising", "mild", "2026-03-19"),
+    ]
     worked.ok("log", "P-0001", "--site", "MCL:0.5:D15", "--by", "Dr. Rabago")
     assert worked.json("session", "show", "5")["practitioner"] == "Dr. Rabago"
 
@@ -119,8 +161,11 @@ def test_scores_follow_up_after_the_course_closed(worked):
     worked.ok("course", "close", "1", "--status", "completed", "--date", "2026-03-05")
     worked.ok("score", "add", "1", "womac=30", "nrs=2", "--date", "2026-03-19")
     assert [s["value"] for s in worked.json("score", "list", "1", "--instrument", "womac")] == [
-        52, 44, 40, 30,
-    ]  # fmt: skip
+        52,
+        44,
+        40,
+        30,
+    ]
 
 
 def test_score_tied_to_a_session_takes_its_date(worked):
@@ -141,9 +186,15 @@ def test_date_order_setting_reads_numeric_dates(worked):
 def test_config_list_get_set_unset(clinic):
     rows = clinic.json("config", "list")
     assert [r["key"] for r in rows] == [
-        "practitioner", "date-order", "default-solution", "default-guidance", "week-start",
-        "practice-name", "aftercare", "follow-up",
-    ]  # fmt: skip
+        "practitioner",
+        "date-order",
+        "default-solution",
+        "default-guidance",
+        "week-start",
+        "practice-name",
+        "aftercare",
+        "follow-up",
+    ]
     assert {r["source"] for r in rows} == {"default"}
     assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"
     assert {r["key"]: r["value"] for r in rows}["follow-up"] == "3m,6m,12m"
@@ -179,16 +230,59 @@ def test_the_practice_changes_an_mcid_and_adds_an_instrument(worked):
     )
     worked.refused("instruments", "set", "nrs", "--mcid", "20", says="larger than the scale")
     worked.refused("instruments", "set", "nrs", "--mcid", "-1", says="more than 0")
-    worked.ok("instruments", "add", "womac-100", "--name", "WOMAC normalised 0-100", "--min", "0",
-              "--max", "100", "--better", "lower", "--mcid", "12", "--percent")  # fmt: skip
+    worked.ok(
+        "instruments",
+        "add",
+        "womac-100",
+        "--name",
+        "WOMAC normalised 0-100",
+        "--min",
+        "0",
+        "--max",
+        "100",
+        "--better",
+        "lower",
+        "--mcid",
+        "12",
+        "--percent",
+    )
     worked.ok("score", "add", "1", "womac-100=40")
     assert worked.json("instruments", "show", "womac-100")["builtin"] is False
-    worked.refused("instruments", "add", "womac", "--name", "x", "--min", "0", "--max", "1",
-                   "--better", "lower", says="exists")  # fmt: skip
-    worked.refused("instruments", "add", "new", "--name", "x", "--min", "5", "--max", "1",
-                   "--better", "lower", says="maximum must be above")  # fmt: skip
-    changes = [c for c in worked.json("audit", "--entity", "instrument")
-               if c["practitioner"] != "prolotrack (schema migration)"]  # fmt: skip
+    worked.refused(
+        "instruments",
+        "add",
+        "womac",
+        "--name",
+        "x",
+        "--min",
+        "0",
+        "--max",
+        "1",
+        "--better",
+        "lower",
+        says="exists",
+    )
+    worked.refused(
+        "instruments",
+        "add",
+        "new",
+        "--name",
+        "x",
+        "--min",
+        "5",
+        "--max",
+        "1",
+        "--better",
+        "lower",
+        says="maximum must be above",
+    )
+    changes = [
+        c
+        for c in worked.json("audit", "--entity", "instrument")
+        if c["practitioner"] != "prolotrack (schema migration)"
+    ]
     assert [(c["entity_id"], c["action"]) for c in changes] == [
-        ("womac-100", "insert"), ("womac", "update"), ("womac", "update"),
-    ]  # fmt: skip
+        ("womac-100", "insert"),
+        ("womac", "update"),
+        ("womac", "update"),
+    ]

@@ -10,14 +10,23 @@ LOG = ["session", "log", "P-0001", "--site", "MCL:0.5:D15"]
 def test_score_out_of_range_names_the_range(worked):
     message = worked.refused("score", "add", "P-0001", "nrs=11", says="out of range")
     assert "0 to 10" in message
-    message = worked.refused("session", "log", "P-0001", "--site", "MCL:0.5:D15",
-                             "--score", "womac=97", says="womac score 97")  # fmt: skip
+    message = worked.refused(
+        "session",
+        "log",
+        "P-0001",
+        "--site",
+        "MCL:0.5:D15",
+        "--score",
+        "womac=97",
+        says="womac score 97",
+    )
     assert "0 to 96" in message
 
 
 def test_site_without_volume_names_the_site(worked):
-    message = worked.refused("session", "log", "P-0001", "--site", "pes anserine::D15",
-                             says="has no volume")  # fmt: skip
+    message = worked.refused(
+        "session", "log", "P-0001", "--site", "pes anserine::D15", says="has no volume"
+    )
     assert "'pes anserine'" in message
 
 
@@ -91,22 +100,39 @@ def test_a_control_character_in_a_text_is_refused(worked):
     worked.refused(*LOG, "--note", "ok\x00", says="note")
     worked.refused("course", "start", "P-0001", "--condition", "knee\x1b", says="condition")
     worked.refused("patient", "add", "Ann Lee", "--chart", "A\x1b7", says="chart number 'A\\x1b7'")
-    worked.refused("instruments", "set", "womac", "--mcid", "25", "--source", "audit\x1b",
-                   says="source")  # fmt: skip
-    worked.refused("protocol", "add", "mine", "--site", "MCL:1:D15", "--condition", "knee\x07",
-                   says="condition")  # fmt: skip
-    worked.refused("protocol", "add", "mine", "--site", "MCL:1:D15", "--note", "x\x9b",
-                   says="note")  # fmt: skip
+    worked.refused(
+        "instruments", "set", "womac", "--mcid", "25", "--source", "audit\x1b", says="source"
+    )
+    worked.refused(
+        "protocol",
+        "add",
+        "mine",
+        "--site",
+        "MCL:1:D15",
+        "--condition",
+        "knee\x07",
+        says="condition",
+    )
+    worked.refused("protocol", "add", "mine", "--site", "MCL:1:D15", "--note", "x\x9b", says="note")
     worked.ok(*LOG, "--note", "two\nlines\tand a tab", "--date", "2026-03-10")
 
 
 def test_bad_choices_name_what_is_accepted(worked):
     worked.refused(*LOG, "--guidance", "xray", says="landmark, ultrasound, fluoroscopy")
     worked.refused("patient", "add", "X Y", "--sex", "Q", says="F, M, X")
-    worked.refused("course", "start", "P-0001", "--condition", "c", "--icd10", "17.11",
-                   says="ICD-10 code '17.11'")  # fmt: skip
-    worked.refused("course", "start", "P-0001", "--condition", "c", "--every", "0w",
-                   says="out of range")  # fmt: skip
+    worked.refused(
+        "course",
+        "start",
+        "P-0001",
+        "--condition",
+        "c",
+        "--icd10",
+        "17.11",
+        says="ICD-10 code '17.11'",
+    )
+    worked.refused(
+        "course", "start", "P-0001", "--condition", "c", "--every", "0w", says="out of range"
+    )
 
 
 @pytest.mark.sqlite_only
@@ -159,63 +185,113 @@ def test_usage_error_is_exit_2(clinic):
 def test_dextrose_stronger_than_50_percent_is_refused(worked):
     """SPEC, second edition: no stock solution is stronger than D50."""
     worked.refused("log", "P-0001", "--site", "iliolumbar:1:D75", says="dextrose 75%")
-    worked.refused("log", "P-0001", "--site", "MCL:1", "--solution", "dextrose 150%",
-                   says="at most 50%")  # fmt: skip
-    worked.refused("log", "P-0001", "--site", "MCL:1:glucose 60% + lidocaine 1%",
-                   says="dextrose 60%")  # fmt: skip
-    worked.ok("log", "P-0001", "--date", "2026-03-10", "--site", "MCL:1:D50",
-              "--site", "LCL:1:dextrose 12.5% + lidocaine 0.2%")  # fmt: skip
+    worked.refused(
+        "log", "P-0001", "--site", "MCL:1", "--solution", "dextrose 150%", says="at most 50%"
+    )
+    worked.refused(
+        "log", "P-0001", "--site", "MCL:1:glucose 60% + lidocaine 1%", says="dextrose 60%"
+    )
+    worked.ok(
+        "log",
+        "P-0001",
+        "--date",
+        "2026-03-10",
+        "--site",
+        "MCL:1:D50",
+        "--site",
+        "LCL:1:dextrose 12.5% + lidocaine 0.2%",
+    )
     shown = worked.json("session", "show", "P-0001#4")
     assert [i["solution"] for i in shown["injections"]] == [
-        "dextrose 50%", "dextrose 12.5% + lidocaine 0.2%",
-    ]  # fmt: skip
+        "dextrose 50%",
+        "dextrose 12.5% + lidocaine 0.2%",
+    ]
 
 
 def test_a_second_score_of_one_instrument_on_one_day_is_refused(worked):
-    worked.refused("score", "add", "1", "womac=30", "--date", "2026-03-02",
-                   says="already has a womac score on 2026-03-02")  # fmt: skip
-    worked.refused("log", "P-0001", "--date", "2026-03-02", "--site", "MCL:1:D15",
-                   says="session")  # a second session that day is refused first  # fmt: skip
+    worked.refused(
+        "score",
+        "add",
+        "1",
+        "womac=30",
+        "--date",
+        "2026-03-02",
+        says="already has a womac score on 2026-03-02",
+    )
+    worked.refused(
+        "log", "P-0001", "--date", "2026-03-02", "--site", "MCL:1:D15", says="session"
+    )  # a second session that day is refused first
     worked.ok("score", "add", "1", "womac=30", "--date", "2026-03-03")
 
 
 def test_a_serious_adverse_event_needs_its_severity(worked):
     worked.refused("adverse", "add", "1", "pneumothorax", says="pneumothorax needs its severity")
-    worked.refused("log", "P-0001", "--date", "2026-03-10", "--site", "MCL:1:D15",
-                   "--adverse", "infection", says="infection needs its severity")  # fmt: skip
+    worked.refused(
+        "log",
+        "P-0001",
+        "--date",
+        "2026-03-10",
+        "--site",
+        "MCL:1:D15",
+        "--adverse",
+        "infection",
+        says="infection needs its severity",
+    )
     worked.ok("adverse", "add", "1", "pneumothorax", "--severity", "severe")
     worked.ok("adverse", "add", "1", "flare")  # a flare is mild unless said otherwise
     events = worked.json("session", "show", "1")["adverse_events"]
     assert [(e["kind"], e["severity"]) for e in events] == [
-        ("pneumothorax", "severe"), ("flare", "mild"),
-    ]  # fmt: skip
+        ("pneumothorax", "severe"),
+        ("flare", "mild"),
+    ]
 
 
 def test_amending_a_session_to_after_its_adverse_events_onset_is_refused(worked):
     worked.ok("adverse", "add", "1#2", "bruising", "--onset", "2026-02-03")
-    worked.refused("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-05",
-                   says="began on 2026-02-03, before 2026-02-05")  # fmt: skip
+    worked.refused(
+        "session",
+        "amend",
+        "1#2",
+        "--reason",
+        "wrong day",
+        "--date",
+        "2026-02-05",
+        says="began on 2026-02-03, before 2026-02-05",
+    )
     worked.ok("session", "amend", "1#2", "--reason", "wrong day", "--date", "2026-02-01")
 
 
 def test_whole_point_instruments_refuse_fractions(worked):
     worked.refused("score", "add", "1", "nrs=7.5", says="nrs is scored in whole points")
     worked.refused("score", "add", "1", "rmdq=12.25", says="rmdq is scored in whole points")
-    worked.refused("log", "P-0001", "--site", "MCL:0.5:D15", "--pain", "4.5",
-                   says="whole points")  # fmt: skip
+    worked.refused("log", "P-0001", "--site", "MCL:0.5:D15", "--pain", "4.5", says="whole points")
     worked.ok("score", "add", "1", "koos-pain=40.5", "nrs=7")  # KOOS is a transformed score
 
 
 def test_guidance_may_be_ct(worked):
     worked.ok("session", "amend", "1", "--guidance", "ct", "--reason", "was CT guided")
     assert worked.json("session", "show", "1")["guidance"] == "ct"
-    worked.refused("session", "amend", "1", "--guidance", "xray", "--reason", "x",
-                   says="landmark, ultrasound, fluoroscopy, ct")  # fmt: skip
+    worked.refused(
+        "session",
+        "amend",
+        "1",
+        "--guidance",
+        "xray",
+        "--reason",
+        "x",
+        says="landmark, ultrasound, fluoroscopy, ct",
+    )
 
 
 def test_a_serious_adverse_event_of_any_kind_needs_its_severity(worked):
-    worked.refused("adverse", "add", "1", "bruising", "--serious",
-                   says="bruising needs its severity (marked serious)")  # fmt: skip
+    worked.refused(
+        "adverse",
+        "add",
+        "1",
+        "bruising",
+        "--serious",
+        says="bruising needs its severity (marked serious)",
+    )
     worked.ok("adverse", "add", "1", "bruising", "--serious", "--severity", "moderate")
     [event] = worked.json("adverse", "list")
     assert (event["kind"], event["severity"], event["serious"]) == ("bruising", "moderate", True)

@@ -11,11 +11,29 @@ def six_courses(clinic):
     """Six patients with a course each (courses 1-6), then Ola Six, chart 006, with course 7."""
     for n in range(1, 7):
         clinic.ok("patient", "add", f"Name{n}{n}", "--chart", f"C{n}")
-        clinic.ok("course", "start", f"C{n}", "--condition", f"knee {n}", "--sessions", "3",
-                  "--date", "2026-01-05")  # fmt: skip
+        clinic.ok(
+            "course",
+            "start",
+            f"C{n}",
+            "--condition",
+            f"knee {n}",
+            "--sessions",
+            "3",
+            "--date",
+            "2026-01-05",
+        )
     clinic.ok("patient", "add", "Ola Six", "--chart", "006")
-    clinic.ok("course", "start", "Ola Six", "--condition", "lateral elbow", "--sessions", "3",
-              "--date", "2026-01-05")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "Ola Six",
+        "--condition",
+        "lateral elbow",
+        "--sessions",
+        "3",
+        "--date",
+        "2026-01-05",
+    )
     return clinic
 
 
@@ -33,8 +51,12 @@ def test_a_chart_of_digits_with_a_leading_zero_is_that_patients_chart(six_course
 def test_a_number_that_is_a_course_and_another_patients_chart_is_refused(six_courses, installed):
     six_courses.ok("patient", "add", "Seven Seas", "--chart", "7")
     six_courses.ok("course", "start", "chart:7", "--condition", "achilles", "--date", "2026-01-05")
-    for command in (("log", "7", "--site", "MCL:1:D15"), ("progress", "7"),
-                    ("score", "add", "7", "nrs=3"), ("course", "show", "7")):  # fmt: skip
+    for command in (
+        ("log", "7", "--site", "MCL:1:D15"),
+        ("progress", "7"),
+        ("score", "add", "7", "nrs=3"),
+        ("course", "show", "7"),
+    ):
         run = installed if command[0] == "log" else six_courses
         message = run.refused(*command, says="'7' is both course 7")
         assert "Ola Six (006)" in message and "Seven Seas (7)" in message

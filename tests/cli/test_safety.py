@@ -6,8 +6,19 @@ from __future__ import annotations
 
 def achilles(clinic):
     clinic.ok("patient", "add", "Ann Lee", "--chart", "A1")
-    clinic.ok("course", "start", "A1", "--condition", "right Achilles tendinosis", "--side",
-              "right", "--protocol", "achilles-yelland", "--date", "2026-03-02")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "A1",
+        "--condition",
+        "right Achilles tendinosis",
+        "--side",
+        "right",
+        "--protocol",
+        "achilles-yelland",
+        "--date",
+        "2026-03-02",
+    )
     return clinic
 
 
@@ -18,9 +29,11 @@ def test_a_flag_that_meets_the_session_is_warned_first_and_kept(clinic):
     mix = "achilles anterolateral margin:1:dextrose 10% + sodium morrhuate 0.5%"
     result = clinic.ok("log", "A1", "--date", "2026-03-02", "--site", mix)
     lines = result.stderr.splitlines()
-    assert lines[0] == ("warning: FLAG allergy:fish: Ann Lee (A1) is allergic to fish (sodium"
-                        " morrhuate is made from cod-liver oil), and this session gives sodium"
-                        " morrhuate")  # fmt: skip
+    assert lines[0] == (
+        "warning: FLAG allergy:fish: Ann Lee (A1) is allergic to fish (sodium"
+        " morrhuate is made from cod-liver oil), and this session gives sodium"
+        " morrhuate"
+    )
     assert "Logged session 1" in result.output  # a warning, not a refusal
     shown = clinic.json("session", "show", "1")
     assert shown["warnings"] == [lines[0].removeprefix("warning: ")]
@@ -57,13 +70,27 @@ def test_doses_past_the_anaesthetic_limits_are_warned(clinic):
     clinic.refused("patient", "edit", "A1", "--weight", "0", says="weight 0 kg is out of range")
     clinic.ok("patient", "edit", "A1", "--weight", "50")
     # 12 mL of 2 % lidocaine is 240 mg: under 300 mg, over 4.5 mg/kg x 50 kg = 225 mg
-    warned = clinic.ok("log", "A1", "--date", "2026-03-02", "--site",
-                       "achilles anterolateral margin:12:lidocaine 2%").stderr  # fmt: skip
+    warned = clinic.ok(
+        "log",
+        "A1",
+        "--date",
+        "2026-03-02",
+        "--site",
+        "achilles anterolateral margin:12:lidocaine 2%",
+    ).stderr
     assert "lidocaine 240 mg is more than 4.5 mg/kg for 50 kg (225 mg)" in warned
     assert "300 mg limit" not in warned
     assert "12 mL in this session is more than protocol achilles-yelland's 5 mL" not in warned
-    more = clinic.ok("log", "A1", "--date", "2026-03-09", "--protocol", "achilles-yelland",
-                     "--site", "achilles anterolateral margin:16:lidocaine 2%").stderr  # fmt: skip
+    more = clinic.ok(
+        "log",
+        "A1",
+        "--date",
+        "2026-03-09",
+        "--protocol",
+        "achilles-yelland",
+        "--site",
+        "achilles anterolateral margin:16:lidocaine 2%",
+    ).stderr
     # 16 mL of 2 % (320 mg) replaces one of the protocol's sites; the other's 1 mL of its
     # 0.1 % lignocaine adds 1 mg
     assert "lidocaine 321 mg is more than the 300 mg limit for one procedure" in more
@@ -79,21 +106,44 @@ def test_log_warns_while_a_course_has_no_consent(clinic):
     assert "consent" not in clinic.ok("log", "A1", "--date", "2026-03-09").stderr
     [course] = clinic.json("progress", "1")["courses"]
     assert (course["course"]["consent_on"], course["course"]["consent_form"]) == (
-        "2026-03-02", "prolo v2")  # fmt: skip
+        "2026-03-02",
+        "prolo v2",
+    )
 
 
 def test_rehabilitation_is_recorded_shown_and_exported(clinic):
     achilles(clinic)
-    clinic.ok("course", "rehab", "1", "exercise", "--from", "2026-03-02", "--note",
-              "eccentric heel drops, 3 x 15 twice a day")  # fmt: skip
+    clinic.ok(
+        "course",
+        "rehab",
+        "1",
+        "exercise",
+        "--from",
+        "2026-03-02",
+        "--note",
+        "eccentric heel drops, 3 x 15 twice a day",
+    )
     clinic.refused("course", "rehab", "1", "yoga", says="exercise, physiotherapy, brace")
-    clinic.refused("course", "rehab", "1", "brace", "--from", "2026-03-10", "--to",
-                   "2026-03-01", says="before --from")  # fmt: skip
+    clinic.refused(
+        "course",
+        "rehab",
+        "1",
+        "brace",
+        "--from",
+        "2026-03-10",
+        "--to",
+        "2026-03-01",
+        says="before --from",
+    )
     [course] = clinic.json("progress", "1")["courses"]
-    assert course["rehabilitation"] == [{
-        "kind": "exercise", "from": "2026-03-02", "to": None,
-        "note": "eccentric heel drops, 3 x 15 twice a day",
-    }]  # fmt: skip
+    assert course["rehabilitation"] == [
+        {
+            "kind": "exercise",
+            "from": "2026-03-02",
+            "to": None,
+            "note": "eccentric heel drops, 3 x 15 twice a day",
+        }
+    ]
     assert "Rehabilitation: exercise 2026-03-02 to now" in clinic.ok("progress", "1").stdout
     rows = clinic.ok("export", "courses").stdout.splitlines()
     assert rows[0].endswith(",consent_on,consent_form,rehabilitation")

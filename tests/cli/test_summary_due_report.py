@@ -13,37 +13,94 @@ def busy_day(worked):
     """The worked example, plus on 2026-03-20 two sessions, an adverse event, a new and a
     closed course, and one course overdue."""
     worked.ok("patient", "add", "Grace Hopper", "--chart", "P-0002")
-    worked.ok("course", "start", "P-0002", "--condition", "left knee osteoarthritis", "--side",
-              "left", "--every", "2w", "--sessions", "4", "--date", "2026-02-20")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0002",
+        "--condition",
+        "left knee osteoarthritis",
+        "--side",
+        "left",
+        "--every",
+        "2w",
+        "--sessions",
+        "4",
+        "--date",
+        "2026-02-20",
+    )
     worked.ok("log", "P-0002", "--date", "2026-02-20", "--site", "MCL:1:D15", "--pain", "8")
-    worked.ok("log", "P-0002", "--date", "2026-03-20", "--site", "MCL:1:D15",
-              "--site", "intra-articular:6:D25", "--pain", "6", "--adverse", "flare")  # fmt: skip
+    worked.ok(
+        "log",
+        "P-0002",
+        "--date",
+        "2026-03-20",
+        "--site",
+        "MCL:1:D15",
+        "--site",
+        "intra-articular:6:D25",
+        "--pain",
+        "6",
+        "--adverse",
+        "flare",
+    )
     worked.ok("patient", "add", "Alan Turing", "--chart", "P-0003")
-    worked.ok("course", "start", "P-0003", "--condition", "low back pain", "--measure", "odi",
-              "--every", "4w")  # fmt: skip
-    worked.ok("log", "P-0003", "--site", "iliolumbar ligament:1:D15", "--pain", "5",
-              "--score", "odi=40")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0003",
+        "--condition",
+        "low back pain",
+        "--measure",
+        "odi",
+        "--every",
+        "4w",
+    )
+    worked.ok(
+        "log", "P-0003", "--site", "iliolumbar ligament:1:D15", "--pain", "5", "--score", "odi=40"
+    )
     worked.ok("course", "close", "1", "--status", "completed")
     worked.ok("patient", "add", "Edsger Dijkstra", "--chart", "P-0004")
-    worked.ok("course", "start", "P-0004", "--condition", "right lateral epicondylosis",
-              "--every", "4w", "--date", "2026-01-02")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0004",
+        "--condition",
+        "right lateral epicondylosis",
+        "--every",
+        "4w",
+        "--date",
+        "2026-01-02",
+    )
     worked.ok("log", "P-0004", "--date", "2026-01-02", "--site", "lateral epicondyle:0.5:D15")
     return worked
 
 
 def test_summary_json_keys_and_figures(busy_day):
     day = busy_day.json("summary")
-    assert list(day) == ["date", "from", "sessions", "totals", "adverse_events",
-                         "courses_started", "courses_closed", "due", "overdue"]  # fmt: skip
+    assert list(day) == [
+        "date",
+        "from",
+        "sessions",
+        "totals",
+        "adverse_events",
+        "courses_started",
+        "courses_closed",
+        "due",
+        "overdue",
+    ]
     assert day["date"] == "2026-03-20"
     assert [(s["chart"], s["number"], s["sites"], s["pain"]) for s in day["sessions"]] == [
-        ("P-0002", 2, 2, 6), ("P-0003", 1, 1, 5),
-    ]  # fmt: skip
+        ("P-0002", 2, 2, 6),
+        ("P-0003", 1, 1, 5),
+    ]
     assert day["totals"] == {
-        "sessions": 2, "patients": 2, "injections": 3, "volume_ml": 8,
+        "sessions": 2,
+        "patients": 2,
+        "injections": 3,
+        "volume_ml": 8,
         "ml_by_solution": {"dextrose 15%": 2, "dextrose 25%": 6},
         "agents": {"dextrose_g": 1.8},  # 2 mL x 150 mg/mL + 6 mL x 250 mg/mL
-    }  # fmt: skip
+    }
     assert [(e["chart"], e["kind"], e["severity"]) for e in day["adverse_events"]] == [
         ("P-0002", "flare", "mild")
     ]
@@ -57,8 +114,12 @@ def test_summary_json_keys_and_figures(busy_day):
 def test_summary_over_several_days(busy_day):
     week = busy_day.json("summary", "--days", "30", "--date", "2026-03-20")
     assert week["from"] == "2026-02-19"
-    assert [s["date"] for s in week["sessions"]] == ["2026-02-20", "2026-03-02", "2026-03-20",
-                                                    "2026-03-20"]  # fmt: skip
+    assert [s["date"] for s in week["sessions"]] == [
+        "2026-02-20",
+        "2026-03-02",
+        "2026-03-20",
+        "2026-03-20",
+    ]
     busy_day.refused("summary", "--days", "0", says="--days 0 is out of range")
 
 
@@ -80,16 +141,25 @@ def test_summary_text_is_plain_and_stable(busy_day):
         " pain 5",
     ]
     assert "Overdue: 1" in text
-    assert "  P-0004 Edsger Dijkstra, course 4 (right lateral epicondylosis): due 2026-01-30," \
-           " 49 days overdue; last session 2026-01-02" in text  # fmt: skip
+    assert (
+        "  P-0004 Edsger Dijkstra, course 4 (right lateral epicondylosis): due 2026-01-30,"
+        " 49 days overdue; last session 2026-01-02" in text
+    )
 
 
 def test_summary_text_through_a_pipe_has_no_escape_codes_and_repeats(busy_day):
-    env = {**os.environ, "PROLOTRACK_DB": str(busy_day.path), "PROLOTRACK_TODAY": "2026-03-20",
-           "FORCE_COLOR": "1", "TERM": "xterm-256color"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PROLOTRACK_DB": str(busy_day.path),
+        "PROLOTRACK_TODAY": "2026-03-20",
+        "FORCE_COLOR": "1",
+        "TERM": "xterm-256color",
+    }
     command = [sys.executable, "-m", "prolotrack", "summary", "-f", "text"]
-    runs = [subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-            for _ in range(2)]  # fmt: skip
+    runs = [
+        subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        for _ in range(2)
+    ]
     assert runs[0].stdout == runs[1].stdout
     assert "\x1b" not in runs[0].stdout
     assert all(ord(ch) < 0x2500 or ord(ch) > 0x257F for ch in runs[0].stdout)  # no box drawing
@@ -103,8 +173,10 @@ def test_due_within_and_overdue(busy_day):
     ]
     later = busy_day.json("due", "--within", "4w")
     assert [(d["chart"], d["due"]) for d in later] == [
-        ("P-0004", "2026-01-30"), ("P-0002", "2026-04-03"), ("P-0003", "2026-04-17"),
-    ]  # fmt: skip
+        ("P-0004", "2026-01-30"),
+        ("P-0002", "2026-04-03"),
+        ("P-0003", "2026-04-17"),
+    ]
     assert [d["chart"] for d in busy_day.json("due", "--within", "4w", "--overdue")] == ["P-0004"]
     busy_day.refused("due", "--within", "soon", says="not an interval")
 
@@ -127,8 +199,9 @@ def test_report_outcomes(busy_day):
     assert (back["median_improvement_pct"], back["moderate_pct"]) == (37.5, 100)
     pain = busy_day.json("report", "outcomes", "--measure", "nrs", "--condition", "knee")
     assert [(r["condition"], r["evaluable"], r["median_improvement_pct"]) for r in pain] == [
-        ("left knee osteoarthritis", 1, 25.0), ("right knee osteoarthritis", 1, 57.1),
-    ]  # fmt: skip
+        ("left knee osteoarthritis", 1, 25.0),
+        ("right knee osteoarthritis", 1, 57.1),
+    ]
     window = busy_day.json("report", "outcomes", "--from", "2026-03-01")
     assert [r["condition"] for r in window] == ["low back pain"]
 
@@ -148,8 +221,10 @@ def test_demo_file_is_deterministic(tmp_path):
         path = tmp_path / name
         result = CliRunner().invoke(app, ["--today", "2026-03-20", "demo", "--file", str(path)])
         assert result.exit_code == 0, result.output
-        out = CliRunner().invoke(app, ["--db", str(path), "--today", "2026-03-20", "summary",
-                                       "--days", "365", "-f", "json"])  # fmt: skip
+        out = CliRunner().invoke(
+            app,
+            ["--db", str(path), "--today", "2026-03-20", "summary", "--days", "365", "-f", "json"],
+        )
         dumps.append(out.stdout)
     assert dumps[0] == dumps[1]
     assert Path(tmp_path / "a.db").exists()
@@ -160,8 +235,9 @@ def test_due_at_the_end_of_a_month(tmp_path):
 
     clinic = Clinic(tmp_path / "c.db", today=__import__("datetime").date(2026, 2, 28))
     clinic.ok("patient", "add", "Ada", "--chart", "A-1")
-    clinic.ok("course", "start", "A-1", "--condition", "knee", "--every", "1m",
-              "--date", "2026-01-31")  # fmt: skip
+    clinic.ok(
+        "course", "start", "A-1", "--condition", "knee", "--every", "1m", "--date", "2026-01-31"
+    )
     clinic.ok("log", "A-1", "--date", "2026-01-31", "--site", "MCL:0.5:D15")
     assert [(d["chart"], d["due"]) for d in clinic.json("due", "--within", "1d")] == [
         ("A-1", "2026-02-28")

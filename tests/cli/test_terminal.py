@@ -44,8 +44,17 @@ COMMANDS = [
     ("course", "show", "1"),
     ("session", "show", "1"),
 ]
-KEYWORDS = ("substantial", "moderate", "discontinued", "overdue", "completed", "minimal",
-            "follow-up", "upcoming", "missed")  # fmt: skip
+KEYWORDS = (
+    "substantial",
+    "moderate",
+    "discontinued",
+    "overdue",
+    "completed",
+    "minimal",
+    "follow-up",
+    "upcoming",
+    "missed",
+)
 _ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _RULE = re.compile(r"^[─━═│┃╇╈┼┿╋—-]+$")
 
@@ -55,13 +64,18 @@ def demo(tmp_path_factory):
     if not BIN.exists():
         pytest.skip("prolotrack is not installed beside this Python")
     folder = tmp_path_factory.mktemp("terminal")
-    env = {**os.environ, "XDG_CONFIG_HOME": str(folder / "config"), "HOME": str(folder),
-           "PROLOTRACK_TODAY": TODAY}  # fmt: skip
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "HOME": str(folder),
+        "PROLOTRACK_TODAY": TODAY,
+    }
     for name in ("COLUMNS", "LINES", "NO_COLOR", "PROLOTRACK_DB"):
         env.pop(name, None)
     path = folder / "demo.db"
-    subprocess.run([str(BIN), "demo", "--file", str(path)], env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(BIN), "demo", "--file", str(path)], env=env, check=True, capture_output=True
+    )
     return path, env
 
 
@@ -69,8 +83,9 @@ def on_terminal(demo, args, columns: int, raw: bool = False, **extra: str) -> st
     """What the command shows on a terminal ``columns`` wide, escape sequences taken out (or
     left in, ``raw``); ``extra``: more environment."""
     path, env = demo
-    shown, status, errors = _on_a_pty([str(BIN), "--db", str(path), *args], columns,
-                                      {**env, **extra, "TERM": "xterm-256color"})  # fmt: skip
+    shown, status, errors = _on_a_pty(
+        [str(BIN), "--db", str(path), *args], columns, {**env, **extra, "TERM": "xterm-256color"}
+    )
     assert status == 0, errors
     return shown if raw else _ESCAPE.sub("", shown)
 
@@ -80,9 +95,9 @@ def _on_a_pty(argv, columns: int, env, stderr_too: bool = False) -> tuple[str, i
     ``stderr_too``): what it showed, its exit status, and standard error when piped."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    process = subprocess.Popen(argv, stdin=slave, stdout=slave,
-                               stderr=slave if stderr_too else subprocess.PIPE,
-                               env=env)  # fmt: skip
+    process = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave if stderr_too else subprocess.PIPE, env=env
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -101,8 +116,9 @@ def _on_a_pty(argv, columns: int, env, stderr_too: bool = False) -> tuple[str, i
 
 def on_a_pipe(demo, args) -> str:
     path, env = demo
-    result = subprocess.run([str(BIN), "--db", str(path), *args], env=env, capture_output=True,
-                            text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [str(BIN), "--db", str(path), *args], env=env, capture_output=True, text=True, check=True
+    )
     return result.stdout
 
 
@@ -130,8 +146,11 @@ def test_tables_read_whole_on_a_terminal(demo, args, columns):
 
     too_wide = [line for line in lines if cell_len(line) > columns]
     assert too_wide == [], f"lines wider than {columns}:\n" + "\n".join(too_wide)
-    caption = "\n".join(lines[next((n for n, line in enumerate(lines)
-                                     if line.startswith("Not shown")), len(lines)):])  # fmt: skip
+    caption = "\n".join(
+        lines[
+            next((n for n, line in enumerate(lines) if line.startswith("Not shown")), len(lines)) :
+        ]
+    )
     allowed = whole | set(_words(caption))
     broken = []
     for word in _words(shown):
@@ -166,9 +185,17 @@ _PARTED = re.compile(r"(?:^|\s{2})(\d[\d.]*\s?(?:%|g|mg|mL)[,;]?)(?=\s|$)(?!\s=)
 
 
 @pytest.mark.parametrize("columns", [80, 100, 120])
-@pytest.mark.parametrize("args", [("session", "list"), ("course", "show", "3"),
-                                  ("progress", "P-0003"), ("progress", "P-0006"),
-                                  ("session", "show", "1")], ids=" ".join)  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("session", "list"),
+        ("course", "show", "3"),
+        ("progress", "P-0003"),
+        ("progress", "P-0006"),
+        ("session", "show", "1"),
+    ],
+    ids=" ".join,
+)
 def test_a_drug_keeps_its_strength_and_an_amount_its_unit(demo, args, columns):
     """No strength or amount begins a line of a cell: 'lidocaine' / '1%' is one value."""
     shown = on_terminal(demo, args, columns)
@@ -186,10 +213,13 @@ def test_messages_wrap_to_the_terminals_width(demo, tmp_path, columns):
     copy = tmp_path / "demo.db"
     copy_record(path, copy, path.parent / "config" / "prolotrack" / "keys")
     said = []
-    for args in (("log", "P-0001", "--site", "MCL:2:lidocaine 1%", "--site", "LCL:1:water"),
-                 ("course", "show", "999999")):  # fmt: skip
-        shown, _, _ = _on_a_pty([str(BIN), "--db", str(copy), *args], columns,
-                                {**env, "TERM": "xterm"}, stderr_too=True)  # fmt: skip
+    for args in (
+        ("log", "P-0001", "--site", "MCL:2:lidocaine 1%", "--site", "LCL:1:water"),
+        ("course", "show", "999999"),
+    ):
+        shown, _, _ = _on_a_pty(
+            [str(BIN), "--db", str(copy), *args], columns, {**env, "TERM": "xterm"}, stderr_too=True
+        )
         said += _ESCAPE.sub("", shown).splitlines()
     assert any(line.startswith("warning: lidocaine 20 mg given with no weight") for line in said), (
         said

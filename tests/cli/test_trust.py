@@ -46,8 +46,9 @@ class User:
 
     def run(self, *args, db=None, preexec_fn=None):
         argv = [str(BIN), "--db", str(db or self.path), *args]
-        return subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=300,
-                              preexec_fn=preexec_fn)  # fmt: skip
+        return subprocess.run(
+            argv, env=self.env, capture_output=True, text=True, timeout=300, preexec_fn=preexec_fn
+        )
 
     def ok(self, *args, db=None):
         result = self.run(*args, db=db)
@@ -195,8 +196,11 @@ def _kill_during(user, *args, db=None, marker, limit=30.0):
 
 
 def _strays(folder: Path):
-    return sorted(p.name for p in folder.rglob(".*") if p.name != ".verified" and
-                  not p.name.endswith(".verified"))  # fmt: skip
+    return sorted(
+        p.name
+        for p in folder.rglob(".*")
+        if p.name != ".verified" and not p.name.endswith(".verified")
+    )
 
 
 def test_a_killed_first_import_into_a_new_path_leaves_nothing_after_the_next_command(
@@ -231,8 +235,9 @@ def _sheet(tmp_path: Path, *, patients: int) -> Path:
     rows = ["chart,name,condition,started_on,session_date,site,volume_ml,solution,nrs"]
     for p in range(patients):
         for s in range(10):
-            rows.append(f"C-{p},Patient {p},knee,2024-01-01,2024-{1 + s:02d}-0{1 + p % 9},"
-                        "MCL,0.5,D15,5")  # fmt: skip
+            rows.append(
+                f"C-{p},Patient {p},knee,2024-01-01,2024-{1 + s:02d}-0{1 + p % 9},MCL,0.5,D15,5"
+            )
     sheet.write_text("\n".join(rows) + "\n")
     return sheet
 
@@ -246,9 +251,13 @@ def _dead_pid() -> int:
 def test_strays_of_killed_commands_beside_the_file_go_with_the_next_command(user):
     folder = user.path.parent
     pid = _dead_pid()
-    left = [folder / f".clinic.db.{pid}.new", folder / f".clinic.db.{pid}.new-wal",
-            folder / f".clinic.db.verified.{pid}", folder / "backups" / f".x.db.{pid}.part",
-            folder / f".report.csv.{pid}.part"]  # fmt: skip
+    left = [
+        folder / f".clinic.db.{pid}.new",
+        folder / f".clinic.db.{pid}.new-wal",
+        folder / f".clinic.db.verified.{pid}",
+        folder / "backups" / f".x.db.{pid}.part",
+        folder / f".report.csv.{pid}.part",
+    ]
     (folder / "backups").mkdir(exist_ok=True)
     for path in left:
         path.write_text("patient rows")
@@ -268,8 +277,9 @@ def test_a_migration_killed_midway_leaves_the_old_file_whole(user, tmp_path):
     conn = sqlite3.connect(old, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     schema.migrations.apply(Database(conn), stop_before="0002_secrets")
-    conn.execute("INSERT INTO patients (chart, name, created_at, updated_at)"
-                 " VALUES ('P-1', 'Ada', 'x', 'x')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO patients (chart, name, created_at, updated_at) VALUES ('P-1', 'Ada', 'x', 'x')"
+    )
     conn.close()
     original = old.read_bytes()
     _kill_during(user, "patient", "list", db=old, marker="backups/*", limit=10)
@@ -346,17 +356,28 @@ def test_deidentified_exports_carry_no_free_text(user):
         "--date",
         "2026-01-10",
     )
-    u.ok("log", "Z-1", "--date", "2026-01-10",
-         "--site", "Elm Street spot:1:dextrose 15% + Quackenbush tonic",
-         "--site", "MCL:0.5:D15", "--anesthetic", "lidocaine 1% per Dr Moriarty",
-         "--note", "Zebediah", "--pain", "6")  # fmt: skip
+    u.ok(
+        "log",
+        "Z-1",
+        "--date",
+        "2026-01-10",
+        "--site",
+        "Elm Street spot:1:dextrose 15% + Quackenbush tonic",
+        "--site",
+        "MCL:0.5:D15",
+        "--anesthetic",
+        "lidocaine 1% per Dr Moriarty",
+        "--note",
+        "Zebediah",
+        "--pain",
+        "6",
+    )
     hits = []
     outputs = 0
     u.ok("adverse", "add", "Z-1#1", "flare", "--note", "Zebediah called from Elm Street")
     u.ok("patient", "flag", "Z-1", "other:Quackenbush's cousin")
     u.ok("course", "rehab", "Z-1", "other", "--note", "Moriarty's gym")
-    for table in ("patients", "courses", "sessions", "injections", "scores", "progress",
-                  "adverse"):  # fmt: skip
+    for table in ("patients", "courses", "sessions", "injections", "scores", "progress", "adverse"):
         for fmt in ("csv", "json"):
             text = u.ok("export", table, "--deidentify", "-f", fmt).stdout
             outputs += 1
@@ -401,8 +422,20 @@ def test_dates_past_the_calendars_end_are_refused(user):
 
 
 def test_an_instrument_with_an_infinite_range_is_refused_and_audit_still_works(user):
-    user.refused("instruments", "add", "big", "--name", "Big", "--min", "0", "--max", "1e309",
-                 "--better", "lower", says="not a finite number")  # fmt: skip
+    user.refused(
+        "instruments",
+        "add",
+        "big",
+        "--name",
+        "Big",
+        "--min",
+        "0",
+        "--max",
+        "1e309",
+        "--better",
+        "lower",
+        says="not a finite number",
+    )
     user.ok("audit")
 
 
@@ -472,8 +505,9 @@ def test_a_restore_killed_at_random_moments_leaves_one_record_or_the_other(user,
         shutil.copy(base, user.path)
         shutil.rmtree(keys_folder)
         shutil.copytree(base_keys, keys_folder)
-        process = user.popen("db", "restore", backup, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)  # fmt: skip
+        process = user.popen(
+            "db", "restore", backup, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.6, 1.0) * duration)  # the copy comes last, after the checks
         process.send_signal(signal.SIGKILL)
         process.wait()

@@ -29,8 +29,19 @@ def test_a_session_is_named_course_hash_n_everywhere_a_session_is_taken(worked):
 
 def test_one_is_singular(clinic):
     clinic.ok("patient", "add", "Ada Lovelace", "--chart", "P-1")
-    clinic.ok("course", "start", "P-1", "--condition", "knee pain", "--date", "2026-03-01",
-              "--every", "4w", "--sessions", "3")  # fmt: skip
+    clinic.ok(
+        "course",
+        "start",
+        "P-1",
+        "--condition",
+        "knee pain",
+        "--date",
+        "2026-03-01",
+        "--every",
+        "4w",
+        "--sessions",
+        "3",
+    )
     logged = clinic.ok("log", "P-1", "--date", "2026-03-19", "--site", "MCL:0.5:D15")
     assert ": 1 site, 0.5 mL" in logged.stderr
     text = clinic.ok("summary", "--date", "2026-03-19", "-f", "text").stdout

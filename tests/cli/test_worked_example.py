@@ -46,15 +46,24 @@ def test_scores_list_by_date(worked):
 
 def test_each_session_says_what_it_gave(worked):
     """6 mL of D25 and 2 x 0.5 mL of D15: 1.5 g + 0.15 g of dextrose a session."""
-    worked.ok("log", "P-0001", "--date", "2026-03-16", "--site", "MCL:2:lidocaine, 1%",
-              "--site", "intra-articular:6:dextrose 25% + lidocaine 0.2%")  # fmt: skip
+    worked.ok(
+        "log",
+        "P-0001",
+        "--date",
+        "2026-03-16",
+        "--site",
+        "MCL:2:lidocaine, 1%",
+        "--site",
+        "intra-articular:6:dextrose 25% + lidocaine 0.2%",
+    )
     assert worked.json("session", "show", "1")["totals"] == {"dextrose_g": 1.65}
-    assert worked.json("session", "show", "4")["totals"] == {"dextrose_g": 1.5,
-                                                            "lidocaine_mg": 32}  # fmt: skip
+    assert worked.json("session", "show", "4")["totals"] == {"dextrose_g": 1.5, "lidocaine_mg": 32}
     assert "dextrose 1.50 g, lidocaine 32 mg" in worked.ok("session", "show", "4").stdout
     [course] = worked.json("progress", "1")["courses"]
     assert [s["totals"] for s in course["sessions"]][-2:] == [
-        {"dextrose_g": 1.65}, {"dextrose_g": 1.5, "lidocaine_mg": 32}]  # fmt: skip
+        {"dextrose_g": 1.65},
+        {"dextrose_g": 1.5, "lidocaine_mg": 32},
+    ]
     rows = worked.ok("export", "sessions").stdout.splitlines()
     assert rows[0].endswith(",dextrose_g,lidocaine_mg,bupivacaine_mg,ropivacaine_mg,procaine_mg")
     assert rows[-1].endswith(",1.5,32,,,")

@@ -16,10 +16,19 @@ BY_CODE = {i.code: i for i in CATALOGUE}
 
 
 def course(status="completed", planned=3, done=3, last=LAST) -> Course:
-    return Course(id=1, patient_id=1, condition="knee", started_on=date(2026, 1, 5),
-                  interval=parse_interval("4w"), measure="womac", status=status,
-                  planned_sessions=planned, sessions_done=done, last_session_on=last,
-                  closed_on=date(2026, 3, 2) if status != "active" else None)  # fmt: skip
+    return Course(
+        id=1,
+        patient_id=1,
+        condition="knee",
+        started_on=date(2026, 1, 5),
+        interval=parse_interval("4w"),
+        measure="womac",
+        status=status,
+        planned_sessions=planned,
+        sessions_done=done,
+        last_session_on=last,
+        closed_on=date(2026, 3, 2) if status != "active" else None,
+    )
 
 
 def score(day: date, value: float = 30, code: str = "womac", n: int = 1) -> Score:
@@ -62,8 +71,14 @@ def test_statuses_of_a_timepoint(today, scored, status):
 
 def test_a_score_of_another_instrument_or_voided_does_not_make_it_done():
     nrs = score(date(2026, 6, 1), 3, "nrs")
-    voided = Score(id=2, course_id=1, instrument="womac", value=30, taken_on=date(2026, 6, 1),
-                   voided_at="2026-06-02T00:00:00Z")  # fmt: skip
+    voided = Score(
+        id=2,
+        course_id=1,
+        instrument="womac",
+        value=30,
+        taken_on=date(2026, 6, 1),
+        voided_at="2026-06-02T00:00:00Z",
+    )
     [point] = follow_up.timepoints(course(), [nrs, voided], date(2026, 6, 3), "3m")
     assert point.status == "overdue" and point.scores == {"nrs": 3}
 
@@ -83,8 +98,9 @@ def test_lost_to_follow_up_when_every_closed_window_was_missed():
     assert follow_up.lost(missed, today)
     kept = follow_up.timepoints(course(), [score(date(2026, 6, 1))], today, "3m,6m,12m")
     assert not follow_up.lost(kept, today)
-    assert not follow_up.lost(follow_up.timepoints(course(), [], date(2026, 6, 1), "3m"),
-                              date(2026, 6, 1))  # fmt: skip
+    assert not follow_up.lost(
+        follow_up.timepoints(course(), [], date(2026, 6, 1), "3m"), date(2026, 6, 1)
+    )
 
 
 def test_pgic_is_judged_on_its_latest_score_without_a_baseline():
@@ -93,7 +109,12 @@ def test_pgic_is_judged_on_its_latest_score_without_a_baseline():
     assert much.at_responder_mark is True and much.latest == 2
     # a transition question has no baseline, change, MCID or tier: its value only
     assert (much.baseline, much.change, much.mcid, much.mcid_reached, much.responder) == (
-        None, None, None, None, None)  # fmt: skip
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert outcome(pgic, [score(date(2026, 6, 1), 3, "pgic")]).at_responder_mark is False
     with pytest.raises(InvalidInput, match="whole points"):
         pgic.check(1.5)

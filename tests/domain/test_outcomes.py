@@ -14,10 +14,16 @@ BY_CODE = {i.code: i for i in CATALOGUE}
 
 def scores(code, *values, voided=()):
     return [
-        Score(id=n, course_id=1, instrument=code, value=v, taken_on=date(2026, 1, 5 + 7 * n),
-              voided_at="2026-03-01T00:00:00Z" if n in voided else None)
+        Score(
+            id=n,
+            course_id=1,
+            instrument=code,
+            value=v,
+            taken_on=date(2026, 1, 5 + 7 * n),
+            voided_at="2026-03-01T00:00:00Z" if n in voided else None,
+        )
         for n, v in enumerate(values)
-    ]  # fmt: skip
+    ]
 
 
 def test_pain_nrs_of_the_worked_example():
@@ -82,14 +88,26 @@ def test_responder_tiers(pct, tier):
 def test_weeks_since_the_start():
     start = date(2026, 1, 5)
     assert [week(start, date(2026, m, d)) for m, d in ((1, 5), (1, 11), (1, 12), (3, 2))] == [
-        0, 0, 1, 8,
-    ]  # fmt: skip
+        0,
+        0,
+        1,
+        8,
+    ]
 
 
 def course(every="4w", planned=None, done=0, last=None, status="active"):
-    return Course(id=1, patient_id=1, condition="knee", started_on=date(2026, 1, 5),
-                  interval=parse_interval(every), measure="nrs", status=status,
-                  planned_sessions=planned, sessions_done=done, last_session_on=last)  # fmt: skip
+    return Course(
+        id=1,
+        patient_id=1,
+        condition="knee",
+        started_on=date(2026, 1, 5),
+        interval=parse_interval(every),
+        measure="nrs",
+        status=status,
+        planned_sessions=planned,
+        sessions_done=done,
+        last_session_on=last,
+    )
 
 
 def test_next_due_from_the_last_session():

@@ -52,6 +52,8 @@ def test_scarpones_mix_counts_each_of_its_agents():
     3.5 parts saline (clinical-reference.md section 8), 7 mL in all."""
     mix = "dextrose 10.7% + sodium morrhuate 0.72% + lidocaine 0.29% + bupivacaine 0.036%"
     assert Totals(totals([(mix, 7)])) == {
-        "dextrose_g": 0.749, "lidocaine_mg": 20.3, "bupivacaine_mg": 2.52,
+        "dextrose_g": 0.749,
+        "lidocaine_mg": 20.3,
+        "bupivacaine_mg": 2.52,
         "sodium_morrhuate_mg": 50.4,
-    }  # fmt: skip
+    }

@@ -59,10 +59,19 @@ def test_d50_is_the_strongest_dextrose_and_d50_1_is_refused():
 
 
 LAST = date(2026, 3, 2)
-COURSE = Course(id=1, patient_id=1, condition="knee", started_on=date(2026, 1, 5),
-                interval=parse_interval("4w"), measure="womac", status="completed",
-                planned_sessions=3, sessions_done=3, last_session_on=LAST,
-                closed_on=LAST)  # fmt: skip
+COURSE = Course(
+    id=1,
+    patient_id=1,
+    condition="knee",
+    started_on=date(2026, 1, 5),
+    interval=parse_interval("4w"),
+    measure="womac",
+    status="completed",
+    planned_sessions=3,
+    sessions_done=3,
+    last_session_on=LAST,
+    closed_on=LAST,
+)
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,9 @@ SITE = st.tuples(
     st.sampled_from([0.5, 1.0, 6, 2.25]),
     st.sampled_from([None, 1, 3]),
 )
-SESSION = st.tuples(st.tuples(TEXT, TEXT), st.sampled_from([(), (4.0,), (None, 40.5)]),
-                    st.lists(SITE, max_size=4))  # fmt: skip
+SESSION = st.tuples(
+    st.tuples(TEXT, TEXT), st.sampled_from([(), (4.0,), (None, 40.5)]), st.lists(SITE, max_size=4)
+)
 
 
 def written(sessions, scores: int) -> tuple[str, str]:
@@ -38,8 +39,11 @@ def written(sessions, scores: int) -> tuple[str, str]:
         sites,
         delimited.stored_cells,
     )
-    rows = [dict(zip([c.key for c in columns], (*head, *site, *tail), strict=True))
-            for head, tail, sites in sessions for site in sites]  # fmt: skip
+    rows = [
+        dict(zip([c.key for c in columns], (*head, *site, *tail), strict=True))
+        for head, tail, sites in sessions
+        for site in sites
+    ]
     assert count == len(rows)
     general = io.StringIO()
     delimited.stream(general, columns, rows)
@@ -57,8 +61,11 @@ def test_the_fast_writer_is_the_general_writer(data):
 
 
 def test_a_site_with_a_carriage_return_is_written_whole_among_its_session_s_rows():
-    sites = [("MCL", "left", "dextrose 15%", 0.5, 1), ("Dr\rWho", None, "=sol", 1.0, 3),
-             ("MCL", "left", "dextrose 15%", 0.5, 1)]  # fmt: skip
+    sites = [
+        ("MCL", "left", "dextrose 15%", 0.5, 1),
+        ("Dr\rWho", None, "=sol", 1.0, 3),
+        ("MCL", "left", "dextrose 15%", 0.5, 1),
+    ]
     fast, general = written([(("C1", "=Ann"), (4.0,), sites)], 1)
     assert fast == general
     read = list(csv.reader(io.StringIO(fast, newline="")))

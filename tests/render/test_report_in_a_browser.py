@@ -17,9 +17,15 @@ CHROMIUM = os.environ.get("PROLOTRACK_CHROMIUM") or shutil.which("chromium")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not CHROMIUM:
     pytest.skip("no chromium here (.ci/run installs Debian's package)", allow_module_level=True)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-quic"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +65,19 @@ def test_the_clinicians_report_shows_the_figures_of_progress(worked, tmp_path, b
         points = figure.locator("svg g[id^='points-'] use").count()
         scored = [v for v in course["sessions"] + course["visits"] if code in v["scores"]]
         assert points == len(scored) == 3
-        row = page.locator("table.outcomes tr").filter(has=page.locator(
-            f'td[data-key="instrument"]:text-is("{code}")'))  # fmt: skip
-        shown = {k: row.locator(f'td[data-key="{k}"]').inner_text()
-                 for k in ("baseline", "latest", "improvement_pct", "responder")}  # fmt: skip
-        assert shown == {"baseline": f"{outcome['baseline']:g}",
-                         "latest": f"{outcome['latest']:g}",
-                         "improvement_pct": f"{outcome['improvement_pct']:.1f}",
-                         "responder": outcome["responder"]}  # fmt: skip
+        row = page.locator("table.outcomes tr").filter(
+            has=page.locator(f'td[data-key="instrument"]:text-is("{code}")')
+        )
+        shown = {
+            k: row.locator(f'td[data-key="{k}"]').inner_text()
+            for k in ("baseline", "latest", "improvement_pct", "responder")
+        }
+        assert shown == {
+            "baseline": f"{outcome['baseline']:g}",
+            "latest": f"{outcome['latest']:g}",
+            "improvement_pct": f"{outcome['improvement_pct']:.1f}",
+            "responder": outcome["responder"],
+        }
     assert "lower is better" in page.locator('figure[data-instrument="womac"] svg').text_content()
     text = page.locator("body").inner_text()
     assert "flare (moderate), onset 2026-02-02: ice helped" in text

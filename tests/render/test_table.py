@@ -12,9 +12,13 @@ from rich.text import Text
 from prolotrack.render import table
 from prolotrack.render.view import Column, Listing, text
 
-COLUMNS = [Column("chart", "Chart"), Column("name", "Patient"),
-           Column("course", "Course", numeric=True), Column("ml", "mL", numeric=True, decimals=1),
-           Column("note", "Last session")]  # fmt: skip
+COLUMNS = [
+    Column("chart", "Chart"),
+    Column("name", "Patient"),
+    Column("course", "Course", numeric=True),
+    Column("ml", "mL", numeric=True, decimals=1),
+    Column("note", "Last session"),
+]
 
 
 def on_pipe(view: Listing) -> str:
@@ -26,8 +30,15 @@ def on_pipe(view: Listing) -> str:
 def rich_itself(view: Listing) -> str:
     """Rich's own layout of the same table (cell padding, justification), given the room."""
     out = Console(file=io.StringIO(), width=100_000, no_color=True, highlight=False)
-    frame = Table(title=view.title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False, header_style="bold", highlight=False)  # fmt: skip
+    frame = Table(
+        title=view.title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        highlight=False,
+    )
     for c in view.columns:
         frame.add_column(c.header, justify="right" if c.numeric else "left", no_wrap=True)
     for row in view.rows:
@@ -37,10 +48,14 @@ def rich_itself(view: Listing) -> str:
 
 
 def test_a_pipe_gets_every_value_whole_and_aligned():
-    view = Listing(COLUMNS, [
-        {"chart": "P-1", "name": "Zoë 李小龍", "course": 12, "ml": 6, "note": None},
-        {"chart": "P-22", "name": "Ada", "course": 3, "ml": 117.25, "note": "2026-03-02"},
-    ], title="Due")  # fmt: skip
+    view = Listing(
+        COLUMNS,
+        [
+            {"chart": "P-1", "name": "Zoë 李小龍", "course": 12, "ml": 6, "note": None},
+            {"chart": "P-22", "name": "Ada", "course": 3, "ml": 117.25, "note": "2026-03-02"},
+        ],
+        title="Due",
+    )
     drawn = on_pipe(view)
     assert drawn == rich_itself(view)
     lines = drawn.splitlines()

@@ -40,9 +40,11 @@ def test_wal_foreign_keys_and_schema_version(tmp_path):
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert schema.version(db) == len(schema.KNOWN)
         with pytest.raises(sqlite3.IntegrityError):
-            db.execute("INSERT INTO courses (patient_id, condition, measure, interval,"
-                       " started_on, created_at, updated_at)"
-                       " VALUES (99, 'x', 'nrs', '4w', '2026-01-01', 'now', 'now')")  # fmt: skip
+            db.execute(
+                "INSERT INTO courses (patient_id, condition, measure, interval,"
+                " started_on, created_at, updated_at)"
+                " VALUES (99, 'x', 'nrs', '4w', '2026-01-01', 'now', 'now')"
+            )
 
 
 def test_a_failing_command_writes_nothing(tmp_path):

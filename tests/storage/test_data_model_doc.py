@@ -14,9 +14,13 @@ KEEPING = {"id", "created_at", "updated_at"}
 def test_every_table_and_column_is_in_the_data_model(clinic):
     clinic.ok("patient", "add", "Ada")
     with sqlite3.connect(clinic.path) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name NOT LIKE '\\_%' ESCAPE '\\'")]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE '\\_%' ESCAPE '\\'"
+            )
+        ]
         missing = [
             f"{table}.{column}"
             for table in tables

@@ -54,14 +54,18 @@ def _hide_a_row_from_an_index(path):
         return conn
 
     conn = connect()
-    entry = conn.execute("SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master"
-                         " WHERE name = 'sessions_by_date'").fetchone()  # fmt: skip
+    entry = conn.execute(
+        "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master"
+        " WHERE name = 'sessions_by_date'"
+    ).fetchone()
     conn.execute("DELETE FROM sqlite_master WHERE name = 'sessions_by_date'")
     conn.commit()
     conn.close()
     conn = connect()
-    conn.execute("INSERT INTO sessions (course_id, number, date, created_at, updated_at)"
-                 " VALUES (1, 9, '2026-03-15', 'x', 'x')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO sessions (course_id, number, date, created_at, updated_at)"
+        " VALUES (1, 9, '2026-03-15', 'x', 'x')"
+    )
     conn.commit()
     conn.close()
     conn = connect()
@@ -78,9 +82,13 @@ def test_a_bad_file_is_never_written_to_and_db_check_names_the_problem(worked, k
         worked.refused(*command, status=3)
     result = worked.run("db", "check")
     assert result.exit_code == 3, result.output
-    named = {"text": "not an SQLite database", "empty": "is empty",
-             "truncated": "is truncated", "corrupted page": "integrity",
-             "index mismatch": "missing from index"}[kind]  # fmt: skip
+    named = {
+        "text": "not an SQLite database",
+        "empty": "is empty",
+        "truncated": "is truncated",
+        "corrupted page": "integrity",
+        "index mismatch": "missing from index",
+    }[kind]
     assert named in result.stderr, result.stderr
 
 
@@ -101,15 +109,19 @@ def test_a_lock_held_past_the_wait_is_exit_3_and_writes_nothing(worked, monkeypa
 
 def test_backup_while_another_process_writes_is_sound(worked, tmp_path):
     writer = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             from typer.testing import CliRunner
             from prolotrack.cli.app import app
             for n in range(60):
                 r = CliRunner().invoke(app, ["--db", r"{worked.path}", "--today", "2026-03-20",
                                              "patient", "add", f"Writer {{n}}"])
                 assert r.exit_code == 0, r.output
-        """)],
-    )  # fmt: skip
+        """),
+        ],
+    )
     try:
         made = []
         while writer.poll() is None and len(made) < 5:
@@ -193,15 +205,17 @@ def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
             'x', 'x');
         INSERT INTO injections VALUES (1, 1, 1, 'MCL', 'right', 'dextrose 15%', 0.5, 1, NULL);
         INSERT INTO scores VALUES (1, 1, 1, 'nrs', 7, '2026-01-05', NULL, NULL, 'x');
-    """)  # fmt: skip
+    """)
     conn.close()
     clinic = Clinic(path, TODAY)
     assert [s["date"] for s in clinic.json("session", "list")] == ["2026-01-05"]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.KNOWN)
-    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("patients", "courses", "sessions", "injections", "scores")]  # fmt: skip
+    counts = [
+        conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("patients", "courses", "sessions", "injections", "scores")
+    ]
     assert counts == [1, 1, 1, 1, 1]
     conn.close()
     saved = list((tmp_path / "backups").glob("v1-*-before-migration.db"))
@@ -228,9 +242,20 @@ def big_import(tmp_path):
 
 def _import_process(db, csv):
     return subprocess.Popen(
-        [sys.executable, "-m", "prolotrack", "--db", str(db), "--today", "2026-03-20", "import",
-         str(csv)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "prolotrack",
+            "--db",
+            str(db),
+            "--today",
+            "2026-03-20",
+            "import",
+            str(csv),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, big_import):
@@ -259,14 +284,17 @@ def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, b
         assert sessions in (3, full)
         outcomes.append(sessions)
     assert 3 in outcomes  # some kills landed before the commit
-    print(f"kills: {len(outcomes)}; none imported: {outcomes.count(3)};"
-          f" all imported: {outcomes.count(full)}; import took {duration:.1f} s")  # fmt: skip
+    print(
+        f"kills: {len(outcomes)}; none imported: {outcomes.count(3)};"
+        f" all imported: {outcomes.count(full)}; import took {duration:.1f} s"
+    )
 
 
 def test_two_processes_writing_at_once_lose_nothing(worked, tmp_path):
     worked.ok("course", "start", "P-0001", "--condition", "left knee", "--date", "2025-01-01")
     script = tmp_path / "writer.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys
         from datetime import date, timedelta
         from typer.testing import CliRunner
@@ -283,10 +311,15 @@ def test_two_processes_writing_at_once_lose_nothing(worked, tmp_path):
                 r = CliRunner().invoke(app, [*base, "score", "add", "2", "womac=40",
                                              "--date", day.isoformat()])
                 assert r.exit_code == 0, r.output
-    """))  # fmt: skip
+    """)
+    )
     env = {**os.environ, "PROLOTRACK_BUSY_TIMEOUT": "30"}
-    writers = [subprocess.Popen([sys.executable, str(script), str(p)], env=env,
-                                stderr=subprocess.PIPE, text=True) for p in (0, 1)]  # fmt: skip
+    writers = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(p)], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for p in (0, 1)
+    ]
     for w in writers:
         _, err = w.communicate(timeout=600)
         assert w.returncode == 0, err
@@ -330,7 +363,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
         INSERT INTO scores VALUES (1, 1, 1, 'womac', 52, '2026-01-05', NULL, NULL, 'x');
         INSERT INTO adverse_events VALUES (1, 1, 'flare', 'mild', '2026-01-06', NULL, NULL,
             '2026-01-07T10:00:00Z');
-    """)  # fmt: skip
+    """)
     audit.end(db)
     keys.save_head(schema.file_identity(db), path, audit.head(db, None))  # as its machine had it
     conn.close()

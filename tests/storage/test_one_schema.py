@@ -20,8 +20,13 @@ from prolotrack.storage.connection import FileDatabase
 from prolotrack.storage.migrations.dialects import POSTGRESQL, SQLITE
 
 ENGINE_OWN = {"_sqlite_migrations", schema.SERVER_RECORD, "audit_context"}
-TYPES = {"text": "text", "integer": "integer", "bigint": "integer", "real": "real",
-         "double precision": "real"}  # fmt: skip
+TYPES = {
+    "text": "text",
+    "integer": "integer",
+    "bigint": "integer",
+    "real": "real",
+    "double precision": "real",
+}
 ISO_DATE = {SQLITE.iso_date.split("'")[1], POSTGRESQL.iso_date.split("'")[1]}
 
 
@@ -67,17 +72,20 @@ def _default(value) -> str | None:
 def sqlite_schema(path) -> dict:
     conn = sqlite3.connect(path)
     found = {}
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%'"
-        " ESCAPE '!'")]  # fmt: skip
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%'"
+            " ESCAPE '!'"
+        )
+    ]
     for table in sorted(set(tables) - ENGINE_OWN):
         info = conn.execute(f"PRAGMA table_xinfo({table})").fetchall()
         names = [c[1] for c in info]
         pk = [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]]
         nocase = {
-            c for c in names
-            if re.search(rf"\b{c}\b[^,]*COLLATE NOCASE", _table_sql(conn, table))
-        }  # fmt: skip
+            c for c in names if re.search(rf"\b{c}\b[^,]*COLLATE NOCASE", _table_sql(conn, table))
+        }
         columns = {
             name: (TYPES[kind.lower()], bool(notnull) or name in pk, _default(default))
             for _, name, kind, notnull, default, _, _ in info
@@ -92,8 +100,9 @@ def sqlite_schema(path) -> dict:
                     parts.append(f"lower({column})" if collation == "NOCASE" else column)
             where = ()
             if partial:
-                text = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
-                                    [index]).fetchone()[0]  # fmt: skip
+                text = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = ?", [index]
+                ).fetchone()[0]
                 where = _literals(text.split(" WHERE ", 1)[1], names)
             keys.add(("unique" if unique else "index", tuple(parts), where))
         references = set()
@@ -103,8 +112,12 @@ def sqlite_schema(path) -> dict:
             to = to or "id"
             references.add((column, other, to, on_delete))
         checks = sorted(_literals(c, names) for c in _checks(_table_sql(conn, table)))
-        found[table] = {"columns": columns, "keys": keys, "references": references,
-                        "checks": checks}  # fmt: skip
+        found[table] = {
+            "columns": columns,
+            "keys": keys,
+            "references": references,
+            "checks": checks,
+        }
     conn.close()
     return found
 
@@ -118,8 +131,10 @@ def postgresql_schema(url: str) -> dict:
 
     found = {}
     with psycopg.connect(url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
         for table in sorted(set(tables) - ENGINE_OWN):
             info = conn.execute(
                 "SELECT column_name, data_type, is_nullable, column_default FROM"
@@ -130,8 +145,10 @@ def postgresql_schema(url: str) -> dict:
             if table == "instruments":  # SQLite keeps the catalogue's order in its rowid
                 info = [c for c in info if c[0] != "rowid"]
             names = [c[0] for c in info]
-            columns = {name: (TYPES[kind], nullable == "NO", _default(default))
-                       for name, kind, nullable, default in info}  # fmt: skip
+            columns = {
+                name: (TYPES[kind], nullable == "NO", _default(default))
+                for name, kind, nullable, default in info
+            }
             keys = set()
             for (definition,) in conn.execute(
                 "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s",
@@ -158,8 +175,12 @@ def postgresql_schema(url: str) -> dict:
                     ).groups()
                     action = re.search(r"ON DELETE (CASCADE|SET NULL|RESTRICT)", definition)
                     references.add((column, other, to, action[1] if action else "NO ACTION"))
-            found[table] = {"columns": columns, "keys": keys, "references": references,
-                            "checks": sorted(checks)}  # fmt: skip
+            found[table] = {
+                "columns": columns,
+                "keys": keys,
+                "references": references,
+                "checks": sorted(checks),
+            }
     return found
 
 

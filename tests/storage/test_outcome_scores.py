@@ -18,8 +18,17 @@ def test_the_first_and_latest_scores_judge_a_course_as_all_of_them_do(worked):
     worked.ok("score", "add", "1", "womac=30", "--date", "2026-03-16")  # the latest, then voided
     void = worked.json("score", "list", "1")
     worked.ok("score", "void", str(max(s["id"] for s in void)), "--reason", "wrong patient")
-    worked.ok("course", "start", "P-0001", "--condition", "left knee", "--measure", "womac",
-              "--date", "2026-03-01")  # fmt: skip
+    worked.ok(
+        "course",
+        "start",
+        "P-0001",
+        "--condition",
+        "left knee",
+        "--measure",
+        "womac",
+        "--date",
+        "2026-03-01",
+    )
     with transaction(worked.path, write=False) as db:
         catalogue = {i.code: i for i in scores.instruments(db)}
         every = {course.id: (course, found) for course, found in courses.with_scores(db)}

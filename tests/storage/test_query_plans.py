@@ -22,8 +22,11 @@ def _scans(db, statements) -> list[str]:
         if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
             continue
         plan = db.execute(f"EXPLAIN QUERY PLAN {sql}", params or []).fetchall()
-        aliases = {m.group(2): m.group(1) for m in re.finditer(r"\b(\w+)\s+(?:AS\s+)?(\w+)\b", sql)
-                   if m.group(1) in BIG_TABLES}  # fmt: skip
+        aliases = {
+            m.group(2): m.group(1)
+            for m in re.finditer(r"\b(\w+)\s+(?:AS\s+)?(\w+)\b", sql)
+            if m.group(1) in BIG_TABLES
+        }
         for row in plan:
             detail = row[-1]
             match = re.match(r"SCAN (\w+)", detail)
@@ -46,8 +49,9 @@ def test_per_course_queries_use_indexes(traced):
     db, statements = traced
     course = lookup.course(db, "P-0001")
     progress.of_course(db, course, date(2026, 3, 20))
-    entry = SessionEntry(date(2026, 3, 10), [SiteSpec("MCL", 0.5, "dextrose 15%")],
-                                  scores=[("nrs", 4)])  # fmt: skip
+    entry = SessionEntry(
+        date(2026, 3, 10), [SiteSpec("MCL", 0.5, "dextrose 15%")], scores=[("nrs", 4)]
+    )
     sessions.log(db, course, entry, date(2026, 3, 20), None)
     assert statements
     assert _scans(db, statements) == []

@@ -81,9 +81,16 @@ def test_a_record_changed_behind_the_triggers_takes_no_write(worked, installed):
     _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'edited' WHERE id = 1")
     conn.close()
     message = installed.refused(
-        "session", "amend", "1", "--note", "fine", "--reason", "typo", status=3,
+        "session",
+        "amend",
+        "1",
+        "--note",
+        "fine",
+        "--reason",
+        "typo",
+        status=3,
         says="session 1 differs from its last audit row",
-    )  # fmt: skip
+    )
     assert "db check --accept" in message
 
 
@@ -108,8 +115,13 @@ def test_a_changed_secret_takes_no_write_and_a_missing_one_says_so(worked, insta
     conn.execute("DELETE FROM secrets WHERE name = 'pseudonym-key'")
     conn.close()
     installed.refused("patient", "add", "Grace Hopper", status=3, says="a secret of the record")
-    message = installed.refused("export", "patients", "--deidentify", status=3,
-                                says="key of this file's pseudonyms is missing")  # fmt: skip
+    message = installed.refused(
+        "export",
+        "patients",
+        "--deidentify",
+        status=3,
+        says="key of this file's pseudonyms is missing",
+    )
     assert "db check" in message
 
 
@@ -128,8 +140,11 @@ def test_findings_accepted_with_a_reason_let_writes_go_on_and_are_logged(worked,
     installed.ok("patient", "add", "Grace Hopper")
     session = installed.json("session", "show", "1")
     assert session["number"] == 1 and session["note"] == "mended"
-    [row] = [r for r in installed.json("audit", "--entity", "session", "--id", "1")
-             if r["action"] == "accept"]  # fmt: skip
+    [row] = [
+        r
+        for r in installed.json("audit", "--entity", "session", "--id", "1")
+        if r["action"] == "accept"
+    ]
     assert row["reason"] == "note mended by hand from the paper chart"
     assert row["after"]["note"] == "mended" and row["before"]["note"] != "mended"
     assert installed.ok("db", "check", "--accept", "again").stdout.endswith("nothing to accept\n")

@@ -21,9 +21,13 @@ def _attacker(path):
     conn = sqlite3.connect(path, isolation_level=None)
     conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)
     conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'mallory')")
-    _GUARDS[path] = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE name IN ('audit_log_no_update', 'audit_log_no_delete')"
-    )]  # fmt: skip
+    _GUARDS[path] = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master"
+            " WHERE name IN ('audit_log_no_update', 'audit_log_no_delete')"
+        )
+    ]
     conn.execute("DROP TRIGGER audit_log_no_update")
     conn.execute("DROP TRIGGER audit_log_no_delete")
     return conn
@@ -44,8 +48,18 @@ def _restore_guards(conn):
 
 def _recompute_chain(conn, from_id=1):
     """Rewrite every hash from ``from_id`` on, as a forger without the key can."""
-    fields = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
-              "before", "after", "reason")  # fmt: skip
+    fields = (
+        "prev_hash",
+        "at",
+        "actor",
+        "practitioner",
+        "entity",
+        "entity_id",
+        "action",
+        "before",
+        "after",
+        "reason",
+    )
     previous = conn.execute(
         "SELECT coalesce((SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1), '')",
         [from_id],
@@ -58,8 +72,9 @@ def _recompute_chain(conn, from_id=1):
         values = dict(zip(fields, row[1:], strict=True), prev_hash=previous)
         text = "|".join("" if values[k] is None else str(values[k]) for k in fields)
         digest = hashlib.sha256(text.encode()).hexdigest()
-        conn.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?",
-                     [previous, digest, row[0]])  # fmt: skip
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", [previous, digest, row[0]]
+        )
         previous = digest
 
 
@@ -109,8 +124,10 @@ def insert_forged_row(conn):
 
 
 def edit_row_and_recompute_chain(conn):
-    conn.execute("UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
-                 " WHERE entity = 'score'")  # fmt: skip
+    conn.execute(
+        "UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
+        " WHERE entity = 'score'"
+    )
     _recompute_chain(conn)
 
 
@@ -135,8 +152,12 @@ def edit_patient_behind_triggers(conn):
 
 
 def add_score_behind_triggers(conn):
-    _behind_the_triggers(conn, "scores", "INSERT INTO scores (course_id, instrument, value, date,"
-                         " created_at) VALUES (1, 'nrs', 0, '2026-03-10', 'x')")  # fmt: skip
+    _behind_the_triggers(
+        conn,
+        "scores",
+        "INSERT INTO scores (course_id, instrument, value, date,"
+        " created_at) VALUES (1, 'nrs', 0, '2026-03-10', 'x')",
+    )
 
 
 def remove_score_behind_triggers(conn):
@@ -149,8 +170,9 @@ def drop_an_audit_trigger(conn):
 
 def change_an_audit_trigger(conn):
     conn.execute("DROP TRIGGER audit_scores_update")
-    conn.execute("CREATE TRIGGER audit_scores_update AFTER UPDATE OF value ON scores"
-                 " BEGIN SELECT 1; END")  # fmt: skip
+    conn.execute(
+        "CREATE TRIGGER audit_scores_update AFTER UPDATE OF value ON scores BEGIN SELECT 1; END"
+    )
 
 
 def edit_with_registered_hash_function(conn):
@@ -234,8 +256,12 @@ TAMPERING = [
 
 def _db_check(path):
     program = Path(sys.executable).parent / "prolotrack"
-    return subprocess.run([str(program), "--db", str(path), "db", "check"], capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [str(program), "--db", str(path), "db", "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_untouched_file_is_ok(worked):

@@ -36,9 +36,14 @@ def _migrations(url: str) -> list[str]:
 
 def _columns(url: str, table: str) -> list[str]:
     with _server(url) as conn:
-        return [r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-            " ORDER BY ordinal_position", (table,))]  # fmt: skip
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                " ORDER BY ordinal_position",
+                (table,),
+            )
+        ]
 
 
 @pytest.fixture
@@ -78,8 +83,10 @@ def test_the_next_write_brings_a_server_of_the_last_release_up_to_this_version(r
     assert upgrade["action"] == "migrate"
     assert upgrade["practitioner"] == audit.MIGRATION
     assert upgrade["before"] == {"version": LAST_RELEASE}
-    assert upgrade["after"] == {"version": len(schema.KNOWN),
-                                "applied": schema.KNOWN[LAST_RELEASE:]}  # fmt: skip
+    assert upgrade["after"] == {
+        "version": len(schema.KNOWN),
+        "applied": schema.KNOWN[LAST_RELEASE:],
+    }
     released.ok("db", "check")
     # the record made by the last release is all there, and takes this version's commands
     assert [p["name"] for p in released.json("patient", "list")] == ["Ada Lovelace", "Grace Hopper"]
@@ -159,8 +166,10 @@ def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path)
         "SELECT after FROM audit_log WHERE entity = 'schema' AND action = 'migrate'"
     ).fetchone()
     conn.close()
-    assert json.loads(after) == {"version": len(schema.KNOWN),
-                                 "applied": schema.KNOWN[LAST_RELEASE:]}  # fmt: skip
+    assert json.loads(after) == {
+        "version": len(schema.KNOWN),
+        "applied": schema.KNOWN[LAST_RELEASE:],
+    }
     assert len(list((tmp_path / "backups").glob("clinic-*-before-migration.db"))) == 1
     clinic.ok("db", "check")
 

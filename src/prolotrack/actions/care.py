@@ -143,8 +143,13 @@ class ServerCare:
         schema up to this version (db status, check, backup)."""
         from prolotrack.storage.postgres import transaction
 
-        with transaction(self.url, write=write, commit=commit, busy_timeout=busy_timeout,
-                         as_it_stands=as_it_stands) as db:  # fmt: skip
+        with transaction(
+            self.url,
+            write=write,
+            commit=commit,
+            busy_timeout=busy_timeout,
+            as_it_stands=as_it_stands,
+        ) as db:
             yield db
 
     def status(self, busy_timeout: float) -> Status:

@@ -199,8 +199,14 @@ def rehabilitation(
     kind = vocab.one_of(kind, REHABILITATION, "rehabilitation")
     if since and until and until < since:
         raise InvalidInput(f"--to {until.isoformat()} is before --from {since.isoformat()}")
-    open_entry = next((r for r in flags.rehabilitation(db, course.id)
-                       if r["kind"] == kind and r["to_on"] is None), None)  # fmt: skip
+    open_entry = next(
+        (
+            r
+            for r in flags.rehabilitation(db, course.id)
+            if r["kind"] == kind and r["to_on"] is None
+        ),
+        None,
+    )
     if until and not since and note is None and open_entry is not None:  # --to ends it
         if open_entry["from_on"] and until < open_entry["from_on"]:
             raise InvalidInput(
@@ -209,7 +215,11 @@ def rehabilitation(
             )
         flags.end_rehabilitation(db, open_entry["id"], until)
         return next(r for r in flags.rehabilitation(db, course.id) if r["id"] == open_entry["id"])
-    fields = {"kind": kind, "from_on": since.isoformat() if since else None,
-              "to_on": until.isoformat() if until else None, "note": vocab.note(note)}  # fmt: skip
+    fields = {
+        "kind": kind,
+        "from_on": since.isoformat() if since else None,
+        "to_on": until.isoformat() if until else None,
+        "note": vocab.note(note),
+    }
     made = flags.add_rehabilitation(db, course.id, fields)
     return next(r for r in flags.rehabilitation(db, course.id) if r["id"] == made)

@@ -15,8 +15,11 @@ from prolotrack.domain.fhir import Bundle
 def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
     """Every resource of the file (or of one patient), one patient at a time."""
     bundle = Bundle(exports.secret(db, "file-id"), {i.code: i for i in scores.instruments(db)})
-    ids = [patient_id] if patient_id is not None else [
-        r["id"] for r in db.query("SELECT id FROM patients ORDER BY id")]  # fmt: skip
+    ids = (
+        [patient_id]
+        if patient_id is not None
+        else [r["id"] for r in db.query("SELECT id FROM patients ORDER BY id")]
+    )
     for pid in ids:
         bundle.urls.clear()  # a patient's resources refer to one another only: memory stays flat
         patient = patients.get(db, pid)

@@ -47,8 +47,10 @@ class Namesakes:
         if chart and chart.lstrip("0") in self.stripped:
             why = " (a spreadsheet may have stripped its zeros)"
         already = "is" if self.count == 1 else "are"
-        return (f"{name!r} with chart {chart!r} is added as a new patient, but {listed}{more}"
-                f" {already} already on file{why}")  # fmt: skip
+        return (
+            f"{name!r} with chart {chart!r} is added as a new patient, but {listed}{more}"
+            f" {already} already on file{why}"
+        )
 
 
 class Importer:
@@ -157,11 +159,15 @@ class Importer:
         found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
         if found is None:
             plan = CoursePlan(
-                condition=row["condition"], started_on=started_on, region=fields["region"],
-                side=fields["course_side"], icd10=fields["icd10"], measure=fields["measure"],
+                condition=row["condition"],
+                started_on=started_on,
+                region=fields["region"],
+                side=fields["course_side"],
+                icd10=fields["icd10"],
+                measure=fields["measure"],
                 interval=parse_interval(fields["interval"]) if fields["interval"] else None,
                 planned_sessions=fields["planned_sessions"],
-            )  # fmt: skip
+            )
             found = courses.start(self.db, patient, plan, self.today)
             self.tally.courses_added += 1
         self.courses[group.course_key] = (group.line, fields, found)
@@ -173,11 +179,13 @@ class Importer:
             self.tally.sessions_skipped += 1
             return
         entry = SessionEntry(
-            given_on=given_on, sites=group.sites, scores=group.scores,
+            given_on=given_on,
+            sites=group.sites,
+            scores=group.scores,
             anesthetic=group.row.get("anesthetic") or None,
             guidance=group.row.get("guidance") or None,
             practitioner=group.row.get("practitioner") or None,
-        )  # fmt: skip
+        )
         sessions.log(self.db, course, entry, self.today, None)
         self.tally.sessions_added += 1
         self.tally.injections += len(group.sites)

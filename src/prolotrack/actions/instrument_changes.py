@@ -34,13 +34,19 @@ def add(
         raise InvalidInput(f"instrument code {code!r}: use lower-case letters, digits and '-'")
     if scores.instrument(db, code) is not None:
         raise Refused(f"instrument {code!r} exists; change its MCID with 'instruments set'")
-    made = checked(Instrument(
-        code=code, name=vocab.text(name, "name"), minimum=minimum, maximum=maximum,
-        better=vocab.one_of(better, (LOWER, HIGHER), "better"),
-        mcid=read_mcid(mcid) if mcid is not None else None,
-        mcid_unit=PERCENT if percent else POINTS, builtin=False,
-        source=vocab.note(source, "source") or "",
-    ))  # fmt: skip
+    made = checked(
+        Instrument(
+            code=code,
+            name=vocab.text(name, "name"),
+            minimum=minimum,
+            maximum=maximum,
+            better=vocab.one_of(better, (LOWER, HIGHER), "better"),
+            mcid=read_mcid(mcid) if mcid is not None else None,
+            mcid_unit=PERCENT if percent else POINTS,
+            builtin=False,
+            source=vocab.note(source, "source") or "",
+        )
+    )
     scores.insert_instrument(db, made)
     return made
 

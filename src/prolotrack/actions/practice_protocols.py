@@ -60,8 +60,9 @@ def add(
         note=vocab.note(str(note or fields.get("note") or ""), "note") or "",
         follow_up=timepoints(follow_up or fields.get("follow-up")),
     )
-    warnings = [unfamiliar_site(n, close) for n, close in
-                site_names.unfamiliar(db, [s.site for s in specs])]  # fmt: skip
+    warnings = [
+        unfamiliar_site(n, close) for n, close in site_names.unfamiliar(db, [s.site for s in specs])
+    ]
     protocols.insert(db, made)
     return made, warnings
 

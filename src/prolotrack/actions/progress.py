@@ -72,16 +72,24 @@ def export_rows(db: Database, course_ids: Iterable[int], today: date) -> Iterato
         c = found.course
         for o in found.outcomes:
             yield {
-                "patient_id": c.patient_id, "course_id": c.id,
+                "patient_id": c.patient_id,
+                "course_id": c.id,
                 "chart": c.patient.chart if c.patient else None,
-                "name": c.patient.name if c.patient else None, "condition": c.condition,
+                "name": c.patient.name if c.patient else None,
+                "condition": c.condition,
                 "icd10": c.icd10,
-                "instrument": o.instrument, "baseline": o.baseline, "latest": o.latest,
-                "change": o.change, "improvement": o.improvement,
-                "improvement_pct": o.improvement_pct, "mcid": o.mcid,
-                "mcid_reached": o.mcid_reached, "responder": o.responder,
-                "sessions_done": c.sessions_done, "planned_sessions": c.planned_sessions,
+                "instrument": o.instrument,
+                "baseline": o.baseline,
+                "latest": o.latest,
+                "change": o.change,
+                "improvement": o.improvement,
+                "improvement_pct": o.improvement_pct,
+                "mcid": o.mcid,
+                "mcid_reached": o.mcid_reached,
+                "responder": o.responder,
+                "sessions_done": c.sessions_done,
+                "planned_sessions": c.planned_sessions,
                 "next_due": found.next_due,
                 "follow_ups": "; ".join(f"{f.timepoint} {f.status}" for f in found.follow_ups),
                 "lost_to_follow_up": found.lost_to_follow_up,
-            }  # fmt: skip
+            }

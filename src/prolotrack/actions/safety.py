@@ -23,8 +23,9 @@ def add_flag(db: Database, patient: Patient, kind: str, note: str | None) -> Fla
 
 def remove_flag(db: Database, patient: Patient, kind: str) -> Flag:
     kind = flag_kind(kind)
-    found = next((f for f in flags.of_patient(db, patient.id) if f.kind.lower() == kind.lower()),
-                 None)  # fmt: skip
+    found = next(
+        (f for f in flags.of_patient(db, patient.id) if f.kind.lower() == kind.lower()), None
+    )
     if found is None:
         raise NotFound(f"{patient.label} has no flag {kind}")
     flags.remove(db, found.id)

@@ -30,28 +30,45 @@ def build(
 ) -> dict[str, int]:
     """Fill an empty database with the sample clinic; return what was made. ``mark``: the
     setting that says the file is a sample (and may be replaced by the next demo)."""
-    made = {"patients": 0, "courses": 0, "sessions": 0, "injections": 0, "scores": 0,
-            "adverse events": 0}  # fmt: skip
+    made = {
+        "patients": 0,
+        "courses": 0,
+        "sessions": 0,
+        "injections": 0,
+        "scores": 0,
+        "adverse events": 0,
+    }
     for number, sample in enumerate(PATIENTS, start=1):
         patient = patients.add(
-            db, today, name=sample.name, chart=f"P-{number:04d}",
-            born=date.fromisoformat(sample.born), sex=sample.sex,
-        )  # fmt: skip
+            db,
+            today,
+            name=sample.name,
+            chart=f"P-{number:04d}",
+            born=date.fromisoformat(sample.born),
+            sex=sample.sex,
+        )
         every = parse_interval(sample.every)
         started = today - timedelta(weeks=sample.started_weeks_ago)
         protocol = sample.plan if isinstance(sample.plan, str) else None
         plan = CoursePlan(
-            condition=sample.condition, started_on=started, region=sample.region,
-            side=sample.side, icd10=sample.icd10, measure=sample.measure, interval=every,
-            planned_sessions=sample.planned, protocol=protocol,
-        )  # fmt: skip
+            condition=sample.condition,
+            started_on=started,
+            region=sample.region,
+            side=sample.side,
+            icd10=sample.icd10,
+            measure=sample.measure,
+            interval=every,
+            planned_sessions=sample.planned,
+            protocol=protocol,
+        )
         course = courses.start(db, patient, plan, today)
         course = courses.consent(db, course, started, "prolotherapy consent, version 3", today)
         if sample.name in FLAGS:
             safety.add_flag(db, patient, *FLAGS[sample.name])
         if protocol == "achilles-yelland":  # Yelland 2011: injections with eccentric loading
-            courses.rehabilitation(db, course, "exercise", started, None,
-                                   "eccentric heel drops, 3 x 15 twice a day")  # fmt: skip
+            courses.rehabilitation(
+                db, course, "exercise", started, None, "eccentric heel drops, 3 x 15 twice a day"
+            )
         made["patients"] += 1
         made["courses"] += 1
         given, count = started, 0
@@ -84,8 +101,11 @@ def build(
         if sample.close and count:
             done = stored_courses.get(db, course.id)
             closed_on = min(done.last_session_on + timedelta(weeks=1), today)
-            reason = ("planned sessions given" if sample.close == "completed"
-                      else "flare after the second session; patient declined more")  # fmt: skip
+            reason = (
+                "planned sessions given"
+                if sample.close == "completed"
+                else "flare after the second session; patient declined more"
+            )
             courses.close(db, done, sample.close, closed_on, today, reason)
         made["scores"] += _follow_ups(db, sample, course.id, today)
     if mark:
@@ -106,9 +126,15 @@ def _follow_ups(db: Database, sample: SamplePatient, course_id: int, today: date
         if due > today:
             continue
         kept = sample.response * 1.1  # a little better again after the last injection
-        scores.record(db, course, [
-            ("nrs", value_at("nrs", sample.baseline_pain, kept)),
-            (sample.measure, value_at(sample.measure, sample.baseline_measure, kept)),
-        ], due, today)  # fmt: skip
+        scores.record(
+            db,
+            course,
+            [
+                ("nrs", value_at("nrs", sample.baseline_pain, kept)),
+                (sample.measure, value_at(sample.measure, sample.baseline_measure, kept)),
+            ],
+            due,
+            today,
+        )
         made += 2
     return made

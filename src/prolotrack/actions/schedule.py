@@ -51,9 +51,11 @@ def follow_ups_due(db: Database, today: date, horizon: date | None = None) -> li
         timepoints = course.follow_up or practice
         for f in follow_up.timepoints(course, their_scores[course.id], today, timepoints):
             if f.status in (follow_up.DUE, follow_up.OVERDUE):
-                found.append(Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint,
-                                 f.window))  # fmt: skip
+                found.append(
+                    Due(course, f.due, f.days_overdue(today), FOLLOW_UP, f.timepoint, f.window)
+                )
             elif f.status == follow_up.UPCOMING and horizon and f.opens <= horizon:
-                found.append(Due(course, f.due, None, FOLLOW_UP, f.timepoint, f.window,
-                                 upcoming=True))  # fmt: skip
+                found.append(
+                    Due(course, f.due, None, FOLLOW_UP, f.timepoint, f.window, upcoming=True)
+                )
     return found

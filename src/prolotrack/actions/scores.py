@@ -209,8 +209,11 @@ def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given
         raise InvalidInput(
             "nothing to amend: give --kind, --severity, --serious/--not-serious, --onset or --note"
         )
-    kind = vocab.one_of(given["kind"], vocab.ADVERSE_KINDS, "adverse event kind") if given[
-        "kind"] is not None else event.kind  # fmt: skip
+    kind = (
+        vocab.one_of(given["kind"], vocab.ADVERSE_KINDS, "adverse event kind")
+        if given["kind"] is not None
+        else event.kind
+    )
     # marked serious by hand stays so; serious only by its old kind follows the new kind
     kept = event.serious and event.kind not in vocab.SERIOUS_KINDS
     serious = given["serious"] if given["serious"] is not None else kept
@@ -227,8 +230,12 @@ def amend_adverse(db: Database, event_id: int, reason: str, today: date, **given
         raise InvalidInput(
             f"onset {onset.isoformat()} is after the event was resolved ({event.resolved_on})"
         )
-    fields = {"kind": kind, "severity": severity, "onset": onset.isoformat(),
-              "serious": int(serious or kind in vocab.SERIOUS_KINDS)}  # fmt: skip
+    fields = {
+        "kind": kind,
+        "severity": severity,
+        "onset": onset.isoformat(),
+        "serious": int(serious or kind in vocab.SERIOUS_KINDS),
+    }
     if given["note"] is not None:
         fields["note"] = vocab.note(given["note"])
     audit.because(db, why)

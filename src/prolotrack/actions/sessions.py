@@ -40,18 +40,25 @@ def _sites(
         template = given_over(protocol, entry.volume_ml, entry.solution)
         specs = merge(template, entry.sites, entry.side or course.side).sites
     if not specs:
-        raise InvalidInput("a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]])"
-                           " or a --protocol")  # fmt: skip
+        raise InvalidInput(
+            "a session needs at least one --site (SITE[:VOLUME[:SOLUTION[:SIDE]]]) or a --protocol"
+        )
     fallbacks = [
         SiteSpec("", entry.volume_ml, entry.solution, entry.side),
         SiteSpec("", None, default_solution, course.side),
     ]
     return [
-        {"site": i.site, "side": side, "solution": i.solution, "volume_ml": i.volume_ml,
-         "points": i.points, "guidance": guidance}
+        {
+            "site": i.site,
+            "side": side,
+            "solution": i.solution,
+            "volume_ml": i.volume_ml,
+            "points": i.points,
+            "guidance": guidance,
+        }
         for i in (settle(spec, fallbacks) for spec in specs)
         for side in (BOTH_SIDES if i.side == "bilateral" else (i.side,))
-    ]  # fmt: skip
+    ]
 
 
 def _warnings(
@@ -63,8 +70,9 @@ def _warnings(
     assert course.patient is not None
     given = [(i["solution"], i["volume_ml"]) for i in injections]
     their_flags = flags.of_patient(db, course.patient_id)
-    events = [e for found in sessions.adverse_events_of_course(db, course.id).values()
-              for e in found]  # fmt: skip
+    events = [
+        e for found in sessions.adverse_events_of_course(db, course.id).values() for e in found
+    ]
     return safety.open_serious(events) + safety.warnings(
         course.patient, course, their_flags, given, anaesthetic, cap, template
     )
@@ -105,8 +113,10 @@ def log(
     checked = scores.checked(db, entry.scores)
     if checked:
         scores.refuse(db, course, checked, entry.given_on, today)
-    adverse = [scores.adverse_fields(kind, severity, entry.given_on, today)
-               for kind, severity in entry.adverse]  # fmt: skip
+    adverse = [
+        scores.adverse_fields(kind, severity, entry.given_on, today)
+        for kind, severity in entry.adverse
+    ]
     anaesthetic = anaesthetic_of(entry.anesthetic)
     known = _warnings(db, course, protocol, injections, anaesthetic)
     session_id = sessions.insert(
@@ -173,12 +183,19 @@ def amend(
     checked = scores.checked(db, changes.scores)
     injections = None
     if new_sites:
-        entry = SessionEntry(day, changes.sites, changes.volume_ml, changes.solution, changes.side,
-                             protocol=changes.protocol)  # fmt: skip
+        entry = SessionEntry(
+            day,
+            changes.sites,
+            changes.volume_ml,
+            changes.solution,
+            changes.side,
+            protocol=changes.protocol,
+        )
         injections = _sites(entry, course, _protocol(db, entry, course), default_solution, guidance)
     scores.refuse_restated(db, course, session, checked, day, today)
-    adverse = [scores.adverse_fields(kind, severity, day, today)
-               for kind, severity in changes.adverse]  # fmt: skip
+    adverse = [
+        scores.adverse_fields(kind, severity, day, today) for kind, severity in changes.adverse
+    ]
     if fields:
         sessions.update(db, session.id, fields)
     if injections is not None:

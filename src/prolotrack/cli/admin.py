@@ -166,9 +166,16 @@ def instruments_add(
 
     with clinic(ctx).open(write=True) as desk:
         made = instrument_changes.add(
-            desk.db, code, name=name, minimum=minimum, maximum=maximum, better=better,
-            mcid=mcid, percent=percent, source=source,
-        )  # fmt: skip
+            desk.db,
+            code,
+            name=name,
+            minimum=minimum,
+            maximum=maximum,
+            better=better,
+            mcid=mcid,
+            percent=percent,
+            source=source,
+        )
     say(f"Added instrument {made.code}: {made.name} ({made.range_text}, MCID {made.mcid_text})")
 
 

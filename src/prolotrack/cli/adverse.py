@@ -83,8 +83,10 @@ def resolve(
     with clinic(ctx).open(write=True) as desk:
         resolved = scores.resolve_adverse(desk.db, event, desk.date(on), desk.today)
         owner = lookup.course_of_session(desk.db, resolved.session_id)
-    say(f"Adverse event {resolved.id} ({resolved.kind}) of {owner.label} resolved on"
-        f" {resolved.resolved_on}")  # fmt: skip
+    say(
+        f"Adverse event {resolved.id} ({resolved.kind}) of {owner.label} resolved on"
+        f" {resolved.resolved_on}"
+    )
 
 
 @app.command("amend")
@@ -122,12 +124,21 @@ def amend(
 
     with clinic(ctx).open(write=True) as desk:
         amended = scores.amend_adverse(
-            desk.db, event, reason, desk.today, kind=kind, severity=severity, serious=serious,
-            onset=desk.date(onset) if onset is not None else None, note=note,
-        )  # fmt: skip
+            desk.db,
+            event,
+            reason,
+            desk.today,
+            kind=kind,
+            severity=severity,
+            serious=serious,
+            onset=desk.date(onset) if onset is not None else None,
+            note=note,
+        )
         owner = lookup.course_of_session(desk.db, amended.session_id)
-    say(f"Amended adverse event {amended.id}: {amended.kind} ({amended.severity}"
-        f"{', serious' if amended.serious else ''}) of {owner.label}")  # fmt: skip
+    say(
+        f"Amended adverse event {amended.id}: {amended.kind} ({amended.severity}"
+        f"{', serious' if amended.serious else ''}) of {owner.label}"
+    )
 
 
 @app.command("void")

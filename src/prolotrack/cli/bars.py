@@ -49,9 +49,14 @@ class _Shown:
 
         counted = MofNCompleteColumn() if total else TextColumn("{task.completed:,}")
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), counted,
-            TextColumn(unit), console=Console(stderr=True), transient=True,
-        )  # fmt: skip
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            counted,
+            TextColumn(unit),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self.task = self.progress.add_task(what, total=total, completed=count)
         self.progress.start()
 

@@ -48,16 +48,23 @@ def _starting(values, incomplete: str) -> list[str]:
 
     typed = _typed(incomplete)
     wanted = fold(typed)
-    found = [typed + v[len(typed):] for v in dict.fromkeys(values)
-             if v and len(v) >= len(typed) and fold(v).startswith(wanted)]  # fmt: skip
+    found = [
+        typed + v[len(typed) :]
+        for v in dict.fromkeys(values)
+        if v and len(v) >= len(typed) and fold(v).startswith(wanted)
+    ]
     return _for_shell(found)
 
 
 def complete_patient(ctx: typer.Context, incomplete: str) -> list[str]:
     """Chart numbers and names of patients not archived, and their surnames (a unique part of
     a name is a PATIENT too): ``hop`` offers Hopper, ``gr`` Grace Hopper."""
-    rows = _from_database(ctx, lambda db: list(db.query(
-        "SELECT chart, name FROM patients WHERE archived_at IS NULL ORDER BY name")))  # fmt: skip
+    rows = _from_database(
+        ctx,
+        lambda db: list(
+            db.query("SELECT chart, name FROM patients WHERE archived_at IS NULL ORDER BY name")
+        ),
+    )
     charts = sorted(r["chart"] for r in rows if r["chart"])
     names = [r["name"] for r in rows]
     later_words = [word for name in names for word in name.split()[1:]]
@@ -71,26 +78,37 @@ def complete_course_or_patient(ctx: typer.Context, incomplete: str) -> list:
 
 def complete_course(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Ids of active courses, with their patient and condition as help."""
-    rows = _from_database(ctx, lambda db: list(db.query(
-        "SELECT c.id, c.condition, p.chart, p.name FROM courses c JOIN patients p"
-        " ON p.id = c.patient_id WHERE c.status = 'active' ORDER BY c.id")))  # fmt: skip
-    return [(str(r["id"]), f"{r['chart'] or r['name']}: {r['condition']}")
-            for r in rows if str(r["id"]).startswith(incomplete)]  # fmt: skip
+    rows = _from_database(
+        ctx,
+        lambda db: list(
+            db.query(
+                "SELECT c.id, c.condition, p.chart, p.name FROM courses c JOIN patients p"
+                " ON p.id = c.patient_id WHERE c.status = 'active' ORDER BY c.id"
+            )
+        ),
+    )
+    return [
+        (str(r["id"]), f"{r['chart'] or r['name']}: {r['condition']}")
+        for r in rows
+        if str(r["id"]).startswith(incomplete)
+    ]
 
 
 def complete_instrument(ctx: typer.Context, incomplete: str) -> list[str]:
     from prolotrack.domain.instruments import CATALOGUE
 
-    stored = _from_database(ctx, lambda db: [r["code"] for r in db.query(
-        "SELECT code FROM instruments ORDER BY rowid")])  # fmt: skip
+    stored = _from_database(
+        ctx, lambda db: [r["code"] for r in db.query("SELECT code FROM instruments ORDER BY rowid")]
+    )
     return _starting(stored or [i.code for i in CATALOGUE], incomplete)
 
 
 def complete_protocol(ctx: typer.Context, incomplete: str) -> list[str]:
     from prolotrack.domain.protocols import BUILTIN
 
-    own = _from_database(ctx, lambda db: [r["name"] for r in db.query(
-        "SELECT name FROM protocols ORDER BY name")])  # fmt: skip
+    own = _from_database(
+        ctx, lambda db: [r["name"] for r in db.query("SELECT name FROM protocols ORDER BY name")]
+    )
     return _starting([*own, *(p.name for p in BUILTIN)], incomplete)
 
 

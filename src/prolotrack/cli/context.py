@@ -60,13 +60,15 @@ class Clinic:
             raise InvalidInput(f"--today (or PROLOTRACK_TODAY): {error}") from None
 
     @contextlib.contextmanager
-    def open(self, *, write: bool, commit: bool = True, as_it_stands: bool = False
-             ) -> Iterator[Desk]:  # fmt: skip
+    def open(
+        self, *, write: bool, commit: bool = True, as_it_stands: bool = False
+    ) -> Iterator[Desk]:
         """One command's transaction: everything it writes, or nothing (``commit=False``:
         nothing, whatever happens, for a dry run). ``as_it_stands``: a clinic's server read
         without bringing its schema up to this version."""
-        with self.record.transaction(write=write, commit=commit, busy_timeout=busy_timeout(),
-                                     as_it_stands=as_it_stands) as db:  # fmt: skip
+        with self.record.transaction(
+            write=write, commit=commit, busy_timeout=busy_timeout(), as_it_stands=as_it_stands
+        ) as db:
             yield Desk(db, self.today)
 
 

@@ -92,8 +92,13 @@ def export(
                 csv=fmt is ExportFormat.csv,
             )
         binary = fmt is ExportFormat.xlsx
-        with output_file(output, force=force, bom=bom, binary=binary,
-                         database=clinic(ctx).url or clinic(ctx).path) as out:  # fmt: skip
+        with output_file(
+            output,
+            force=force,
+            bom=bom,
+            binary=binary,
+            database=clinic(ctx).url or clinic(ctx).path,
+        ) as out:
             if what is What.fhir:
                 from prolotrack.render import jsondoc
 

@@ -173,9 +173,21 @@ def db_copy(
     )
 
 
-ENTITIES = ("patient", "course", "session", "injection", "score", "adverse_event", "instrument",
-            "setting", "protocol", "protocol_site", "patient_flag", "rehabilitation",
-            "schema")  # fmt: skip
+ENTITIES = (
+    "patient",
+    "course",
+    "session",
+    "injection",
+    "score",
+    "adverse_event",
+    "instrument",
+    "setting",
+    "protocol",
+    "protocol_site",
+    "patient_flag",
+    "rehabilitation",
+    "schema",
+)
 
 
 def audit(

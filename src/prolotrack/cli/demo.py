@@ -50,8 +50,12 @@ def demo(
     typer.echo(f"Built a sample clinic in {path}:\n  {counts}\n")
     _show_progress(sample, "P-0002")
     typer.echo("\nTry next:")
-    for command in ("summary --days 7", "due --within 4w", "report outcomes",
-                    "report course P-0003 -o report.html"):  # fmt: skip
+    for command in (
+        "summary --days 7",
+        "due --within 4w",
+        "report outcomes",
+        "report course P-0003 -o report.html",
+    ):
         typer.echo(f"  prolotrack --db {path} {command}")
     typer.echo(
         "\nEvery command explains itself: prolotrack --help, prolotrack log --help."

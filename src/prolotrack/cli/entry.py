@@ -12,8 +12,11 @@ def main() -> None:
             word.encode("utf-8")
         except UnicodeEncodeError:
             shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            print(f"error: argument '{shown}' is not UTF-8 text (typed in another encoding?);"
-                  " give every argument as UTF-8", file=sys.stderr)  # fmt: skip
+            print(
+                f"error: argument '{shown}' is not UTF-8 text (typed in another encoding?);"
+                " give every argument as UTF-8",
+                file=sys.stderr,
+            )
             sys.exit(1)
     if sys.argv[1:] == ["--version"]:
         from prolotrack import __version__

@@ -111,10 +111,17 @@ def edit(
         found = lookup.patient(desk.db, patient)
         born_on = desk.date(born, relative=False) if born is not None else None
         changed = patients.edit(
-            desk.db, found, desk.today,
-            name=name, chart=chart, born=born_on, sex=sex, phone=phone, note=note,
+            desk.db,
+            found,
+            desk.today,
+            name=name,
+            chart=chart,
+            born=born_on,
+            sex=sex,
+            phone=phone,
+            note=note,
             weight_kg=weight,
-        )  # fmt: skip
+        )
     say(f"Updated patient {changed.id}: {changed.label}")
 
 

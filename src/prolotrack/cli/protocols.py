@@ -109,10 +109,18 @@ def add(
 
     with clinic(ctx).open(write=True) as desk:
         made, warnings = practice_protocols.add(
-            desk.db, name, sites=site or [], from_file=from_file, every=every,
-            sessions=sessions, measure=measure, condition=condition, source=source, note=note,
+            desk.db,
+            name,
+            sites=site or [],
+            from_file=from_file,
+            every=every,
+            sessions=sessions,
+            measure=measure,
+            condition=condition,
+            source=source,
+            note=note,
             follow_up=follow_up,
-        )  # fmt: skip
+        )
     for warning in warnings:
         warn(warning)
     say(f"Added protocol {made.name}: {plural(len(made.sites), 'site')}")

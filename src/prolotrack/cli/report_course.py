@@ -65,5 +65,7 @@ def report_course(
         out.write(page)
     if output is not None:
         courses = len(found)
-        say(f"Wrote the {audience.value}'s report of {courses} course{'s' if courses != 1 else ''}"
-            f" to {output}")  # fmt: skip
+        say(
+            f"Wrote the {audience.value}'s report of {courses} course{'s' if courses != 1 else ''}"
+            f" to {output}"
+        )

@@ -91,5 +91,7 @@ def void(
     with clinic(ctx).open(write=True) as desk:
         voided = scores.void(desk.db, score, reason)
         owner = lookup.course(desk.db, f"course:{voided.course_id}")
-    say(f"Voided score {voided.id} ({voided.instrument}={voided.value:g} on {voided.taken_on})"
-        f" of {owner.label}")  # fmt: skip
+    say(
+        f"Voided score {voided.id} ({voided.instrument}={voided.value:g} on {voided.taken_on})"
+        f" of {owner.label}"
+    )

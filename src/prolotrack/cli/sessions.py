@@ -26,24 +26,43 @@ def _option(flag: str, metavar: str, help: str, kind=str | None, complete=None):
 
 
 # The fields of a session, shared by `log` and `amend`.
-Sites = _option("--site", "SPEC", "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeatable.",
-                list[str] | None, complete_site)  # fmt: skip
-Protocol = _option("--protocol", "NAME", "Log the sites of this protocol; --site adds to them, or"
-                   " replaces the one of the same name and side [default: the course's protocol"
-                   " when no --site is given].", complete=complete_protocol)  # fmt: skip
+Sites = _option(
+    "--site",
+    "SPEC",
+    "SITE[:VOLUME[:SOLUTION[:SIDE]]], e.g. MCL:0.5:D15; repeatable.",
+    list[str] | None,
+    complete_site,
+)
+Protocol = _option(
+    "--protocol",
+    "NAME",
+    "Log the sites of this protocol; --site adds to them, or"
+    " replaces the one of the same name and side [default: the course's protocol"
+    " when no --site is given].",
+    complete=complete_protocol,
+)
 Solution = _option("--solution", "SOLUTION", "Solution of sites given without one.")
 Volume = _option("--volume", "ML", "mL per site for sites given without one.")
 Side = _option("--side", "SIDE", "Side of sites given without one.")
 Pain = _option("--pain", "N", "Pain NRS 0-10 (short for --score nrs=N).", float | None)
-Scores = _option("--score", "INSTRUMENT=VALUE", "e.g. womac=52; repeatable.", list[str] | None,
-                 complete_instrument)  # fmt: skip
+Scores = _option(
+    "--score",
+    "INSTRUMENT=VALUE",
+    "e.g. womac=52; repeatable.",
+    list[str] | None,
+    complete_instrument,
+)
 Anesthetic = _option("--anesthetic", "TEXT", "Anesthetic used.")
-Guidance = _option("--guidance", "GUIDANCE", "landmark, ultrasound, fluoroscopy or ct"
-                   " [default: the default-guidance setting].")  # fmt: skip
+Guidance = _option(
+    "--guidance",
+    "GUIDANCE",
+    "landmark, ultrasound, fluoroscopy or ct [default: the default-guidance setting].",
+)
 By = _option("--by", "NAME", "Practitioner [default: the practitioner setting].")
 Note = _option("--note", "TEXT", "A free-text note.")
-Adverse = _option("--adverse", "KIND[:SEVERITY]", "e.g. flare:moderate; repeatable.",
-                  list[str] | None)  # fmt: skip
+Adverse = _option(
+    "--adverse", "KIND[:SEVERITY]", "e.g. flare:moderate; repeatable.", list[str] | None
+)
 Reason = Annotated[
     str, typer.Option("--reason", metavar="TEXT", help="Why: kept in the audit log.")
 ]

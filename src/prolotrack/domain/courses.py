@@ -53,5 +53,11 @@ class CourseChanges:
     follow_up: str | None = None
 
 
-REHABILITATION = ("exercise", "physiotherapy", "brace", "activity-modification",
-                  "nsaid-avoidance", "other")  # fmt: skip
+REHABILITATION = (
+    "exercise",
+    "physiotherapy",
+    "brace",
+    "activity-modification",
+    "nsaid-avoidance",
+    "other",
+)

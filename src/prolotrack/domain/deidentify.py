@@ -54,9 +54,29 @@ def day_offset(day: date | None, started_on: date) -> int | None:
 
 OTHER = "other"
 # Regions of the body a course is given for: anything else typed as a region becomes "other".
-REGIONS = ("knee", "hip", "ankle", "foot", "achilles", "shoulder", "elbow", "wrist", "hand",
-           "finger", "thumb", "neck", "cervical spine", "thoracic spine", "low back",
-           "lumbar spine", "back", "pelvis", "sacroiliac joint", "jaw", "rib")  # fmt: skip
+REGIONS = (
+    "knee",
+    "hip",
+    "ankle",
+    "foot",
+    "achilles",
+    "shoulder",
+    "elbow",
+    "wrist",
+    "hand",
+    "finger",
+    "thumb",
+    "neck",
+    "cervical spine",
+    "thoracic spine",
+    "low back",
+    "lumbar spine",
+    "back",
+    "pelvis",
+    "sacroiliac joint",
+    "jaw",
+    "rib",
+)
 
 
 def condition(icd10: str | None) -> str:

@@ -97,14 +97,22 @@ class Bundle:
         code: dict = {"text": c.condition}
         if c.icd10:
             code["coding"] = [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": c.icd10}]
-        body: dict = {"code": code, "subject": self.ref("Patient", c.patient_id),
-                      "recordedDate": c.started_on.isoformat()}  # fmt: skip
+        body: dict = {
+            "code": code,
+            "subject": self.ref("Patient", c.patient_id),
+            "recordedDate": c.started_on.isoformat(),
+        }
         # A completed course leaves the condition inactive from its closing day; a course still
         # running, or discontinued, leaves it active (the treatment stopped, not the condition).
         inactive = c.status == "completed" and c.closed_on is not None
-        body["clinicalStatus"] = {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-            "code": "inactive" if inactive else "active"}]}  # fmt: skip
+        body["clinicalStatus"] = {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "inactive" if inactive else "active",
+                }
+            ]
+        }
         if inactive:
             body["abatementDateTime"] = c.closed_on.isoformat()
         if c.region:
@@ -115,25 +123,32 @@ class Bundle:
         period = {"start": c.started_on.isoformat()}
         if c.closed_on:
             period["end"] = c.closed_on.isoformat()
-        return self.entry("EpisodeOfCare", c.id, {
-            "status": "active" if c.is_open else "finished",
-            "type": [{"text": f"prolotherapy course: {c.condition}"}],
-            "diagnosis": [{"condition": self.ref("Condition", c.id)}],
-            "patient": self.ref("Patient", c.patient_id),
-            "period": period,
-        })  # fmt: skip
+        return self.entry(
+            "EpisodeOfCare",
+            c.id,
+            {
+                "status": "active" if c.is_open else "finished",
+                "type": [{"text": f"prolotherapy course: {c.condition}"}],
+                "diagnosis": [{"condition": self.ref("Condition", c.id)}],
+                "patient": self.ref("Patient", c.patient_id),
+                "period": period,
+            },
+        )
 
     def encounter(self, s: Session, c: Course) -> dict:
         body: dict = {
             "status": "finished",
-            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                      "code": "AMB", "display": "ambulatory"},
+            "class": {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                "code": "AMB",
+                "display": "ambulatory",
+            },
             "type": [{"text": f"prolotherapy session {s.number}"}],
             "subject": self.ref("Patient", c.patient_id),
             "episodeOfCare": [self.ref("EpisodeOfCare", c.id)],
             "period": {"start": s.given_on.isoformat(), "end": s.given_on.isoformat()},
             "reasonReference": [self.ref("Condition", c.id)],
-        }  # fmt: skip
+        }
         if s.practitioner:
             body["participant"] = [{"individual": {"display": s.practitioner}}]
         return self.entry("Encounter", s.id, body)
@@ -141,42 +156,57 @@ class Bundle:
     def procedure(self, i: Injection, s: Session, c: Course) -> dict:
         points = f", {i.points} needle entry point" + ("s" if i.points != 1 else "")
         guidance = f", {i.guidance} guidance" if i.guidance else ""
-        return self.entry("Procedure", i.id, {
-            "status": "completed",
-            "code": PROLOTHERAPY,
-            "subject": self.ref("Patient", c.patient_id),
-            "encounter": self.ref("Encounter", s.id),
-            "performedDateTime": s.given_on.isoformat(),
-            "reasonReference": [self.ref("Condition", c.id)],
-            "bodySite": [_body_site(i.site, i.side)],
-            "note": [{"text": f"{i.volume_ml:g} mL of {i.solution}{points}{guidance}"}],
-        })  # fmt: skip
+        return self.entry(
+            "Procedure",
+            i.id,
+            {
+                "status": "completed",
+                "code": PROLOTHERAPY,
+                "subject": self.ref("Patient", c.patient_id),
+                "encounter": self.ref("Encounter", s.id),
+                "performedDateTime": s.given_on.isoformat(),
+                "reasonReference": [self.ref("Condition", c.id)],
+                "bodySite": [_body_site(i.site, i.side)],
+                "note": [{"text": f"{i.volume_ml:g} mL of {i.solution}{points}{guidance}"}],
+            },
+        )
 
     def injected(self, i: Injection, s: Session, c: Course) -> dict:
         """What an injection gave: the solution with its agents as ingredients, the volume as the
         dose, part of the injection's Procedure."""
-        return self.entry("MedicationAdministration", i.id, {
-            "contained": [_medication(i.solution)],
-            "status": "completed",
-            "medicationReference": {"reference": "#solution", "display": i.solution},
-            "subject": self.ref("Patient", c.patient_id),
-            "context": self.ref("Encounter", s.id),
-            "partOf": [self.ref("Procedure", i.id)],
-            "effectiveDateTime": s.given_on.isoformat(),
-            "dosage": {"site": _body_site(i.site, i.side), "dose": {
-                "value": i.volume_ml, "unit": "mL", "system": UCUM, "code": "mL"}},
-        })  # fmt: skip
+        return self.entry(
+            "MedicationAdministration",
+            i.id,
+            {
+                "contained": [_medication(i.solution)],
+                "status": "completed",
+                "medicationReference": {"reference": "#solution", "display": i.solution},
+                "subject": self.ref("Patient", c.patient_id),
+                "context": self.ref("Encounter", s.id),
+                "partOf": [self.ref("Procedure", i.id)],
+                "effectiveDateTime": s.given_on.isoformat(),
+                "dosage": {
+                    "site": _body_site(i.site, i.side),
+                    "dose": {"value": i.volume_ml, "unit": "mL", "system": UCUM, "code": "mL"},
+                },
+            },
+        )
 
     def anaesthetic(self, s: Session, c: Course) -> dict:
         """The session's own anaesthetic (a skin wheal, typed as text: no dose)."""
-        return self.entry("MedicationAdministration", s.id, key=ANAESTHETIC, body={
-            "contained": [_medication(s.anesthetic or "")],
-            "status": "completed",
-            "medicationReference": {"reference": "#solution", "display": s.anesthetic},
-            "subject": self.ref("Patient", c.patient_id),
-            "context": self.ref("Encounter", s.id),
-            "effectiveDateTime": s.given_on.isoformat(),
-        })  # fmt: skip
+        return self.entry(
+            "MedicationAdministration",
+            s.id,
+            key=ANAESTHETIC,
+            body={
+                "contained": [_medication(s.anesthetic or "")],
+                "status": "completed",
+                "medicationReference": {"reference": "#solution", "display": s.anesthetic},
+                "subject": self.ref("Patient", c.patient_id),
+                "context": self.ref("Encounter", s.id),
+                "effectiveDateTime": s.given_on.isoformat(),
+            },
+        )
 
     def observation(self, sc: Score, c: Course) -> dict:
         instrument = self.catalogue[sc.instrument]
@@ -187,15 +217,26 @@ class Bundle:
         )
         body: dict = {
             "status": "final",
-            "category": [{"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                "code": "survey"}]}],
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                            "code": "survey",
+                        }
+                    ]
+                }
+            ],
             "code": {"coding": [coding], "text": instrument.name},
             "subject": self.ref("Patient", c.patient_id),
             "effectiveDateTime": sc.taken_on.isoformat(),
-            "valueQuantity": {"value": sc.value, "unit": "{score}", "system": UCUM,
-                              "code": "{score}"},
-        }  # fmt: skip
+            "valueQuantity": {
+                "value": sc.value,
+                "unit": "{score}",
+                "system": UCUM,
+                "code": "{score}",
+            },
+        }
         if sc.session_id:
             body["encounter"] = self.ref("Encounter", sc.session_id)
         return self.entry("Observation", sc.id, body)
@@ -207,18 +248,33 @@ class Bundle:
             "subject": self.ref("Patient", c.patient_id),
             "encounter": self.ref("Encounter", s.id),
             "date": e.onset_on.isoformat(),
-            "seriousness": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness",
-                "code": "serious" if e.serious else "non-serious"}]},
-            "severity": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
-                "code": e.severity}]},
-            "outcome": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/adverse-event-outcome",
-                "code": "resolved" if e.resolved_on else "ongoing"}]},
+            "seriousness": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness",
+                        "code": "serious" if e.serious else "non-serious",
+                    }
+                ]
+            },
+            "severity": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
+                        "code": e.severity,
+                    }
+                ]
+            },
+            "outcome": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/adverse-event-outcome",
+                        "code": "resolved" if e.resolved_on else "ongoing",
+                    }
+                ]
+            },
             "resultingCondition": [self.ref(ADVERSE_CONDITION, e.id)],
             "suspectEntity": [{"instance": self.ref("Procedure", i.id)} for i in s.injections],
-        }  # fmt: skip
+        }
         if e.recorded_on:
             body["recordedDate"] = e.recorded_on.isoformat()
         if not body["suspectEntity"]:
@@ -228,13 +284,18 @@ class Bundle:
     def adverse_condition(self, e: AdverseEvent, c: Course) -> dict:
         """The adverse event as the patient had it: onset, resolution and the note."""
         body: dict = {
-            "clinicalStatus": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                "code": "resolved" if e.resolved_on else "active"}]},
+            "clinicalStatus": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                        "code": "resolved" if e.resolved_on else "active",
+                    }
+                ]
+            },
             "code": {"text": f"adverse event after prolotherapy: {e.kind}"},
             "subject": self.ref("Patient", c.patient_id),
             "onsetDateTime": e.onset_on.isoformat(),
-        }  # fmt: skip
+        }
         if e.resolved_on:
             body["abatementDateTime"] = e.resolved_on.isoformat()
         if e.note:
@@ -246,46 +307,84 @@ class Bundle:
         if f.kind.startswith("allergy:"):
             substance = f.kind.removeprefix("allergy:")
             body: dict = {
-                "clinicalStatus": {"coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                    "code": "active"}]},
+                "clinicalStatus": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                            "code": "active",
+                        }
+                    ]
+                },
                 "category": ["food" if substance in ("fish", "corn") else "medication"],
                 "code": {"text": _ALLERGENS.get(substance, substance)},
                 "patient": self.ref("Patient", p.id),
-            }  # fmt: skip
+            }
             if f.note:
                 body["note"] = [{"text": f.note}]
             return self.entry("AllergyIntolerance", f.id, body)
         text = safety.meaning(f.kind) + (f" ({f.note})" if f.note else "")
-        return self.entry("Flag", f.id, {
-            "status": "active",
-            "category": [{"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/flag-category",
-                "code": "clinical"}]}],
-            "code": {"text": text},
-            "subject": self.ref("Patient", p.id),
-        })  # fmt: skip
+        return self.entry(
+            "Flag",
+            f.id,
+            {
+                "status": "active",
+                "category": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+                                "code": "clinical",
+                            }
+                        ]
+                    }
+                ],
+                "code": {"text": text},
+                "subject": self.ref("Patient", p.id),
+            },
+        )
 
     def consent(self, c: Course) -> dict:
         assert c.consent_on is not None
-        return self.entry("Consent", c.id, {
-            "status": "active",
-            "scope": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                "code": "treatment"}]},
-            "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0",
-                                      "display": "Consent Document"}]}],
-            "patient": self.ref("Patient", c.patient_id),
-            "dateTime": c.consent_on.isoformat(),
-            "policyRule": {"text": c.consent_form or "the practice's consent to prolotherapy"},
-            "provision": {"data": [{"meaning": "related",
-                                    "reference": self.ref("EpisodeOfCare", c.id)}]},
-        })  # fmt: skip
+        return self.entry(
+            "Consent",
+            c.id,
+            {
+                "status": "active",
+                "scope": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                            "code": "treatment",
+                        }
+                    ]
+                },
+                "category": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://loinc.org",
+                                "code": "59284-0",
+                                "display": "Consent Document",
+                            }
+                        ]
+                    }
+                ],
+                "patient": self.ref("Patient", c.patient_id),
+                "dateTime": c.consent_on.isoformat(),
+                "policyRule": {"text": c.consent_form or "the practice's consent to prolotherapy"},
+                "provision": {
+                    "data": [{"meaning": "related", "reference": self.ref("EpisodeOfCare", c.id)}]
+                },
+            },
+        )
 
 
-_ALLERGENS = {"lidocaine": "lidocaine", "amide": "amide local anaesthetics",
-              "fish": "fish (sodium morrhuate is made from cod-liver oil)",
-              "corn": "corn (dextrose is corn-derived)"}  # fmt: skip
+_ALLERGENS = {
+    "lidocaine": "lidocaine",
+    "amide": "amide local anaesthetics",
+    "fish": "fish (sodium morrhuate is made from cod-liver oil)",
+    "corn": "corn (dextrose is corn-derived)",
+}
 
 
 def _name(text: str) -> dict:
@@ -304,10 +403,14 @@ def _medication(text: str) -> dict:
         ingredient: dict = {"itemCodeableConcept": {"text": part.agent}, "isActive": part.known}
         if part.mg_per_ml is not None:
             ingredient["strength"] = {
-                "numerator": {"value": round(part.mg_per_ml, 4), "unit": "mg", "system": UCUM,
-                              "code": "mg"},
+                "numerator": {
+                    "value": round(part.mg_per_ml, 4),
+                    "unit": "mg",
+                    "system": UCUM,
+                    "code": "mg",
+                },
                 "denominator": {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"},
-            }  # fmt: skip
+            }
         ingredients.append(ingredient)
     if ingredients:
         body["ingredient"] = ingredients

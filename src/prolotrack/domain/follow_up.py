@@ -125,8 +125,9 @@ def timepoints(course: Course, scores: list[Score], today: date, stored: str) ->
     found = []
     for point in parse(stored):
         due, opens, closes = window(last, point)
-        inside = sorted((s for s in live if opens <= s.taken_on <= closes),
-                        key=lambda s: (s.taken_on, s.id))  # fmt: skip
+        inside = sorted(
+            (s for s in live if opens <= s.taken_on <= closes), key=lambda s: (s.taken_on, s.id)
+        )
         measured = any(s.instrument == course.measure for s in inside)
         found.append(
             FollowUp(

@@ -23,9 +23,21 @@ from prolotrack.domain.instruments import Instrument
 from prolotrack.domain.sites import SiteSpec, solution, volume
 
 REQUIRED = ("name", "condition", "started_on", "session_date", "site", "volume_ml", "solution")
-OPTIONAL = ("chart", "region", "course_side", "icd10", "measure", "interval",
-            "planned_sessions", "session_number", "practitioner", "anesthetic", "guidance",
-            "side", "points")  # fmt: skip
+OPTIONAL = (
+    "chart",
+    "region",
+    "course_side",
+    "icd10",
+    "measure",
+    "interval",
+    "planned_sessions",
+    "session_number",
+    "practitioner",
+    "anesthetic",
+    "guidance",
+    "side",
+    "points",
+)
 COURSE_FIELDS = ("region", "course_side", "icd10", "measure", "interval", "planned_sessions")
 SESSION_FIELDS = ("practitioner", "anesthetic", "guidance")
 SITE_COLUMNS = frozenset(("site", "volume_ml", "solution", "side", "points"))
@@ -170,8 +182,12 @@ class Sheet:
         known = set(REQUIRED) | set(OPTIONAL) | set(self.catalogue)
         for column in columns:
             if column not in known:
-                self.problem(1, column, "unknown column (a column is a field of 'export"
-                             " injections' or an instrument code)")  # fmt: skip
+                self.problem(
+                    1,
+                    column,
+                    "unknown column (a column is a field of 'export"
+                    " injections' or an instrument code)",
+                )
         for column in REQUIRED:
             if column not in columns:
                 self.problem(1, column, "required column is missing")
@@ -256,8 +272,12 @@ class Sheet:
     def _open(self, line, key, row, spec, scores) -> SessionRows:
         course_key, _ = key
         if key in self.sessions_seen:
-            self.problem(line, "session_date", "the rows of one session must stand together"
-                         f" (this session began at line {self.sessions_seen[key]})")  # fmt: skip
+            self.problem(
+                line,
+                "session_date",
+                "the rows of one session must stand together"
+                f" (this session began at line {self.sessions_seen[key]})",
+            )
         self.sessions_seen.setdefault(key, line)
         return SessionRows(line, course_key[0], course_key, row, [spec], scores)
 

@@ -31,8 +31,11 @@ def read_mcid(text: str) -> float | None:
 
 
 def checked(instrument: Instrument) -> Instrument:
-    for what, value in (("--min", instrument.minimum), ("--max", instrument.maximum),
-                        ("MCID", instrument.mcid)):  # fmt: skip
+    for what, value in (
+        ("--min", instrument.minimum),
+        ("--max", instrument.maximum),
+        ("MCID", instrument.mcid),
+    ):
         if value is not None and not math.isfinite(value):
             raise InvalidInput(f"{what} {value} is not a finite number")
     if not instrument.maximum > instrument.minimum:

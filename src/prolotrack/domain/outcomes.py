@@ -107,12 +107,20 @@ def outcome(instrument: Instrument, scores: Iterable[Score]) -> Outcome | None:
     first, last = mine[0], mine[-1]
     if instrument.is_global:  # judged on the latest answer against the responder mark
         return Outcome(
-            instrument=instrument.code, baseline=None, latest=last.value,
-            baseline_on=first.taken_on, latest_on=last.taken_on, change=None, improvement=None,
-            improvement_pct=None, mcid=None, mcid_reached=None, responder=None,
+            instrument=instrument.code,
+            baseline=None,
+            latest=last.value,
+            baseline_on=first.taken_on,
+            latest_on=last.taken_on,
+            change=None,
+            improvement=None,
+            improvement_pct=None,
+            mcid=None,
+            mcid_reached=None,
+            responder=None,
             scores=tuple(s.value for s in mine),
             at_responder_mark=improvement(instrument, instrument.responder_at, last.value) >= 0,
-        )  # fmt: skip
+        )
     gain = improvement(instrument, first.value, last.value)
     pct = improvement_pct(instrument, first.value, gain)
     threshold = mcid_points(instrument, first.value)

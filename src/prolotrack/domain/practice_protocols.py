@@ -18,8 +18,9 @@ SITE_FIELDS = ("site", "volume_ml", "solution", "side", "points")
 def _site(fields: dict, where: str) -> SiteSpec:
     unknown = set(fields) - set(SITE_FIELDS)
     if unknown:
-        raise InvalidInput(f"{where}: unknown field {sorted(unknown)[0]!r} (known: "
-                           f"{', '.join(SITE_FIELDS)})")  # fmt: skip
+        raise InvalidInput(
+            f"{where}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(SITE_FIELDS)})"
+        )
     name = " ".join(str(fields.get("site") or "").split())
     if not name:
         raise InvalidInput(f"{where}: a site needs a name")

@@ -61,8 +61,9 @@ def _columns(course: Course, found: list[Score], measure: str | None) -> list[st
 
 
 def _visits(course: Course, its_sessions: list[Session], found: list[Score]) -> list[Visit]:
-    by_session = {s.id: Visit(s.given_on, week(course.started_on, s.given_on), {}, s)
-                  for s in its_sessions}  # fmt: skip
+    by_session = {
+        s.id: Visit(s.given_on, week(course.started_on, s.given_on), {}, s) for s in its_sessions
+    }
     by_day = {v.day: v for v in by_session.values()}
     for score in sorted(found, key=lambda s: (s.taken_on, s.id)):
         visit = by_session.get(score.session_id) or by_day.get(score.taken_on)

@@ -42,9 +42,17 @@ def _site(name: str, ml: float | None, sol: str | None, points: int = 1) -> Site
     return SiteSpec(name, ml, solution(sol) if sol else None, None, points)
 
 
-_RABAGO_EXTRA = ("MCL proximal", "MCL distal", "LCL proximal", "LCL distal", "pes anserine",
-                 "patellar tendon insertion", "quadriceps tendon insertion",
-                 "coronary ligament medial", "coronary ligament lateral")  # fmt: skip
+_RABAGO_EXTRA = (
+    "MCL proximal",
+    "MCL distal",
+    "LCL proximal",
+    "LCL distal",
+    "pes anserine",
+    "patellar tendon insertion",
+    "quadriceps tendon insertion",
+    "coronary ligament medial",
+    "coronary ligament lateral",
+)
 _REEVES = "dextrose 10% + lidocaine 0.075%"
 _YELLAND = "dextrose 20% + lignocaine 0.1% + ropivacaine 0.1%"
 _SCARPONE = "dextrose 10.7% + sodium morrhuate 0.72% + lidocaine 0.29% + bupivacaine 0.036%"
@@ -132,10 +140,13 @@ def given_over(protocol: Protocol, volume_ml: float | None, solution: str | None
     if volume_ml is None and solution is None:
         return protocol
     sites = tuple(
-        replace(s, volume_ml=volume_ml if volume_ml is not None else s.volume_ml,
-                solution=solution or s.solution)
+        replace(
+            s,
+            volume_ml=volume_ml if volume_ml is not None else s.volume_ml,
+            solution=solution or s.solution,
+        )
         for s in protocol.sites
-    )  # fmt: skip
+    )
     return replace(protocol, sites=sites)
 
 

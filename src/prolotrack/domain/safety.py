@@ -80,11 +80,15 @@ def warnings(
     found += _doses(patient, solutions.totals(given))
     total = sum(ml for _, ml in given)
     if volume_cap_ml is not None and total > volume_cap_ml + 1e-9:
-        found.append(f"{total:g} mL in this session is more than protocol {protocol}'s"
-                     f" {volume_cap_ml:g} mL a session")  # fmt: skip
+        found.append(
+            f"{total:g} mL in this session is more than protocol {protocol}'s"
+            f" {volume_cap_ml:g} mL a session"
+        )
     if course.consent_on is None:
-        found.append(f"no consent is recorded for course {course.id} ({course.condition}):"
-                     f" prolotrack course consent {course.id} --date DATE")  # fmt: skip
+        found.append(
+            f"no consent is recorded for course {course.id} ({course.condition}):"
+            f" prolotrack course consent {course.id} --date DATE"
+        )
     return found
 
 
@@ -112,8 +116,9 @@ def _doses(patient: Patient, mg: dict[str, float]) -> list[str]:
         if agent is None:
             continue
         if agent.max_mg is not None and amount > agent.max_mg:
-            found.append(f"{name} {amount:g} mg is more than the {agent.max_mg:g} mg limit for"
-                         " one procedure")  # fmt: skip
+            found.append(
+                f"{name} {amount:g} mg is more than the {agent.max_mg:g} mg limit for one procedure"
+            )
         if agent.max_mg_per_kg is not None and not patient.weight_kg and amount > 0:
             found.append(
                 f"{name} {amount:g} mg given with no weight recorded for {patient.label}: the"

@@ -13,8 +13,11 @@ from prolotrack.domain.instruments import CATALOGUE, HIGHER
 _INSTRUMENTS = {i.code: i for i in CATALOGUE}
 
 # Most courses follow a built-in protocol; the low back one has sites of its own.
-_LOW_BACK = [("iliolumbar ligament", 1, "D15"), ("supraspinous ligament L4-L5", 1, "D15"),
-             ("interspinous ligament L5-S1", 1, "D15")]  # fmt: skip
+_LOW_BACK = [
+    ("iliolumbar ligament", 1, "D15"),
+    ("supraspinous ligament L4-L5", 1, "D15"),
+    ("interspinous ligament L5-S1", 1, "D15"),
+]
 # The Cusi protocol gives neither volume nor strength: the demo's practitioner chose these.
 OPTIONS = {"sij-cusi": (2.0, "dextrose 20%")}
 
@@ -77,10 +80,16 @@ PATIENTS = [
                   0.5, "completed"),
 ]  # fmt: skip
 
-FLAGS = {"Grace Hopper": ("anticoagulant", "apixaban 5 mg twice a day"),
-         "Donald Knuth": ("allergy:fish", "hives after cod-liver oil capsules")}  # fmt: skip
-ADVERSE = {"Grace Hopper": ("flare", "moderate"), "Frances Allen": ("flare", "severe"),
-           "Ken Thompson": ("bruising", "mild"), "John Backus": ("vasovagal", "mild")}  # fmt: skip
+FLAGS = {
+    "Grace Hopper": ("anticoagulant", "apixaban 5 mg twice a day"),
+    "Donald Knuth": ("allergy:fish", "hives after cod-liver oil capsules"),
+}
+ADVERSE = {
+    "Grace Hopper": ("flare", "moderate"),
+    "Frances Allen": ("flare", "severe"),
+    "Ken Thompson": ("bruising", "mild"),
+    "John Backus": ("vasovagal", "mild"),
+}
 
 
 def value_at(code: str, baseline: float, fraction: float) -> float:

@@ -30,8 +30,14 @@ ADVERSE_KINDS = (
 )
 
 # Kinds that are never assumed mild: the severity must be said (SPEC, second edition).
-SERIOUS_KINDS = ("infection", "pneumothorax", "nerve-injury", "spinal-headache", "allergy",
-                 "bleeding")  # fmt: skip
+SERIOUS_KINDS = (
+    "infection",
+    "pneumothorax",
+    "nerve-injury",
+    "spinal-headache",
+    "allergy",
+    "bleeding",
+)
 
 MAX_VOLUME_ML = 50.0
 MAX_PLANNED_SESSIONS = 100
@@ -115,8 +121,9 @@ def printable(value: str, what: str, accepted: str = "printable text") -> str:
 # Characters that show nothing, or turn the text around them: in a name, a chart number or a
 # phone they make two records look alike, or one look like nothing (the joiners U+200C/U+200D,
 # which some scripts need between letters, are left alone).
-INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u2069\ufeff]")  # fmt: skip
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def visible(value: str, what: str) -> str:
@@ -143,8 +150,21 @@ def fold(value: str) -> str:
 
 # Letters that are not a base letter with an accent, so that NFKD leaves them whole, as an
 # alphabetical list puts them: Łukasz among the L's, Øst among the O's.
-_BASE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
-                       "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})  # fmt: skip
+_BASE = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŀ": "l",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
 
 
 def sort_key(value: str) -> str:

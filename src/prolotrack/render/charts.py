@@ -71,31 +71,69 @@ def _draw(axes, s: Series) -> None:
     if s.baseline is not None and s.threshold is not None:
         low, high = sorted((s.baseline, s.threshold))
         axes.axhspan(low, high, color=MCID_COLOUR, alpha=0.12, lw=0, gid="mcid-band")
-        axes.axhline(s.threshold, color=MCID_COLOUR, lw=1, ls="--", gid="mcid-line",
-                     label=f"{s.words[0]} {s.threshold:.4g}")  # fmt: skip
+        axes.axhline(
+            s.threshold,
+            color=MCID_COLOUR,
+            lw=1,
+            ls="--",
+            gid="mcid-line",
+            label=f"{s.words[0]} {s.threshold:.4g}",
+        )
     if s.baseline is not None:
-        axes.axhline(s.baseline, color="#718096", lw=1, ls=":", gid="baseline",
-                     label=f"{s.words[1]} {s.baseline:g}")  # fmt: skip
+        axes.axhline(
+            s.baseline,
+            color="#718096",
+            lw=1,
+            ls=":",
+            gid="baseline",
+            label=f"{s.words[1]} {s.baseline:g}",
+        )
     at_sessions = [(d, v) for d, v, follow in s.scores if not follow]
     follow_ups = [(d, v) for d, v, follow in s.scores if follow]
     every = sorted((d, v) for d, v, _ in s.scores)
     if every:
-        axes.plot([d for d, _ in every], [v for _, v in every], color=SESSION_COLOUR, lw=1.2,
-                  alpha=0.6, gid="trend")  # fmt: skip
+        axes.plot(
+            [d for d, _ in every],
+            [v for _, v in every],
+            color=SESSION_COLOUR,
+            lw=1.2,
+            alpha=0.6,
+            gid="trend",
+        )
     if at_sessions:
-        axes.plot([d for d, _ in at_sessions], [v for _, v in at_sessions], "o", ms=5,
-                  color=SESSION_COLOUR, gid="points-session", label="score")  # fmt: skip
+        axes.plot(
+            [d for d, _ in at_sessions],
+            [v for _, v in at_sessions],
+            "o",
+            ms=5,
+            color=SESSION_COLOUR,
+            gid="points-session",
+            label="score",
+        )
     if follow_ups:
-        axes.plot([d for d, _ in follow_ups], [v for _, v in follow_ups], "D", ms=6,
-                  color=FOLLOW_UP_COLOUR, gid="points-follow-up",
-                  label="follow-up")  # fmt: skip
+        axes.plot(
+            [d for d, _ in follow_ups],
+            [v for _, v in follow_ups],
+            "D",
+            ms=6,
+            color=FOLLOW_UP_COLOUR,
+            gid="points-follow-up",
+            label="follow-up",
+        )
     if s.sessions:
-        axes.plot(s.sessions, [s.minimum - span * 0.04] * len(s.sessions), "|", ms=10,
-                  color="#4a5568", clip_on=False, gid="sessions", label="injection")  # fmt: skip
+        axes.plot(
+            s.sessions,
+            [s.minimum - span * 0.04] * len(s.sessions),
+            "|",
+            ms=10,
+            color="#4a5568",
+            clip_on=False,
+            gid="sessions",
+            label="injection",
+        )
     axes.set_ylabel(f"{s.better} is better {'↓' if s.better == 'lower' else '↑'}")
     if s.anchors:
-        axes.set_yticks(list(s.anchors), [f"{v:g} {w}" for v, w in s.anchors.items()],
-                        fontsize=7)  # fmt: skip
+        axes.set_yticks(list(s.anchors), [f"{v:g} {w}" for v, w in s.anchors.items()], fontsize=7)
     axes.set_title(s.title, loc="left", fontsize=10, wrap=True)
     days = sorted({d for d, _, _ in s.scores} | set(s.sessions))
     if days:  # the time the course spans, not matplotlib's years around a lone score
@@ -107,5 +145,4 @@ def _draw(axes, s: Series) -> None:
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#e2e8f0", lw=0.6)
     # below the plot, never over the scores
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=7,
-                frameon=False)  # fmt: skip
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=7, frameon=False)

@@ -54,12 +54,13 @@ class _Deidentified:
         return {
             **{k: row.get(k) for k in row if k not in ("patient_id", "born", "started_on")},
             "patient": deid.patient_pseudonym(self.key, row["patient_id"]),
-            "course": deid.course_pseudonym(self.key, row["course_id"]) if "course_id" in row
+            "course": deid.course_pseudonym(self.key, row["course_id"])
+            if "course_id" in row
             else None,
             "age_at_start": deid.age(_day(row.get("born")), started) if started else None,
             "start_year": started.year if started else None,
             **_catalogued(row),
-        }  # fmt: skip
+        }
 
     def offset(self, row: dict, column: str) -> int | None:
         return deid.day_offset(_day(row.get(column)), _day(row["started_on"]))
@@ -131,14 +132,44 @@ _DEIDENTIFIED = {
                 "kind", "severity", "serious", "onset_day", "resolved_day"),
 }  # fmt: skip
 
-PROGRESS = ("course_id", "chart", "name", "condition", "instrument", "baseline", "latest",
-            "change", "improvement", "improvement_pct", "mcid", "mcid_reached", "responder",
-            "sessions_done", "planned_sessions", "next_due", "follow_ups",
-            "lost_to_follow_up")  # fmt: skip
-PROGRESS_DEIDENTIFIED = ("patient", "course", "condition", "instrument", "baseline", "latest",
-                         "change", "improvement", "improvement_pct", "mcid", "mcid_reached",
-                         "responder", "sessions_done", "planned_sessions", "follow_ups",
-                         "lost_to_follow_up")  # fmt: skip
+PROGRESS = (
+    "course_id",
+    "chart",
+    "name",
+    "condition",
+    "instrument",
+    "baseline",
+    "latest",
+    "change",
+    "improvement",
+    "improvement_pct",
+    "mcid",
+    "mcid_reached",
+    "responder",
+    "sessions_done",
+    "planned_sessions",
+    "next_due",
+    "follow_ups",
+    "lost_to_follow_up",
+)
+PROGRESS_DEIDENTIFIED = (
+    "patient",
+    "course",
+    "condition",
+    "instrument",
+    "baseline",
+    "latest",
+    "change",
+    "improvement",
+    "improvement_pct",
+    "mcid",
+    "mcid_reached",
+    "responder",
+    "sessions_done",
+    "planned_sessions",
+    "follow_ups",
+    "lost_to_follow_up",
+)
 
 
 def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -> Export:
@@ -173,8 +204,11 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         out["session_day"] = d.offset(row, "session_date") if "session_date" in row else None
         out["score_day"] = d.offset(row, "score_date") if "score_date" in row else None
         if table == "adverse":
-            out.update(serious=bool(row["serious"]), onset_day=d.offset(row, "onset"),
-                       resolved_day=d.offset(row, "resolved_on"))  # fmt: skip
+            out.update(
+                serious=bool(row["serious"]),
+                onset_day=d.offset(row, "onset"),
+                resolved_day=d.offset(row, "resolved_on"),
+            )
         return out
 
     columns = _cols(*_DEIDENTIFIED[table], *extra, *(GIVEN if table == "sessions" else ()))

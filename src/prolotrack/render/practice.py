@@ -69,12 +69,16 @@ def database_status(found) -> Record:
         (Column("size_bytes", "Size (bytes)", numeric=True), found.size),
         (Column("schema_version", "Schema version", numeric=True), found.schema_version),
         (Column("journal_mode", "Journal mode"), found.journal_mode),
-        *((Column(table, table.replace("_", " ").capitalize(), numeric=True), count)
-          for table, count in found.counts.items()),
-        (Column("last_backup", "Last backup"), str(found.last_backup) if found.last_backup
-         else None),
+        *(
+            (Column(table, table.replace("_", " ").capitalize(), numeric=True), count)
+            for table, count in found.counts.items()
+        ),
+        (
+            Column("last_backup", "Last backup"),
+            str(found.last_backup) if found.last_backup else None,
+        ),
         (Column("audit_key", "Audit key"), str(found.audit_key) if found.audit_key else None),
-    ]  # fmt: skip
+    ]
     return Record(fields, title="Database")
 
 
@@ -83,8 +87,9 @@ def _changes(entry: dict) -> str:
     before, after = entry["before"] or {}, entry["after"] or {}
     if before and after:
         changed = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
-        return "; ".join(f"{k}: {_as_typed(before.get(k))} → {_as_typed(after.get(k))}"
-                         for k in changed)  # fmt: skip
+        return "; ".join(
+            f"{k}: {_as_typed(before.get(k))} → {_as_typed(after.get(k))}" for k in changed
+        )
     return ""
 
 
@@ -161,14 +166,26 @@ def protocol(p) -> Record:
         Column("caution", "Note well", free=True, drop=1),
     ]
     rows = [
-        {"position": n, "site": s.site, "side": s.side, "solution": s.solution,
-         "volume_ml": s.volume_ml, "points": s.points}
+        {
+            "position": n,
+            "site": s.site,
+            "side": s.side,
+            "solution": s.solution,
+            "volume_ml": s.volume_ml,
+            "points": s.points,
+        }
         for n, s in enumerate(p.sites, start=1)
-    ]  # fmt: skip
+    ]
     sites = Listing(
-        [Column("position", "#", numeric=True), Column("site", "Site", free=True),
-         Column("side", "Side"), Column("solution", "Solution", free=True), ML,
-         Column("points", "Points", numeric=True)],
-        rows, title="Sites",
-    )  # fmt: skip
+        [
+            Column("position", "#", numeric=True),
+            Column("site", "Site", free=True),
+            Column("side", "Side"),
+            Column("solution", "Solution", free=True),
+            ML,
+            Column("points", "Points", numeric=True),
+        ],
+        rows,
+        title="Sites",
+    )
     return Record([(c, values[c.key]) for c in fields], {"sites": sites}, title=p.name)

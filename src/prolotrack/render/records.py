@@ -46,11 +46,18 @@ def patients(found: list[tuple[Patient, dict]]) -> Listing:
 def patient(p: Patient, courses_of: list[Course], flags: list[Flag] = ()) -> Record:
     """A patient: safety flags first (what a practitioner must see before a needle), then the
     details, then the courses."""
-    fields = [Column("flags", "FLAGS", free=True), *_PATIENT,
-              Column("weight_kg", "Weight (kg)", numeric=True), Column("note", "Note", free=True),
-              Column("archived", "Archived", drop=4)]  # fmt: skip
-    values = {**_patient_values(p), "weight_kg": p.weight_kg,
-              "flags": [f"{f.kind} ({f.note})" if f.note else f.kind for f in flags]}  # fmt: skip
+    fields = [
+        Column("flags", "FLAGS", free=True),
+        *_PATIENT,
+        Column("weight_kg", "Weight (kg)", numeric=True),
+        Column("note", "Note", free=True),
+        Column("archived", "Archived", drop=4),
+    ]
+    values = {
+        **_patient_values(p),
+        "weight_kg": p.weight_kg,
+        "flags": [f"{f.kind} ({f.note})" if f.note else f.kind for f in flags],
+    }
     return Record(
         [(c, values[c.key]) for c in fields],
         {"courses": courses(courses_of, with_patient=False)},
@@ -127,9 +134,12 @@ def course(c: Course, its_sessions: list[Session]) -> Record:
         Column("follow_up", "Follow-up"),
         Column("closed_on", "Closed"),
         Column("close_reason", "Reason", free=True),
-        *([Column("voided_at", "Voided"), Column("void_reason", "Void reason", free=True)]
-          if c.voided_at else []),
-    ]  # fmt: skip
+        *(
+            [Column("voided_at", "Voided"), Column("void_reason", "Void reason", free=True)]
+            if c.voided_at
+            else []
+        ),
+    ]
     values = _course_values(c)
     return Record(
         [(col, values[col.key]) for col in fields],

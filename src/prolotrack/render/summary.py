@@ -32,9 +32,11 @@ def sites(count: int) -> str:
 def _given_line(g: Given) -> str:
     s = g.session
     pain = f", pain {text(g.pain)}" if g.pain is not None else ""
-    return (f"{s.given_on} {_who(g.course)}, course {g.course.id} ({g.course.condition}),"
-            f" session {s.number}: {sites(len(s.injections))},"
-            f" {s.total_ml:.1f} mL{pain}")  # fmt: skip
+    return (
+        f"{s.given_on} {_who(g.course)}, course {g.course.id} ({g.course.condition}),"
+        f" session {s.number}: {sites(len(s.injections))},"
+        f" {s.total_ml:.1f} mL{pain}"
+    )
 
 
 def _due_line(d: Due) -> str:
@@ -46,8 +48,10 @@ def _due_line(d: Due) -> str:
 
 
 def _totals(s: Summary) -> str:
-    return (f"{plural(len(s.given), 'session')}, {plural(s.patients, 'patient')},"
-            f" {plural(s.injections, 'injection')}, {s.total_ml:.1f} mL")  # fmt: skip
+    return (
+        f"{plural(len(s.given), 'session')}, {plural(s.patients, 'patient')},"
+        f" {plural(s.injections, 'injection')}, {s.total_ml:.1f} mL"
+    )
 
 
 WARNINGS = "Warnings kept on the sessions"  # a section only when there are some
@@ -56,22 +60,36 @@ WARNINGS = "Warnings kept on the sessions"  # a section only when there are some
 def _sections(s: Summary) -> list[tuple[str, list[str]]]:
     """Adverse events, courses started and closed: a title and a line each."""
     return [
-        (WARNINGS, [
-            f"{g.session.given_on} {_who(g.course)}, session {g.session.number} of course"
-            f" {g.course.id}: {warning}"
-            for g in s.given for warning in g.session.warnings
-        ]),
-        ("Adverse events", [
-            f"{e.recorded_on or e.onset_on} {_who(g.course)}, session {g.session.number} of"
-            f" course {g.course.id}: {e.kind} ({e.severity}{', serious' if e.serious else ''}),"
-            f" onset {e.onset_on}" + (f", resolved {e.resolved_on}" if e.resolved_on else "")
-            for e, g in s.adverse
-        ]),
-        ("Courses started", [f"{c.started_on} {_who(c)}, course {c.id} ({c.condition})"
-                             for c in s.started]),
-        ("Courses closed", [f"{c.closed_on} {_who(c)}, course {c.id} ({c.condition}): {c.status}"
-                            for c in s.closed]),
-    ]  # fmt: skip
+        (
+            WARNINGS,
+            [
+                f"{g.session.given_on} {_who(g.course)}, session {g.session.number} of course"
+                f" {g.course.id}: {warning}"
+                for g in s.given
+                for warning in g.session.warnings
+            ],
+        ),
+        (
+            "Adverse events",
+            [
+                f"{e.recorded_on or e.onset_on} {_who(g.course)}, session {g.session.number} of"
+                f" course {g.course.id}: {e.kind} ({e.severity}{', serious' if e.serious else ''}),"
+                f" onset {e.onset_on}" + (f", resolved {e.resolved_on}" if e.resolved_on else "")
+                for e, g in s.adverse
+            ],
+        ),
+        (
+            "Courses started",
+            [f"{c.started_on} {_who(c)}, course {c.id} ({c.condition})" for c in s.started],
+        ),
+        (
+            "Courses closed",
+            [
+                f"{c.closed_on} {_who(c)}, course {c.id} ({c.condition}): {c.status}"
+                for c in s.closed
+            ],
+        ),
+    ]
 
 
 def plain_text(s: Summary) -> str:
@@ -104,17 +122,28 @@ def plain_text(s: Summary) -> str:
 
 
 def _course_json(c: Course) -> dict:
-    return {"id": c.id, "chart": c.patient.chart if c.patient else None,
-            "patient": c.patient.name if c.patient else None, "condition": c.condition,
-            "status": c.status, "started_on": c.started_on.isoformat(),
-            "closed_on": plain(c.closed_on)}  # fmt: skip
+    return {
+        "id": c.id,
+        "chart": c.patient.chart if c.patient else None,
+        "patient": c.patient.name if c.patient else None,
+        "condition": c.condition,
+        "status": c.status,
+        "started_on": c.started_on.isoformat(),
+        "closed_on": plain(c.closed_on),
+    }
 
 
 def _due_json(d: Due) -> dict:
-    return {**_course_json(d.course), "kind": d.kind, "timepoint": d.timepoint,
-            "course": d.course.id, "last_session": plain(d.course.last_session_on),
-            "due": d.due_on.isoformat(), "days_overdue": d.days_overdue,
-            "status": d.status}  # fmt: skip
+    return {
+        **_course_json(d.course),
+        "kind": d.kind,
+        "timepoint": d.timepoint,
+        "course": d.course.id,
+        "last_session": plain(d.course.last_session_on),
+        "due": d.due_on.isoformat(),
+        "days_overdue": d.days_overdue,
+        "status": d.status,
+    }
 
 
 def document(s: Summary) -> dict:
@@ -123,24 +152,38 @@ def document(s: Summary) -> dict:
     return {
         "date": s.last_day.isoformat(),
         "from": s.first_day.isoformat(),
-        "sessions": [{**row, "warnings": g.session.warnings}  # what each was logged with
-                     for row, g in zip(jsondoc.rows(listing(s)), s.given, strict=True)],
-        "totals": {"sessions": len(s.given), "patients": s.patients, "injections": s.injections,
-                   "volume_ml": plain(s.total_ml),
-                   "ml_by_solution": {k: plain(v) for k, v in s.ml_by_solution.items()},
-                   "agents": plain(keyed(s.agents_mg))},
+        "sessions": [
+            {**row, "warnings": g.session.warnings}  # what each was logged with
+            for row, g in zip(jsondoc.rows(listing(s)), s.given, strict=True)
+        ],
+        "totals": {
+            "sessions": len(s.given),
+            "patients": s.patients,
+            "injections": s.injections,
+            "volume_ml": plain(s.total_ml),
+            "ml_by_solution": {k: plain(v) for k, v in s.ml_by_solution.items()},
+            "agents": plain(keyed(s.agents_mg)),
+        },
         "adverse_events": [
-            {"id": e.id, "session_id": g.session.id, "course_id": g.course.id,
-             "chart": g.course.patient.chart if g.course.patient else None, "kind": e.kind,
-             "severity": e.severity, "serious": e.serious, "onset": e.onset_on.isoformat(),
-             "resolved_on": plain(e.resolved_on), "recorded_on": plain(e.recorded_on)}
+            {
+                "id": e.id,
+                "session_id": g.session.id,
+                "course_id": g.course.id,
+                "chart": g.course.patient.chart if g.course.patient else None,
+                "kind": e.kind,
+                "severity": e.severity,
+                "serious": e.serious,
+                "onset": e.onset_on.isoformat(),
+                "resolved_on": plain(e.resolved_on),
+                "recorded_on": plain(e.recorded_on),
+            }
             for e, g in s.adverse
         ],
         "courses_started": [_course_json(c) for c in s.started],
         "courses_closed": [_course_json(c) for c in s.closed],
         "due": [_due_json(d) for d in s.due if not d.overdue],
         "overdue": [_due_json(d) for d in s.due if d.overdue],
-    }  # fmt: skip
+    }
 
 
 SESSION_COLUMNS = [
@@ -155,12 +198,19 @@ SESSION_COLUMNS = [
 def listing(s: Summary) -> Listing:
     """The sessions of the period, one row each (the CSV of the summary)."""
     rows = [
-        {"date": g.session.given_on, "chart": g.course.patient.chart if g.course.patient else None,
-         "patient": g.course.patient.name if g.course.patient else None,
-         "course_id": g.course.id, "condition": g.course.condition, "number": g.session.number,
-         "sites": len(g.session.injections), "volume_ml": g.session.total_ml, "pain": g.pain}
+        {
+            "date": g.session.given_on,
+            "chart": g.course.patient.chart if g.course.patient else None,
+            "patient": g.course.patient.name if g.course.patient else None,
+            "course_id": g.course.id,
+            "condition": g.course.condition,
+            "number": g.session.number,
+            "sites": len(g.session.injections),
+            "volume_ml": g.session.total_ml,
+            "pain": g.pain,
+        }
         for g in s.given
-    ]  # fmt: skip
+    ]
     return Listing(SESSION_COLUMNS, rows, title=f"Sessions {_period(s)}", empty="No sessions.")
 
 

@@ -32,8 +32,9 @@ _FREE_FLOOR = 15  # free text narrower than its longest word up to this is short
 def renderable(view: Listing, out: Console):
     """What ``listing`` prints: the table, or its title and the word that it is empty."""
     if not view.rows:
-        return Group(*([Text(view.title, style="bold")] if view.title else []),
-                     Text(view.empty, style="dim"))  # fmt: skip
+        return Group(
+            *([Text(view.title, style="bold")] if view.title else []), Text(view.empty, style="dim")
+        )
     table = _table(view, out)
     if view.legend:
         table.caption = "\n".join(filter(None, [view.legend, table.caption]))
@@ -49,8 +50,12 @@ def _table(listing: Listing, out: Console) -> Table:
             return _pipe_table(listing.title, columns, cells)
         table = _frame(listing.title)
         for column in columns:  # on a pipe, a line break in a value breaks the line in its cell
-            table.add_column(column.header, justify="right" if column.numeric else "left",
-                             overflow="fold", no_wrap=True)  # fmt: skip
+            table.add_column(
+                column.header,
+                justify="right" if column.numeric else "left",
+                overflow="fold",
+                no_wrap=True,
+            )
         for row in cells:
             table.add_row(*(Text(cell) for cell in row))
         return table
@@ -65,8 +70,12 @@ def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) 
     shown = list(range(len(columns)))
     dropped: list[str] = []
     while True:
-        probe = _build(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in cells],
-                       free_cap=_FREE_FLOOR)  # fmt: skip
+        probe = _build(
+            title,
+            [columns[i] for i in shown],
+            [[r[i] for i in shown] for r in cells],
+            free_cap=_FREE_FLOOR,
+        )
         need = Measurement.get(out, out.options.update_width(_PIPE_WIDTH), probe).minimum
         need += _kept_together(columns, cells, shown)
         optional = [i for i in shown if columns[i].drop]
@@ -146,8 +155,9 @@ def _units(value: str, *, whole_agents: bool = True) -> list[str]:
     for line in value.split("\n"):
         for word in line.split():
             pair = f"{units[-1].split()[-1]} {word}".lower() if units else ""
-            if units and (_AMOUNT.match(word)
-                          or (whole_agents and (joining or pair in _TWO_WORDS))):  # fmt: skip
+            if units and (
+                _AMOUNT.match(word) or (whole_agents and (joining or pair in _TWO_WORDS))
+            ):
                 units[-1] = f"{units[-1]} {word}"
             else:
                 units.append(word)
@@ -174,16 +184,22 @@ def _wrapped(value: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _build(title, columns: list, cells: list[list[str]], free_cap: int | None = None,
-           free_widths: dict[int, int] | None = None) -> Table:  # fmt: skip
+def _build(
+    title,
+    columns: list,
+    cells: list[list[str]],
+    free_cap: int | None = None,
+    free_widths: dict[int, int] | None = None,
+) -> Table:
     table = _frame(title, collapse_padding=True)  # two spaces between columns, not three
     for n, column in enumerate(columns):
         justify = "right" if column.numeric else "left"
         header = Text(column.header, no_wrap=False, overflow="fold")  # headers wrap at spaces
         if column.free:
             fixed = (free_widths or {}).get(n)
-            table.add_column(header, justify=justify, overflow="ellipsis", max_width=free_cap,
-                             width=fixed)  # fmt: skip
+            table.add_column(
+                header, justify=justify, overflow="ellipsis", max_width=free_cap, width=fixed
+            )
         else:
             words = max((cell_len(w) for w in column.header.split()), default=0)
             width = max([words, *(cell_len(line) for row in cells for line in row[n].split("\n"))])
@@ -239,8 +255,7 @@ def _pipe_table(title: str | None, columns: list, cells: list[list[str]]) -> Tab
             gap = " " * (width - cell_len(value))
             return _Placed(left + (gap + value if numeric else value + gap) + right)
 
-        table.add_column(placed(column.header), width=width + len(left) + len(right),
-                         no_wrap=True)  # fmt: skip
+        table.add_column(placed(column.header), width=width + len(left) + len(right), no_wrap=True)
         for row in cells:
             row[n] = placed(row[n])
     for row in cells:

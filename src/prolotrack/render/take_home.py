@@ -35,14 +35,26 @@ CSP = (
     " form-action 'none'"
 )
 # What a patient reads instead of an instrument's code.
-PLAIN_NAMES = {"nrs": "pain", "vas": "pain", "womac": "knee and hip symptoms (WOMAC)",
-               "odi": "back-related disability", "rmdq": "back-related disability",
-               "ndi": "neck-related disability", "pgic": "how much better you feel overall",
-               "sane": "score for how normal the treated part feels"}  # fmt: skip
+PLAIN_NAMES = {
+    "nrs": "pain",
+    "vas": "pain",
+    "womac": "knee and hip symptoms (WOMAC)",
+    "odi": "back-related disability",
+    "rmdq": "back-related disability",
+    "ndi": "neck-related disability",
+    "pgic": "how much better you feel overall",
+    "sane": "score for how normal the treated part feels",
+}
 # PGIC's answers in words (clinical-reference section 7), on its chart's axis.
-PGIC_ANCHORS = {1: "very much improved", 2: "much improved", 3: "minimally improved",
-                4: "no change", 5: "minimally worse", 6: "much worse",
-                7: "very much worse"}  # fmt: skip
+PGIC_ANCHORS = {
+    1: "very much improved",
+    2: "much improved",
+    3: "minimally improved",
+    4: "no change",
+    5: "minimally worse",
+    6: "much worse",
+    7: "very much worse",
+}
 
 STYLE = """
 @page { size: auto; margin: 14mm 14mm 16mm; }
@@ -117,9 +129,11 @@ def _course(r: Report, p: CourseProgress) -> str:
     out.append(f"<h2>{escape(heading)}</h2>")
     done = f"{c.sessions_done} of {c.planned_sessions}" if c.planned_sessions else c.sessions_done
     sessions = "session" if (c.planned_sessions or c.sessions_done) == 1 else "sessions"
-    out.append(f"<p>Treatment started {_day(c.started_on)}; {done} {sessions} given"
-               + (f", the last on {_day(c.last_session_on)}" if c.last_session_on else "")
-               + ".</p>")  # fmt: skip
+    out.append(
+        f"<p>Treatment started {_day(c.started_on)}; {done} {sessions} given"
+        + (f", the last on {_day(c.last_session_on)}" if c.last_session_on else "")
+        + ".</p>"
+    )
     if r.audience == CLINICIAN:
         out.append(_safety(r, p))
     for o in p.outcomes:
@@ -142,15 +156,26 @@ def _safety(r: Report, p: CourseProgress) -> str:
 
     c = p.course
     flags = "; ".join(f"{f.kind} ({meaning(f.kind)})" for f in r.flags) or "none recorded"
-    consent = (f"given {c.consent_on}" + (f" ({c.consent_form})" if c.consent_form else "")
-               if c.consent_on else "not recorded")  # fmt: skip
-    rehab = "; ".join(
-        r_["kind"] + (f" from {r_['from_on']}" if r_["from_on"] else "")
-        + (f" to {r_['to_on']}" if r_["to_on"] else "") + (f" ({r_['note']})" if r_["note"] else "")
-        for r_ in p.rehabilitation
-    ) or "none recorded"  # fmt: skip
-    items = [("Safety flags", flags, bool(r.flags)), ("Consent", consent, c.consent_on is None),
-             ("Rehabilitation", rehab, False)]  # fmt: skip
+    consent = (
+        f"given {c.consent_on}" + (f" ({c.consent_form})" if c.consent_form else "")
+        if c.consent_on
+        else "not recorded"
+    )
+    rehab = (
+        "; ".join(
+            r_["kind"]
+            + (f" from {r_['from_on']}" if r_["from_on"] else "")
+            + (f" to {r_['to_on']}" if r_["to_on"] else "")
+            + (f" ({r_['note']})" if r_["note"] else "")
+            for r_ in p.rehabilitation
+        )
+        or "none recorded"
+    )
+    items = [
+        ("Safety flags", flags, bool(r.flags)),
+        ("Consent", consent, c.consent_on is None),
+        ("Rehabilitation", rehab, False),
+    ]
     listed = "".join(
         f'<li data-key="{escape(name.lower())}" class="{"worse" if alarm else ""}">'
         f"<strong>{escape(name)}:</strong> {escape(value)}</li>"
@@ -173,14 +198,18 @@ def _series(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str
     name = _name(instrument, audience)
     return charts.Series(
         title=name[0].upper() + name[1:] if audience == PATIENT else name,
-        better=instrument.better, minimum=instrument.minimum,
-        maximum=instrument.maximum, scores=scores,
+        better=instrument.better,
+        minimum=instrument.minimum,
+        maximum=instrument.maximum,
+        scores=scores,
         sessions=[v.day for v in p.sessions],
-        baseline=None if instrument.is_global else o.baseline, threshold=threshold,
-        words=("a change you would notice:", "at the start:") if audience == PATIENT
+        baseline=None if instrument.is_global else o.baseline,
+        threshold=threshold,
+        words=("a change you would notice:", "at the start:")
+        if audience == PATIENT
         else ("MCID threshold", "baseline"),
         anchors=PGIC_ANCHORS if instrument.code == "pgic" else None,
-    )  # fmt: skip
+    )
 
 
 def _name(instrument: Instrument, audience: str) -> str:
@@ -192,18 +221,23 @@ def _name(instrument: Instrument, audience: str) -> str:
 def _figure(p: CourseProgress, instrument: Instrument, o: Outcome, audience: str) -> str:
     chart = charts.svg(_series(p, instrument, o, audience))
     caption = _sentence(instrument, o) if audience == PATIENT else _caption(instrument, o)
-    return (f'<figure class="chart" data-instrument="{escape(instrument.code)}"'
-            f' data-baseline="{text(o.baseline)}" data-latest="{text(o.latest)}"'
-            f' data-points="{len(o.scores)}">{chart}'
-            f"<figcaption>{caption}</figcaption></figure>")  # fmt: skip
+    return (
+        f'<figure class="chart" data-instrument="{escape(instrument.code)}"'
+        f' data-baseline="{text(o.baseline)}" data-latest="{text(o.latest)}"'
+        f' data-points="{len(o.scores)}">{chart}'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def _sentence(instrument: Instrument, o: Outcome) -> str:
     """The outcome in a patient's words: 'Your pain fell from 7 to 3 out of 10 (0 is best).'"""
     name = PLAIN_NAMES.get(instrument.code, instrument.name.split(",")[0])
     best = instrument.minimum if instrument.better == "lower" else instrument.maximum
-    scale = f"out of {instrument.maximum:g}" if instrument.minimum == 0 else (
-        f"on a scale of {instrument.minimum:g} to {instrument.maximum:g}")  # fmt: skip
+    scale = (
+        f"out of {instrument.maximum:g}"
+        if instrument.minimum == 0
+        else (f"on a scale of {instrument.minimum:g} to {instrument.maximum:g}")
+    )
     if instrument.is_global:
         said = f"Asked how you feel overall, your latest answer was {text(o.latest)} {scale}"
         good = o.at_responder_mark
@@ -211,16 +245,20 @@ def _sentence(instrument: Instrument, o: Outcome) -> str:
     if o.latest == o.baseline:
         moved = f"stayed at {text(o.latest)}"
     else:
-        moved = f"{'fell' if o.latest < o.baseline else 'rose'} from {text(o.baseline)} to" \
-                f" {text(o.latest)}"  # fmt: skip
+        moved = (
+            f"{'fell' if o.latest < o.baseline else 'rose'} from {text(o.baseline)} to"
+            f" {text(o.latest)}"
+        )
     said = f"Your {name} {moved} {scale} ({best:g} is best)."
     return escape(said) + _note(o.mcid_reached)
 
 
 def _note(reached: bool | None) -> str:
     if reached:
-        return (' <span class="better">That is a change large enough for patients to notice'
-                " in daily life.</span>")  # fmt: skip
+        return (
+            ' <span class="better">That is a change large enough for patients to notice'
+            " in daily life.</span>"
+        )
     if reached is False:
         return " <span>Not yet a change large enough to notice in daily life.</span>"
     return ""
@@ -236,9 +274,11 @@ def _caption(instrument: Instrument, o: Outcome) -> str:
     rule = "n/a" if o.mcid is None else f"{o.mcid:g}"
     if instrument.mcid_unit == PERCENT and instrument.mcid is not None and o.mcid is not None:
         rule = f"{instrument.mcid:g}% of baseline = {o.mcid:g}"
-    return escape(f"{instrument.better} is better; baseline {text(o.baseline)} on"
-                  f" {o.baseline_on}, latest {text(o.latest)} on {o.latest_on};"
-                  f" MCID {rule}")  # fmt: skip
+    return escape(
+        f"{instrument.better} is better; baseline {text(o.baseline)} on"
+        f" {o.baseline_on}, latest {text(o.latest)} on {o.latest_on};"
+        f" MCID {rule}"
+    )
 
 
 def _figures_table(p: CourseProgress) -> str:
@@ -248,20 +288,38 @@ def _figures_table(p: CourseProgress) -> str:
         reached = {True: "yes", False: "no", None: "n/a"}[o.mcid_reached]
         responder = (o.responder or "n/a") if o.evaluable else "not evaluable"
         if o.is_global:
-            responder = f"{'yes' if o.at_responder_mark else 'no'} (a responder at" \
-                        f" {p.catalogue[o.instrument].responder_at:g} or better)"  # fmt: skip
+            responder = (
+                f"{'yes' if o.at_responder_mark else 'no'} (a responder at"
+                f" {p.catalogue[o.instrument].responder_at:g} or better)"
+            )
         change = "" if o.change is None else f"{o.change:+g}"
-        cells = [("instrument", o.instrument, ""), ("baseline", text(o.baseline), "n"),
-                 ("latest", text(o.latest), "n"), ("change", change, "n"),
-                 ("improvement_pct", pct, "n"), ("mcid", "n/a" if o.mcid is None else
-                  f"{o.mcid:g}", "n"), ("mcid_reached", reached, ""),
-                 ("responder", responder, "")]  # fmt: skip
-        rows.append("<tr>" + "".join(f'<td class="{k}" data-key="{key}">{escape(v)}</td>'
-                                     for key, v, k in cells) + "</tr>")  # fmt: skip
+        cells = [
+            ("instrument", o.instrument, ""),
+            ("baseline", text(o.baseline), "n"),
+            ("latest", text(o.latest), "n"),
+            ("change", change, "n"),
+            ("improvement_pct", pct, "n"),
+            ("mcid", "n/a" if o.mcid is None else f"{o.mcid:g}", "n"),
+            ("mcid_reached", reached, ""),
+            ("responder", responder, ""),
+        ]
+        rows.append(
+            "<tr>"
+            + "".join(f'<td class="{k}" data-key="{key}">{escape(v)}</td>' for key, v, k in cells)
+            + "</tr>"
+        )
     if not rows:
         return ""
-    headers = ("Instrument", "Baseline", "Latest", "Change", "Impr. %", "MCID", "Reached",
-               "Responder")  # fmt: skip
+    headers = (
+        "Instrument",
+        "Baseline",
+        "Latest",
+        "Change",
+        "Impr. %",
+        "MCID",
+        "Reached",
+        "Responder",
+    )
     head = "".join(f"<th>{h}</th>" for h in headers)
     return f'<h3>Outcomes</h3><table class="outcomes"><tr>{head}</tr>{"".join(rows)}</table>'
 
@@ -273,21 +331,27 @@ def _sessions_table(p: CourseProgress) -> str:
         assert s is not None
         sites = "; ".join(
             _nowrap_each([f"{i.site}{' ' + i.side if i.side else ''} {i.volume_ml:g} mL"])
-            + " " + _nowrap_each(i.solution.split(" + "), " + ")
+            + " "
+            + _nowrap_each(i.solution.split(" + "), " + ")
             for i in s.injections
-        )  # fmt: skip
+        )
         warned = "".join(f'<li class="worse">{escape(w)}</li>' for w in s.warnings)
         warned = f"<ul>{warned}</ul>" if warned else ""
-        rows.append(f'<tr><td>{s.number}</td><td class="nowrap">{s.given_on}</td>'
-                    f"<td>{sites}</td>"
-                    f'<td class="n">{s.total_ml:g}</td>'
-                    f"<td>{_nowrap_each(Totals(s.agents_mg).described)}</td>"
-                    f'<td class="warnings">{warned}</td></tr>')  # fmt: skip
+        rows.append(
+            f'<tr><td>{s.number}</td><td class="nowrap">{s.given_on}</td>'
+            f"<td>{sites}</td>"
+            f'<td class="n">{s.total_ml:g}</td>'
+            f"<td>{_nowrap_each(Totals(s.agents_mg).described)}</td>"
+            f'<td class="warnings">{warned}</td></tr>'
+        )
     if not rows:
         return ""
-    return ('<h3>Injections</h3><table class="sessions"><tr><th>No.</th><th>Date</th>'
-            '<th>Sites</th><th class="n">mL</th><th>Given</th><th>Warnings</th></tr>'
-            + "".join(rows) + "</table>")  # fmt: skip
+    return (
+        '<h3>Injections</h3><table class="sessions"><tr><th>No.</th><th>Date</th>'
+        '<th>Sites</th><th class="n">mL</th><th>Given</th><th>Warnings</th></tr>'
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _nowrap_each(parts: list[str], joiner: str = ", ") -> str:
@@ -301,23 +365,31 @@ def _adverse(events: list[AdverseEvent]) -> str:
         return '<h3>Adverse events</h3><p class="muted">None recorded.</p>'
     items = "".join(
         f"<li>{escape(e.kind)} ({escape(e.severity)}{', serious' if e.serious else ''}),"
-        f" onset {e.onset_on}" + (f", resolved {e.resolved_on}" if e.resolved_on else "")
-        + (f": {escape(e.note)}" if e.note else "") + "</li>"
+        f" onset {e.onset_on}"
+        + (f", resolved {e.resolved_on}" if e.resolved_on else "")
+        + (f": {escape(e.note)}" if e.note else "")
+        + "</li>"
         for e in events
-    )  # fmt: skip
+    )
     return f"<h3>Adverse events</h3><ul>{items}</ul>"
 
 
 def _follow_ups(p: CourseProgress, audience: str) -> str:
     if not p.follow_ups:
         return ""
-    words = {"upcoming": "coming up", "due": "due now", "overdue": "overdue", "done": "done",
-             "missed": "missed"}  # fmt: skip
-    items = "".join(
-        f"<li>{_day(f.due)} ({f.timepoint} after the last injection): {words[f.status]}</li>"
-        if audience == CLINICIAN else
-        f"<li>around {_day(f.due)}: {'done' if f.status == 'done' else 'a short check-in'}</li>"
-        for f in p.follow_ups
-    )  # fmt: skip
+    words = {
+        "upcoming": "coming up",
+        "due": "due now",
+        "overdue": "overdue",
+        "done": "done",
+        "missed": "missed",
+    }
+
+    def item(f) -> str:
+        if audience == CLINICIAN:
+            return f"{_day(f.due)} ({f.timepoint} after the last injection): {words[f.status]}"
+        return f"around {_day(f.due)}: {'done' if f.status == 'done' else 'a short check-in'}"
+
+    items = "".join(f"<li>{item(f)}</li>" for f in p.follow_ups)
     title = "Follow-up" if audience == CLINICIAN else "Your follow-up"
     return f"<h3>{title}</h3><ul>{items}</ul>"

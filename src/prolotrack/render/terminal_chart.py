@@ -44,9 +44,10 @@ def charts(progress: CourseProgress, width: int, colour: bool) -> list[str]:
         if instrument.is_global:
             plotext.title(f"{o.instrument}: {arrow} is better; latest {o.latest:g}")
         else:
-            plotext.title(f"{o.instrument}: {arrow} is better; baseline {o.baseline:g},"
-                          f" latest {o.latest:g}" + (f", MCID at {mark:.4g}" if o.mcid is not
-                                                     None else ""))  # fmt: skip
+            plotext.title(
+                f"{o.instrument}: {arrow} is better; baseline {o.baseline:g},"
+                f" latest {o.latest:g}" + (f", MCID at {mark:.4g}" if o.mcid is not None else "")
+            )
         text = plotext.build()
         drawn.append(text if colour else _ANSI.sub("", text))
     return drawn

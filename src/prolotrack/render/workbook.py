@@ -39,8 +39,9 @@ def write(out: IO[bytes], columns: list[Column], rows: Iterable[dict], title: st
     count = 0
     try:
         for row in rows:
-            sheet.append([_cell(sheet, row.get(c.key), bool(_DATES.search(c.key)))
-                          for c in columns])  # fmt: skip
+            sheet.append(
+                [_cell(sheet, row.get(c.key), bool(_DATES.search(c.key))) for c in columns]
+            )
             count += 1
         book.save(out)
     except BaseException:

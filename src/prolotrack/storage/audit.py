@@ -71,8 +71,18 @@ DERIVED = {"sessions": {"number", "updated_at"}}
 # Of those, the columns that do change without a log row (``updated_at`` changes only with a
 # logged column); ``storage/consistency.py`` checks them against what they follow from.
 UNLOGGED = {"sessions": {"number"}}
-FIELDS = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action",
-           "before", "after", "reason")  # fmt: skip
+FIELDS = (
+    "prev_hash",
+    "at",
+    "actor",
+    "practitioner",
+    "entity",
+    "entity_id",
+    "action",
+    "before",
+    "after",
+    "reason",
+)
 
 
 def sha256(text: str) -> str:
@@ -139,10 +149,15 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
     on_update = update_action(table, columns)
     events = {
         "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
-        "update": (f"UPDATE OF {', '.join(watched)}", _json(columns, "OLD"),
-                   _json(columns, "NEW"), "NEW", on_update),
+        "update": (
+            f"UPDATE OF {', '.join(watched)}",
+            _json(columns, "OLD"),
+            _json(columns, "NEW"),
+            "NEW",
+            on_update,
+        ),
         "delete": ("DELETE", _json(columns, "OLD"), "NULL", "OLD", "'delete'"),
-    }  # fmt: skip
+    }
     for event, (when, before, after, row, action) in events.items():
         name = f"audit_{table}_{event}"
         values = {
@@ -240,8 +255,9 @@ def mark_keyed(db: Database, key: bytes) -> None:
             + (" AND NOT builtin" if table == "instruments" else "")
         ).fetchall()
         for entity_id, after in unlogged:
-            _append(db, key, entity, entity_id, "present", after,
-                    "recorded before the audit log began")  # fmt: skip
+            _append(
+                db, key, entity, entity_id, "present", after, "recorded before the audit log began"
+            )
 
 
 ACCEPTED = ("audit_log", "accept")  # entity and action of a row taking findings as they are
@@ -257,25 +273,54 @@ def accepted(db: Database) -> set[str]:
     return {finding for (after,) in rows for finding in json.loads(after)["standing"]}
 
 
-def append_accepted(db: Database, key: bytes, found: list[str], standing: list[str],
-                    reason: str, practitioner: str | None) -> None:  # fmt: skip
+def append_accepted(
+    db: Database,
+    key: bytes,
+    found: list[str],
+    standing: list[str],
+    reason: str,
+    practitioner: str | None,
+) -> None:
     """The row that takes the file as it is: what the check found, what stays, and why."""
     after = json.dumps({"found": found, "standing": standing})
     _append(db, key, *ACCEPTED[:1], "", ACCEPTED[1], after, reason, practitioner=practitioner)
 
 
-def relog(db: Database, key: bytes, entity: str, entity_id: str, before: str | None,
-          after: str | None, reason: str, practitioner: str | None) -> None:  # fmt: skip
+def relog(
+    db: Database,
+    key: bytes,
+    entity: str,
+    entity_id: str,
+    before: str | None,
+    after: str | None,
+    reason: str,
+    practitioner: str | None,
+) -> None:
     """A record taken as it now stands, after the last state the log knew of it."""
-    _append(db, key, entity, entity_id, ACCEPTED[1], after, reason, before=before,
-            practitioner=practitioner)  # fmt: skip
+    _append(
+        db,
+        key,
+        entity,
+        entity_id,
+        ACCEPTED[1],
+        after,
+        reason,
+        before=before,
+        practitioner=practitioner,
+    )
 
 
 def append_keyed_mark(db: Database, key: bytes) -> None:
     """The row from which the chain is keyed."""
-    _append(db, key, KEYED[0], "", KEYED[1],
-            json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
-            "every row from here on is hashed with this file's key")  # fmt: skip
+    _append(
+        db,
+        key,
+        KEYED[0],
+        "",
+        KEYED[1],
+        json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
+        "every row from here on is hashed with this file's key",
+    )
 
 
 def append_upgrade(db: Database, key: bytes, before: list[str], applied: list[str]) -> None:
@@ -284,15 +329,30 @@ def append_upgrade(db: Database, key: bytes, before: list[str], applied: list[st
     from prolotrack import __version__
 
     version = len(before) + len(applied)
-    _append(db, key, UPGRADED[0], str(version), UPGRADED[1],
-            json.dumps({"version": version, "applied": applied}),
-            f"schema upgraded by prolotrack {__version__}",
-            before=json.dumps({"version": len(before)}))  # fmt: skip
+    _append(
+        db,
+        key,
+        UPGRADED[0],
+        str(version),
+        UPGRADED[1],
+        json.dumps({"version": version, "applied": applied}),
+        f"schema upgraded by prolotrack {__version__}",
+        before=json.dumps({"version": len(before)}),
+    )
 
 
-def _append(db: Database, key: bytes, entity: str, entity_id: str, action: str,
-            after: str | None, reason: str, *, before: str | None = None,
-            practitioner: str | None = MIGRATION) -> None:  # fmt: skip
+def _append(
+    db: Database,
+    key: bytes,
+    entity: str,
+    entity_id: str,
+    action: str,
+    after: str | None,
+    reason: str,
+    *,
+    before: str | None = None,
+    practitioner: str | None = MIGRATION,
+) -> None:
     last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     row = {
         "prev_hash": last[0] if last else "",
@@ -333,8 +393,9 @@ def broken_links(
     text = _sql_text({k: k for k in FIELDS})  # as the triggers make it
     keyed_start = hmac.new(key, digestmod=hashlib.sha256) if key else None
     problems, previous, keyed = [], "", False
-    rows = db.execute(f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log"
-                      " ORDER BY id")  # fmt: skip
+    rows = db.execute(
+        f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log ORDER BY id"
+    )
     for row_id, prev_hash, stored, entity, action, content in progress(rows):
         keyed = keyed or (entity, action) == KEYED
         if prev_hash != previous:
@@ -347,8 +408,10 @@ def broken_links(
         else:
             expected = hashlib.sha256(content.encode())
         if not hmac.compare_digest(expected.hexdigest(), stored):
-            problems.append(f"audit log row {row_id} was altered or forged (its hash does not"
-                            " hold with this file's key)")  # fmt: skip
+            problems.append(
+                f"audit log row {row_id} was altered or forged (its hash does not"
+                " hold with this file's key)"
+            )
         previous = stored
         if len(problems) >= 20:
             problems.append("(more problems in the audit log not listed)")

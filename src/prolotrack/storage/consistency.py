@@ -53,14 +53,17 @@ def broken_history(db: Database) -> list[str]:
     """Every logged change whose "before" is not what the change before it left."""
     entities = {f"e{n}": entity for n, entity in enumerate(audit.AUDITED)}
     found = []
-    rows = db.execute(f"""
+    rows = db.execute(
+        f"""
         SELECT id, entity, entity_id, before, previous, previous_id FROM (
             SELECT id, entity, entity_id, before,
                 lag(after) OVER (PARTITION BY entity, entity_id ORDER BY id) AS previous,
                 lag(id) OVER (PARTITION BY entity, entity_id ORDER BY id) AS previous_id
             FROM audit_log WHERE entity IN ({", ".join(f":{k}" for k in entities)})) AS t
         WHERE before IS NOT NULL AND previous IS NOT NULL AND before != previous
-        ORDER BY id""", entities)  # fmt: skip
+        ORDER BY id""",
+        entities,
+    )
     for row_id, entity, entity_id, before, previous, previous_id in rows:
         table = audit.AUDITED[entity][0]
         if same(json.loads(before), json.loads(previous), audit.UNLOGGED.get(table, set())):
@@ -85,7 +88,7 @@ def misnumbered(db: Database) -> list[str]:
                 WHERE o.course_id = s.course_id AND o.voided_at IS NULL AND o.date <= s.date)
                 AS expected
             FROM sessions s WHERE s.voided_at IS NULL) AS t
-        WHERE number != expected ORDER BY id LIMIT {LISTED}""").fetchall()  # fmt: skip
+        WHERE number != expected ORDER BY id LIMIT {LISTED}""").fetchall()
     found = [
         f"record: session {session_id} is numbered {number}, but its date makes it session"
         f" {expected} of its course (changed behind prolotrack's back)"
@@ -94,7 +97,7 @@ def misnumbered(db: Database) -> list[str]:
     voided = db.execute("""
         SELECT s.id, s.number, (SELECT a.after FROM audit_log a WHERE a.entity = 'session'
             AND a.entity_id = CAST(s.id AS TEXT) ORDER BY a.id DESC LIMIT 1)
-        FROM sessions s WHERE s.voided_at IS NOT NULL ORDER BY s.id""")  # fmt: skip
+        FROM sessions s WHERE s.voided_at IS NOT NULL ORDER BY s.id""")
     for session_id, number, after in voided:
         logged = json.loads(after).get("number") if after else number
         if logged != number:
@@ -124,8 +127,10 @@ def site_name_problems(db: Database) -> list[str]:
 def site_name_differences(db: Database) -> tuple[list[str], list[str]]:
     """(names offered but never used at a site, sites used but not offered)."""
     offered = {r[0].casefold(): r[0] for r in db.execute("SELECT name FROM site_names")}
-    in_use = {r[0].casefold(): r[0] for r in db.execute(
-        "SELECT site FROM injections UNION SELECT site FROM protocol_sites")}  # fmt: skip
+    in_use = {
+        r[0].casefold(): r[0]
+        for r in db.execute("SELECT site FROM injections UNION SELECT site FROM protocol_sites")
+    }
     logged = db.execute(
         f"SELECT DISTINCT {_SITE_IN_LOG[db.dialect]} FROM audit_log"
         " WHERE entity IN ('injection', 'protocol_site')"

@@ -23,9 +23,23 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 # In the order their references allow; the audit log last.
-TABLES = ("instruments", "patients", "courses", "sessions", "injections", "scores",
-          "adverse_events", "settings", "secrets", "protocols", "protocol_sites", "site_names",
-          "patient_flags", "rehabilitation", "audit_log")  # fmt: skip
+TABLES = (
+    "instruments",
+    "patients",
+    "courses",
+    "sessions",
+    "injections",
+    "scores",
+    "adverse_events",
+    "settings",
+    "secrets",
+    "protocols",
+    "protocol_sites",
+    "site_names",
+    "patient_flags",
+    "rehabilitation",
+    "audit_log",
+)
 _BATCH = 2000
 
 
@@ -53,8 +67,10 @@ def copy_rows(
         columns = [c for c in source.columns(table) if c != "rowid"]
         wanted = set(target.columns(table))
         columns = [c for c in columns if c in wanted]
-        insert = (f"INSERT INTO {table} ({', '.join(columns)})"
-                  f" VALUES ({', '.join(f':{c}' for c in columns)})")  # fmt: skip
+        insert = (
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join(f':{c}' for c in columns)})"
+        )
         batch, copied[table] = [], 0
         for row in progress(rows_of(source, table, columns)):
             batch.append(row)
@@ -119,8 +135,12 @@ def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Databas
                 if file_id:
                     keys.forget(file_id, staging)
                     keys.key_path(file_id).unlink(missing_ok=True)
-            triggers = [r[0] for r in conn.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]  # fmt: skip
+            triggers = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+                )
+            ]
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
                 conn.execute(f"DROP TRIGGER {name}")
             for table in reversed(TABLES):

@@ -140,8 +140,16 @@ def listing(
 
     ``started`` and ``closed`` are (first day, last day) windows, either end open.
     """
-    where, params = _where(db, patient_id=patient_id, status=status, started=started,
-                           closed=closed, condition=condition, ids=ids, voided=voided)  # fmt: skip
+    where, params = _where(
+        db,
+        patient_id=patient_id,
+        status=status,
+        started=started,
+        closed=closed,
+        condition=condition,
+        ids=ids,
+        voided=voided,
+    )
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
     query = f"""{_select(f", {owner_columns}")}
               JOIN patients p ON p.id = c.patient_id
@@ -180,14 +188,26 @@ def with_scores(
     # a row for each of a course's scores, and one for a course without any
     for _, course_rows in groupby(db.query(query, params), key=itemgetter("id")):
         found = list(course_rows)
-        yield rows.course(found[0]), [
-            rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS})
-            for r in found if r["score_id"] is not None
-        ]  # fmt: skip
+        yield (
+            rows.course(found[0]),
+            [
+                rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS})
+                for r in found
+                if r["score_id"] is not None
+            ],
+        )
 
 
-_SCORE_COLUMNS = ("id", "course_id", "session_id", "instrument", "value", "date", "voided_at",
-                  "void_reason")  # fmt: skip
+_SCORE_COLUMNS = (
+    "id",
+    "course_id",
+    "session_id",
+    "instrument",
+    "value",
+    "date",
+    "voided_at",
+    "void_reason",
+)
 
 
 def _where(
@@ -223,5 +243,15 @@ def _where(
     return " AND ".join(where), params
 
 
-_PATIENT_COLUMNS = ("id", "name", "chart", "born", "sex", "phone", "note", "archived_at",
-                    "created_at", "weight_kg")  # fmt: skip
+_PATIENT_COLUMNS = (
+    "id",
+    "name",
+    "chart",
+    "born",
+    "sex",
+    "phone",
+    "note",
+    "archived_at",
+    "created_at",
+    "weight_kg",
+)

@@ -22,8 +22,7 @@ from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, ch
 from prolotrack.storage.file_check import NO_KEY, problems
 
 KEEP_BACKUPS = 10
-COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events",
-           "audit_log")  # fmt: skip
+COUNTED = ("patients", "courses", "sessions", "injections", "scores", "adverse_events", "audit_log")
 
 
 def backup_folder(path: Path) -> Path:
@@ -96,8 +95,10 @@ def _blame(source: Path, target: Path, error: sqlite3.DatabaseError) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as full:
-        raise Refused(f"cannot write {target.parent}: {full.strerror}; nothing was written"
-                      " (free some room, or give another place)") from None  # fmt: skip
+        raise Refused(
+            f"cannot write {target.parent}: {full.strerror}; nothing was written"
+            " (free some room, or give another place)"
+        ) from None
     finally:
         probe.unlink(missing_ok=True)
     raise DatabaseUnusable(f"{source} cannot be read: {error}") from None

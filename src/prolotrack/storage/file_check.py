@@ -23,8 +23,15 @@ from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, ch
 NO_KEY = "audit: the key of this file's chain is not on this machine"
 LISTED = 20  # problems named per kind before the rest are summed up
 # What stops a check without being damage: a full disk, an I/O error, no room for temporary data
-_NOT_DAMAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_BUSY",
-               "SQLITE_READONLY", "SQLITE_LOCKED")  # fmt: skip
+_NOT_DAMAGE = (
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_NOMEM",
+    "SQLITE_BUSY",
+    "SQLITE_READONLY",
+    "SQLITE_LOCKED",
+)
 
 
 def problems(

@@ -128,9 +128,14 @@ class Head:
     @classmethod
     def _read(cls, found: dict) -> Head:
         other = found.get("alternate")
-        return cls(int(found["count"]), int(found["last_id"]), str(found["hash"]),
-                   str(found["schema"]), str(found.get("secrets", "")),
-                   cls._read(other) if other else None)  # fmt: skip
+        return cls(
+            int(found["count"]),
+            int(found["last_id"]),
+            str(found["hash"]),
+            str(found["schema"]),
+            str(found.get("secrets", "")),
+            cls._read(other) if other else None,
+        )
 
     def sealed(self, key: bytes) -> str:
         """The head with a MAC: the head file, and the head a backup carries inside itself."""

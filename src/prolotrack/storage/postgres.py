@@ -95,9 +95,13 @@ class PostgresDatabase:
         self._columns.clear()  # a table may have changed
 
     def table_names(self) -> list[str]:
-        return [r[0] for r in self.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            " ORDER BY tablename")]  # fmt: skip
+        return [
+            r[0]
+            for r in self.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " ORDER BY tablename"
+            )
+        ]
 
     def columns(self, table: str) -> list[str]:
         if table not in self._columns:
@@ -113,9 +117,11 @@ class PostgresDatabase:
 
     def begin_audit_context(self) -> None:
         """The one-row table that says who is writing, for this transaction only."""
-        self.execute("CREATE TEMP TABLE IF NOT EXISTS audit_context (id integer PRIMARY KEY"
-                     " CHECK (id = 1), actor text NOT NULL, practitioner text, reason text)"
-                     " ON COMMIT DELETE ROWS")  # fmt: skip
+        self.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS audit_context (id integer PRIMARY KEY"
+            " CHECK (id = 1), actor text NOT NULL, practitioner text, reason text)"
+            " ON COMMIT DELETE ROWS"
+        )
 
     def use_key(self, key: bytes) -> None:
         for name, value in chain_settings(key).items():
@@ -277,9 +283,12 @@ def drop_schema(db: PostgresDatabase) -> None:
     tables = ", ".join(db.table_names())
     if tables:
         db.executescript(f"DROP TABLE {tables} CASCADE")
-    for (name,) in list(db.execute(
-        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-        " WHERE n.nspname = current_schema()")):  # fmt: skip
+    for (name,) in list(
+        db.execute(
+            "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = current_schema()"
+        )
+    ):
         db.executescript(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
         db.executescript(f"DROP FUNCTION IF EXISTS {name}(text) CASCADE")
     db.triggers = _bare_schema(db)

@@ -48,32 +48,40 @@ def listing(db: Database) -> list[Protocol]:
 
 
 def insert(db: Database, protocol: Protocol) -> None:
-    rows.insert_all(db, "protocols", [
-        {
-            "name": protocol.name,
-            "condition": protocol.condition,
-            "interval": str(protocol.interval) if protocol.interval else None,
-            "planned_sessions": protocol.planned_sessions,
-            "measure": protocol.measure,
-            "source": protocol.source,
-            "note": protocol.note,
-            "follow_up": protocol.follow_up,
-            "max_ml": protocol.max_ml,
-            "created_at": rows.utc_now(),
-        }
-    ])  # fmt: skip
-    rows.insert_all(db, "protocol_sites", [
-        {
-            "protocol": protocol.name,
-            "position": n,
-            "site": s.site,
-            "side": s.side,
-            "volume_ml": s.volume_ml,
-            "solution": s.solution,
-            "points": s.points,
-        }
-        for n, s in enumerate(protocol.sites, start=1)
-    ])  # fmt: skip
+    rows.insert_all(
+        db,
+        "protocols",
+        [
+            {
+                "name": protocol.name,
+                "condition": protocol.condition,
+                "interval": str(protocol.interval) if protocol.interval else None,
+                "planned_sessions": protocol.planned_sessions,
+                "measure": protocol.measure,
+                "source": protocol.source,
+                "note": protocol.note,
+                "follow_up": protocol.follow_up,
+                "max_ml": protocol.max_ml,
+                "created_at": rows.utc_now(),
+            }
+        ],
+    )
+    rows.insert_all(
+        db,
+        "protocol_sites",
+        [
+            {
+                "protocol": protocol.name,
+                "position": n,
+                "site": s.site,
+                "side": s.side,
+                "volume_ml": s.volume_ml,
+                "solution": s.solution,
+                "points": s.points,
+            }
+            for n, s in enumerate(protocol.sites, start=1)
+        ],
+    )
 
 
 def remove(db: Database, name: str) -> None:

@@ -17,8 +17,17 @@ from prolotrack.storage.migrations.dialects import POSTGRESQL
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-__all__ = ["KEYED_CHAIN", "KNOWN", "applied", "file_identity", "file_key", "migrate", "migrations",
-           "pending", "version"]  # fmt: skip
+__all__ = [
+    "KEYED_CHAIN",
+    "KNOWN",
+    "applied",
+    "file_identity",
+    "file_key",
+    "migrate",
+    "migrations",
+    "pending",
+    "version",
+]
 
 
 def file_key(db: Database) -> tuple[str | None, bytes | None]:
@@ -116,11 +125,15 @@ def _migrate_server(db: Database, needed: list[str]) -> None:
     from datetime import UTC, datetime
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    db.executescript(f"CREATE TABLE IF NOT EXISTS {SERVER_RECORD} (name {POSTGRESQL.text}"
-                     f" PRIMARY KEY, applied_at {POSTGRESQL.text} NOT NULL)")  # fmt: skip
+    db.executescript(
+        f"CREATE TABLE IF NOT EXISTS {SERVER_RECORD} (name {POSTGRESQL.text}"
+        f" PRIMARY KEY, applied_at {POSTGRESQL.text} NOT NULL)"
+    )
     db.begin_audit_context()
     audit.as_migration(db)
     for name in needed:
         STEPS[name](db, POSTGRESQL)
-        db.execute(f"INSERT INTO {SERVER_RECORD} (name, applied_at) VALUES (:name, :at)",
-                   {"name": name, "at": now})  # fmt: skip
+        db.execute(
+            f"INSERT INTO {SERVER_RECORD} (name, applied_at) VALUES (:name, :at)",
+            {"name": name, "at": now},
+        )

@@ -24,11 +24,13 @@ def get(db: Database, score_id: int) -> Score | None:
 
 def live_on(db: Database, course_id: int, instrument: str, day: date) -> Score | None:
     """The course's live score of that instrument on that date, if it has one."""
-    found = list(db.query(
-        "SELECT * FROM scores WHERE course_id = :course AND instrument = :instrument"
-        " AND date = :day AND voided_at IS NULL ORDER BY id LIMIT 1",
-        {"course": course_id, "instrument": instrument, "day": day.isoformat()},
-    ))  # fmt: skip
+    found = list(
+        db.query(
+            "SELECT * FROM scores WHERE course_id = :course AND instrument = :instrument"
+            " AND date = :day AND voided_at IS NULL ORDER BY id LIMIT 1",
+            {"course": course_id, "instrument": instrument, "day": day.isoformat()},
+        )
+    )
     return rows.score(found[0]) if found else None
 
 
@@ -67,8 +69,10 @@ def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
 def by_ids(db: Database, score_ids: list[int]) -> list[Score]:
     """Those scores, by date then instrument."""
     found = "SELECT * FROM scores WHERE id IN ({ids})"
-    return sorted((rows.score(r) for r in rows.query_in(db, found, score_ids)),
-                  key=lambda s: (s.taken_on, s.instrument, s.id))  # fmt: skip
+    return sorted(
+        (rows.score(r) for r in rows.query_in(db, found, score_ids)),
+        key=lambda s: (s.taken_on, s.instrument, s.id),
+    )
 
 
 def for_sessions(db: Database, session_ids: list[int]) -> dict[int, list[Score]]:
@@ -100,10 +104,19 @@ def _instrument(row: dict) -> Instrument:
 
 
 def _instrument_row(i: Instrument) -> dict:
-    return {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
-            "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
-            "builtin": int(i.builtin), "whole_points": int(i.whole_points),
-            "responder_at": i.responder_at}  # fmt: skip
+    return {
+        "code": i.code,
+        "name": i.name,
+        "minimum": i.minimum,
+        "maximum": i.maximum,
+        "better": i.better,
+        "mcid": i.mcid,
+        "mcid_unit": i.mcid_unit,
+        "source": i.source,
+        "builtin": int(i.builtin),
+        "whole_points": int(i.whole_points),
+        "responder_at": i.responder_at,
+    }
 
 
 def insert_instrument(db: Database, instrument: Instrument) -> None:

@@ -27,8 +27,15 @@ def status(db: PostgresDatabase, shown: str) -> file_care.Status:
     server = db.execute("SHOW server_version").fetchone()[0]
     file_id, _ = schema.file_key(db)
     found = file_care.backups(backup_place(db))
-    return file_care.Status(shown, size, version, f"PostgreSQL {server}", counts,
-                              found[-1] if found else None, keys.key_path(file_id))  # fmt: skip
+    return file_care.Status(
+        shown,
+        size,
+        version,
+        f"PostgreSQL {server}",
+        counts,
+        found[-1] if found else None,
+        keys.key_path(file_id),
+    )
 
 
 def backup_place(db: PostgresDatabase) -> Path:
@@ -48,8 +55,10 @@ def problems(
     file_id, key = schema.file_key(db)
     found = []
     if key is None:
-        found.append(f"audit: the key of this database's chain is not on this machine"
-                     f" ({keys.key_path(file_id)}): the chain cannot be checked")  # fmt: skip
+        found.append(
+            f"audit: the key of this database's chain is not on this machine"
+            f" ({keys.key_path(file_id)}): the chain cannot be checked"
+        )
     found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
     found += _trigger_problems(db)
     if key is not None:
@@ -60,8 +69,10 @@ def problems(
             found.append(f"audit: {error}")
         else:
             if head is None:
-                found.append(f"audit: no head is recorded for {shown} on this machine: rows"
-                             " taken off the end of the log could not be seen")  # fmt: skip
+                found.append(
+                    f"audit: no head is recorded for {shown} on this machine: rows"
+                    " taken off the end of the log could not be seen"
+                )
         found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
     found += record_problems(db)
     found += consistency.problems(db)
@@ -80,8 +91,11 @@ def _trigger_problems(db: PostgresDatabase) -> list[str]:
         for table, _ in audit.AUDITED.values()
         for event in ("insert", "update", "delete")
     ]
-    return [f"audit: the trigger {name} is missing or disabled" for name in wanted
-            if name not in present]  # fmt: skip
+    return [
+        f"audit: the trigger {name} is missing or disabled"
+        for name in wanted
+        if name not in present
+    ]
 
 
 def record_problems(db: PostgresDatabase) -> list[str]:
@@ -90,11 +104,14 @@ def record_problems(db: PostgresDatabase) -> list[str]:
     found = []
     for entity, (table, key) in audit.AUDITED.items():
         derived = audit.UNLOGGED.get(table, set())
-        rows = db.execute(f"""
+        rows = db.execute(
+            f"""
             SELECT CAST(t.{key} AS text), row_to_json(t)::text, (SELECT a.after FROM audit_log a
                 WHERE a.entity = :entity AND a.entity_id = CAST(t.{key} AS text)
                 ORDER BY a.id DESC LIMIT 1)
-            FROM {table} t ORDER BY 1""", {"entity": entity})  # fmt: skip
+            FROM {table} t ORDER BY 1""",
+            {"entity": entity},
+        )
         listed = 0
         for record_id, now, after in rows:
             current = {k: v for k, v in json.loads(now).items() if k != "rowid"}
@@ -116,16 +133,22 @@ def record_problems(db: PostgresDatabase) -> list[str]:
 
 
 def _removed(db: PostgresDatabase, entity: str, table: str, key: str) -> list[str]:
-    rows = db.execute(f"""
+    rows = db.execute(
+        f"""
         SELECT last.entity_id FROM (
             SELECT entity_id, max(id) AS id FROM audit_log WHERE entity = :entity
             GROUP BY entity_id) AS last
         JOIN audit_log a ON a.id = last.id
         WHERE a.action != 'delete'
           AND NOT EXISTS (SELECT 1 FROM {table} t WHERE CAST(t.{key} AS text) = last.entity_id)
-        ORDER BY 1 LIMIT {file_check.LISTED}""", {"entity": entity})  # fmt: skip
-    return [f"record: {entity} {r[0]} is in the audit log but gone from the database"
-            " (removed behind prolotrack's back)" for r in rows]  # fmt: skip
+        ORDER BY 1 LIMIT {file_check.LISTED}""",
+        {"entity": entity},
+    )
+    return [
+        f"record: {entity} {r[0]} is in the audit log but gone from the database"
+        " (removed behind prolotrack's back)"
+        for r in rows
+    ]
 
 
 def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -> Path:

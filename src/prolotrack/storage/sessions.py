@@ -66,10 +66,14 @@ def replace_injections(db: Database, session_id: int, injections: list[dict]) ->
 
 
 def _insert_sites(db: Database, session_id: int, injections: list[dict]) -> None:
-    rows.insert_all(db, "injections", [
-        {**site, "session_id": session_id, "position": position}
-        for position, site in enumerate(injections, start=1)
-    ])  # fmt: skip
+    rows.insert_all(
+        db,
+        "injections",
+        [
+            {**site, "session_id": session_id, "position": position}
+            for position, site in enumerate(injections, start=1)
+        ],
+    )
 
 
 def set_guidance(db: Database, session_id: int, guidance: str | None) -> None:

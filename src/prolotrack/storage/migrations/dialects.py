@@ -52,8 +52,10 @@ class Dialect:
         PostgreSQL drops the column's constraint and adds the new one."""
         if self.name == POSTGRESQL.name:
             for t in tables:
-                db.executescript(f"ALTER TABLE {t} DROP CONSTRAINT {t}_{column}_check,"
-                                 f" ADD CONSTRAINT {t}_{column}_check {now}")  # fmt: skip
+                db.executescript(
+                    f"ALTER TABLE {t} DROP CONSTRAINT {t}_{column}_check,"
+                    f" ADD CONSTRAINT {t}_{column}_check {now}"
+                )
             return
         version = db.execute("PRAGMA schema_version").fetchone()[0]
         db.execute("PRAGMA writable_schema = ON")

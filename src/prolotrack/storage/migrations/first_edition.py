@@ -131,12 +131,25 @@ def _records(db: Database, d: Dialect) -> None:
         );
         """
     )
-    rows.insert_all(db, "instruments", [
-        {"code": i.code, "name": i.name, "minimum": i.minimum, "maximum": i.maximum,
-         "better": i.better, "mcid": i.mcid, "mcid_unit": i.mcid_unit, "source": i.source,
-         "builtin": 1}
-        for i in CATALOGUE if i.code not in ADDED_LATER
-    ])  # fmt: skip
+    rows.insert_all(
+        db,
+        "instruments",
+        [
+            {
+                "code": i.code,
+                "name": i.name,
+                "minimum": i.minimum,
+                "maximum": i.maximum,
+                "better": i.better,
+                "mcid": i.mcid,
+                "mcid_unit": i.mcid_unit,
+                "source": i.source,
+                "builtin": 1,
+            }
+            for i in CATALOGUE
+            if i.code not in ADDED_LATER
+        ],
+    )
 
 
 @migration("0002_secrets")
@@ -156,10 +169,14 @@ def _secrets(db: Database, d: Dialect) -> None:
         """
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows.insert_all(db, "secrets", [
-        {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
-        {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
-    ])  # fmt: skip
+    rows.insert_all(
+        db,
+        "secrets",
+        [
+            {"name": "pseudonym-key", "value": secrets.token_hex(32), "created_at": now},
+            {"name": "file-id", "value": str(uuid.uuid4()), "created_at": now},
+        ],
+    )
 
 
 @migration("0003_audit_log")
@@ -188,9 +205,20 @@ def _audit_log(db: Database, d: Dialect) -> None:
         {d.chain_function}
         """
     )
-    audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
-                               "adverse_event", "instrument", "setting"),
-                          audit.LEGACY_HASH_FUNCTION)  # fmt: skip
+    audit.create_triggers(
+        db,
+        (
+            "patient",
+            "course",
+            "session",
+            "injection",
+            "score",
+            "adverse_event",
+            "instrument",
+            "setting",
+        ),
+        audit.LEGACY_HASH_FUNCTION,
+    )
 
 
 @migration("0004_protocols")
@@ -258,7 +286,19 @@ def _keyed_audit_chain(db: Database, d: Dialect) -> None:
     file_id = file_identity(db)
     key = keys.load_key(file_id) or keys.create_key(file_id)[0]
     db.use_key(key)
-    audit.create_triggers(db, ("patient", "course", "session", "injection", "score",
-                               "adverse_event", "instrument", "setting", "protocol",
-                               "protocol_site"))  # fmt: skip
+    audit.create_triggers(
+        db,
+        (
+            "patient",
+            "course",
+            "session",
+            "injection",
+            "score",
+            "adverse_event",
+            "instrument",
+            "setting",
+            "protocol",
+            "protocol_site",
+        ),
+    )
     audit.mark_keyed(db, key)

@@ -27,10 +27,15 @@ def audit_triggers(db: PostgresDatabase, entities: tuple[str, ...]) -> str:
         watched = [c for c in columns if c not in audit.DERIVED.get(table, set())]
         events = {
             "insert": ("INSERT", "NULL", "row_to_json(NEW)::text", "NEW", "'insert'"),
-            "update": (f"UPDATE OF {', '.join(watched)}", "row_to_json(OLD)::text",
-                       "row_to_json(NEW)::text", "NEW", audit.update_action(table, columns)),
+            "update": (
+                f"UPDATE OF {', '.join(watched)}",
+                "row_to_json(OLD)::text",
+                "row_to_json(NEW)::text",
+                "NEW",
+                audit.update_action(table, columns),
+            ),
             "delete": ("DELETE", "row_to_json(OLD)::text", "NULL", "OLD", "'delete'"),
-        }  # fmt: skip
+        }
         for event, (when, before, after, row, action) in events.items():
             name = f"audit_{table}_{event}"
             values = {

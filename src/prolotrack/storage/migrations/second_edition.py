@@ -61,11 +61,19 @@ def _follow_up(db: Database, d: Dialect) -> None:
                    mcid, mcid_unit, source, builtin, whole_points, responder_at)
                VALUES (:code, :name, :minimum, :maximum, :better, :mcid, :mcid_unit, :source,
                    1, :whole_points, :responder_at){d.or_ignore}""",
-            {"code": shipped.code, "name": shipped.name, "minimum": shipped.minimum,
-             "maximum": shipped.maximum, "better": shipped.better, "mcid": shipped.mcid,
-             "mcid_unit": shipped.mcid_unit, "source": shipped.source,
-             "whole_points": int(shipped.whole_points), "responder_at": shipped.responder_at},
-        )  # fmt: skip
+            {
+                "code": shipped.code,
+                "name": shipped.name,
+                "minimum": shipped.minimum,
+                "maximum": shipped.maximum,
+                "better": shipped.better,
+                "mcid": shipped.mcid,
+                "mcid_unit": shipped.mcid_unit,
+                "source": shipped.source,
+                "whole_points": int(shipped.whole_points),
+                "responder_at": shipped.responder_at,
+            },
+        )
 
 
 @migration("0008_safety_consent_rehabilitation")
