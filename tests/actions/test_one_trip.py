@@ -14,6 +14,8 @@ from prolotrack.domain.sessions import SessionEntry
 from prolotrack.domain.sites import parse_site
 from prolotrack.storage.connection import transaction
 
+pytestmark = pytest.mark.sqlite_only  # the statements are watched through SQLite's trace
+
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
