@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -165,19 +166,52 @@ def database_fingerprint(url: str) -> str | None:
     return digest.hexdigest()
 
 
-def copy_record(source: Path, target: Path, keys_folder: Path | None = None) -> None:
-    """Copy a database file with its head, as if it had been recorded at ``target``: a file
-    copied by hand has no head of its own and takes no write (docs/reliability.md). The keys
-    folder is this process's (``keys_folder`` for another's)."""
+def copy_record(
+    source: Path | str,
+    target: Path | str,
+    keys_folder: Path | None = None,
+    into: Path | None = None,
+) -> None:
+    """Copy a record with its head, as if it had been recorded at ``target``: a file copied by
+    hand has no head of its own and takes no write (docs/reliability.md). A PostgreSQL database
+    (a URL) is copied whole on its server, ``target`` made from it as a template. The keys
+    folder is this process's (``keys_folder`` for another's); ``into``: the keys folder the copy
+    is used with, when another (the record's key goes there too, as on a machine it was moved
+    to)."""
     import shutil
 
     from prolotrack.storage import keys
 
     folder = keys_folder or keys.folder()
-    shutil.copy2(source, target)
+    into = into or folder
+    if isinstance(source, str):
+        _copy_database(source, str(target))
+    else:
+        shutil.copy2(source, target)
     (head,) = folder.glob(f"*-{keys.place(source)}.head")
     file_id = head.name.rsplit("-", 1)[0]
-    shutil.copy2(head, folder / f"{file_id}-{keys.place(target)}.head")
+    if into != folder:
+        into.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for kept in (f"{file_id}.key", f"{file_id}.sealed"):
+            if (folder / kept).exists():
+                shutil.copy2(folder / kept, into / kept)
+    shutil.copy2(head, into / f"{file_id}-{keys.place(target)}.head")
+
+
+def _copy_database(source: str, target: str) -> None:
+    """``target`` (an empty database of the test server, or none) made anew as a copy of
+    ``source``; whoever is still connected to ``source`` is let go first (a template takes
+    no one else)."""
+    import psycopg
+
+    source_name, target_name = source.rsplit("/", 1)[1], target.rsplit("/", 1)[1]
+    with psycopg.connect(os.environ["PROLOTRACK_TEST_POSTGRES"], autocommit=True) as server:
+        server.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (source_name,),
+        )
+        server.execute(f"DROP DATABASE IF EXISTS {target_name} WITH (FORCE)")
+        server.execute(f"CREATE DATABASE {target_name} TEMPLATE {source_name}")
 
 
 @pytest.fixture
@@ -188,29 +222,63 @@ def installed(clinic) -> Installed:
     return Installed(clinic.path, clinic.today)
 
 
+@pytest.fixture(scope="session")
+def worked_record(request, tmp_path_factory) -> tuple[Path | str, Path]:
+    """The worked example recorded once (per worker and engine) in a record of its own: the
+    file (or the server's database) and the keys folder that holds its key and head."""
+    from prolotrack.storage import keys
+
+    folder = tmp_path_factory.mktemp("worked")
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch, folder)
+        if request.config.getoption("--engine") == "postgresql":
+            recorded = Clinic(request.getfixturevalue("postgres_database"))
+        else:
+            recorded = Clinic(folder / "clinic.db")
+        for command in WORKED_EXAMPLE:
+            recorded.ok(*command)
+        return recorded.path, keys.folder()
+
+
 @pytest.fixture
-def worked(clinic) -> Clinic:
-    """The worked example of the foundation issue, recorded."""
-    for command in WORKED_EXAMPLE:
-        clinic.ok(*command)
+def worked(request, clinic) -> Clinic:
+    """The worked example of the foundation issue, recorded: a copy of the one recorded once,
+    with its key and head, as if recorded at the test's own place."""
+    from prolotrack.storage import keys
+
+    source, keys_folder = request.getfixturevalue("worked_record")
+    copy_record(source, clinic.path, keys_folder, into=keys.folder())
     return clinic
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     """No test reads the developer's environment or writes to their user data folder."""
-    monkeypatch.delenv("PROLOTRACK_DB", raising=False)
-    monkeypatch.delenv("PROLOTRACK_TODAY", raising=False)
-    monkeypatch.delenv("PROLOTRACK_KEYS", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    _isolate(monkeypatch, tmp_path)
+
+
+def _isolate(monkeypatch, folder: Path) -> None:
+    for name in ("PROLOTRACK_DB", "PROLOTRACK_TODAY", "PROLOTRACK_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
+    monkeypatch.setenv("HOME", str(folder / "home"))
 
 
 @pytest.fixture
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database on the test server, dropped afterwards. The server is
     ``PROLOTRACK_TEST_POSTGRES`` (a superuser's URL; ``.ci/run`` starts a throwaway one)."""
+    yield from _new_database()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database kept for the whole run (of a worker)."""
+    yield from _new_database()
+
+
+def _new_database() -> Iterator[str]:
     admin = os.environ.get("PROLOTRACK_TEST_POSTGRES")
     if not admin:
         pytest.skip(

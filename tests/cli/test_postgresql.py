@@ -124,6 +124,7 @@ def test_backup_and_restore(worked, server):
     assert server.ok("db", "path").stdout.strip() == server.path
 
 
+SESSIONS = 120  # 30 a practitioner, latest first: most fall before ones already logged (renumbered)
 WRITER = """
 import sys
 from datetime import date, timedelta
@@ -132,7 +133,7 @@ from prolotrack.cli.app import app
 
 db, first = sys.argv[1], int(sys.argv[2])
 runner, failed = CliRunner(), 0
-for day in reversed(range(first, 400, 4)):  # this practitioner's days, every fourth, latest first
+for day in reversed(range(first, int(sys.argv[3]), 4)):  # their days, every fourth, latest first
     given = (date(2025, 1, 1) + timedelta(days=day)).isoformat()
     result = runner.invoke(app, ["--db", db, "--today", "2026-03-20", "log", "1",
                                  "--date", given, "--site", "MCL:0.5:D15", "--pain", "5"])
@@ -149,7 +150,7 @@ def _four_practitioners(urls: list[str], clinic: Clinic) -> None:
     env = {**os.environ, "PROLOTRACK_BUSY_TIMEOUT": "60"}
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, url, str(n)],
+            [sys.executable, "-c", WRITER, url, str(n), str(SESSIONS)],
             env=env,
             text=True,
             stdout=subprocess.PIPE,
@@ -160,9 +161,9 @@ def _four_practitioners(urls: list[str], clinic: Clinic) -> None:
     outcomes = [w.communicate(timeout=600) for w in writers]
     assert [out.strip() for out, _ in outcomes] == ["0"] * 4, [err for _, err in outcomes]
     found = clinic.json("session", "list")
-    assert len(found) == 400  # none lost
+    assert len(found) == SESSIONS  # none lost
     dates = [s["date"] for s in sorted(found, key=lambda s: s["number"])]
-    assert dates == sorted(dates) and [s["number"] for s in found] == list(range(1, 401))
+    assert dates == sorted(dates) and [s["number"] for s in found] == list(range(1, SESSIONS + 1))
     assert "ok" in clinic.ok("db", "check").stdout
 
 

@@ -44,6 +44,8 @@ COMMANDS = [
     ("course", "show", "1"),
     ("session", "show", "1"),
 ]
+# On one worker, so that each command runs once a width whichever test asks for it.
+pytestmark = pytest.mark.xdist_group("terminal")
 KEYWORDS = (
     "substantial",
     "moderate",
@@ -81,13 +83,22 @@ def demo(tmp_path_factory):
 
 def on_terminal(demo, args, columns: int, raw: bool = False, **extra: str) -> str:
     """What the command shows on a terminal ``columns`` wide, escape sequences taken out (or
-    left in, ``raw``); ``extra``: more environment."""
+    left in, ``raw``); ``extra``: more environment. The demo is only read: each command is run
+    once a width (and a worker), whichever test asks first."""
     path, env = demo
-    shown, status, errors = _on_a_pty(
-        [str(BIN), "--db", str(path), *args], columns, {**env, **extra, "TERM": "xterm-256color"}
-    )
-    assert status == 0, errors
-    return shown if raw else _ESCAPE.sub("", shown)
+    asked = (str(path), tuple(args), columns, tuple(sorted(extra.items())))
+    if asked not in _SHOWN:
+        shown, status, errors = _on_a_pty(
+            [str(BIN), "--db", str(path), *args],
+            columns,
+            {**env, **extra, "TERM": "xterm-256color"},
+        )
+        assert status == 0, errors
+        _SHOWN[asked] = shown
+    return _SHOWN[asked] if raw else _ESCAPE.sub("", _SHOWN[asked])
+
+
+_SHOWN: dict[tuple, str] = {}
 
 
 def _on_a_pty(argv, columns: int, env, stderr_too: bool = False) -> tuple[str, int, str]:
@@ -116,10 +127,19 @@ def _on_a_pty(argv, columns: int, env, stderr_too: bool = False) -> tuple[str, i
 
 def on_a_pipe(demo, args) -> str:
     path, env = demo
-    result = subprocess.run(
-        [str(BIN), "--db", str(path), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout
+    asked = (str(path), tuple(args))
+    if asked not in _PIPED:
+        _PIPED[asked] = subprocess.run(
+            [str(BIN), "--db", str(path), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return _PIPED[asked]
+
+
+_PIPED: dict[tuple, str] = {}
 
 
 def _words(text: str) -> list[str]:
