@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from prolotrack.storage import keys
-from tests.conftest import WORKED_EXAMPLE
+from tests.conftest import WORKED_EXAMPLE, copy_record
 
 BIN = Path(sys.executable).parent / "prolotrack"
 
@@ -87,14 +86,7 @@ def user(worked_once, tmp_path) -> User:
     """A user of their own with the worked example: its file copied, with the file's key and
     its head (named for the copy's place, as if recorded there)."""
     u = User(tmp_path)
-    shutil.copy2(worked_once.path, u.path)
-    source, target = worked_once.keys, u.keys
-    target.mkdir(parents=True, mode=0o700)
-    for found in source.iterdir():
-        name = found.name
-        if name.endswith(".head"):
-            name = f"{name.rsplit('-', 1)[0]}-{keys.place(u.path)}.head"
-        shutil.copy2(found, target / name)
+    copy_record(worked_once.path, u.path, worked_once.keys, into=u.keys)
     return u
 
 
@@ -340,8 +332,8 @@ def test_an_export_on_a_full_disk_says_so_and_leaves_nothing(user, tmp_path):
 PLANTED = ("Zebediah", "Quackenbush", "555-0199", "Elm Street", "Dr Moriarty")
 
 
-def test_deidentified_exports_carry_no_free_text(user):
-    u = user
+def test_deidentified_exports_carry_no_free_text(worked):
+    u = worked
     u.ok("patient", "add", "Zebediah Quackenbush", "--chart", "Z-1", "--phone", "555-0199")
     u.ok(
         "course",
