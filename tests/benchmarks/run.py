@@ -369,7 +369,7 @@ def main() -> None:
 
 def _check_parts(db: Path) -> dict[str, float]:
     """What each part of ``db check`` takes on the file, in-process, one after another."""
-    from prolotrack.storage import audit, file_check, keys, schema
+    from prolotrack.storage import chain, file_check, keys, schema
     from prolotrack.storage.connection import FileDatabase, connect
 
     conn = connect(db, 5.0)
@@ -378,9 +378,9 @@ def _check_parts(db: Path) -> dict[str, float]:
     parts = {
         "integrity_check": lambda: conn.execute("PRAGMA integrity_check").fetchall(),
         "foreign_key_check": lambda: conn.execute("PRAGMA foreign_key_check").fetchall(),
-        "the audit chain (every row's keyed hash)": lambda: audit.broken_links(database, key),
+        "the audit chain (every row's keyed hash)": lambda: chain.broken_links(database, key),
         "the triggers": lambda: file_check._trigger_problems(database, True),
-        "the head": lambda: audit.head_problems(database, keys.load_head(file_id, db), full=True),
+        "the head": lambda: chain.head_problems(database, keys.load_head(file_id, db), full=True),
         "every record against its last audit row": lambda: file_check.record_problems(database),
     }
     took = {}

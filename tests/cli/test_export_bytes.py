@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from prolotrack.storage import audit, keys
+from prolotrack.storage import chain, keys
 from prolotrack.storage.connection import FileDatabase
 from tests.benchmarks.make_clinic import build
 from tests.conftest import Clinic
@@ -81,7 +81,7 @@ def generated(path: Path) -> Clinic:
         where(was).rename(where(FILE_ID))  # the chain's key follows the file's id
     keys.head_path(was, path).unlink()
     conn = sqlite3.connect(path)  # and the head, which counts the secrets, is made anew
-    keys.save_head(FILE_ID, path, audit.head(FileDatabase(conn, execute_plugins=False), None))
+    keys.save_head(FILE_ID, path, chain.head(FileDatabase(conn, execute_plugins=False), None))
     conn.close()
     clinic = Clinic(path, TODAY)
     clinic.ok(

@@ -346,7 +346,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
     """Migration 0007 on a file with records: courses get follow-up, adverse events the day
     they were recorded, guidance may be ct, the instruments their whole points; the log
     records each change and the file checks clean."""
-    from prolotrack.storage import audit, keys
+    from prolotrack.storage import audit, chain, keys
     from prolotrack.storage.connection import FileDatabase as Database
 
     path = tmp_path / "v6.db"
@@ -368,7 +368,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
             '2026-01-07T10:00:00Z');
     """)
     audit.end(db)
-    keys.save_head(schema.file_identity(db), path, audit.head(db, None))  # as its machine had it
+    keys.save_head(schema.file_identity(db), path, chain.head(db, None))  # as its machine had it
     conn.close()
     clinic = Clinic(path, TODAY)
     [course] = clinic.json("progress", "1")["courses"]

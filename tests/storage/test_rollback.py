@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from prolotrack.storage import audit, keys
+from prolotrack.storage import chain, keys
 from prolotrack.storage.connection import FileDatabase
 from tests.storage.test_tampering import _behind_the_triggers
 
@@ -46,7 +46,7 @@ def test_a_copy_at_another_path_takes_no_write_until_brought_in(worked, installe
 
 def test_a_head_made_up_from_the_older_copys_own_log_does_not_hold(worked, installed, earlier):
     conn = sqlite3.connect(earlier)
-    made_up = audit.head(FileDatabase(conn, execute_plugins=False), None)
+    made_up = chain.head(FileDatabase(conn, execute_plugins=False), None)
     conn.close()
     shutil.copy(earlier, worked.path)
     _head_file().write_text(made_up.to_json() + "\n")  # as the head files once were: plain

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from prolotrack.storage import audit, keys, schema
+from prolotrack.storage import audit, chain, keys, schema
 from prolotrack.storage.connection import FileDatabase
 from tests.conftest import TODAY, Clinic, database_fingerprint
 
@@ -60,7 +60,7 @@ def released(postgres_url) -> Clinic:
     key_file.write_text((FIXTURES / "postgresql-0008.key").read_text())
     key_file.chmod(0o600)
     with connected(postgres_url) as db:
-        keys.save_head(FILE_ID, postgres_url, audit.head(db, None))
+        keys.save_head(FILE_ID, postgres_url, chain.head(db, None))
     return Clinic(postgres_url, TODAY)
 
 
@@ -156,7 +156,7 @@ def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path)
     db = FileDatabase(conn, execute_plugins=False)
     schema.migrations.apply(db, stop_before="0009_adverse_events_voided")
     conn.execute(f"PRAGMA user_version = {LAST_RELEASE}")
-    keys.save_head(schema.file_identity(db), path, audit.head(db, None))  # as its machine had it
+    keys.save_head(schema.file_identity(db), path, chain.head(db, None))  # as its machine had it
     conn.close()
     clinic = Clinic(path, TODAY)
     clinic.ok("patient", "add", "Ada Lovelace")

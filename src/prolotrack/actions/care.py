@@ -108,7 +108,7 @@ class FileCare:
     def forget(self) -> None:
         """Remove the file (a demo's), its companions and its audit key."""
         from prolotrack.storage import keys, schema
-        from prolotrack.storage.connection import discard
+        from prolotrack.storage.disk import discard
 
         with self.transaction(write=False, busy_timeout=default_busy_timeout()) as db:
             file_id = schema.file_identity(db)
@@ -196,6 +196,14 @@ def shown(where: str) -> str:
     from prolotrack.storage.postgres import redacted
 
     return redacted(where) if is_url(where) else where
+
+
+def audited_entities() -> tuple[str, ...]:
+    """What the audit log names (``audit --entity``): each kind of record it follows, and the
+    schema, whose upgrades it records."""
+    from prolotrack.storage import audit
+
+    return (*audit.AUDITED, audit.UPGRADED[0])
 
 
 def history(db: Database, entity: str | None, entity_id: str | None) -> list[dict]:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from prolotrack.actions import care
 from prolotrack.cli.context import clinic
 from prolotrack.cli.options import Format, FormatOption
 from prolotrack.cli.output import say, show
@@ -159,7 +160,6 @@ def db_copy(
 ) -> None:
     """Copy the whole clinic, audit log included, into a new file or an empty PostgreSQL
     database (either way), and check the copy: every row there, the audit chain whole."""
-    from prolotrack.actions import care
     from prolotrack.cli.bars import bar
     from prolotrack.cli.context import busy_timeout
 
@@ -173,21 +173,7 @@ def db_copy(
     )
 
 
-ENTITIES = (
-    "patient",
-    "course",
-    "session",
-    "injection",
-    "score",
-    "adverse_event",
-    "instrument",
-    "setting",
-    "protocol",
-    "protocol_site",
-    "patient_flag",
-    "rehabilitation",
-    "schema",
-)
+ENTITIES = care.audited_entities()
 
 
 def audit(
@@ -202,7 +188,6 @@ def audit(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The history of changes, newest first: when, who, what, before and after, and why."""
-    from prolotrack.actions import care
     from prolotrack.domain import vocab
     from prolotrack.render import practice
 

@@ -12,46 +12,20 @@ they are stable from one export to the next and never collide with another pract
 
 Laterality uses one value set throughout: mCODE's laterality qualifier extension and its
 required binding (SNOMED CT 7771000 left, 24028007 right, 51440002 right and left, 399488007
-midline).
+midline). The codes and data types the resources share are in ``domain/fhir_terms.py``.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from prolotrack.domain import safety, solutions
+from prolotrack.domain import fhir_terms as terms
+from prolotrack.domain import safety
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import AdverseEvent, Course, Flag, Injection, Patient, Score, Session
 
-LOINC_PAIN_NRS = {
-    "system": "http://loinc.org",
-    "code": "72514-3",
-    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-}
-INSTRUMENT_SYSTEM = "urn:prolotrack:instrument"
-CHART_SYSTEM = "urn:prolotrack:chart"
-LATERALITY_EXTENSION = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
-PROLOTHERAPY = {
-    "coding": [
-        {
-            "system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
-            "code": "M0076",
-            "display": "Prolotherapy",
-        }
-    ],
-    "text": "prolotherapy injection",
-}
-# mCODE's laterality qualifier: its required value set (SNOMED CT), used inside its extension.
-LATERALITY = {
-    "left": ("7771000", "Left"),
-    "right": ("24028007", "Right"),
-    "bilateral": ("51440002", "Right and left"),
-    "midline": ("399488007", "Midline"),
-}
 ANAESTHETIC = "MedicationAdministration:anaesthetic"  # a session's own, beside its sites'
 ADVERSE_CONDITION = "Condition:adverse-event"  # an adverse event as the patient had it
-GENDER = {"F": "female", "M": "male", "X": "other"}
-UCUM = "http://unitsofmeasure.org"
 
 
 class Bundle:
@@ -82,13 +56,13 @@ class Bundle:
         return {"fullUrl": self.url(key, record_id), "resource": resource}
 
     def patient(self, p: Patient) -> dict:
-        body: dict = {"active": p.archived_at is None, "name": [_name(p.name)]}
+        body: dict = {"active": p.archived_at is None, "name": [terms.name(p.name)]}
         if p.chart:
-            body["identifier"] = [{"system": CHART_SYSTEM, "value": p.chart}]
+            body["identifier"] = [{"system": terms.CHART_SYSTEM, "value": p.chart}]
         if p.phone:
             body["telecom"] = [{"system": "phone", "value": p.phone}]
         if p.sex:
-            body["gender"] = GENDER[p.sex]
+            body["gender"] = terms.GENDER[p.sex]
         if p.born:
             body["birthDate"] = p.born.isoformat()
         return self.entry("Patient", p.id, body)
@@ -116,7 +90,7 @@ class Bundle:
         if inactive:
             body["abatementDateTime"] = c.closed_on.isoformat()
         if c.region:
-            body["bodySite"] = [_body_site(c.region, c.side)]
+            body["bodySite"] = [terms.body_site(c.region, c.side)]
         return self.entry("Condition", c.id, body)
 
     def episode(self, c: Course) -> dict:
@@ -161,12 +135,12 @@ class Bundle:
             i.id,
             {
                 "status": "completed",
-                "code": PROLOTHERAPY,
+                "code": terms.PROLOTHERAPY,
                 "subject": self.ref("Patient", c.patient_id),
                 "encounter": self.ref("Encounter", s.id),
                 "performedDateTime": s.given_on.isoformat(),
                 "reasonReference": [self.ref("Condition", c.id)],
-                "bodySite": [_body_site(i.site, i.side)],
+                "bodySite": [terms.body_site(i.site, i.side)],
                 "note": [{"text": f"{i.volume_ml:g} mL of {i.solution}{points}{guidance}"}],
             },
         )
@@ -178,7 +152,7 @@ class Bundle:
             "MedicationAdministration",
             i.id,
             {
-                "contained": [_medication(i.solution)],
+                "contained": [terms.medication(i.solution)],
                 "status": "completed",
                 "medicationReference": {"reference": "#solution", "display": i.solution},
                 "subject": self.ref("Patient", c.patient_id),
@@ -186,8 +160,13 @@ class Bundle:
                 "partOf": [self.ref("Procedure", i.id)],
                 "effectiveDateTime": s.given_on.isoformat(),
                 "dosage": {
-                    "site": _body_site(i.site, i.side),
-                    "dose": {"value": i.volume_ml, "unit": "mL", "system": UCUM, "code": "mL"},
+                    "site": terms.body_site(i.site, i.side),
+                    "dose": {
+                        "value": i.volume_ml,
+                        "unit": "mL",
+                        "system": terms.UCUM,
+                        "code": "mL",
+                    },
                 },
             },
         )
@@ -199,7 +178,7 @@ class Bundle:
             s.id,
             key=ANAESTHETIC,
             body={
-                "contained": [_medication(s.anesthetic or "")],
+                "contained": [terms.medication(s.anesthetic or "")],
                 "status": "completed",
                 "medicationReference": {"reference": "#solution", "display": s.anesthetic},
                 "subject": self.ref("Patient", c.patient_id),
@@ -211,9 +190,13 @@ class Bundle:
     def observation(self, sc: Score, c: Course) -> dict:
         instrument = self.catalogue[sc.instrument]
         coding = (
-            LOINC_PAIN_NRS
+            terms.LOINC_PAIN_NRS
             if sc.instrument == PAIN
-            else {"system": INSTRUMENT_SYSTEM, "code": sc.instrument, "display": instrument.name}
+            else {
+                "system": terms.INSTRUMENT_SYSTEM,
+                "code": sc.instrument,
+                "display": instrument.name,
+            }
         )
         body: dict = {
             "status": "final",
@@ -233,7 +216,7 @@ class Bundle:
             "valueQuantity": {
                 "value": sc.value,
                 "unit": "{score}",
-                "system": UCUM,
+                "system": terms.UCUM,
                 "code": "{score}",
             },
         }
@@ -316,7 +299,7 @@ class Bundle:
                     ]
                 },
                 "category": ["food" if substance in ("fish", "corn") else "medication"],
-                "code": {"text": _ALLERGENS.get(substance, substance)},
+                "code": {"text": terms.ALLERGENS.get(substance, substance)},
                 "patient": self.ref("Patient", p.id),
             }
             if f.note:
@@ -377,52 +360,3 @@ class Bundle:
                 },
             },
         )
-
-
-_ALLERGENS = {
-    "lidocaine": "lidocaine",
-    "amide": "amide local anaesthetics",
-    "fish": "fish (sodium morrhuate is made from cod-liver oil)",
-    "corn": "corn (dextrose is corn-derived)",
-}
-
-
-def _name(text: str) -> dict:
-    """A name as text, and as family and given names where it has at least two words."""
-    words = text.split()
-    if len(words) < 2:
-        return {"text": text}
-    return {"text": text, "family": words[-1], "given": words[:-1]}
-
-
-def _medication(text: str) -> dict:
-    """A contained Medication: the solution as typed, its known agents as ingredients."""
-    body: dict = {"resourceType": "Medication", "id": "solution", "code": {"text": text}}
-    ingredients = []
-    for part in solutions.components(text):
-        ingredient: dict = {"itemCodeableConcept": {"text": part.agent}, "isActive": part.known}
-        if part.mg_per_ml is not None:
-            ingredient["strength"] = {
-                "numerator": {
-                    "value": round(part.mg_per_ml, 4),
-                    "unit": "mg",
-                    "system": UCUM,
-                    "code": "mg",
-                },
-                "denominator": {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"},
-            }
-        ingredients.append(ingredient)
-    if ingredients:
-        body["ingredient"] = ingredients
-    return body
-
-
-def _body_site(text: str, side: str | None) -> dict:
-    site: dict = {"text": text}
-    if side in LATERALITY:
-        code, display = LATERALITY[side]
-        coding = {"system": "http://snomed.info/sct", "code": code, "display": display}
-        site["extension"] = [
-            {"url": LATERALITY_EXTENSION, "valueCodeableConcept": {"coding": [coding]}}
-        ]
-    return site

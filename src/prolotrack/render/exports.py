@@ -172,6 +172,9 @@ PROGRESS_DEIDENTIFIED = (
 )
 
 
+_YES_NO = {"patients": "archived", "adverse": "serious"}  # stored 0/1, exported true/false
+
+
 def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -> Export:
     """The columns and row shaping of ``table``; de-identified when given the pseudonym key."""
     extra = list(instruments) if table == "injections" else []
@@ -179,14 +182,9 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         keys = PROGRESS_DEIDENTIFIED if key else PROGRESS
         return Export(_cols(*keys), (lambda row: row) if not key else _progress(key))
     if key is None:
-        if table == "patients":
-            return Export(
-                _cols(*_PLAIN[table]), lambda row: {**row, "archived": bool(row["archived"])}
-            )
-        if table == "adverse":
-            return Export(
-                _cols(*_PLAIN[table]), lambda row: {**row, "serious": bool(row["serious"])}
-            )
+        if table in _YES_NO:
+            column = _YES_NO[table]
+            return Export(_cols(*_PLAIN[table]), lambda row: {**row, column: bool(row[column])})
         if table == "sessions":
             return Export(_cols(*_PLAIN[table], *GIVEN), _with_warnings)
         return Export(_cols(*_PLAIN[table], *extra), lambda row: row, plain=True)

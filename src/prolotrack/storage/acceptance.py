@@ -23,15 +23,9 @@ import sqlite3
 from pathlib import Path
 
 from prolotrack.domain.errors import Refused
-from prolotrack.storage import audit, consistency, file_check, health, keys, schema
-from prolotrack.storage.connection import (
-    BUSY_TIMEOUT_SECONDS,
-    FileDatabase,
-    check_header,
-    connect,
-    private_file,
-    translated_errors,
-)
+from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
+from prolotrack.storage.disk import check_header, private_file, translated_errors
 from prolotrack.storage.sessions import renumber
 
 _GUARDS = {
@@ -83,7 +77,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
     _log_as_they_stand(db, key, reason, who)
     standing = file_check.examine(conn, path, against_head=False)
     audit.append_accepted(db, key, found, standing, reason, who)
-    head = audit.head(db, None)
+    head = chain.head(db, None)
     conn.execute("COMMIT")
     return found, head, file_id
 

@@ -2,14 +2,14 @@
 
 Every command runs inside :func:`transaction`. A write takes the write lock up front
 (``BEGIN IMMEDIATE``) and waits for a busy database; it commits all of its changes or none.
-SQLite's own errors are turned here into prolotrack's, with the exit status SPEC gives.
+The file on the disk (its modes, its header, SQLite's own errors turned into prolotrack's) is
+``storage/disk.py``'s.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,12 +21,10 @@ from prolotrack.domain.errors import (
     DatabaseBusy,
     DatabaseMissing,
     DatabaseUnusable,
-    ProlotrackError,
-    Refused,
 )
-from prolotrack.storage import audit, health, keys, leftovers, schema
+from prolotrack.storage import audit, chain, disk, health, keys, leftovers, schema
+from prolotrack.storage.disk import BUSY_TIMEOUT_SECONDS
 
-BUSY_TIMEOUT_SECONDS = 5.0
 DIALECT = "sqlite"
 
 
@@ -62,9 +60,6 @@ class FileDatabase(Database):
         self.conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def default_path() -> Path:
     """``prolotrack.db`` in the platform's user data folder."""
     import platformdirs
@@ -93,7 +88,7 @@ def transaction(
         with _new_database(path, busy_timeout, commit) as db:
             yield db
         return
-    check_header(path)
+    disk.check_header(path)
     suspect = write and health.changed_since_noted(path)
     sound = False  # known sound when this connection closes: worth noting for the next write
     # A read in a folder it cannot write to (a backup on a read-only share) opens the file
@@ -101,10 +96,10 @@ def transaction(
     read_only = not write and not os.access(path.parent, os.W_OK)
     # A read on a full disk, where SQLite cannot make the shared-memory file a WAL database
     # reads through, reads the file as it stands (it has no log waiting to be checkpointed)
-    frozen = not write and _full(path) and not _has_log(path)
+    frozen = not write and disk.full(path) and not disk.has_log(path)
     conn = connect(path, busy_timeout, read_only=read_only or frozen, immutable=frozen)
     try:
-        with translated_errors(path, busy_timeout):
+        with disk.translated_errors(path, busy_timeout):
             db = FileDatabase(conn, execute_plugins=False)
             if suspect:
                 conn.execute("BEGIN IMMEDIATE")  # no one writes while the file is checked
@@ -140,9 +135,9 @@ def transaction(
         if conn.in_transaction:
             conn.rollback()
         conn.close()
-        private_companions(path)
+        disk.private_companions(path)
         if write:
-            private_file(path)
+            disk.private_file(path)
         if sound:  # a refused command leaves the file as sound as it found it
             health.note(path)
 
@@ -177,7 +172,7 @@ class _Chain:
         except keys.ForgedHead as error:
             found = [str(error)]
         else:
-            found = audit.head_problems(db, head, full=False) if head else [_headless()]
+            found = chain.head_problems(db, head, full=False) if head else [_headless()]
         if found:
             raise DatabaseUnusable(
                 f"{self.path}: {found[0]}; nothing was written. Run 'prolotrack db check'"
@@ -187,7 +182,7 @@ class _Chain:
     def head_now(self, db: Database) -> keys.Head | None:
         if self.key is None:
             return None
-        return audit.head(db, keys.load_head(self.file_id, self.path))
+        return chain.head(db, keys.load_head(self.file_id, self.path))
 
     def record(self, head: keys.Head) -> None:
         keys.save_head(self.file_id, self.path, head)
@@ -227,37 +222,6 @@ def _begin_audit(db: Database) -> None:
     audit.begin(db, practitioner[0] if practitioner else None)
 
 
-def private_file(path: Path) -> None:
-    """A file another tool made readable by others (0644) is the owner's alone once it holds
-    what prolotrack wrote into it; a read-only file (0400) stays read-only."""
-    with contextlib.suppress(OSError):
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077:
-            os.chmod(path, mode & 0o700)
-
-
-def private_companions(path: Path) -> None:
-    """SQLite gives ``-wal`` and ``-shm`` the database file's mode: a file made read-only
-    (0444) would leave them readable by anyone. They are the owner's alone, like the file."""
-    for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-        with contextlib.suppress(OSError):
-            if companion.stat().st_mode & 0o777 != 0o600:
-                os.chmod(companion, 0o600)
-
-
-def _full(path: Path) -> bool:
-    """No room on the disk holding the file for SQLite's companions (a few pages)."""
-    try:
-        return shutil.disk_usage(path.parent).free < 256 * 1024
-    except OSError:
-        return False
-
-
-def _has_log(path: Path) -> bool:
-    log = Path(f"{path}-wal")
-    return log.exists() and log.stat().st_size > 0
-
-
 def connect(
     path: Path, busy_timeout: float, *, read_only: bool = False, immutable: bool = False
 ) -> sqlite3.Connection:
@@ -290,7 +254,7 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = connect(staging, busy_timeout)
         try:
-            with translated_errors(path, busy_timeout):
+            with disk.translated_errors(path, busy_timeout):
                 conn.execute("PRAGMA journal_mode = WAL")
                 db = FileDatabase(conn, execute_plugins=False)
                 conn.execute("BEGIN IMMEDIATE")
@@ -316,7 +280,7 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
         raise DatabaseUnusable(f"cannot create the database {path}: {exc.strerror}") from None
     finally:
         os.umask(old_umask)
-        discard(staging)
+        disk.discard(staging)
         if file_id and not linked:  # the key of a file that never came to be
             keys.forget(file_id, path)
         if not path.exists():  # take away the folders this command made, and only those
@@ -338,68 +302,3 @@ def _link_into_place(staging: Path, path: Path) -> None:
                 f"{path} appeared meanwhile; nothing was written, try again"
             ) from None
         os.replace(staging, path)
-
-
-def check_header(path: Path) -> None:
-    """Refuse at once what is plainly not a whole SQLite database: an empty file, another
-    kind of file, a file shorter than its own header says (truncated)."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except IsADirectoryError:
-        raise DatabaseUnusable(f"{path} is a folder, not a database file") from None
-    except OSError as exc:
-        raise DatabaseUnusable(f"cannot read {path}: {exc.strerror}") from None
-    if not header:
-        raise DatabaseUnusable(
-            f"{path} is empty, not a prolotrack database; refusing to use it"
-            " (restore it from a backup, or remove it to start afresh)"
-        )
-    if header[: len(_SQLITE_HEADER)] != _SQLITE_HEADER:
-        raise DatabaseUnusable(
-            f"{path} is not an SQLite database; refusing to use it (check the --db path)"
-        )
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    size_is_valid = header[24:28] == header[92:96]  # SQLite's own rule for the in-header size
-    # While a write-ahead log exists, another connection may be checkpointing: the header can
-    # run ahead of the file for a moment. The size is only compared when the file is at rest.
-    at_rest = not Path(f"{path}-wal").exists()
-    if size_is_valid and at_rest and pages * page_size > path.stat().st_size:
-        raise DatabaseUnusable(
-            f"{path} is truncated: its header counts {pages * page_size} bytes but the file has"
-            f" {path.stat().st_size}; refusing to use it (restore it from a backup)"
-        )
-
-
-@contextlib.contextmanager
-def translated_errors(path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Turn SQLite's exceptions into prolotrack's, each with a message a person can act on."""
-    try:
-        yield
-    except ProlotrackError:
-        raise
-    except sqlite3.IntegrityError as exc:
-        raise Refused(f"the database refused the change: {exc}") from None
-    except sqlite3.OperationalError as exc:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            raise DatabaseBusy(
-                f"the database is busy: another program held {path} past the"
-                f" {busy_timeout:g} s wait; nothing was written, try again"
-            ) from None
-        if "readonly" in text or "unable to open" in text or "disk I/O" in text:
-            why = " (the disk holding it is full)" if _full(path) else ""
-            raise DatabaseUnusable(f"cannot write to {path}: {text}{why}") from None
-        raise DatabaseUnusable(f"{path} cannot be used: {text}") from None
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseUnusable(
-            f"{path} cannot be used: {exc} (run 'prolotrack db check', or restore a backup)"
-        ) from None
-
-
-def discard(path: Path) -> None:
-    """Remove a database file with its ``-wal`` and ``-shm`` companions (the demo's only)."""
-    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        companion.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable, Refused
-from prolotrack.storage import audit, keys, leftovers, schema
+from prolotrack.storage import chain, keys, leftovers, schema
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -99,10 +99,10 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
                 f" {expected}; it is not a whole copy"
             )
     _, key = schema.file_key(target)
-    broken = audit.broken_links(target, key)
+    broken = chain.broken_links(target, key)
     if broken:
         raise DatabaseUnusable(f"the copy in {where} failed its check: {broken[0]}")
-    return audit.head(target, None) if key else None
+    return chain.head(target, None) if key else None
 
 
 @contextlib.contextmanager

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
-from prolotrack.storage import audit, health, keys, leftovers, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
+from prolotrack.storage import audit, chain, health, keys, leftovers, schema
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
+from prolotrack.storage.disk import check_header
 from prolotrack.storage.file_check import NO_KEY, problems
 
 KEEP_BACKUPS = 10
@@ -210,7 +211,7 @@ def seal_head(copy: Path) -> None:
         _, key = schema.file_key(db)
         if key is None or schema.KEYED_CHAIN not in schema.applied(db):
             return
-        sealed = audit.head(db, None).sealed(key)
+        sealed = chain.head(db, None).sealed(key)
         with conn:
             conn.execute(
                 "INSERT OR REPLACE INTO secrets (name, value, created_at) VALUES (?, ?, ?)",
@@ -250,7 +251,7 @@ def _expect_either(path: Path, source: Path) -> None:
         file_id, key = schema.file_key(db)
         if key is None:
             return
-        coming = audit.head(db, None)
+        coming = chain.head(db, None)
     finally:
         conn.close()
     try:
@@ -267,7 +268,7 @@ def _record_head(path: Path) -> None:
         db = FileDatabase(conn, execute_plugins=False)
         file_id, key = schema.file_key(db)
         if key is not None:
-            keys.save_head(file_id, path, audit.head(db, None))
+            keys.save_head(file_id, path, chain.head(db, None))
     finally:
         conn.close()
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit, consistency, keys, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, check_header, connect
+from prolotrack.storage import audit, chain, consistency, keys, schema
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
+from prolotrack.storage.disk import check_header
 
 # A key missing from this machine is no damage to the file: a check names it; a backup is
 # still made (its chain is checked where the key is)
@@ -113,7 +114,7 @@ def _audit_problems(
             f"{NO_KEY} ({keys.key_path(file_id)}): the chain cannot be checked"
             " (docs/reliability.md: moving a record)"
         )
-    found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
+    found += [f"audit: {p}" for p in chain.broken_links(db, key, progress)]
     found += _trigger_problems(db, keyed)
     if keyed and key is not None and against_head:
         try:  # a backup carries its head; a file of this machine has its own here
@@ -132,7 +133,7 @@ def _audit_problems(
                 " moved from another machine is brought in with 'db restore' from a backup,"
                 " which carries its head)"
             )
-        found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
+        found += [f"audit: {p}" for p in chain.head_problems(db, head, full=True)]
     found += record_problems(db)
     return found
 

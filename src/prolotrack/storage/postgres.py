@@ -27,7 +27,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, keys, schema
+from prolotrack.storage import audit, chain, keys, schema
 
 DIALECT = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
@@ -170,7 +170,7 @@ def transaction(
                 yield db
                 if write:
                     audit.end(db)
-                    head = audit.head(db, keys.load_head(file_id, shown)) if commit else None
+                    head = chain.head(db, keys.load_head(file_id, shown)) if commit else None
                 if not commit:
                     outer.rollback()
             if head is not None:  # after the commit, as for a file
@@ -196,7 +196,7 @@ def _upgrade_before_reading(db: PostgresDatabase, shown: str, busy_timeout: floa
         if _known(db, shown) and schema.pending(db):
             _lock(db, busy_timeout, write=True)
             file_id, _ = _upgrade(db, shown)
-            upgraded = file_id, audit.head(db, keys.load_head(file_id, shown))
+            upgraded = file_id, chain.head(db, keys.load_head(file_id, shown))
     if upgraded:
         keys.save_head(upgraded[0], shown, upgraded[1])
 
@@ -242,7 +242,7 @@ def _upgrade(db: PostgresDatabase, shown: str) -> tuple[str, bytes]:
 def _refuse_if_tampered(db: PostgresDatabase, shown: str, file_id: str) -> None:
     """A write on a log whose end, or a schema that, is not as prolotrack last left them."""
     try:
-        found = audit.head_problems(db, keys.load_head(file_id, shown), full=False)
+        found = chain.head_problems(db, keys.load_head(file_id, shown), full=False)
     except keys.ForgedHead as error:
         found = [str(error)]
     if found:

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import InvalidInput, Refused
-from prolotrack.storage import audit, consistency, copying, file_care, file_check, keys, schema
+from prolotrack.storage import (
+    audit,
+    chain,
+    consistency,
+    copying,
+    file_care,
+    file_check,
+    keys,
+    schema,
+)
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -59,7 +68,7 @@ def problems(
             f"audit: the key of this database's chain is not on this machine"
             f" ({keys.key_path(file_id)}): the chain cannot be checked"
         )
-    found += [f"audit: {p}" for p in audit.broken_links(db, key, progress)]
+    found += [f"audit: {p}" for p in chain.broken_links(db, key, progress)]
     found += _trigger_problems(db)
     if key is not None:
         try:
@@ -73,7 +82,7 @@ def problems(
                     f"audit: no head is recorded for {shown} on this machine: rows"
                     " taken off the end of the log could not be seen"
                 )
-        found += [f"audit: {p}" for p in audit.head_problems(db, head, full=True)]
+        found += [f"audit: {p}" for p in chain.head_problems(db, head, full=True)]
     found += record_problems(db)
     found += consistency.problems(db)
     return found
