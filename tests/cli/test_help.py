@@ -74,6 +74,6 @@ def test_every_usage_error_is_one_line_with_status_2(clinic, args):
 def test_usage_lines_name_arguments_plainly():
     reference = (DOCS / "commands.md").read_text()
     assert "Usage: prolotrack db backup [OPTIONS] [DEST]\n" in reference
-    assert "Usage: prolotrack score add [OPTIONS] COURSE INSTRUMENT=VALUE...\n" in reference
+    assert "Usage: prolotrack score add [OPTIONS] COURSE [INSTRUMENT=VALUE]...\n" in reference
     for python in ("{COURSE}", "[[", "<str>", "<int>", "<list[", "<path>"):
         assert python not in reference, python

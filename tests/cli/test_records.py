@@ -208,8 +208,15 @@ def test_config_list_get_set_unset(clinic):
 
 def test_instruments_list_and_show(clinic):
     codes = [i["code"] for i in clinic.json("instruments", "list")]
-    assert codes[:3] == ["nrs", "vas", "womac"] and len(codes) == 23
-    assert codes[-2:] == ["pgic", "sane"]  # the global impressions of the second edition
+    assert codes[:3] == ["nrs", "vas", "womac"] and len(codes) == 28
+    assert codes[-7:-5] == ["pgic", "sane"]  # the global impressions of the second edition
+    assert codes[-5:] == [
+        "womac-pain",
+        "womac-stiffness",
+        "womac-function",
+        "promis-gph",
+        "promis-gmh",
+    ]
     spadi = clinic.json("instruments", "show", "spadi")
     assert spadi["mcid"] == "n/a" and spadi["mcid_value"] is None
     assert "Binkley 1999" in clinic.json("instruments", "show", "LEFS")["source"]

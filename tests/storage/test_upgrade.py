@@ -78,7 +78,13 @@ def test_the_next_write_brings_a_server_of_the_last_release_up_to_this_version(r
     assert released.json("db", "status")["schema_version"] == len(schema.KNOWN)
     assert {"voided_at", "void_reason"} <= set(_columns(url, "adverse_events"))
     history = released.json("audit")
-    assert len(history) == logged + 2  # the upgrade, then the patient
+    added = [
+        r["entity_id"] for r in history[: len(history) - logged] if r["entity"] == "instrument"
+    ]
+    assert added == ["promis-gmh", "promis-gph", "womac-function", "womac-stiffness", "womac-pain"]
+    assert (
+        len(history) == logged + len(added) + 2
+    )  # the instruments it adds, the upgrade, the patient
     upgrade = next(r for r in history if r["entity"] == "schema")
     assert upgrade["action"] == "migrate"
     assert upgrade["practitioner"] == audit.MIGRATION

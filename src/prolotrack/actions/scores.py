@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from prolotrack.domain import lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Score, Session
-from prolotrack.storage import audit, scores, sessions
+from prolotrack.storage import answers, audit, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -152,7 +152,10 @@ def void(db: Database, score_id: int, reason: str) -> Score:
     if score.voided_at:
         raise Refused(f"score {score_id} is already void ({score.void_reason})")
     audit.because(db, text)
-    scores.void(db, score_id, text)
+    if score.derived:  # derived from a form's answers: the answers and all they gave go
+        answers.void(db, score.answer_set_id, text)
+    else:
+        scores.void(db, score_id, text)
     return scores.get(db, score_id)
 
 

@@ -47,15 +47,16 @@ class Instrument:
             return "n/a"
         return f"{self.mcid:g}%" if self.mcid_unit == PERCENT else f"{self.mcid:g}"
 
-    def check(self, value: float) -> float:
+    def check(self, value: float, *, derived: bool = False) -> float:
         """Refuse a score outside the instrument's range, naming the range, and a fraction
-        of an instrument scored in whole points."""
+        of an instrument scored in whole points when typed (a form's rule may derive one: a
+        missing WOMAC item takes the mean of its part)."""
         if math.isnan(value) or not (self.minimum <= value <= self.maximum):
             raise InvalidInput(
                 f"{self.code} score {value:g} is out of range "
                 f"({self.name}: {self.minimum:g} to {self.maximum:g})"
             )
-        if self.whole_points and value != int(value):
+        if self.whole_points and not derived and value != int(value):
             raise InvalidInput(
                 f"{self.code} is scored in whole points: {value:g} is not one"
                 f" (a whole number from {self.minimum:g} to {self.maximum:g})"
@@ -108,6 +109,17 @@ CATALOGUE: tuple[Instrument, ...] = (
        whole_points=True, responder_at=2),
     _i("sane", "Single Assessment Numeric Evaluation, % of normal", 0, 100, HIGHER, None,
        "Williams 1999 (Am J Sports Med 27:214); MCIDs vary by joint: none by default"),
+    # What item-level forms derive besides the totals above (clinical-reference.md section 9).
+    _i("womac-pain", "WOMAC pain, Likert 3.x (A1-A5)", 0, 20, LOWER, None,
+       "no MCID of the part alone confirmed"),
+    _i("womac-stiffness", "WOMAC stiffness, Likert 3.x (B1-B2)", 0, 8, LOWER, None,
+       "no MCID of the part alone confirmed"),
+    _i("womac-function", "WOMAC physical function, Likert 3.x (C1-C17)", 0, 68, LOWER, None,
+       "no MCID of the part alone confirmed"),
+    _i("promis-gph", "PROMIS Global Physical Health, T-score", 0, 100, HIGHER, 5,
+       "about 5 T points (s): PROMIS guidance on meaningful change"),
+    _i("promis-gmh", "PROMIS Global Mental Health, T-score", 0, 100, HIGHER, 5,
+       "about 5 T points (s): PROMIS guidance on meaningful change"),
 )  # fmt: skip
 
 PAIN = "nrs"

@@ -86,6 +86,28 @@ class Score:
     session_id: int | None = None
     voided_at: str | None = None
     void_reason: str | None = None
+    answer_set_id: int | None = None  # derived from this set of a form's answers, not typed
+
+    @property
+    def derived(self) -> bool:
+        return self.answer_set_id is not None
+
+
+@dataclass
+class AnswerSet:
+    """A form filled in once: its answers as given (item -> value, None where not given, in
+    item order), the form's version and the scoring version its scores were derived by."""
+
+    id: int
+    course_id: int
+    form: str
+    form_version: str
+    scoring_version: str
+    taken_on: date
+    answers: dict[str, int | None]
+    session_id: int | None = None
+    voided_at: str | None = None
+    void_reason: str | None = None
 
 
 @dataclass

@@ -104,7 +104,7 @@ def _as_typed(value) -> str:
 def audit_log(found: list[dict]) -> Listing:
     columns = [
         ID,
-        Column("at", "When (UTC)"),
+        Column("at", "When (UTC)", on_screen=_to_the_minute),
         Column("actor", "Who", drop=4),
         Column("practitioner", "Practitioner", free=True, drop=5),
         Column("entity", "Entity"),
@@ -118,6 +118,11 @@ def audit_log(found: list[dict]) -> Listing:
     ]
     rows = [{**entry, "changes": _changes(entry)} for entry in found]
     return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")
+
+
+def _to_the_minute(at: str) -> str:
+    """``2026-03-20T09:15:02.123Z`` as ``2026-03-20 09:15`` (the id gives the order)."""
+    return at[:16].replace("T", " ")
 
 
 def _protocol_values(p) -> dict:

@@ -265,6 +265,7 @@ def scores(found: list[Score], *, with_voided: bool = False) -> Listing:
         Column("instrument", "Instrument"),
         Column("value", "Score", numeric=True),
         Column("session_id", "Session", numeric=True, drop=1),
+        Column("answer_set_id", "From answers", numeric=True, drop=2),
         *(
             [Column("voided", "Voided"), Column("void_reason", "Why voided", free=True)]
             if with_voided
@@ -278,6 +279,7 @@ def scores(found: list[Score], *, with_voided: bool = False) -> Listing:
             "instrument": s.instrument,
             "value": s.value,
             "session_id": s.session_id,
+            "answer_set_id": s.answer_set_id,
             "voided": s.voided_at is not None,
             "void_reason": s.void_reason,
         }

@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from prolotrack.render.view import Listing, Record, text
+from prolotrack.render.view import Column, Listing, Record, text
 
 _PIPE_WIDTH = 100_000
 
@@ -44,7 +44,7 @@ def renderable(view: Listing, out: Console):
 
 def _table(listing: Listing, out: Console) -> Table:
     columns = [c for c in listing.columns if c.in_table]
-    cells = [[text(row.get(c.key), c) for c in columns] for row in listing.rows]
+    cells = [[_cell(row.get(c.key), c) for c in columns] for row in listing.rows]
     if not out.is_terminal:
         if all(cell.isprintable() for row in cells for cell in row):
             return _pipe_table(listing.title, columns, cells)
@@ -281,3 +281,9 @@ def record(out: Console, view: Record) -> None:
     for section in view.sections.values():
         out.print()
         listing(out, section)
+
+
+def _cell(value, column: Column) -> str:
+    if column.on_screen is not None and value is not None:
+        return column.on_screen(value)
+    return text(value, column)

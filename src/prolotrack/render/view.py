@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +27,8 @@ class Column:
     # 0 is never dropped.
     drop: int = 0
     styles: tuple[tuple[str, str], ...] = ()  # on a terminal: a value's style (a tier's colour)
+    # On a terminal: the value in a shorter form (a time to the minute); CSV and JSON keep it.
+    on_screen: Callable[[Any], str] | None = None
 
 
 @dataclass

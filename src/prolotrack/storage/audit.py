@@ -53,12 +53,16 @@ AUDITED = {
     "protocol_site": ("protocol_sites", "id"),
     "patient_flag": ("patient_flags", "id"),
     "rehabilitation": ("rehabilitation", "id"),
+    "answer_set": ("answer_sets", "id"),
+    "answer": ("answers", "id"),
+    "form_text": ("form_texts", "id"),
 }
 # An update that sets this column from empty is given a clinical name in the log (the first
 # that applies); one that empties it again, the name after it, if any.
 _NAMED_UPDATES = {
     "sessions": (("voided_at", "void", None),),
     "scores": (("voided_at", "void", None),),
+    "answer_sets": (("voided_at", "void", None),),
     "patients": (("archived_at", "archive", None),),
     "courses": (("voided_at", "void", None), ("closed_on", "close", "reopen")),
     "adverse_events": (("voided_at", "void", None), ("resolved_on", "resolve", None)),

@@ -29,6 +29,8 @@ TABLES = (
     "courses",
     "sessions",
     "injections",
+    "answer_sets",
+    "answers",
     "scores",
     "adverse_events",
     "settings",
@@ -38,6 +40,7 @@ TABLES = (
     "site_names",
     "patient_flags",
     "rehabilitation",
+    "form_texts",
     "audit_log",
 )
 _BATCH = 2000
@@ -63,7 +66,7 @@ def copy_rows(
     """Every row of every table, from ``source`` into the empty tables of ``target`` (each
     table's rows read through ``progress``)."""
     copied = {}
-    for table in TABLES:
+    for table in held(source):
         columns = [c for c in source.columns(table) if c != "rowid"]
         wanted = set(target.columns(table))
         columns = [c for c in columns if c in wanted]
@@ -84,8 +87,15 @@ def copy_rows(
     return copied
 
 
+def held(db: Database) -> list[str]:
+    """The tables of ``TABLES`` this database has (a server of an earlier version, read as
+    it stands, has fewer)."""
+    present = set(db.table_names())
+    return [t for t in TABLES if t in present]
+
+
 def counts(db: Database) -> dict[str, int]:
-    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in held(db)}
 
 
 def check(source_counts: dict[str, int], target: Database, where: str) -> keys.Head | None:

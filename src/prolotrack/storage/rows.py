@@ -142,6 +142,7 @@ def score(row: dict) -> Score:
         taken_on=date.fromisoformat(row["date"]),
         voided_at=row["voided_at"],
         void_reason=row["void_reason"],
+        answer_set_id=row.get("answer_set_id"),
     )
 
 

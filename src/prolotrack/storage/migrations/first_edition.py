@@ -16,7 +16,17 @@ if TYPE_CHECKING:
 
 SIDES = vocab.SIDES
 GUIDANCE = tuple(g for g in vocab.GUIDANCE if g != "ct")  # CT guidance came with 0007
-ADDED_LATER = ("pgic", "sane")  # instruments of the catalogue that migration 0007 adds
+# Instruments of the catalogue that later migrations add: 0007 the global impressions, 0010 the
+# scales item-level forms derive.
+ADDED_LATER = (
+    "pgic",
+    "sane",
+    "womac-pain",
+    "womac-stiffness",
+    "womac-function",
+    "promis-gph",
+    "promis-gmh",
+)
 
 
 @migration("0001_records")

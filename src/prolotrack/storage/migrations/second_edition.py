@@ -55,7 +55,13 @@ def _follow_up(db: Database, d: Dialect) -> None:
         "UPDATE instruments SET whole_points = 1 WHERE builtin = 1"
         f" AND code IN ({quoted(_WHOLE_POINTS)})"
     )
-    for shipped in (i for i in CATALOGUE if i.code in _GLOBAL):
+    add_instruments(db, d, _GLOBAL)
+
+
+def add_instruments(db: Database, d: Dialect, codes: tuple[str, ...]) -> None:
+    """Add these instruments of the catalogue, as shipped (one a practice made with the same
+    code before is left as it is)."""
+    for shipped in (i for i in CATALOGUE if i.code in codes):
         db.execute(
             f"""{d.insert_or_ignore} INTO instruments (code, name, minimum, maximum, better,
                    mcid, mcid_unit, source, builtin, whole_points, responder_at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from prolotrack.storage import audit
-from prolotrack.storage.migrations import migration
+from prolotrack.storage.migrations import migration, second_edition
 from prolotrack.storage.migrations.dialects import Dialect
 
 if TYPE_CHECKING:
@@ -24,3 +24,56 @@ def _adverse_events_voided(db: Database, d: Dialect) -> None:
     )
     audit.as_migration(db)
     audit.create_triggers(db, ("adverse_event",))
+
+
+# The scales item-level forms derive besides the catalogue's totals (spelled out: what this
+# migration adds must not change with a later catalogue).
+_DERIVED_SCALES = ("womac-pain", "womac-stiffness", "womac-function", "promis-gph", "promis-gmh")
+
+
+@migration("0010_item_level_forms")
+def _item_level_forms(db: Database, d: Dialect) -> None:
+    """The answers of a questionnaire, kept as given: an answer set per form filled in (its
+    form's version and the scoring version followed), an answer per item (none where not
+    given); each score derived from a set points to it. A clinic's own licensed wording of a
+    form's items, loaded by ``form text``. The scales forms derive into join the catalogue."""
+    T, INT = d.text, d.integer
+    db.executescript(
+        f"""
+        CREATE TABLE answer_sets (
+            {d.id},
+            course_id {d.reference} NOT NULL REFERENCES courses(id),
+            session_id {d.reference} REFERENCES sessions(id),
+            form {T} NOT NULL,
+            form_version {T} NOT NULL,
+            scoring_version {T} NOT NULL,
+            {d.date("date", required=True)},
+            voided_at {T},
+            void_reason {T},
+            created_at {T} NOT NULL
+        );
+        CREATE INDEX answer_sets_by_course ON answer_sets (course_id, date);
+        CREATE TABLE answers (
+            {d.id},
+            answer_set_id {d.reference} NOT NULL REFERENCES answer_sets(id),
+            position {INT} NOT NULL CHECK (position >= 1),
+            item {T} NOT NULL,
+            value {INT},
+            UNIQUE (answer_set_id, position),
+            UNIQUE (answer_set_id, item)
+        );
+        CREATE TABLE form_texts (
+            {d.id},
+            form {T} NOT NULL,
+            item {T} NOT NULL,
+            text {T} NOT NULL CHECK (length(trim(text)) > 0),
+            labels {T},
+            UNIQUE (form, item)
+        );
+        ALTER TABLE scores ADD COLUMN answer_set_id {d.reference} REFERENCES answer_sets(id);
+        CREATE INDEX scores_by_answer_set ON scores (answer_set_id);
+        """
+    )
+    audit.as_migration(db)
+    audit.create_triggers(db, ("score", "answer_set", "answer", "form_text"))
+    second_edition.add_instruments(db, d, _DERIVED_SCALES)
