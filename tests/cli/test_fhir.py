@@ -56,6 +56,8 @@ def bundle(worked):
         "--reason",
         "the wheal was not written down",
     )
+    prtee = ",".join(["5"] * 4 + ["-"] + ["4"] * 10)  # a form's answers, one not given
+    worked.ok("score", "add", "2", "--form", "prtee", "--answers", prtee, "--date", "2026-03-06")
     return json.loads(worked.ok("export", "fhir").stdout)
 
 
@@ -77,7 +79,9 @@ def test_bundle_validates_with_a_procedure_per_site_and_an_observation_per_score
         "Encounter": 3,
         "Procedure": 9,
         "MedicationAdministration": 10,
-        "Observation": 6,
+        "Observation": 7,
+        "Questionnaire": 1,
+        "QuestionnaireResponse": 1,
         "AdverseEvent": 1,
     }
 
@@ -101,6 +105,23 @@ def test_every_reference_resolves_inside_the_bundle(bundle):
     for entry in bundle["entry"]:  # a local reference names a resource contained in its own
         contained = {f"#{c['id']}" for c in entry["resource"].get("contained", [])}
         assert {r for r in references(entry["resource"]) if r.startswith("#")} <= contained
+
+
+def test_a_derived_score_points_to_the_answers_it_came_from(bundle):
+    [answers] = of_kind(bundle, "QuestionnaireResponse")
+    assert answers["questionnaire"] == "urn:prolotrack:form:prtee|MacDermid-2007"
+    assert [i["linkId"] for i in answers["item"]][:6] == ["P1", "P2", "P3", "P4", "P5", "F1"]
+    assert answers["item"][4] == {"linkId": "P5"}  # not answered: no answer, nothing made up
+    assert answers["item"][0]["answer"] == [{"valueInteger": 5}]
+    url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"] is answers)
+    [derived] = [o for o in of_kind(bundle, "Observation") if "derivedFrom" in o]
+    assert derived["derivedFrom"] == [{"reference": url}]
+    assert derived["valueQuantity"]["value"] == 45  # pain 25 + function 40 / 2
+    [form] = of_kind(bundle, "Questionnaire")
+    assert f"{form['url']}|{form['version']}" == answers["questionnaire"]
+    assert [i["linkId"] for i in form["item"]] == [i["linkId"] for i in answers["item"]]
+    assert form["item"][0]["answerOption"][-1] == {"valueInteger": 10}
+    assert not any("text" in i for i in form["item"])  # no wording leaves the clinic
 
 
 def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.sqlite_only
 EXPORTS = [
     ["patients"], ["courses"], ["sessions"], ["injections"], ["scores"], ["adverse"],
     ["progress"], ["fhir"], ["injections", "--deidentify"], ["sessions", "-f", "json"],
+    ["answers"],
 ]  # fmt: skip
 
 
@@ -43,6 +44,10 @@ def server(postgres_url) -> Clinic:
 def test_a_copy_to_postgresql_and_back_changes_no_export_and_its_chain_holds(tmp_path, server):
     demo = Clinic(tmp_path / "demo.db")
     demo.ok("demo", "--file", str(demo.path))
+    demo.ok("score", "add", "P-0012", "--form", "odi", "--answers", "3,2,2,-,3,1,2,1,1,0",
+            "--date", "2026-03-19")  # fmt: skip
+    demo.ok("score", "add", "P-0001", "--form", "promis-global-10", "--answers",
+            "3,3,3,3,3,3,5,3,3,3", "--date", "2026-03-19")  # fmt: skip
     said = demo.ok("db", "copy", "--to", server.path).stderr
     assert "14 patients" in said and "the copy's audit chain holds" in said
     back = Clinic(tmp_path / "back.db")
@@ -51,6 +56,7 @@ def test_a_copy_to_postgresql_and_back_changes_no_export_and_its_chain_holds(tmp
         first = demo.ok("export", *export).stdout
         assert server.ok("export", *export).stdout == first, export
         assert back.ok("export", *export).stdout == first, export
+    assert len(back.json("export", "answers")) == 20  # both forms' answers, both ways
     for place in (demo, server, back):
         assert "ok" in place.ok("db", "check").stdout
     assert server.json("db", "status")["patients"] == 14

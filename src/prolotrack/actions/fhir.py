@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import courses, exports, flags, patients, scores, sessions
+from prolotrack.storage import answers, courses, exports, flags, patients, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
 from prolotrack.domain.fhir import Bundle
+from prolotrack.domain.form_catalogue import FORMS
 
 
 def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
@@ -39,6 +40,8 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
                 for i in s.injections:
                     yield bundle.procedure(i, s, c)
                     yield bundle.injected(i, s, c)
+            for answered in answers.for_course(db, c.id):
+                yield bundle.questionnaire_response(answered, c)
             for sc in scores.for_course(db, c.id):
                 yield bundle.observation(sc, c)
             events = sessions.adverse_events_of_course(db, c.id)
@@ -46,3 +49,6 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
                 for e in events.get(s.id, []):
                     yield bundle.adverse_event(e, s, c)
                     yield bundle.adverse_condition(e, c)
+    for code in answers.forms_answered(db, patient_id):  # the definitions the answers follow
+        if code in FORMS:
+            yield bundle.questionnaire(FORMS[code])

@@ -28,6 +28,7 @@ class What(StrEnum):
     scores = "scores"
     progress = "progress"
     adverse = "adverse"
+    answers = "answers"
     fhir = "fhir"
 
 

@@ -23,8 +23,10 @@ def list_(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from prolotrack.domain.form_catalogue import FORMS
     from prolotrack.render import form_views
 
-    with clinic(ctx).open(write=False) as desk:
-        worded = forms.worded(desk.db)
+    worded = set()
+    if clinic(ctx).exists():  # the forms need no database: wording, where loaded, does
+        with clinic(ctx).open(write=False) as desk:
+            worded = forms.worded(desk.db)
     show(fmt, form_views.forms(list(FORMS.values()), worded))
 
 
@@ -36,8 +38,10 @@ def show_(ctx: typer.Context, code: FormArg, fmt: FormatOption = Format.table) -
     from prolotrack.render import form_views
 
     chosen = forms.form(code)
-    with clinic(ctx).open(write=False) as desk:
-        wording = forms.wording(desk.db, chosen)
+    wording = {}
+    if clinic(ctx).exists():
+        with clinic(ctx).open(write=False) as desk:
+            wording = forms.wording(desk.db, chosen)
     show(fmt, form_views.form(chosen, wording))
 
 

@@ -16,6 +16,7 @@ LOINC_PAIN_NRS = {
 }
 INSTRUMENT_SYSTEM = "urn:prolotrack:instrument"
 CHART_SYSTEM = "urn:prolotrack:chart"
+FORM_SYSTEM = "urn:prolotrack:form"  # a form's canonical reference: urn:prolotrack:form:odi|2.1a
 LATERALITY_EXTENSION = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 PROLOTHERAPY = {
     "coding": [

@@ -179,7 +179,7 @@ FORMS: dict[str, Form] = {
             _odi,
         ),
         Form(
-            "ndi", "Neck Disability Index", "Vernon & Mior 1991",
+            "ndi", "Neck Disability Index", "Vernon-Mior-1991",
             "Vernon 2008 (J Manipulative Physiol Ther 31:491): raw 0-50, one missing prorated",
             items(NDI_ITEMS, 0, 5), ("ndi",),
             "ndi = sum of the 10 items (0-50)",
@@ -189,7 +189,7 @@ FORMS: dict[str, Form] = {
             _ndi,
         ),
         Form(
-            "quickdash", "QuickDASH", "QuickDASH (Beaton 2005)",
+            "quickdash", "QuickDASH", "Beaton-2005",
             "DASH Outcome Measure, QuickDASH scoring (Institute for Work & Health)",
             items(QUICKDASH_ITEMS, 1, 5), ("quickdash",),
             "quickdash = (sum / items answered - 1) x 25, one decimal",
@@ -198,7 +198,7 @@ FORMS: dict[str, Form] = {
             _quickdash,
         ),
         Form(
-            "koos", "Knee injury and Osteoarthritis Outcome Score", "KOOS (Roos 2003), 42 items",
+            "koos", "Knee injury and Osteoarthritis Outcome Score", "Roos-2003",
             "KOOS User's Guide 2012: each subscale from at least half its items",
             items(sum(KOOS_PARTS.values(), ()), 0, 4), tuple(KOOS_PARTS),
             "each subscale = 100 - mean(answered items) x 100 / 4, one decimal",
@@ -220,7 +220,7 @@ FORMS: dict[str, Form] = {
             _womac,
         ),
         Form(
-            "prtee", "Patient-Rated Tennis Elbow Evaluation", "PRTEE (MacDermid 2007)",
+            "prtee", "Patient-Rated Tennis Elbow Evaluation", "MacDermid-2007",
             "PRTEE user manual (MacDermid 2007): a missing item by its part's mean",
             items(PRTEE_PAIN + PRTEE_FUNCTION, 0, 10), ("prtee",),
             "pain = P1-P5 (0-50), function = (F1-F10) / 2 (0-50), prtee = pain + function"
@@ -231,7 +231,7 @@ FORMS: dict[str, Form] = {
             _prtee,
         ),
         Form(
-            "spadi", "Shoulder Pain and Disability Index", "SPADI (Roach 1991), 13 items",
+            "spadi", "Shoulder Pain and Disability Index", "Roach-1991",
             "Roach 1991 (Arthritis Care Res 4:143): total % of the answered items' maximum",
             items(SPADI_PAIN + SPADI_DISABILITY, 0, 10), ("spadi",),
             "spadi % = sum / (10 x items answered) x 100, one decimal",
@@ -240,7 +240,7 @@ FORMS: dict[str, Form] = {
             _spadi,
         ),
         Form(
-            "promis-global-10", "PROMIS Scale v1.2 - Global Health", "v1.2",
+            "promis-global-10", "PROMIS Scale v1.2 - Global Health", "1.2",
             "PROMIS Global Health scoring manual (HealthMeasures), v1.2 raw-to-T tables",
             (*items(PROMIS_ITEMS[:6], 1, 5), *items(PROMIS_ITEMS[6:7], 0, 10),
              *items(PROMIS_ITEMS[7:], 1, 5)),

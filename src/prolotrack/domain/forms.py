@@ -52,7 +52,7 @@ class Scored:
 class Form:
     code: str
     name: str
-    version: str  # the form as published (ODI 2.1a, WOMAC LK3.1, PROMIS v1.2 ...)
+    version: str  # the form as published, one word (2.1a, LK3.1, 1.2, Roos-2003 ...)
     scoring: str  # the scoring rule followed: its version and where it is published
     items: tuple[Item, ...]
     derives: tuple[str, ...]  # the catalogue instruments it scores into

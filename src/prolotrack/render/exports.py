@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, str], Callable[[Iterable], Iterable]]  # (what, unit) -> a wrapper
 
-TABLES = ("patients", "courses", "sessions", "injections", "scores", "progress", "adverse")
+TABLES = (
+    "patients", "courses", "sessions", "injections", "scores", "progress", "adverse", "answers"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ _PLAIN = {
     "adverse": ("adverse_event_id", "chart", "name", "course_id", "condition", "session_id",
                 "session_number", "session_date", "kind", "severity", "serious", "onset",
                 "resolved_on", "recorded_on", "note"),
+    "answers": ("answer_set_id", "chart", "name", "course_id", "condition", "form",
+                "form_version", "scoring_version", "answer_date", "session_number", "position",
+                "item", "value"),
 }  # fmt: skip
 
 _DEIDENTIFIED = {
@@ -130,6 +135,8 @@ _DEIDENTIFIED = {
                "session_number"),
     "adverse": ("patient", "course", "start_year", "condition", "session_number", "session_day",
                 "kind", "severity", "serious", "onset_day", "resolved_day"),
+    "answers": ("patient", "course", "start_year", "condition", "form", "form_version",
+                "scoring_version", "answer_day", "session_number", "position", "item", "value"),
 }  # fmt: skip
 
 PROGRESS = (
@@ -201,6 +208,7 @@ def export(table: str, *, key: str | None = None, instruments: list[str] = ()) -
         out["closed_day"] = d.offset(row, "closed_on") if table == "courses" else None
         out["session_day"] = d.offset(row, "session_date") if "session_date" in row else None
         out["score_day"] = d.offset(row, "score_date") if "score_date" in row else None
+        out["answer_day"] = d.offset(row, "answer_date") if "answer_date" in row else None
         if table == "adverse":
             out.update(
                 serious=bool(row["serious"]),

@@ -41,6 +41,39 @@ def get(db: Database, set_id: int) -> AnswerSet | None:
     return _answer_set(found[0], answers)
 
 
+def for_course(db: Database, course_id: int) -> list[AnswerSet]:
+    """The course's live answer sets, by date, with their answers."""
+    sets = list(
+        db.query(
+            "SELECT * FROM answer_sets WHERE course_id = :course AND voided_at IS NULL"
+            " ORDER BY date, id",
+            {"course": course_id},
+        )
+    )
+    given: dict[int, dict[str, int | None]] = {r["id"]: {} for r in sets}
+    for r in rows.query_in(
+        db,
+        "SELECT answer_set_id, item, value FROM answers WHERE answer_set_id IN ({ids})"
+        " ORDER BY answer_set_id, position",
+        list(given),
+    ):
+        given[r["answer_set_id"]][r["item"]] = r["value"]
+    return [_answer_set(r, given[r["id"]]) for r in sets]
+
+
+def forms_answered(db: Database, patient_id: int | None = None) -> list[str]:
+    """The forms the live answer sets (of one patient, or all) were given on."""
+    where = " AND c.patient_id = :patient" if patient_id is not None else ""
+    return [
+        r["form"]
+        for r in db.query(
+            "SELECT DISTINCT a.form FROM answer_sets a JOIN courses c ON c.id = a.course_id"
+            f" WHERE a.voided_at IS NULL{where} ORDER BY a.form",
+            {"patient": patient_id},
+        )
+    ]
+
+
 def void(db: Database, set_id: int, reason: str) -> None:
     """Void an answer set and every score derived from it, with one reason."""
     now = rows.utc_now()
@@ -49,21 +82,6 @@ def void(db: Database, set_id: int, reason: str) -> None:
         "UPDATE scores SET voided_at = :now, void_reason = :reason"
         " WHERE answer_set_id = :id AND voided_at IS NULL",
         {"now": now, "reason": reason, "id": set_id},
-    )
-
-
-def export_rows(db: Database, where: str, params: dict):
-    """One row an answer of the live answer sets that ``where`` (over ``a`` the answer set,
-    ``c`` its course, ``p`` the patient) lets through, in order of set then item."""
-    return db.stream(
-        "SELECT p.id AS patient_id, p.name AS patient, p.chart AS chart, c.id AS course_id,"
-        " a.id AS answer_set_id, a.form, a.form_version, a.scoring_version, a.date,"
-        " a.session_id, n.position, n.item, n.value"
-        " FROM answers n JOIN answer_sets a ON a.id = n.answer_set_id"
-        " JOIN courses c ON c.id = a.course_id JOIN patients p ON p.id = c.patient_id"
-        f" WHERE a.voided_at IS NULL AND c.voided_at IS NULL{where}"
-        " ORDER BY a.id, n.position",
-        params,
     )
 
 

@@ -256,6 +256,23 @@ def scores(db: Database, filters: Filters) -> Rows:
     )
 
 
+def answers(db: Database, filters: Filters) -> Rows:
+    """One row an answer of each live answer set (a form filled in), in the form's order."""
+    where, params = filters.on("a.date")
+    return _rows(
+        db,
+        f"""SELECT {_PATIENT}, {_COURSE}, a.id AS answer_set_id, a.form, a.form_version,
+                a.scoring_version, a.date AS answer_date, s.number AS session_number,
+                n.position, n.item, n.value
+            FROM answers n JOIN answer_sets a ON a.id = n.answer_set_id
+            JOIN courses c ON c.id = a.course_id JOIN patients p ON p.id = c.patient_id
+            LEFT JOIN sessions s ON s.id = a.session_id
+            WHERE a.voided_at IS NULL AND {where}
+            ORDER BY a.date, {sql.nocase(db, "p.chart")}, p.name, c.started_on, a.id, n.position""",
+        params,
+    )
+
+
 def adverse(db: Database, filters: Filters) -> Rows:
     where, params = filters.on("a.onset")
     return _rows(
