@@ -43,6 +43,9 @@ COMMANDS = [
     ("patient", "show", "P-0001"),
     ("course", "show", "1"),
     ("session", "show", "1"),
+    ("form", "list"),
+    ("form", "show", "koos"),
+    ("score", "show", "1"),
 ]
 # On one worker, so that each command runs once a width whichever test asks for it.
 pytestmark = pytest.mark.xdist_group("terminal")
