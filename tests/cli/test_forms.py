@@ -146,3 +146,13 @@ def test_export_answers_gives_one_row_an_answer_with_the_versions(worked):
     worked.ok("score", "void", str(worked.json("score", "list", "P-0001")[-1]["id"]),
               "--reason", "entered twice")  # fmt: skip
     assert worked.ok("export", "answers").stdout.count("\n") == 1  # the header alone
+
+
+def test_a_form_filled_in_at_a_session_is_tied_to_it(worked):
+    worked.ok("score", "add", "P-0001", "--form", "odi", "--answers", "1,1,1,1,1,1,1,1,1,1",
+              "--session", "1#3")  # fmt: skip
+    [odi] = worked.json("score", "list", "P-0001", "--instrument", "odi")
+    session = worked.json("session", "show", "1#3")
+    assert odi["session_id"] == session["id"] and odi["date"] == "2026-03-02" == session["date"]
+    assert odi["value"] == 20.0
+    assert worked.json("score", "show", str(odi["id"]))["session_id"] == session["id"]
