@@ -89,7 +89,9 @@ def test_a_hand_made_spreadsheet_imports_with_defaults(clinic, tmp_path):
     )
     clinic.ok("import", str(sheet), "--dry-run")
     assert not clinic.exists()
-    clinic.ok("import", str(sheet))
+    said = clinic.ok("import", str(sheet)).stderr
+    assert "the new sessions arrive unsigned" in said
+    assert len(clinic.json("session", "list", "--unsigned")) == 3  # no signature is imported
     sessions = clinic.json("session", "list")
     assert [(s["chart"], s["number"], s["date"], s["sites"]) for s in sessions] == [
         ("A-7", 1, "2025-06-02", 2),

@@ -48,6 +48,9 @@ def test_a_copy_to_postgresql_and_back_changes_no_export_and_its_chain_holds(tmp
             "--date", "2026-03-19")  # fmt: skip
     demo.ok("score", "add", "P-0001", "--form", "promis-global-10", "--answers",
             "3,3,3,3,3,3,5,3,3,3", "--date", "2026-03-19")  # fmt: skip
+    demo.ok("config", "set", "practitioner", "Dr. Demo")
+    demo.ok("session", "sign", "--mine")  # every session of the sample clinic
+    demo.ok("session", "addendum", "P-0001#1", "--note", "seen again: fine")
     said = demo.ok("db", "copy", "--to", server.path).stderr
     assert "14 patients" in said and "the copy's audit chain holds" in said
     back = Clinic(tmp_path / "back.db")
@@ -57,6 +60,8 @@ def test_a_copy_to_postgresql_and_back_changes_no_export_and_its_chain_holds(tmp
         assert server.ok("export", *export).stdout == first, export
         assert back.ok("export", *export).stdout == first, export
     assert len(back.json("export", "answers")) == 20  # both forms' answers, both ways
+    assert back.json("session", "list", "--unsigned") == []  # the signatures too
+    assert back.json("session", "show", "P-0001#1")["signatures"][-1]["kind"] == "addendum"
     for place in (demo, server, back):
         assert "ok" in place.ok("db", "check").stdout
     assert server.json("db", "status")["patients"] == 14

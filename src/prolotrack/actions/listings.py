@@ -11,6 +11,7 @@ from prolotrack.actions import lookup
 from prolotrack.domain import vocab
 from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient, Score, Session
 from prolotrack.domain.protocols import Protocol
+from prolotrack.domain.signatures import Signature
 from prolotrack.storage import courses as stored_courses
 from prolotrack.storage import flags, patients, protocols, scores, sessions
 
@@ -100,9 +101,17 @@ def session_list(
     return found, _courses(db, {s.course_id for s in found})
 
 
-def session_file(db: Database, reference: str) -> tuple[Session, Course]:
+def owners_of(db: Database, found: list[Session]) -> dict[int, Course]:
+    """The course of each of these sessions."""
+    return _courses(db, {s.course_id for s in found})
+
+
+def session_file(db: Database, reference: str) -> tuple[Session, Course, list[Signature]]:
+    """A session, its course, and its signatures and addenda."""
+    from prolotrack.storage import signatures
+
     found = lookup.session(db, reference, include_voided=True)
-    return found, _course(db, found.course_id)
+    return found, _course(db, found.course_id), signatures.of_session(db, found.id)
 
 
 def adverse_list(

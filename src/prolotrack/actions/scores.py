@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from prolotrack.actions import signing
 from prolotrack.domain import lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Score, Session
@@ -67,6 +68,7 @@ def refuse(
             f" course started ({course.started_on.isoformat()}); an intake score may be dated"
             f" from {intake.isoformat()}"
         )
+    signing.refuse_if_day_signed(db, course.id, taken_on, f"a score dated {taken_on.isoformat()}")
     if session is not None and session.course_id != course.id:
         raise Refused(
             f"session {session.id} belongs to course {session.course_id}, not {course.id}"
@@ -151,6 +153,7 @@ def void(db: Database, score_id: int, reason: str) -> Score:
         raise NotFound(f"no score {score_id} (see 'prolotrack score list COURSE')")
     if score.voided_at:
         raise Refused(f"score {score_id} is already void ({score.void_reason})")
+    signing.refuse_if_day_signed(db, score.course_id, score.taken_on, f"voiding score {score_id}")
     audit.because(db, text)
     if score.derived:  # derived from a form's answers: the answers and all they gave go
         answers.void(db, score.answer_set_id, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from prolotrack.actions import lookup, scores
+from prolotrack.actions import lookup, scores, signing
 from prolotrack.domain import safety, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
@@ -149,7 +149,9 @@ def amend(
     today: date,
     default_solution: str | None,
 ) -> Session:
-    """Correct a session; the values before and after, and the reason, go to the audit log."""
+    """Correct a session; the values before and after, and the reason, go to the audit log.
+    A signed session is not amended: an addendum adds to it."""
+    signing.refuse_if_signed(db, session, "an amendment")
     audit.because(db, vocab.reason(reason))
     if changes.is_empty():
         raise InvalidInput("nothing to amend: give the fields to change (see --help)")

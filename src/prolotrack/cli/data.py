@@ -143,6 +143,7 @@ def import_(
         f" {plural(tally.sessions_added, 'new session')}"
         f" ({plural(tally.injections, 'injection site')}, {plural(tally.scores, 'score')});"
         f" {plural(tally.sessions_skipped, 'session')} already present, skipped"
+        + ("; the new sessions arrive unsigned" if tally.sessions_added else "")
         + ("; nothing written (dry run)" if dry_run else "")
     )
 

@@ -1,4 +1,5 @@
-"""prolotrack session log | list | show | amend | void  (and the shortcut prolotrack log)"""
+"""prolotrack session log | list | show | amend | void | sign | cosign | addendum  (and the
+shortcut prolotrack log)"""
 
 from __future__ import annotations
 
@@ -210,6 +211,67 @@ def void(ctx: typer.Context, session: SessionArg, reason: Reason) -> None:
     say(f"Voided session {found.id}: {_named(found, course)}; its scores are void too")
 
 
+Meaning = Annotated[
+    str,
+    typer.Option("--meaning", metavar="MEANING", help="performed, reviewed or approved."),
+]
+
+
+@app.command("sign")
+def sign(
+    ctx: typer.Context,
+    session: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[SESSION]...", help="Sessions to sign (an id, or COURSE#N)."),
+    ] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Every unsigned session I gave (the practitioner).")
+    ] = False,
+    meaning: Meaning = "performed",
+) -> None:
+    """Sign sessions: the signer (the practitioner setting), the time, the meaning and a hash
+    of each session as it stands; then it is changed only by addenda."""
+    from prolotrack.actions import lookup, signing
+
+    if bool(session) == mine:
+        raise typer.BadParameter("name the sessions to sign, or --mine (one of them)")
+    with clinic(ctx).open(write=True) as desk:
+        if mine:
+            me = signing.signer(desk.db)
+            chosen = [s for s in signing.unsigned(desk.db, desk.today) if s.practitioner == me]
+        else:
+            chosen = [lookup.session(desk.db, s) for s in session]
+        signed = signing.sign(desk.db, chosen, meaning)
+    for s, g in zip(chosen, signed, strict=True):
+        say(f"Signed {signing.label(s)} ({s.given_on}): {g.shown}")
+
+
+@app.command("cosign")
+def cosign(ctx: typer.Context, session: SessionArg, meaning: Meaning = "reviewed") -> None:
+    """Co-sign a signed session (a supervisor's review): another signer, time and meaning."""
+    from prolotrack.actions import lookup, signing
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.session(desk.db, session)
+        signed = signing.cosign(desk.db, found, meaning)
+    say(f"Co-signed {signing.label(found)} ({found.given_on}): {signed.shown}")
+
+
+@app.command("addendum")
+def addendum(
+    ctx: typer.Context,
+    session: SessionArg,
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="What the addendum says.")],
+) -> None:
+    """Add to a session, signed or not: dated, attributed and signed by its writer."""
+    from prolotrack.actions import lookup, signing
+
+    with clinic(ctx).open(write=True) as desk:
+        found = lookup.session(desk.db, session)
+        added = signing.addendum(desk.db, found, note)
+    say(f"Added to {signing.label(found)} ({found.given_on}): {added.shown}")
+
+
 def _named(session, course) -> str:
     """Which session a confirmation speaks of, in the words a practitioner uses."""
     return f"session {session.number} of {course.label}, on {session.given_on}"
@@ -225,13 +287,36 @@ def list_(
     include_voided: Annotated[
         bool, typer.Option("--include-voided", help="Show voided sessions too, marked.")
     ] = False,
+    unsigned: Annotated[
+        bool, typer.Option("--unsigned", help="Only sessions not signed yet.")
+    ] = False,
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            metavar="INTERVAL",
+            help="With --unsigned: only those older than this (3d, 1w).",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List sessions, oldest first."""
-    from prolotrack.actions import listings
+    """List sessions, oldest first (--unsigned: those still to sign)."""
+    from prolotrack.actions import listings, signing
+    from prolotrack.domain.dates import parse_interval
+    from prolotrack.domain.errors import InvalidInput
     from prolotrack.render import records
 
+    if older_than is not None and not unsigned:
+        raise InvalidInput("--older-than goes with --unsigned")
     with clinic(ctx).open(write=False) as desk:
+        if unsigned:
+            days = None
+            if older_than is not None:
+                days = (parse_interval(older_than).after(desk.today) - desk.today).days
+            found = signing.unsigned(desk.db, desk.today, days)
+            owners = listings.owners_of(desk.db, found)
+            show(fmt, records.sessions(found, owners, with_voided=False))
+            return
         found, owners = listings.session_list(
             desk.db,
             patient=patient,
@@ -250,5 +335,5 @@ def show_(ctx: typer.Context, session: SessionArg, fmt: FormatOption = Format.ta
     from prolotrack.render import records
 
     with clinic(ctx).open(write=False) as desk:
-        found, owner = listings.session_file(desk.db, session)
-    show(fmt, records.session(found, owner))
+        found, owner, signed = listings.session_file(desk.db, session)
+    show(fmt, records.session(found, owner, signed))

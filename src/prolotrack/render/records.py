@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient, Score, Session
+from prolotrack.domain.signatures import Signature
 from prolotrack.domain.solutions import Totals
 from prolotrack.render.view import Column, Listing, Record
 
@@ -202,7 +203,7 @@ def sessions(
     return Listing(columns, rows, title="Sessions", empty="No sessions.")
 
 
-def session(s: Session, owner: Course) -> Record:
+def session(s: Session, owner: Course, signed: list[Signature] = ()) -> Record:
     values = _session_values(s, owner)
     fields = [
         ID,
@@ -228,9 +229,36 @@ def session(s: Session, owner: Course) -> Record:
             "injections": injections(s),
             "scores": scores(s.scores),
             "adverse_events": adverse_events(s.adverse_events),
+            "signatures": signatures(signed),
         },
         title=f"Session {s.number} of course {s.course_id}: {s.given_on.isoformat()}",
     )
+
+
+def signatures(found: list[Signature]) -> Listing:
+    """Each signature, co-signature and addendum: who, when (UTC), and what it means."""
+    columns = [
+        Column("kind", "Kind"),
+        Column("meaning", "Meaning"),
+        Column("signer", "Signed by", free=True),
+        Column("account", "Account", free=True, drop=2),
+        Column("signed_at", "At (UTC)"),
+        Column("note", "Addendum", free=True),
+        Column("content_hash", "Hash", in_table=False),
+    ]
+    rows = [
+        {
+            "kind": g.kind,
+            "meaning": g.meaning,
+            "signer": g.signer,
+            "account": g.account,
+            "signed_at": g.signed_at,
+            "note": g.note,
+            "content_hash": g.content_hash,
+        }
+        for g in found
+    ]
+    return Listing(columns, rows, title="Signatures", empty="Not signed.")
 
 
 def injections(s: Session) -> Listing:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from prolotrack.domain.errors import Refused
+from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
 from prolotrack.storage.disk import check_header, private_file, translated_errors
@@ -67,7 +67,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
         return [], None, file_id
     damage = [p for p in found if p.startswith(_NOT_ACCEPTED)]
     if damage:
-        raise Refused(
+        raise DatabaseUnusable(
             f"{path}: {damage[0]}: damage is not accepted; restore a backup with"
             " 'prolotrack db restore'"
         )

@@ -56,6 +56,7 @@ AUDITED = {
     "answer_set": ("answer_sets", "id"),
     "answer": ("answers", "id"),
     "form_text": ("form_texts", "id"),
+    "signature": ("signatures", "id"),
 }
 # An update that sets this column from empty is given a clinical name in the log (the first
 # that applies); one that empties it again, the name after it, if any.
@@ -358,7 +359,7 @@ def _append(
     row = {
         "prev_hash": last[0] if last else "",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "actor": _actor(db),
+        "actor": actor(db),
         "practitioner": practitioner,
         "entity": entity,
         "entity_id": entity_id,
@@ -374,7 +375,7 @@ def _append(
     )
 
 
-def _actor(db: Database) -> str:
+def actor(db: Database) -> str:
     """Who appends a row from Python: as the triggers say it (on PostgreSQL, the database role
     with the system user in brackets)."""
     if db.dialect == "sqlite":

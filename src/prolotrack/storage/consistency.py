@@ -15,7 +15,7 @@ import json
 import math
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import audit
+from prolotrack.storage import audit, signatures
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -28,7 +28,8 @@ _SITE_IN_LOG = {
 
 
 def problems(db: Database) -> list[str]:
-    return [*broken_history(db), *misnumbered(db), *site_name_problems(db)]
+    found = [*broken_history(db), *misnumbered(db), *site_name_problems(db)]
+    return found + signatures.mismatched(db)[:LISTED]
 
 
 def same(current: dict, logged: dict, unlogged: set[str] = frozenset()) -> bool:

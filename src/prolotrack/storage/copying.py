@@ -33,6 +33,7 @@ TABLES = (
     "answers",
     "scores",
     "adverse_events",
+    "signatures",
     "settings",
     "secrets",
     "protocols",

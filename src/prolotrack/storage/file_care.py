@@ -113,14 +113,19 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "", checked: bo
     """Copy the database to ``dest`` (default: a timestamped file in ``backups/`` beside it,
     keeping the last ten there), whole, on disk and readable by the owner alone.
 
-    SQLite's backup API reads every page of the file (a damaged page fails the copy) and
-    writes a page-for-page copy of one consistent moment. ``checked`` (the user's backups):
-    the file is checked whole first, as 'db check' does, and a file that fails is not backed
-    up, so that the copies kept (and rotated) are all of a record that passed its check (a
-    key missing from this machine is named by 'db check' but stops no backup). A
-    backup is checked in full again when it is restored (docs/reliability.md)."""
+    SQLite's backup API writes a page-for-page copy of one consistent moment; it copies
+    pages as they are, without reading what is in them, so a damaged page would be copied
+    too. ``checked`` (the user's backups): the file is checked whole first, as 'db check'
+    does, and a file that fails is not backed up, so that the copies kept (and rotated) are
+    all of a record that passed its check (a key missing from this machine is named by
+    'db check' but stops no backup). Otherwise (the copy made before a restore or an
+    upgrade) SQLite's own quick check reads every page first: a damaged file is not copied
+    (restore then keeps it aside as it is). A backup is checked in full again when it is
+    restored (docs/reliability.md)."""
     check_header(path)
     found = [p for p in problems(path) if not p.startswith(NO_KEY)] if checked else []
+    if not checked:
+        _intact(path)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise DatabaseUnusable(
@@ -154,6 +159,18 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "", checked: bo
     if automatic:
         rotate(path)
     return dest
+
+
+def _intact(path: Path) -> None:
+    """Refuse a damaged file: every page read by SQLite's quick check."""
+    conn = connect(path, BUSY_TIMEOUT_SECONDS, read_only=True)
+    try:
+        with _diagnosed(path):
+            verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    finally:
+        conn.close()
+    if verdict != "ok":
+        raise DatabaseUnusable(f"{path} is damaged ({verdict}); it is not copied")
 
 
 def rotate(path: Path) -> None:

@@ -77,3 +77,28 @@ def _item_level_forms(db: Database, d: Dialect) -> None:
     audit.as_migration(db)
     audit.create_triggers(db, ("score", "answer_set", "answer", "form_text"))
     second_edition.add_instruments(db, d, _DERIVED_SCALES)
+
+
+@migration("0011_signatures")
+def _signatures(db: Database, d: Dialect) -> None:
+    """Signed sessions: each signature, co-signature and addendum, with its signer, time,
+    meaning and the hash of what it signed; a change to a signed session goes by addendum."""
+    T = d.text
+    db.executescript(
+        f"""
+        CREATE TABLE signatures (
+            {d.id},
+            session_id {d.reference} NOT NULL REFERENCES sessions(id),
+            kind {T} NOT NULL CHECK (kind IN ('sign', 'cosign', 'addendum')),
+            signer {T} NOT NULL CHECK (length(trim(signer)) > 0),
+            account {T} NOT NULL,
+            signed_at {T} NOT NULL,
+            meaning {T} NOT NULL,
+            content_hash {T} NOT NULL,
+            note {T}
+        );
+        CREATE INDEX signatures_by_session ON signatures (session_id);
+        """
+    )
+    audit.as_migration(db)
+    audit.create_triggers(db, ("signature",))
