@@ -6,9 +6,10 @@ The clinic is tests/benchmarks/make_clinic.py's at a small scale, with its two s
 spreadsheet must take care with. ``DIGESTS`` were recorded from the exports before the speed
 work of issue 18, and recorded again where the third edition changed what is exported on
 purpose (Scarpone's mix lists its lidocaine and bupivacaine, so sessions, injections and FHIR
-changed; export sessions gained its warnings column; progress leaves a course with a baseline
-alone unjudged); print the current ones with ``python -m tests.cli.test_export_bytes``. The
-same clinic copied to a PostgreSQL server exports the same bytes there.
+changed; export sessions gained its warnings column, then its signature columns; progress
+leaves a course with a baseline alone unjudged); print the current ones with
+``python -m tests.cli.test_export_bytes``. The same clinic copied to a PostgreSQL server exports
+the same bytes there.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ DIGESTS = {
     "courses csv deid": "a77996ac5e42746a0abc7fa5a9ff3767e54ff0115fa1572ffef878f1b6c24b97",
     "courses json": "17be10f0719adac1d4093b9327eacc6843845797d5525e749a7214e215488fe4",
     "courses json deid": "bab96c4207aef8356cae96c272bd818ab147c05080d6196e8e5cd5868daa2ec2",
-    "sessions csv": "6df522b488bb133afbc65215869b37994f99422307742cbf7bcc9c0f0cd0b655",
+    "sessions csv": "a6c187ec9b3096d4a570252071ee1ee5dae5c8ada3fcc59c385b45358b0bfc5a",
     "sessions csv deid": "2c3f4456de04580123ecfe1ecaa9ab5f6b9c212277dba89a9e095000038f38b5",
-    "sessions json": "b16daa5560bc120966f50c74b6e7edcb6a9276bc7f3e0f52fcd38b49945857b4",
+    "sessions json": "9dcb9406019d22d8bd93359ebbbf339cca46b57c4df259faab0ad025220c75cc",
     "sessions json deid": "415f8e0e4239ced7891599e65fb30bd5838b013efaa752e7501661014dce98f9",
     "injections csv": "a78c65fffac4c816a4c52e415d9666a0183ee01222f594891a174c866db79e51",
     "injections csv deid": "d4b14d5b05b874632a688853f17c863cc4df5af4f98619cfb6335f5bacc4bfc1",

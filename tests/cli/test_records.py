@@ -194,6 +194,7 @@ def test_config_list_get_set_unset(clinic):
         "practice-name",
         "aftercare",
         "follow-up",
+        "sign-within",
     ]
     assert {r["source"] for r in rows} == {"default"}
     assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"

@@ -122,3 +122,36 @@ def test_db_check_finds_a_signed_session_changed_behind_prolotracks_back(signed,
     named = [line for line in found.stderr.splitlines() if "signature:" in line]
     assert len(named) == 1, found.stderr
     assert "session 1#3 (id 3) is not as Dr Rabago signed it" in named[0]
+
+
+def test_summary_lists_sessions_unsigned_past_sign_within_once_the_clinic_signs(worked):
+    """Today is 2026-03-20. A clinic that has never signed is not told of it every morning."""
+    assert "unsigned" not in worked.json("summary")
+    assert "Unsigned" not in worked.ok("summary", "-f", "text").stdout
+    worked.ok("config", "set", "practitioner", "Dr Rabago")
+    worked.ok("session", "sign", "1#1")
+    worked.ok("log", "P-0001", "--date", "2026-03-17", "--site", "MCL:0.5:D15")  # 3 days old
+    worked.ok("log", "P-0001", "--date", "2026-03-16", "--site", "MCL:0.5:D15")  # 4 days old
+    listed = [(u["number"], u["date"]) for u in worked.json("summary")["unsigned"]]
+    assert listed == [(2, "2026-02-02"), (3, "2026-03-02"), (4, "2026-03-16")]
+    text = worked.ok("summary", "-f", "text").stdout
+    assert "Unsigned after 3 days: 3" in text
+    assert "2026-03-16 P-0001 Ada Lovelace, session 4 of course 1 (Dr Rabago)" in text
+    worked.ok("config", "set", "sign-within", "0")  # a day old is past it
+    assert len(worked.json("summary")["unsigned"]) == 4  # 1#1 is signed
+    worked.refused("config", "set", "sign-within", "three", says="number of days")
+
+
+def test_export_sessions_shows_each_signature_and_a_deidentified_one_none(worked):
+    worked.ok("config", "set", "practitioner", "Dr Rabago")
+    worked.ok("session", "sign", "1#3", "--meaning", "approved")
+    worked.ok("config", "set", "practitioner", "Dr Reeves")
+    worked.ok("session", "cosign", "1#3")
+    worked.ok("session", "addendum", "1#3", "--note", "called")
+    rows = {r["session_number"]: r for r in worked.json("export", "sessions")}
+    assert (rows[3]["signed_by"], rows[3]["meaning"]) == ("Dr Rabago", "approved")
+    assert (rows[3]["cosigned_by"], rows[3]["cosign_meaning"]) == ("Dr Reeves", "reviewed")
+    assert rows[3]["signed_at"].endswith("Z") and rows[3]["addenda"] == 1
+    assert rows[1]["signed_by"] is None and rows[1]["addenda"] == 0
+    hidden = worked.ok("export", "sessions", "--deidentify").stdout
+    assert "Rabago" not in hidden and "signed_by" not in hidden

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from prolotrack.actions import schedule
+from prolotrack.actions import schedule, signing
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.instruments import PAIN
-from prolotrack.storage import courses, scores, sessions
+from prolotrack.domain.settings import SETTINGS
+from prolotrack.storage import courses, scores, sessions, settings, signatures
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -33,7 +34,10 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         session = sessions.get(db, event.session_id)
         course = owners.get(session.course_id) or courses.get(db, session.course_id)
         adverse.append((event, Given(session, course, None)))
+    unsigned, within = _unsigned(db, last_day)
     return Summary(
+        unsigned=unsigned,
+        sign_within=within,
         first_day=first_day,
         last_day=last_day,
         given=given,
@@ -43,3 +47,15 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         # due and overdue only: a follow-up whose window has not opened is not yet anyone's call
         due=[d for d in schedule.due(db, min(last_day, today or last_day)) if not d.upcoming],
     )
+
+
+def _unsigned(db: Database, as_of: date) -> tuple[list[Given] | None, int]:
+    """The sessions unsigned more than ``sign-within`` days after they were given, where the
+    clinic signs (a signature recorded, or the setting set)."""
+    within = settings.get(db, "sign-within")
+    days = int(within or SETTINGS["sign-within"].default)
+    if within is None and not signatures.in_use(db):
+        return None, days
+    found = signing.unsigned(db, as_of, days)
+    owners = {cid: courses.get(db, cid) for cid in {s.course_id for s in found}}
+    return [Given(s, owners[s.course_id], None) for s in found], days

@@ -22,6 +22,13 @@ class Setting:
 WEEK_STARTS = ("monday", "sunday")
 
 
+def _days(value: str) -> str:
+    text = value.strip()
+    if not text.isdigit() or int(text) > 365:
+        raise InvalidInput(f"sign-within {value!r} is not a number of days from 0 to 365")
+    return str(int(text))
+
+
 def _date_order(value: str) -> str:
     return vocab.one_of(value, DATE_ORDERS, "date-order")
 
@@ -78,6 +85,13 @@ SETTINGS: dict[str, Setting] = {
             "timepoints after the last session, e.g. 3m,6m,12m; or none",
             follow_up.normal,
             default=follow_up.DEFAULT,
+        ),
+        Setting(
+            "sign-within",
+            "how many days a session may stay unsigned before 'summary' lists it",
+            "a whole number of days, e.g. 3",
+            _days,
+            default="3",
         ),
     )
 }

@@ -29,6 +29,10 @@ class Summary:
     started: list[Course]
     closed: list[Course]
     due: list[schedule.Due]
+    # Sessions unsigned past the sign-within setting's days: None where the clinic does not
+    # sign (no signature yet, and the setting not set), so that its summary does not list them.
+    unsigned: list[Given] | None = None
+    sign_within: int = 3
 
     @property
     def patients(self) -> int:
@@ -57,7 +61,9 @@ class Summary:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.given or self.adverse or self.started or self.closed or self.due)
+        return not (
+            self.given or self.adverse or self.started or self.closed or self.due or self.unsigned
+        )
 
 
 def week_of(day: date, week_start: str) -> tuple[date, date]:

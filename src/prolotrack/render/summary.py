@@ -78,6 +78,21 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
                 for e, g in s.adverse
             ],
         ),
+        *(
+            [
+                (
+                    f"Unsigned after {plural(s.sign_within, 'day')}",
+                    [
+                        f"{g.session.given_on} {_who(g.course)}, session {g.session.number} of"
+                        f" course {g.course.id}"
+                        + (f" ({g.session.practitioner})" if g.session.practitioner else "")
+                        for g in s.unsigned
+                    ],
+                )
+            ]
+            if s.unsigned is not None
+            else []
+        ),
         (
             "Courses started",
             [f"{c.started_on} {_who(c)}, course {c.id} ({c.condition})" for c in s.started],
@@ -183,6 +198,23 @@ def document(s: Summary) -> dict:
         "courses_closed": [_course_json(c) for c in s.closed],
         "due": [_due_json(d) for d in s.due if not d.overdue],
         "overdue": [_due_json(d) for d in s.due if d.overdue],
+        **(
+            {
+                "unsigned": [
+                    {
+                        "session_id": g.session.id,
+                        "course_id": g.course.id,
+                        "number": g.session.number,
+                        "chart": g.course.patient.chart if g.course.patient else None,
+                        "date": g.session.given_on.isoformat(),
+                        "practitioner": g.session.practitioner,
+                    }
+                    for g in s.unsigned
+                ]
+            }
+            if s.unsigned is not None
+            else {}
+        ),
     }
 
 

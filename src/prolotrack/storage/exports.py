@@ -111,12 +111,27 @@ def sessions(db: Database, filters: Filters) -> Rows:
                 s.warnings, (SELECT count(*) FROM injections i WHERE i.session_id = s.id) AS sites,
                 (SELECT {_rounded(db, "sum(i.volume_ml)")} FROM injections i
                   WHERE i.session_id = s.id) AS volume_ml,
-                (SELECT {_given(db)} FROM injections i WHERE i.session_id = s.id) AS given
+                (SELECT {_given(db)} FROM injections i WHERE i.session_id = s.id) AS given,
+                {_signed("sign", "signed_by", "signed_at", "meaning")},
+                {_signed("cosign", "cosigned_by", "cosigned_at", "cosign_meaning")},
+                (SELECT count(*) FROM signatures g WHERE g.session_id = s.id
+                  AND g.kind = 'addendum') AS addenda
             FROM sessions s JOIN courses c ON c.id = s.course_id
             JOIN patients p ON p.id = c.patient_id
             WHERE s.voided_at IS NULL AND {where}
             ORDER BY s.date, {sql.nocase(db, "p.chart")}, p.name, c.started_on, c.condition""",
         params,
+    )
+
+
+def _signed(kind: str, by: str, at: str, meaning: str) -> str:
+    """The first signature of that kind of each session: who, when (UTC), what it means."""
+    first = (
+        f"FROM signatures g WHERE g.session_id = s.id AND g.kind = '{kind}' ORDER BY g.id LIMIT 1"
+    )
+    return (
+        f"(SELECT g.signer {first}) AS {by}, (SELECT g.signed_at {first}) AS {at},"
+        f" (SELECT g.meaning {first}) AS {meaning}"
     )
 
 

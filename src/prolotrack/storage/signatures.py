@@ -79,6 +79,11 @@ def unsigned(db: Database, before: date | None = None) -> list[int]:
     ]
 
 
+def in_use(db: Database) -> bool:
+    """Whether the clinic signs: a signature is recorded."""
+    return next(iter(db.query("SELECT 1 AS found FROM signatures LIMIT 1")), None) is not None
+
+
 def mismatched(db: Database) -> list[str]:
     """Every signature (and co-signature) whose session no longer hashes as it was signed."""
     if "signatures" not in db.table_names():
