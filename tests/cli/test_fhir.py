@@ -1,5 +1,6 @@
 """The FHIR bundle of the worked example validates as R4 and holds what the record holds."""
 
+import base64
 import json
 import shutil
 import subprocess
@@ -56,6 +57,9 @@ def bundle(worked):
         "--reason",
         "the wheal was not written down",
     )
+    worked.ok("config", "set", "practitioner", "Dr Rabago")
+    worked.ok("session", "sign", "1#3")
+    worked.ok("session", "addendum", "1#3", "--note", "called: settled")
     prtee = ",".join(["5"] * 4 + ["-"] + ["4"] * 10)  # a form's answers, one not given
     worked.ok("score", "add", "2", "--form", "prtee", "--answers", prtee, "--date", "2026-03-06")
     return json.loads(worked.ok("export", "fhir").stdout)
@@ -82,6 +86,7 @@ def test_bundle_validates_with_a_procedure_per_site_and_an_observation_per_score
         "Observation": 7,
         "Questionnaire": 1,
         "QuestionnaireResponse": 1,
+        "Provenance": 2,
         "AdverseEvent": 1,
     }
 
@@ -122,6 +127,17 @@ def test_a_derived_score_points_to_the_answers_it_came_from(bundle):
     assert [i["linkId"] for i in form["item"]] == [i["linkId"] for i in answers["item"]]
     assert form["item"][0]["answerOption"][-1] == {"valueInteger": 10}
     assert not any("text" in i for i in form["item"])  # no wording leaves the clinic
+
+
+def test_a_signature_and_an_addendum_are_provenance_of_their_encounter(bundle):
+    signed, added = of_kind(bundle, "Provenance")
+    encounter = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["id"] == "encounter-3")
+    assert signed["target"] == added["target"] == [{"reference": encounter}]
+    [signature] = signed["signature"]
+    assert signature["type"][0]["display"] == "Author's Signature"
+    assert signature["who"] == {"display": "Dr Rabago"} and signature["when"].endswith("Z")
+    assert len(base64.b64decode(signature["data"])) == 32  # the SHA-256 of what was signed
+    assert added["signature"][0]["type"][0]["display"] == "Addendum Signature"
 
 
 def test_pain_is_loinc_and_sites_carry_laterality_solution_and_volume(bundle):

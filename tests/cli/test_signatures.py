@@ -155,3 +155,12 @@ def test_export_sessions_shows_each_signature_and_a_deidentified_one_none(worked
     assert rows[1]["signed_by"] is None and rows[1]["addenda"] == 0
     hidden = worked.ok("export", "sessions", "--deidentify").stdout
     assert "Rabago" not in hidden and "signed_by" not in hidden
+
+
+def test_the_clinician_report_shows_each_signature_and_addendum(signed):
+    signed.ok("session", "addendum", "1#3", "--note", "called: knee settled")
+    page = signed.ok("report", "course", "1", "--for", "clinician").stdout
+    assert "performed: signed by Dr Rabago" in page
+    assert "addendum by Dr Rabago" in page and "called: knee settled" in page
+    patients = signed.ok("report", "course", "1").stdout  # the patient's copy has no table
+    assert "signed by" not in patients

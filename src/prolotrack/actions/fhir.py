@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import answers, courses, exports, flags, patients, scores, sessions
+from prolotrack.storage import (
+    answers,
+    courses,
+    exports,
+    flags,
+    patients,
+    scores,
+    sessions,
+    signatures,
+)
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
+from prolotrack.domain import fhir_forms, fhir_signatures
 from prolotrack.domain.fhir import Bundle
 from prolotrack.domain.form_catalogue import FORMS
 
@@ -33,15 +43,18 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
             if c.consent_on:
                 yield bundle.consent(c)
             its_sessions = sessions.listing(db, course_id=c.id)
+            signed = signatures.of_sessions(db, [s.id for s in its_sessions])
             for s in its_sessions:
                 yield bundle.encounter(s, c)
+                for g in signed[s.id]:
+                    yield fhir_signatures.provenance(bundle, g, s)
                 if s.anesthetic:
                     yield bundle.anaesthetic(s, c)
                 for i in s.injections:
                     yield bundle.procedure(i, s, c)
                     yield bundle.injected(i, s, c)
             for answered in answers.for_course(db, c.id):
-                yield bundle.questionnaire_response(answered, c)
+                yield fhir_forms.response(bundle, answered, c)
             for sc in scores.for_course(db, c.id):
                 yield bundle.observation(sc, c)
             events = sessions.adverse_events_of_course(db, c.id)
@@ -51,4 +64,4 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
                     yield bundle.adverse_condition(e, c)
     for code in answers.forms_answered(db, patient_id):  # the definitions the answers follow
         if code in FORMS:
-            yield bundle.questionnaire(FORMS[code])
+            yield fhir_forms.questionnaire(bundle, FORMS[code])

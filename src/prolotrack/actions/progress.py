@@ -10,7 +10,7 @@ from prolotrack.actions import lookup
 from prolotrack.actions.courses import timepoints_of
 from prolotrack.domain.errors import NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Flag
-from prolotrack.storage import courses, flags, scores, sessions
+from prolotrack.storage import courses, flags, scores, sessions, signatures
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -62,6 +62,9 @@ def for_report(
     for p in found:
         by_session = sessions.adverse_events_of_course(db, p.course.id)
         adverse[p.course.id] = [e for v in p.sessions for e in by_session.get(v.session.id, [])]
+        signed = signatures.of_sessions(db, [v.session.id for v in p.sessions])
+        for v in p.sessions:
+            v.session.signatures = signed[v.session.id]
     return found, adverse, flags.of_patient(db, found[0].course.patient_id) if found else []
 
 

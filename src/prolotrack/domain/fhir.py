@@ -12,7 +12,9 @@ they are stable from one export to the next and never collide with another pract
 
 Laterality uses one value set throughout: mCODE's laterality qualifier extension and its
 required binding (SNOMED CT 7771000 left, 24028007 right, 51440002 right and left, 399488007
-midline). The codes and data types the resources share are in ``domain/fhir_terms.py``.
+midline). The codes and data types the resources share are in ``domain/fhir_terms.py``; a
+form's answers and its definition in ``domain/fhir_forms.py``, a signature in
+``domain/fhir_signatures.py``.
 """
 
 from __future__ import annotations
@@ -21,11 +23,9 @@ import uuid
 
 from prolotrack.domain import fhir_terms as terms
 from prolotrack.domain import safety
-from prolotrack.domain.forms import Form
 from prolotrack.domain.instruments import PAIN, Instrument
 from prolotrack.domain.models import (
     AdverseEvent,
-    AnswerSet,
     Course,
     Flag,
     Injection,
@@ -235,49 +235,6 @@ class Bundle:
         if sc.answer_set_id:  # derived from a form's answers
             body["derivedFrom"] = [self.ref("QuestionnaireResponse", sc.answer_set_id)]
         return self.entry("Observation", sc.id, body)
-
-    def questionnaire(self, form: Form) -> dict:
-        """A form's definition: its items and their answer options, with no wording (the
-        clinic's licensed text stays in the clinic)."""
-        canonical = f"{terms.FORM_SYSTEM}:{form.code}"
-        resource = {
-            "resourceType": "Questionnaire",
-            "id": f"form-{form.code}",
-            "url": canonical,
-            "version": form.version,
-            "title": form.name,
-            "status": "active",
-            "item": [
-                {
-                    "linkId": item.id,
-                    "type": "choice",
-                    "answerOption": [{"valueInteger": v} for v in range(item.low, item.high + 1)],
-                }
-                for item in form.items
-            ],
-        }
-        identity = uuid.uuid5(self.namespace, f"Questionnaire/{form.code}|{form.version}")
-        return {"fullUrl": f"urn:uuid:{identity}", "resource": resource}
-
-    def questionnaire_response(self, a: AnswerSet, c: Course) -> dict:
-        """A form's answers as given: each item by its id, none where not answered; the form
-        and its version as the questionnaire's canonical reference."""
-        body: dict = {
-            "questionnaire": f"{terms.FORM_SYSTEM}:{a.form}|{a.form_version}",
-            "status": "completed",
-            "subject": self.ref("Patient", c.patient_id),
-            "authored": a.taken_on.isoformat(),
-            "item": [
-                {
-                    "linkId": item,
-                    **({"answer": [{"valueInteger": value}]} if value is not None else {}),
-                }
-                for item, value in a.answers.items()
-            ],
-        }
-        if a.session_id:
-            body["encounter"] = self.ref("Encounter", a.session_id)
-        return self.entry("QuestionnaireResponse", a.id, body)
 
     def adverse_event(self, e: AdverseEvent, s: Session, c: Course) -> dict:
         body: dict = {

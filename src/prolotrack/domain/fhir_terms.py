@@ -16,7 +16,16 @@ LOINC_PAIN_NRS = {
 }
 INSTRUMENT_SYSTEM = "urn:prolotrack:instrument"
 CHART_SYSTEM = "urn:prolotrack:chart"
-FORM_SYSTEM = "urn:prolotrack:form"  # a form's canonical reference: urn:prolotrack:form:odi|2.1a
+FORM_SYSTEM = "urn:prolotrack:form"
+PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+# A signature's meaning as ISO/ASTM E1762-95 names it (FHIR's signature type value set).
+SIGNATURE_SYSTEM = "urn:iso-astm:E1762-95:2013"
+SIGNATURE_TYPES = {
+    "performed": ("1.2.840.10065.1.12.1.1", "Author's Signature"),
+    "reviewed": ("1.2.840.10065.1.12.1.13", "Review Signature"),
+    "approved": ("1.2.840.10065.1.12.1.6", "Validation Signature"),
+    "addendum": ("1.2.840.10065.1.12.1.15", "Addendum Signature"),
+}  # a form's canonical reference: urn:prolotrack:form:odi|2.1a
 LATERALITY_EXTENSION = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 PROLOTHERAPY = {
     "coding": [

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from prolotrack.domain.dates import Interval
+
+if TYPE_CHECKING:
+    from prolotrack.domain.signatures import Signature
 
 
 @dataclass
@@ -142,6 +146,7 @@ class Session:
     injections: list[Injection] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     adverse_events: list[AdverseEvent] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)  # where a report shows them
 
     @property
     def total_ml(self) -> float:

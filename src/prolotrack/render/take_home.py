@@ -337,6 +337,11 @@ def _sessions_table(p: CourseProgress) -> str:
         )
         warned = "".join(f'<li class="worse">{escape(w)}</li>' for w in s.warnings)
         warned = f"<ul>{warned}</ul>" if warned else ""
+        signed = "".join(
+            f"<li>{escape(g.shown)}" + (f": {escape(g.note)}" if g.note else "") + "</li>"
+            for g in s.signatures
+        )
+        warned += f'<ul class="signed">{signed}</ul>' if signed else ""
         rows.append(
             f'<tr><td>{s.number}</td><td class="nowrap">{s.given_on}</td>'
             f"<td>{sites}</td>"
@@ -348,7 +353,7 @@ def _sessions_table(p: CourseProgress) -> str:
         return ""
     return (
         '<h3>Injections</h3><table class="sessions"><tr><th>No.</th><th>Date</th>'
-        '<th>Sites</th><th class="n">mL</th><th>Given</th><th>Warnings</th></tr>'
+        '<th>Sites</th><th class="n">mL</th><th>Given</th><th>Warnings, signatures</th></tr>'
         + "".join(rows)
         + "</table>"
     )
