@@ -148,8 +148,17 @@ def test_status_check_and_backup_read_the_server_as_it_stands(released, tmp_path
     backup = tmp_path / "before-upgrade.db"
     released.ok("db", "backup", str(backup))
     assert len(_migrations(released.path)) == LAST_RELEASE  # not upgraded by any of them
-    restored = Clinic(backup, TODAY)
+    # the copy is of the release it was taken from; brought in with 'db restore', as a backup
+    # is, it is brought up to this version as any file of that release is: with the
+    # instruments its upgrade adds, the upgrade logged
+    restored = Clinic(tmp_path / "restored.db", TODAY)
+    restored.ok("db", "restore", str(backup))
     assert [p["name"] for p in restored.json("patient", "list")] == ["Ada Lovelace"]
+    codes = {i["code"] for i in restored.json("instruments", "list")}
+    assert {"womac-pain", "promis-gph"} <= codes
+    assert restored.json("db", "status")["schema_version"] == len(schema.KNOWN)
+    assert [r["entity"] for r in restored.json("audit", "--entity", "schema")] == ["schema"]
+    restored.ok("db", "check")
 
 
 # -- a file -----------------------------------------------------------------------------------

@@ -117,10 +117,13 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
 
 
 @contextlib.contextmanager
-def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Database]:
-    """A new SQLite file at ``path`` with prolotrack's schema and no rows or triggers, for a
-    copy to fill; then its triggers are put back and ``finish`` checks it, all before it is
-    linked into place, so a failed copy leaves nothing."""
+def new_file(
+    path: Path, finish: Callable[[Database], None], upto: int | None = None
+) -> Iterator[Database]:
+    """A new SQLite file at ``path`` with prolotrack's schema (as of ``upto`` migrations: the
+    source's, when it is of an earlier version) and no rows or triggers, for a copy to fill;
+    then its triggers are put back and ``finish`` checks it, all before it is linked into
+    place, so a failed copy leaves nothing."""
 
     from prolotrack.storage import connection
 
@@ -140,7 +143,7 @@ def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Databas
             try:
                 # The migrations make the schema (and seed a few rows, with a key of their
                 # own for a new identity): the triggers are set aside, the rows removed.
-                schema.migrate(db)
+                schema.migrate(db, upto)
                 file_id = schema.file_identity(db)
             finally:
                 if file_id:
@@ -154,7 +157,7 @@ def new_file(path: Path, finish: Callable[[Database], None]) -> Iterator[Databas
             ]
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
                 conn.execute(f"DROP TRIGGER {name}")
-            for table in reversed(TABLES):
+            for table in reversed(held(db)):
                 conn.execute(f"DELETE FROM {table}")
             yield db
             for statement in triggers:

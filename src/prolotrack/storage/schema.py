@@ -94,18 +94,24 @@ def _pending_on_server(db: Database) -> list[str]:
     return [n for n in KNOWN if n not in names]
 
 
-def migrate(db: Database) -> None:
+def migrate(db: Database, upto: int | None = None) -> None:
     """Apply pending migrations and record them (on SQLite, their number in ``PRAGMA
     user_version`` too). A migration that changes records is logged as prolotrack's own, and
-    the upgrade of a database made by an earlier version is a row of the log of its own."""
+    the upgrade of a database made by an earlier version is a row of the log of its own.
+    ``upto``: a new file made only as far as that many migrations (a copy of a server of an
+    earlier version, read as it stands)."""
     before, needed = applied(db), pending(db)
     if db.dialect != "sqlite":
         _migrate_server(db, needed)
     else:
         if "audit_context" in db.table_names():  # else the migration that makes it fills it
             audit.as_migration(db)
-        migrations.apply(db)
-        db.execute(f"PRAGMA user_version = {len(KNOWN)}")
+        if upto is not None and upto < len(KNOWN):
+            migrations.apply(db, stop_before=KNOWN[upto])
+            needed = needed[:upto]
+        else:
+            migrations.apply(db)
+        db.execute(f"PRAGMA user_version = {len(before) + len(needed)}")
     _, key = file_key(db)
     if before and needed and key is not None:  # an upgrade, not a new database
         audit.append_upgrade(db, key, before, needed)

@@ -180,7 +180,10 @@ def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -
     elif dest.is_dir():
         dest = dest / f"{place.stem}-{file_care.stamp()}.db"
     expected = copying.counts(db)
-    with copying.new_file(dest, lambda copy: copying.check(expected, copy, str(dest))) as copy:
+    upto = len(schema.applied(db))  # a server of an earlier version: a file of that version
+    with copying.new_file(
+        dest, lambda copy: copying.check(expected, copy, str(dest)), upto
+    ) as copy:
         copying.copy_rows(db, copy)
     file_care.seal_head(dest)
     if automatic:
