@@ -23,6 +23,9 @@ def test_a_forms_answers_give_derived_scores_that_count_like_typed_ones(worked):
     womac = next(m for m in course["outcomes"] if m["instrument"] == "womac")
     assert womac["latest"] == 25.3 and womac["baseline"] == 52  # the derived total is the latest
     assert womac["latest_date"] == "2026-03-16" and womac["mcid_reached"] is True
+    [visit] = course["visits"]
+    assert visit["date"] == "2026-03-16" and visit["derived"] == sorted(visit["scores"])
+    assert {s["derived"] == [] for s in course["sessions"]} == {True}  # typed at the sessions
     shown = worked.json("score", "show", str(derived[0]["id"]))
     assert shown["derived"] is True and shown["form"] == "womac"
     assert shown["form_version"] == "LK3.1" and "User Guide" in shown["scoring_version"]

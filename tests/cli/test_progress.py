@@ -64,7 +64,9 @@ def test_measure_narrows_and_follow_ups_count_as_latest(worked):
     assert [o["instrument"] for o in course["outcomes"]] == ["womac"]
     assert course["outcomes"][0]["latest"] == 30
     # two weeks after the last session: a visit, not yet a follow-up timepoint's window
-    assert course["visits"] == [{"date": "2026-03-16", "week": 10, "scores": {"womac": 30}}]
+    assert course["visits"] == [
+        {"date": "2026-03-16", "week": 10, "scores": {"womac": 30}, "derived": []}  # typed
+    ]
     assert [f["status"] for f in course["follow_ups"]] == ["upcoming"] * 3
     worked.refused("progress", "1", "--measure", "koos", says="unknown instrument")
 

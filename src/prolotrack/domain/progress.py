@@ -20,6 +20,7 @@ class Visit:
     week: int
     scores: dict[str, float]
     session: Session | None = None
+    derived: set[str] = field(default_factory=set)  # scores derived from a form's answers
 
 
 @dataclass
@@ -71,6 +72,8 @@ def _visits(course: Course, its_sessions: list[Session], found: list[Score]) -> 
             visit = Visit(score.taken_on, week(course.started_on, score.taken_on), {})
             by_day[score.taken_on] = visit
         visit.scores[score.instrument] = score.value
+        if score.derived:
+            visit.derived.add(score.instrument)
     return sorted(by_day.values(), key=lambda v: v.day)
 
 

@@ -301,7 +301,8 @@ def _visit_json(visit: Visit) -> dict:
             "totals": plain(Totals(s.agents_mg)),
             "warnings": s.warnings,
         }
-    return {**body, "scores": {k: plain(v) for k, v in visit.scores.items()}}
+    scores = {k: plain(v) for k, v in visit.scores.items()}
+    return {**body, "scores": scores, "derived": sorted(visit.derived)}
 
 
 def _follow_up_json(f: FollowUp) -> dict:
