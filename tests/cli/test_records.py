@@ -195,6 +195,7 @@ def test_config_list_get_set_unset(clinic):
         "aftercare",
         "follow-up",
         "sign-within",
+        "form-url",
     ]
     assert {r["source"] for r in rows} == {"default"}
     assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"

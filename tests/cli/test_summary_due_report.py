@@ -87,6 +87,7 @@ def test_summary_json_keys_and_figures(busy_day):
         "courses_closed",
         "due",
         "overdue",
+        "responses_waiting",
     ]
     assert day["date"] == "2026-03-20"
     assert [(s["chart"], s["number"], s["sites"], s["pain"]) for s in day["sessions"]] == [

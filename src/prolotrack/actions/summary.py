@@ -9,7 +9,7 @@ from prolotrack.actions import schedule, signing
 from prolotrack.domain.errors import InvalidInput
 from prolotrack.domain.instruments import PAIN
 from prolotrack.domain.settings import SETTINGS
-from prolotrack.storage import courses, scores, sessions, settings, signatures
+from prolotrack.storage import courses, form_links, scores, sessions, settings, signatures
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -36,6 +36,7 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         adverse.append((event, Given(session, course, None)))
     unsigned, within = _unsigned(db, last_day)
     return Summary(
+        waiting=form_links.waiting(db),
         unsigned=unsigned,
         sign_within=within,
         first_day=first_day,

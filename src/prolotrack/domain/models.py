@@ -115,6 +115,42 @@ class AnswerSet:
 
 
 @dataclass
+class FormLink:
+    """A one-time link asking a patient to fill in a form: only its token's hash is kept."""
+
+    id: int
+    course_id: int
+    form: str
+    expires_on: date
+    created_at: str
+    timepoint: str | None = None  # the follow-up it asks for ("6m"), if any
+    used_at: str | None = None
+    withdrawn_at: str | None = None  # replaced by a later link for the same form and timepoint
+
+
+@dataclass
+class FormResponse:
+    """A form's answers that arrived by a link or from another tool's file, waiting for a
+    practitioner's review: they count (as an answer set and its scores) once accepted."""
+
+    id: int
+    course_id: int
+    form: str
+    form_version: str
+    answered_on: date
+    answers: dict[str, int | None]
+    source: str  # link or import
+    received_at: str
+    status: str  # received, accepted or rejected
+    link_id: int | None = None
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    reason: str | None = None
+    answer_set_id: int | None = None
+    external_id: str | None = None  # an imported QuestionnaireResponse's id in its file
+
+
+@dataclass
 class AdverseEvent:
     id: int
     session_id: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prolotrack.domain import follow_up, sites, vocab
+from prolotrack.domain import follow_up, form_links, sites, vocab
 from prolotrack.domain.dates import DATE_ORDERS
 from prolotrack.domain.errors import InvalidInput
 
@@ -27,6 +27,23 @@ def _days(value: str) -> str:
     if not text.isdigit() or int(text) > 365:
         raise InvalidInput(f"sign-within {value!r} is not a number of days from 0 to 365")
     return str(int(text))
+
+
+def _form_url(value: str) -> str:
+    text = value.strip().rstrip("/")
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0]
+    if (
+        scheme.lower() not in ("http", "https")
+        or not sep
+        or not host
+        or any(c in text for c in "?#@ ")
+    ):
+        raise InvalidInput(
+            f"form-url {value!r} is not an http:// or https:// address of the form server"
+            " (e.g. https://forms.clinic.example, with no query)"
+        )
+    return text
 
 
 def _date_order(value: str) -> str:
@@ -92,6 +109,13 @@ SETTINGS: dict[str, Setting] = {
             "a whole number of days, e.g. 3",
             _days,
             default="3",
+        ),
+        Setting(
+            "form-url",
+            "where patients open their form links: the form server as they reach it",
+            "an http:// or https:// address, e.g. https://forms.clinic.example",
+            _form_url,
+            default=form_links.DEFAULT_URL,
         ),
     )
 }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from prolotrack.domain import schedule
-from prolotrack.domain.models import AdverseEvent, Course, Session, totals_of
+from prolotrack.domain.models import AdverseEvent, Course, FormResponse, Session, totals_of
 
 MAX_DAYS = 366
 
@@ -33,6 +33,12 @@ class Summary:
     # sign (no signature yet, and the setting not set), so that its summary does not list them.
     unsigned: list[Given] | None = None
     sign_within: int = 3
+    # Patients' answers received (by link or import), not yet accepted or rejected.
+    waiting: list[FormResponse] = field(default_factory=list)
+
+    @property
+    def responses_waiting(self) -> int:
+        return len(self.waiting)
 
     @property
     def patients(self) -> int:

@@ -14,6 +14,10 @@ GUIDANCE = ("landmark", "ultrasound", "fluoroscopy", "ct")
 SEVERITIES = ("mild", "moderate", "severe")
 COURSE_STATUSES = ("active", "completed", "discontinued")
 CLOSED_STATUSES = ("completed", "discontinued")
+# A form's answers that arrived from a patient's link or another tool's file, and its review.
+RESPONSE_SOURCES = ("link", "import")
+RECEIVED, ACCEPTED, REJECTED = "received", "accepted", "rejected"
+RESPONSE_STATUSES = (RECEIVED, ACCEPTED, REJECTED)
 ADVERSE_KINDS = (
     "flare",
     "stiffness",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from prolotrack.render.view import Column, Listing, Record
 
 if TYPE_CHECKING:
+    from prolotrack.domain.form_links import Issued, Waiting
     from prolotrack.domain.forms import Form, ScoreShown
 
 
@@ -104,3 +105,61 @@ def score(found: ScoreShown) -> Record:
         ]
         sections["answers"] = Listing(columns, rows, title="Answers", empty="No answers.")
     return Record(fields, sections, title=f"Score {s.id}")
+
+
+def links(issued: list[Issued]) -> Listing:
+    """Links just made, with what the clinic's own tool needs to send each one."""
+    columns = [
+        Column("course", "Course", numeric=True),
+        Column("chart", "Chart"),
+        Column("patient", "Patient", free=True),
+        Column("phone", "Phone", drop=3),
+        Column("form", "Form"),
+        Column("timepoint", "Follow-up", drop=2),
+        Column("expires_on", "Expires"),
+        Column("link", "Link", free=True),
+    ]
+    rows = [
+        {
+            "course": i.course.id,
+            "chart": i.patient.chart,
+            "patient": i.patient.name,
+            "phone": i.patient.phone,
+            "form": i.link.form,
+            "timepoint": i.link.timepoint,
+            "expires_on": i.link.expires_on,
+            "link": i.address,
+        }
+        for i in issued
+    ]
+    return Listing(columns, rows, title="Form links", empty="No follow-up needs a link today.")
+
+
+def inbox(waiting: list[Waiting]) -> Listing:
+    """Responses waiting for a practitioner's review, with what each would score."""
+    columns = [
+        Column("id", "Response", numeric=True),
+        Column("received_at", "Received"),
+        Column("answered_on", "Answered", drop=3),
+        Column("patient", "Patient", free=True),
+        Column("course", "Course", numeric=True),
+        Column("form", "Form"),
+        Column("timepoint", "Follow-up", drop=2),
+        Column("source", "From", drop=1),
+        Column("scores", "Would score", free=True),
+    ]
+    rows = [
+        {
+            "id": w.response.id,
+            "received_at": w.response.received_at[:16].replace("T", " "),
+            "answered_on": w.response.answered_on,
+            "patient": w.patient.label,
+            "course": w.course.id,
+            "form": w.response.form,
+            "timepoint": w.timepoint,
+            "source": w.response.source,
+            "scores": [f"{k}={v:g}" for k, v in w.scores.items()] or [f"nothing: {w.unscored}"],
+        }
+        for w in waiting
+    ]
+    return Listing(columns, rows, title="Form inbox", empty="No responses waiting for review.")

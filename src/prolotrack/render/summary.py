@@ -55,6 +55,7 @@ def _totals(s: Summary) -> str:
 
 
 WARNINGS = "Warnings kept on the sessions"  # a section only when there are some
+WAITING = "Form responses waiting for review (form inbox)"  # likewise
 
 
 def _sections(s: Summary) -> list[tuple[str, list[str]]]:
@@ -94,6 +95,14 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
             else []
         ),
         (
+            WAITING,
+            [
+                f"{r.received_at[:10]} response {r.id}: {r.form} of course {r.course_id}, by"
+                f" {r.source}"
+                for r in s.waiting
+            ],
+        ),
+        (
             "Courses started",
             [f"{c.started_on} {_who(c)}, course {c.id} ({c.condition})" for c in s.started],
         ),
@@ -119,7 +128,7 @@ def plain_text(s: Summary) -> str:
     if given := describe(s.agents_mg):
         lines.append(f"Given: {', '.join(given)}")
     for title, entries in _sections(s):
-        if not entries and title == WARNINGS:
+        if not entries and title in (WARNINGS, WAITING):
             continue
         lines.append(f"{title}: {len(entries)}")
         lines += [f"  {entry}" for entry in entries]
@@ -163,7 +172,7 @@ def _due_json(d: Due) -> dict:
 
 def document(s: Summary) -> dict:
     """The JSON document: keys date, sessions, totals, adverse_events, courses_started,
-    courses_closed, due, overdue (and from, the first day of the period)."""
+    courses_closed, due, overdue, responses_waiting (and from, the first day of the period)."""
     return {
         "date": s.last_day.isoformat(),
         "from": s.first_day.isoformat(),
@@ -198,6 +207,7 @@ def document(s: Summary) -> dict:
         "courses_closed": [_course_json(c) for c in s.closed],
         "due": [_due_json(d) for d in s.due if not d.overdue],
         "overdue": [_due_json(d) for d in s.due if d.overdue],
+        "responses_waiting": s.responses_waiting,
         **(
             {
                 "unsigned": [
@@ -265,7 +275,7 @@ def tables(out, s: Summary) -> None:
     if given := describe(s.agents_mg):
         out.print(Text(f"Given: {', '.join(given)}"))
     for title, lines in _sections(s):
-        if not lines and title == WARNINGS:
+        if not lines and title in (WARNINGS, WAITING):
             continue
         out.print()
         out.print(Text(f"{title}: {len(lines)}", style="bold"))

@@ -57,6 +57,8 @@ AUDITED = {
     "answer": ("answers", "id"),
     "form_text": ("form_texts", "id"),
     "signature": ("signatures", "id"),
+    "form_link": ("form_links", "id"),
+    "form_response": ("form_responses", "id"),
 }
 # An update that sets this column from empty is given a clinical name in the log (the first
 # that applies); one that empties it again, the name after it, if any.
@@ -64,6 +66,8 @@ _NAMED_UPDATES = {
     "sessions": (("voided_at", "void", None),),
     "scores": (("voided_at", "void", None),),
     "answer_sets": (("voided_at", "void", None),),
+    "form_links": (("used_at", "use", None), ("withdrawn_at", "withdraw", None)),
+    "form_responses": (("reviewed_at", "review", None),),
     "patients": (("archived_at", "archive", None),),
     "courses": (("voided_at", "void", None), ("closed_on", "close", "reopen")),
     "adverse_events": (("voided_at", "void", None), ("resolved_on", "resolve", None)),

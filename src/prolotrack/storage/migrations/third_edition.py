@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from prolotrack.domain import vocab
 from prolotrack.storage import audit
 from prolotrack.storage.migrations import migration, second_edition
-from prolotrack.storage.migrations.dialects import Dialect
+from prolotrack.storage.migrations.dialects import Dialect, one_of
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -102,3 +103,48 @@ def _signatures(db: Database, d: Dialect) -> None:
     )
     audit.as_migration(db)
     audit.create_triggers(db, ("signature",))
+
+
+@migration("0012_form_links")
+def _form_links(db: Database, d: Dialect) -> None:
+    """Patients answering between visits: a one-time link per form asked for (only the hash of
+    its token kept), and each response that arrives by one or from another tool's file, held
+    for a practitioner's review: its answers wait here and become an answer set, with its
+    scores, only when accepted."""
+    T = d.text
+    db.executescript(
+        f"""
+        CREATE TABLE form_links (
+            {d.id},
+            course_id {d.reference} NOT NULL REFERENCES courses(id),
+            form {T} NOT NULL,
+            timepoint {T},
+            token_hash {T} NOT NULL UNIQUE,
+            created_at {T} NOT NULL,
+            {d.date("expires_on", required=True)},
+            used_at {T},
+            withdrawn_at {T}
+        );
+        CREATE INDEX form_links_by_course ON form_links (course_id);
+        CREATE TABLE form_responses (
+            {d.id},
+            course_id {d.reference} NOT NULL REFERENCES courses(id),
+            link_id {d.reference} UNIQUE REFERENCES form_links(id),
+            form {T} NOT NULL,
+            form_version {T} NOT NULL,
+            {d.date("answered_on", required=True)},
+            answers {T} NOT NULL,
+            source {T} NOT NULL {one_of("source", vocab.RESPONSE_SOURCES)},
+            received_at {T} NOT NULL,
+            status {T} NOT NULL {one_of("status", vocab.RESPONSE_STATUSES)},
+            reviewed_by {T},
+            reviewed_at {T},
+            reason {T},
+            answer_set_id {d.reference} REFERENCES answer_sets(id),
+            external_id {T}
+        );
+        CREATE INDEX form_responses_by_status ON form_responses (status, course_id);
+        """
+    )
+    audit.as_migration(db)
+    audit.create_triggers(db, ("form_link", "form_response"))
