@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from prolotrack.domain import fhir_responses
 from prolotrack.domain.errors import InvalidInput, NotFound, ProlotrackError
 from prolotrack.domain.form_catalogue import FORMS
+from prolotrack.domain.forms import Form
 from prolotrack.domain.importer import ImportRefused
 from prolotrack.domain.models import Course
-from prolotrack.storage import answers, courses, patients
+from prolotrack.storage import answers, courses, patients, scores
 from prolotrack.storage import form_links as stored
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def import_file(db: Database, path: Path, today: date) -> list[int]:
             key = (course.id, r.form.code, r.answered_on)
             if key in seen:
                 raise InvalidInput(f"answers {r.form.code} of {r.answered_on} twice in this file")
-            _refuse_twice(db, course, r.form.code, r.answered_on)
+            _refuse_twice(db, course, r.form, r.answered_on)
             seen.add(key)
             ready.append((r, course))
         except ProlotrackError as error:
@@ -98,9 +99,16 @@ def _course(db: Database, chart: str, form: str, derives: tuple, day: date) -> C
     return started[0]
 
 
-def _refuse_twice(db: Database, course: Course, form: str, day: date) -> None:
+def _refuse_twice(db: Database, course: Course, chosen: Form, day: date) -> None:
+    """Answers the course has of that day already: as a set, typed, or waiting."""
+    form = chosen.code
     if any(a.form == form and a.taken_on == day for a in answers.for_course(db, course.id)):
         raise InvalidInput(f"course {course.id} already has {form} answers on {day.isoformat()}")
+    for code in chosen.derives:
+        if scores.live_on(db, course.id, code, day) is not None:
+            raise InvalidInput(
+                f"course {course.id} already has a {code} score on {day.isoformat()}"
+            )
     waiting = stored.received_on(db, course.id, form, day)
     if waiting is not None:
         raise InvalidInput(
