@@ -100,6 +100,8 @@ def _plain(message: str) -> str:
 
 def serve(clinic: Clinic, host: str, port: int) -> None:
     """Serve until Ctrl-C or SIGTERM."""
+    import logging
+
     from waitress.server import create_server
 
     from prolotrack.domain.errors import InvalidInput
@@ -116,6 +118,8 @@ def serve(clinic: Clinic, host: str, port: int) -> None:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
+    # Waitress warns when requests queue for a thread: ordinary at a clinic's busiest minute.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     signal.signal(signal.SIGTERM, stop)
     shown = f"[{host}]" if ":" in host else host
     say(f"Serving forms on http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")

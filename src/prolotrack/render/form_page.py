@@ -50,7 +50,7 @@ _BASE = """<!doctype html>
   .scale input { width: 1.4rem; height: 1.4rem; margin: 0; }
   .problem { border: 2px solid #a00; padding: 0.75rem; border-radius: 0.5rem; background: #fee; }
   button { font: inherit; font-weight: 600; padding: 0.75rem 1.5rem; border-radius: 0.5rem;
-           border: 0; background: #1a5; color: #fff; width: 100%; max-width: 20rem; }
+           border: 0; background: #14632b; color: #fff; width: 100%; max-width: 20rem; }
   @media (min-width: 700px) { body { font-size: 20px; } }
 </style>
 </head>
