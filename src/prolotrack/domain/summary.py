@@ -68,7 +68,13 @@ class Summary:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.given or self.adverse or self.started or self.closed or self.due or self.unsigned
+            self.given
+            or self.adverse
+            or self.started
+            or self.closed
+            or self.due
+            or self.unsigned
+            or self.waiting
         )
 
 
