@@ -34,6 +34,8 @@ TABLES = (
     "scores",
     "adverse_events",
     "signatures",
+    "form_links",
+    "form_responses",
     "settings",
     "secrets",
     "protocols",
