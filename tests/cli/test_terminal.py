@@ -45,6 +45,7 @@ COMMANDS = [
     ("session", "show", "1"),
     ("form", "list"),
     ("form", "show", "koos"),
+    ("form", "inbox"),
     ("score", "show", "1"),
 ]
 # On one worker, so that each command runs once a width whichever test asks for it.

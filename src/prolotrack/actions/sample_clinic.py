@@ -112,7 +112,40 @@ def build(
         from prolotrack.storage import settings
 
         settings.put(db, mark, f"sample clinic as of {today.isoformat()}")
+    made["responses waiting"] = _answered_between_visits(db, today)
     return made
+
+
+def _answered_between_visits(db: Database, today: date, most: int = 2) -> int:
+    """Patients whose follow-up is due answered its form through a link, and the answers wait
+    for review. The demo's last writes: the audit names the patient, by the link, from here."""
+    from prolotrack.actions import form_links
+    from prolotrack.actions.schedule import follow_ups_due
+    from prolotrack.domain.form_catalogue import FORMS
+    from prolotrack.domain.form_links import form_for
+
+    made = 0
+    for due in follow_ups_due(db, today):
+        chosen = form_for(due.course.measure, FORMS)
+        if due.upcoming or chosen is None or made == most:
+            continue
+        course = stored_courses.get(db, due.course.id)
+        issued = form_links.issue(db, course, chosen, today, timepoint=due.timepoint)
+        form_links.submit(db, issued.token, _answers_near_latest(db, course, chosen), today)
+        made += 1
+    return made
+
+
+def _answers_near_latest(db: Database, course, chosen) -> dict[str, str]:
+    """Every item answered alike, near where the course's measure stood last."""
+    from prolotrack.storage import scores as stored_scores
+
+    measure = stored_scores.instrument(db, course.measure)
+    latest = [s for s in stored_scores.for_course(db, course.id) if s.instrument == measure.code]
+    share = (latest[-1].value - measure.minimum) / (measure.maximum - measure.minimum)
+    if measure.better == "higher":
+        share = 1 - share
+    return {it.id: str(round(it.low + share * (it.high - it.low))) for it in chosen.items}
 
 
 def _follow_ups(db: Database, sample: SamplePatient, course_id: int, today: date) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from prolotrack.domain.instruments import Instrument
 from prolotrack.render.records import ID, ML
 from prolotrack.render.view import Column, Listing, Record, text
@@ -111,13 +113,22 @@ def audit_log(found: list[dict]) -> Listing:
         Column("entity_id", "Record"),
         Column("action", "Action"),
         Column("reason", "Reason", free=True, drop=3),
-        Column("changes", "Changes", free=True),
+        Column("changes", "Changes", free=True, on_screen=_times_apart),
         Column("before", "Before", in_table=False),
         Column("after", "After", in_table=False),
         Column("hash", "Hash", in_table=False),
     ]
     rows = [{**entry, "changes": _changes(entry)} for entry in found]
     return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")
+
+
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})Z?")
+
+
+def _times_apart(changes: str) -> str:
+    """A time in a change (``used_at: (none) -> 2026-03-20T09:15:02Z``) as two words, date and
+    time, that a narrow column can wrap between (CSV and JSON keep it as stored)."""
+    return _STAMP.sub(r"\1 \2", changes)
 
 
 def _to_the_minute(at: str) -> str:
