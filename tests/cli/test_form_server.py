@@ -52,8 +52,8 @@ class Server:
         """A link as `form link` printed it, on this server."""
         return self.base + urllib.parse.urlsplit(link).path
 
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, how: int = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(how)
         rest = self.process.stderr.read()
         return self.process.wait(timeout=30), rest
 
@@ -109,25 +109,34 @@ def test_a_link_takes_one_submission_and_then_says_it_was_used(worked, server):
     assert "Ada" not in said and urllib.parse.urlsplit(url).path not in said
 
 
-def test_unknown_expired_and_replaced_links_name_nobody(worked, server):
-    worked.today = date(2026, 3, 1)
-    expired = server.url(link(worked, "--expires", "14d"))  # its last day: 15 March
+def test_unknown_expired_replaced_and_voided_links_name_nobody(worked, server):
+    worked.today = date(2026, 3, 5)
+    expired = server.url(link(worked, "--timepoint", "1m"))  # its last day: 19 March
+    worked.today = date(2026, 3, 6)
+    last_day = server.url(link(worked, "--timepoint", "2m"))  # its last day: today, 20 March
     worked.today = TODAY
     replaced = server.url(link(worked, "--timepoint", "3m"))
     live = server.url(link(worked, "--timepoint", "3m"))
+    worked.ok("course", "start", "P-0001", "--condition", "low back pain", "--measure", "odi")
+    voided = server.url(worked.ok("form", "link", "2", "--form", "odi").stdout.strip())
+    worked.ok("course", "void", "2", "--reason", "started in error")
     for url, status, says in (
         (f"{server.base}/f/{'A' * 43}", 404, "not one we know"),
         (f"{server.base}/f/short", 404, "not one we know"),
         (f"{server.base}/elsewhere", 404, "not one we know"),
         (expired, 410, "has expired"),
         (replaced, 410, "replaced by a newer one"),
+        (voided, 410, "replaced by a newer one"),
     ):
         got, page = get(url)
         assert (got, says in page, "Ada" in page) == (status, True, False), url
     before = worked.fingerprint()
     assert post(expired, ODI)[0] == 410 and post(replaced, ODI)[0] == 410
     assert worked.fingerprint() == before
-    assert get(live)[0] == 200
+    assert get(live)[0] == 200 and get(last_day)[0] == 200
+    assert post(last_day, ODI)[0] == 200  # on its last day, it still takes the answers
+    code, said = server.stop(signal.SIGINT)  # Ctrl-C
+    assert code == 0 and "Stopped" in said and "Traceback" not in said
 
 
 def test_too_few_answers_ask_again_keeping_those_given(worked, server):

@@ -18,7 +18,7 @@ from prolotrack.domain.form_catalogue import FORMS
 from prolotrack.domain.form_links import Issued, Waiting
 from prolotrack.domain.forms import Form
 from prolotrack.domain.lookup import check_id
-from prolotrack.domain.models import Course, FormResponse
+from prolotrack.domain.models import Course, FormLink, FormResponse
 from prolotrack.storage import audit, courses
 from prolotrack.storage import form_links as stored
 
@@ -153,11 +153,15 @@ def submit(db: Database, token: str, posted: dict[str, str], today: date) -> tup
     return response_id, rules.first_name(courses.get(db, link.course_id).patient.name)
 
 
-def _live(db: Database, token: str, today: date):
+def _live(db: Database, token: str, today: date) -> FormLink:
+    """The link a token opens, if it still works (a link of a course voided since is
+    withdrawn with it)."""
     link = stored.by_token_hash(db, rules.token_hash(token)) if rules.well_formed(token) else None
     if link is None:
         raise LinkUnknown()
     state = rules.state(link, today)
+    if state == rules.LIVE and courses.get(db, link.course_id).voided_at:
+        state = rules.WITHDRAWN
     if state != rules.LIVE:
         raise LinkClosed(state)
     return link

@@ -161,7 +161,7 @@ def closed(state: str) -> Page:
     said = {
         "used": "This link has already been used: each link takes one set of answers.",
         "expired": "This link has expired.",
-        "withdrawn": "This link has been replaced by a newer one.",
+        "withdrawn": "This link has been withdrawn, or replaced by a newer one.",
     }[state]
     return _notice(410, "This link no longer works", said, "Please ask your clinic for a new link.")
 
