@@ -113,15 +113,19 @@ def test_version_of_the_installed_program(prolotrack, tmp_path):
         assert (result.returncode, result.stdout) == (0, f"prolotrack {__version__}\n")
 
 
-HEAVY = ("matplotlib", "plotext", "openpyxl", "playwright", "fhir")
+HEAVY = ("matplotlib", "plotext", "openpyxl", "playwright", "fhir", "flask", "waitress", "segno")
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["progress", "1"], ["due"], ["export", "scores"]], ids=" ".join
-)
+    "args",
+    [["--help"], ["progress", "1"], ["due"], ["export", "scores"], ["form", "inbox"],
+     ["summary"]],
+    ids=" ".join,
+)  # fmt: skip
 def test_commands_that_draw_no_chart_load_no_chart_library(worked, args):
     """Start-up stays light: matplotlib, plotext and openpyxl load only in the commands that
-    need them (report course, progress --chart, export -f xlsx)."""
+    need them (report course, progress --chart, export -f xlsx), the web stack only in
+    form serve, the QR codes only with --qr or -o."""
     code = (
         "import atexit, sys\n"
         f"atexit.register(lambda: print('LOADED', sorted(m for m in {HEAVY!r} if m in"
