@@ -57,3 +57,28 @@ def fhir(db: Database, patient: str | None) -> Iterator[dict]:
     from prolotrack.actions import fhir as resources
 
     return resources.entries(db, lookup.patient(db, patient).id if patient else None)
+
+
+def redcap(db: Database):
+    """The record as a de-identified REDCap project (domain/redcap.py): every live course."""
+    from prolotrack.actions.courses import practice_follow_up
+    from prolotrack.domain import redcap as project
+    from prolotrack.domain.form_catalogue import FORMS
+    from prolotrack.storage import answers, courses, flags, scores, sessions
+
+    found = courses.listing(db)
+    found.sort(key=lambda c: c.id)
+    given = scores.for_courses(db, [c.id for c in found])
+    data = [
+        project.CourseData(
+            c,
+            sessions.listing(db, course_id=c.id),
+            given[c.id],
+            answers.for_course(db, c.id),
+            [r["kind"] for r in flags.rehabilitation(db, c.id)],
+        )
+        for c in found
+    ]
+    catalogue = {i.code: i for i in CATALOGUE}
+    key = exports.secret(db, "pseudonym-key")
+    return project.project(data, key, catalogue, FORMS, practice_follow_up(db))

@@ -30,6 +30,7 @@ class What(StrEnum):
     adverse = "adverse"
     answers = "answers"
     fhir = "fhir"
+    redcap = "redcap"
 
 
 def export(
@@ -69,11 +70,20 @@ def export(
     bom: Annotated[bool, typer.Option("--bom", help="Start with a BOM, for Excel.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
-    """Export a table as CSV (or JSON), de-identified on request, or all records as FHIR R4."""
+    """Export a table as CSV (or JSON), de-identified on request, all records as FHIR R4, or a
+    de-identified REDCap project into a folder (redcap -o DIR)."""
     from prolotrack.actions import exports
     from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import InvalidInput
 
+    if what is What.redcap:
+        if output is None or since or until or patient or fmt is not ExportFormat.csv or bom:
+            raise InvalidInput(
+                "export redcap writes a folder of five files: give it -o DIR (and --force to"
+                " replace them); it is always de-identified"
+            )
+        _redcap(ctx, output, force)
+        return
     if what is What.fhir and (deidentify or since or until or fmt is not ExportFormat.csv):
         raise InvalidInput("export fhir takes only --output and --patient (and --force)")
     if fmt is ExportFormat.xlsx and output is None:
@@ -110,6 +120,43 @@ def export(
                 count = write(out, found, fmt.value, bar)
     if output is not None:
         say(f"Exported {plural(count, 'resource' if what is What.fhir else 'row')} to {output}")
+
+
+def _redcap(ctx: typer.Context, folder: Path, force: bool) -> None:
+    """The five files, each written whole; where one cannot be, none written is left."""
+    import contextlib
+
+    from prolotrack.actions import exports
+    from prolotrack.domain.errors import Refused
+    from prolotrack.render import redcap
+
+    if folder.exists() and not folder.is_dir():
+        raise Refused(f"{folder} is a file; export redcap writes a folder (-o DIR)")
+    targets = [folder / name for name in redcap.FILES]
+    there = [t.name for t in targets if t.exists()]
+    if there and not force:
+        raise Refused(f"{folder} has {', '.join(there)} already; give --force to replace them")
+    with clinic(ctx).open(write=False) as desk:
+        files = redcap.files(exports.redcap(desk.db))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise Refused(f"cannot make {folder}: {error.strerror}") from None
+    written = []
+    try:
+        for target in targets:
+            with output_file(
+                target, force=force, database=clinic(ctx).url or clinic(ctx).path
+            ) as out:
+                out.write(files[target.name])
+            written.append(target)
+    except BaseException:
+        for done in written if not there else []:
+            with contextlib.suppress(OSError):
+                done.unlink()
+        raise
+    records = files["records.csv"].count("\n") - 1
+    say(f"Exported a REDCap project to {folder}: {', '.join(redcap.FILES)} ({records} record rows)")
 
 
 def import_(
