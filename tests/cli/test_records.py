@@ -196,6 +196,7 @@ def test_config_list_get_set_unset(clinic):
         "follow-up",
         "sign-within",
         "form-url",
+        "site-id",
     ]
     assert {r["source"] for r in rows} == {"default"}
     assert {r["key"]: r["value"] for r in rows}["week-start"] == "monday"

@@ -185,6 +185,40 @@ def consent(db: Database, course: Course, on: date, form: str | None, today: dat
     return courses.get(db, course.id)
 
 
+def research_consent(db: Database, course: Course, on: date, today: date) -> Course:
+    """The patient's consent to the course's pseudonymised outcomes going to research (a
+    registry of clinics takes its rows from then on); given again after a withdrawal, it
+    resumes."""
+    refuse_voided(course)
+    vocab.not_after(on, today, "consent date")
+    if course.research_consent_on and not course.research_withdrawn_on:
+        raise Refused(
+            f"{course.label} has research consent already, since"
+            f" {course.research_consent_on.isoformat()}"
+        )
+    courses.update(
+        db,
+        course.id,
+        {"research_consent_on": on.isoformat(), "research_withdrawn_on": None},
+    )
+    return courses.get(db, course.id)
+
+
+def withdraw_research(db: Database, course: Course, on: date, today: date) -> Course:
+    """Consent to research withdrawn: no further row of the course goes to a registry."""
+    refuse_voided(course)
+    vocab.not_after(on, today, "withdrawal date")
+    if not course.research_consent_on or course.research_withdrawn_on:
+        raise Refused(f"{course.label} has no research consent to withdraw")
+    if on < course.research_consent_on:
+        raise InvalidInput(
+            f"withdrawal date {on.isoformat()} is before the research consent of"
+            f" {course.research_consent_on.isoformat()}"
+        )
+    courses.update(db, course.id, {"research_withdrawn_on": on.isoformat()})
+    return courses.get(db, course.id)
+
+
 def rehabilitation(
     db: Database,
     course: Course,

@@ -10,6 +10,7 @@ from prolotrack.actions.courses import practice_follow_up
 from prolotrack.domain import follow_up, vocab
 from prolotrack.domain.dates import Interval
 from prolotrack.domain.errors import NotFound
+from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.domain.outcomes import outcome
 from prolotrack.domain.outcomes_report import (
     GROUPS,
@@ -49,16 +50,23 @@ def outcomes(
     without that timepoint is left out. No course with it at all is refused, naming those in
     use."""
     by = vocab.one_of(by, GROUPS, "--by")
-    catalogue = {i.code: i for i in scores.instruments(db)}
+    pooled = getattr(db, "registry", False)  # a registry of clinics (storage/registry.py)
+    instruments = CATALOGUE if pooled else scores.instruments(db)
+    catalogue = {i.code: i for i in instruments}
     code = measure.strip().lower() if measure else None
     if code is not None and code not in catalogue:
         raise NotFound(f"unknown instrument {code!r} (known: {', '.join(catalogue)})")
-    chosen = courses.with_scores(
-        db, condition=condition, started=(since, until), every=at is not None, measure=code
-    )
+    if pooled:
+        from prolotrack.storage import registry
+
+        chosen = registry.with_scores(db, condition=condition, started=(since, until))
+    else:
+        chosen = courses.with_scores(
+            db, condition=condition, started=(since, until), every=at is not None, measure=code
+        )
     groups: dict[tuple[str, str], list[Judged]] = {}
     names: dict[str, str] = {}
-    practice = practice_follow_up(db)
+    practice = follow_up.DEFAULT if pooled else practice_follow_up(db)
     in_use: dict[str, Interval] = {}
     for course, found in progress(chosen):
         used = code or course.measure

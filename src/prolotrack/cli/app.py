@@ -43,6 +43,8 @@ COMMANDS = {
     "instruments": ("admin", "instruments_app", "The outcome instrument catalogue."),
     "config": ("admin", "config_app", "The practice's settings."),
     "db": ("database", "db_app", "The database: status, check, backup, restore, copy."),
+    "registry": ("registry", "app",
+                 "Pool outcomes of clinics on PostgreSQL: publish a clinic, subscribe a registry."),
 }  # fmt: skip
 
 

@@ -61,14 +61,27 @@ class Clinic:
 
     @contextlib.contextmanager
     def open(
-        self, *, write: bool, commit: bool = True, as_it_stands: bool = False
+        self,
+        *,
+        write: bool,
+        commit: bool = True,
+        as_it_stands: bool = False,
+        registry: bool = False,
     ) -> Iterator[Desk]:
         """One command's transaction: everything it writes, or nothing (``commit=False``:
         nothing, whatever happens, for a dry run). ``as_it_stands``: a clinic's server read
-        without bringing its schema up to this version."""
+        without bringing its schema up to this version. ``registry``: the command reads a
+        research registry's database too (report outcomes); any other is refused there."""
         with self.record.transaction(
             write=write, commit=commit, busy_timeout=busy_timeout(), as_it_stands=as_it_stands
         ) as db:
+            if getattr(db, "registry", False) and not registry:
+                from prolotrack.domain.errors import Refused
+
+                raise Refused(
+                    f"{self.url and self.record.name} is a research registry: 'report outcomes'"
+                    " reads it; a clinic's own commands run on the clinic's record"
+                )
             yield Desk(db, self.today)
 
 
@@ -82,6 +95,8 @@ class Desk:
     def setting(self, key: str) -> str | None:
         from prolotrack.actions import settings
 
+        if getattr(self.db, "registry", False):  # a registry has no practice settings
+            return None
         return settings.get(self.db, key)
 
     def date(self, text: str | None, default: date | None = None, *, relative: bool = True) -> date:

@@ -246,12 +246,39 @@ def consent(
     form: Annotated[
         str | None, typer.Option("--form", metavar="TEXT", help="The consent form used.")
     ] = None,
+    research: Annotated[
+        bool,
+        typer.Option(
+            "--research",
+            help="Consent to the course's pseudonymised outcomes going to research (a registry).",
+        ),
+    ] = False,
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="With --research: withdraw that consent.")
+    ] = False,
 ) -> None:
-    """Record the patient's consent to a course (log warns while there is none)."""
+    """Record the patient's consent to a course (log warns while there is none), or with
+    --research, to research (--withdraw to withdraw it)."""
     from prolotrack.actions import courses, lookup
+    from prolotrack.domain.errors import InvalidInput
 
+    if withdraw and not research:
+        raise InvalidInput("--withdraw withdraws consent to research: give --research too")
+    if research and form:
+        raise InvalidInput("--form names the treatment's consent form, not research consent")
     with clinic(ctx).open(write=True) as desk:
         found = lookup.course(desk.db, course)
+        if withdraw:
+            done = courses.withdraw_research(desk.db, found, desk.date(on), desk.today)
+            say(
+                f"Research consent to {done.label} withdrawn on {done.research_withdrawn_on}:"
+                " no further row of it goes to a registry"
+            )
+            return
+        if research:
+            done = courses.research_consent(desk.db, found, desk.date(on), desk.today)
+            say(f"Research consent to {done.label} recorded on {done.research_consent_on}")
+            return
         given = courses.consent(desk.db, found, desk.date(on), form, desk.today)
     say(f"Consent to {given.label} recorded on {given.consent_on}")
 

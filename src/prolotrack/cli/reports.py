@@ -187,7 +187,7 @@ def outcomes(
 
     group = vocab.one_of(by, GROUPS, "--by")
     point = follow_up.timepoint(at) if at is not None else None
-    with clinic(ctx).open(write=False) as desk:
+    with clinic(ctx).open(write=False, registry=True) as desk:
         found = outcomes_report.outcomes(
             desk.db,
             condition=condition,

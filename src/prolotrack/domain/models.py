@@ -53,6 +53,8 @@ class Course:
     consent_form: str | None = None
     created_at: str | None = None
     patient: Patient | None = None
+    research_consent_on: date | None = None  # consented to research (a registry's rows)
+    research_withdrawn_on: date | None = None
     sessions_done: int = 0
     last_session_on: date | None = None
 

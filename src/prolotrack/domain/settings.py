@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,16 @@ def _form_url(value: str) -> str:
         raise InvalidInput(
             f"form-url {value!r} is not an http:// or https:// address of the form server"
             " (e.g. https://forms.clinic.example, with no query)"
+        )
+    return text
+
+
+def _site_id(value: str) -> str:
+    text = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,31}", text):
+        raise InvalidInput(
+            f"site-id {value!r} is not 2-32 lower-case letters, digits and hyphens"
+            " (e.g. clinic-north)"
         )
     return text
 
@@ -116,6 +127,12 @@ SETTINGS: dict[str, Setting] = {
             "an http:// or https:// address, e.g. https://forms.clinic.example",
             _form_url,
             default=form_links.DEFAULT_URL,
+        ),
+        Setting(
+            "site-id",
+            "this clinic's id in a research registry, on every row it sends",
+            "2-32 lower-case letters, digits and hyphens, e.g. clinic-north",
+            _site_id,
         ),
     )
 }

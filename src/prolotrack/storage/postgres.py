@@ -27,7 +27,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, chain, keys, schema
+from prolotrack.storage import audit, chain, keys, registry, schema
 
 DIALECT = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
@@ -59,6 +59,7 @@ class PostgresDatabase:
     """A connection to one PostgreSQL database, with the surface storage uses."""
 
     dialect = DIALECT
+    registry = False  # a research registry's database (storage/registry.py): read-only here
 
     def __init__(self, connection):
         self.connection = connection
@@ -150,6 +151,16 @@ def transaction(
             with connection.begin() as outer:
                 if not write:  # one consistent view of the record for the whole command
                     db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if registry.is_registry(db):
+                    if write:
+                        raise Refused(
+                            f"{shown} is a research registry: it takes clinics' rows by"
+                            " replication, not prolotrack's writing commands (read it with"
+                            " 'report outcomes')"
+                        )
+                    db.registry = True
+                    yield db
+                    return
                 _lock(db, busy_timeout, write=write)
                 head = None
                 if write:

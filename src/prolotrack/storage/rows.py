@@ -98,6 +98,8 @@ def course(row: dict, owner: Patient | None = None) -> Course:
         patient=owner,
         sessions_done=row.get("sessions_done") or 0,
         last_session_on=_day(row.get("last_session_on")),
+        research_consent_on=_day(row.get("research_consent_on")),
+        research_withdrawn_on=_day(row.get("research_withdrawn_on")),
     )
 
 

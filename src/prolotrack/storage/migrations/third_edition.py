@@ -148,3 +148,17 @@ def _form_links(db: Database, d: Dialect) -> None:
     )
     audit.as_migration(db)
     audit.create_triggers(db, ("form_link", "form_response"))
+
+
+@migration("0013_research_consent")
+def _research_consent(db: Database, d: Dialect) -> None:
+    """A course's consent to research (``course consent --research``), and its withdrawal: what
+    a registry of clinics takes rows of, and stops taking them at."""
+    db.executescript(
+        f"""
+        ALTER TABLE courses ADD COLUMN {d.date("research_consent_on", required=False)};
+        ALTER TABLE courses ADD COLUMN {d.date("research_withdrawn_on", required=False)};
+        """
+    )
+    audit.as_migration(db)
+    audit.create_triggers(db, ("course",))
