@@ -133,7 +133,8 @@ def test_imported_answers_wait_for_review_and_count_only_once_accepted(worked, t
     assert worked.json("summary")["responses_waiting"] == 1
     text = worked.ok("summary", "-f", "text").stdout
     assert "Form responses waiting for review (form inbox): 1\n" in text
-    assert "response 1: womac of course 1, by import" in text and "Nothing recorded" not in text
+    assert "P-0001 Ada Lovelace, course 1: womac by import (response 1)" in text
+    assert "Nothing recorded" not in text
     assert worked.json("progress", "P-0001")["courses"][0] == baseline  # not counted yet
     worked.refused("form", "accept", "1", says="config set practitioner")
     worked.ok("config", "set", "practitioner", "Dr Rabago")

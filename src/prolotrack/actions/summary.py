@@ -36,7 +36,7 @@ def summarise(db: Database, last_day: date, days: int = 1, today: date | None = 
         adverse.append((event, Given(session, course, None)))
     unsigned, within = _unsigned(db, last_day)
     return Summary(
-        waiting=form_links.waiting(db),
+        waiting=[(r, courses.get(db, r.course_id)) for r in form_links.waiting(db)],
         unsigned=unsigned,
         sign_within=within,
         first_day=first_day,

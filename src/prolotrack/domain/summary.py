@@ -34,7 +34,7 @@ class Summary:
     unsigned: list[Given] | None = None
     sign_within: int = 3
     # Patients' answers received (by link or import), not yet accepted or rejected.
-    waiting: list[FormResponse] = field(default_factory=list)
+    waiting: list[tuple[FormResponse, Course]] = field(default_factory=list)
 
     @property
     def responses_waiting(self) -> int:

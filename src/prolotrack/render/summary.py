@@ -97,9 +97,9 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
         (
             WAITING,
             [
-                f"{r.received_at[:10]} response {r.id}: {r.form} of course {r.course_id}, by"
-                f" {r.source}"
-                for r in s.waiting
+                f"{r.received_at[:10]} {_who(c)}, course {c.id}: {r.form} by {r.source}"
+                f" (response {r.id})"
+                for r, c in s.waiting
             ],
         ),
         (
