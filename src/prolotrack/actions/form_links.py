@@ -201,13 +201,7 @@ def _received(db: Database, response_id: int) -> FormResponse:
 
 def _reviewer(db: Database) -> str:
     """Who reviews: the practitioner setting, which the audit names."""
-    name = settings.get(db, "practitioner")
-    if not name:
-        raise Refused(
-            "reviewing a patient's answers needs the practitioner's name: set it first"
-            " (prolotrack config set practitioner 'Dr A. Name')"
-        )
-    return name
+    return settings.practitioner(db, "reviewing a patient's answers needs the practitioner's name")
 
 
 def accept(db: Database, response_id: int, today: date) -> tuple[FormResponse, forms.Filled]:

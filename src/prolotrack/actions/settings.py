@@ -18,6 +18,19 @@ def get(db: Database, key: str) -> str | None:
     return settings.get(db, key)
 
 
+def practitioner(db: Database, needed_for: str) -> str:
+    """The ``practitioner`` setting, which what ``needed_for`` names cannot do without (a
+    signature, a review: the name it records and the audit names)."""
+    from prolotrack.domain.errors import Refused
+
+    name = settings.get(db, "practitioner")
+    if not name:
+        raise Refused(
+            f"{needed_for}: set it first (prolotrack config set practitioner 'Dr A. Name')"
+        )
+    return name
+
+
 def put(db: Database, key: str, value: str) -> None:
     settings.put(db, key, value)
 

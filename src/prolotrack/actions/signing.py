@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from prolotrack.actions import settings
 from prolotrack.domain import signatures as signing
 from prolotrack.domain import vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Session
 from prolotrack.domain.signatures import Signature
-from prolotrack.storage import audit, rows, sessions, settings, signatures
+from prolotrack.storage import audit, rows, sessions, signatures
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -22,13 +23,7 @@ def label(s: Session) -> str:
 
 def signer(db: Database) -> str:
     """Who signs: the practitioner setting, which a signature cannot do without."""
-    name = settings.get(db, "practitioner")
-    if not name:
-        raise Refused(
-            "a signature needs the signer's name: set it first"
-            " (prolotrack config set practitioner 'Dr A. Name')"
-        )
-    return name
+    return settings.practitioner(db, "a signature needs the signer's name")
 
 
 def sign(db: Database, chosen: list[Session], meaning: str) -> list[Signature]:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from prolotrack.domain import deidentify, vocab
+from prolotrack.domain.courses import REHABILITATION
 
 COLUMNS = (
     "Variable / Field Name",
@@ -48,14 +49,6 @@ RECORD_START = (
 ARM = 1
 COMPLETE = 2  # REDCap's "Complete"
 OLDEST = 90  # an age over 89 is given as 90: "90 or older" (Safe Harbor)
-REHABILITATION = (
-    "exercise",
-    "physiotherapy",
-    "brace",
-    "activity-modification",
-    "nsaid-avoidance",
-    "other",
-)
 
 
 @dataclass(frozen=True)
