@@ -5,9 +5,7 @@ SIGTERM; and 200 submissions from 20 clients at once, none lost and none doubled
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -20,19 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium
 from tests.conftest import INSTALLED, TODAY
 
-CHROMIUM = os.environ.get("PROLOTRACK_CHROMIUM") or shutil.which("chromium")
 AXE = Path(__file__).parent.parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ODI = {f"Q{n}": v for n, v in enumerate([1, 2, 1, 1, 2, 3, 1, 0, 2, 1], start=1)}  # 14/50: 28
 
 
@@ -172,13 +161,8 @@ def test_a_thousand_bytes_of_nonsense_are_refused_plainly(worked, server):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not CHROMIUM:
-        pytest.skip("no chromium here (.ci/run installs Debian's package)")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def answer_every_item(page) -> None:

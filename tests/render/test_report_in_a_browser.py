@@ -4,36 +4,19 @@ and a print to A4 of one or two pages a course."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium
 from tests.conftest import Clinic
-
-CHROMIUM = os.environ.get("PROLOTRACK_CHROMIUM") or shutil.which("chromium")
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not CHROMIUM:
-    pytest.skip("no chromium here (.ci/run installs Debian's package)", allow_module_level=True)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _open(browser, path: Path):
