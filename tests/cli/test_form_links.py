@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from datetime import date
 
 import pytest
@@ -262,3 +263,23 @@ def test_links_for_the_follow_ups_due_carry_the_contact_once(worked):
     worked.ok("form", "link", "1", "--form", "womac", "--timepoint", "3m")  # replaces it
     worked.refused("config", "set", "form-url", "forms.clinic.example", says="form-url")
     worked.refused("form", "links", says="--due")
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("columns", [80, 100])
+def test_links_made_on_a_terminal_are_shown_whole(worked, columns):
+    """A link is shown once (the record keeps only its hash): on a terminal of any width it is
+    printed whole, never cut to fit a table."""
+    import re
+
+    from tests.cli.test_terminal import _on_a_pty
+    from tests.conftest import INSTALLED
+
+    worked.ok("patient", "edit", "P-0001", "--phone", "+44 20 7946 0000")
+    argv = [str(INSTALLED), "--db", str(worked.path), "--today", "2026-06-02", "form", "links",
+            "--due"]  # fmt: skip
+    shown, status, _ = _on_a_pty(argv, columns, {**os.environ, "TERM": "xterm"})
+    assert status == 0
+    plain = re.sub(r"\x1b\[[0-9;?]*[ -/]*[@-~]", "", shown)
+    assert re.search(r"http://127\.0\.0\.1:8765/f/[A-Za-z0-9_-]{43}(\s|$)", plain), plain
+    assert "+44 20 7946 0000" in plain and "P-0001" in plain and "3m" in plain

@@ -147,7 +147,10 @@ def links(
         raise InvalidInput("say which links: --due (every follow-up due or overdue today)")
     with clinic(ctx).open(write=True) as desk:
         made = form_links.issue_due(desk.db, desk.today, expires)
-    show(fmt, form_views.links(made.issued))
+    if fmt is Format.table:
+        typer.echo(form_views.links_text(made.issued), nl=False)
+    else:
+        show(fmt, form_views.links(made.issued))
     say(f"{len(made.issued)} link{'s' if len(made.issued) != 1 else ''} made")
     if made.pending:
         say(f"{made.pending} follow-up(s) due already have a live link or answers waiting")
@@ -167,7 +170,7 @@ def serve(
     ] = 8765,
 ) -> None:
     """Serve the form links to patients' browsers until Ctrl-C (put it behind the clinic's TLS
-    proxy to reach it from outside; see docs/forms.md)."""
+    proxy to reach it from outside; see docs/patients-report.md)."""
     from prolotrack.cli.form_server import serve as run
 
     run(clinic(ctx), host, port)

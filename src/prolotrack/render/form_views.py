@@ -135,6 +135,24 @@ def links(issued: list[Issued]) -> Listing:
     return Listing(columns, rows, title="Form links", empty="No follow-up needs a link today.")
 
 
+def links_text(issued: list[Issued]) -> str:
+    """Links just made, for a terminal: each patient on a line, the link whole on the next (a
+    link is shown once, and a table narrower than it would cut it)."""
+    if not issued:
+        return "No follow-up needs a link today.\n"
+    lines = ["Form links"]
+    for i in issued:
+        p = i.patient
+        contact = f" ({p.phone})" if p.phone else ""
+        follow = f", {i.link.timepoint} follow-up" if i.link.timepoint else ""
+        lines.append(
+            f"{p.chart or '#' + str(p.id)} {p.name}{contact}, course {i.course.id}:"
+            f" {i.link.form}{follow}, until {i.link.expires_on.isoformat()}"
+        )
+        lines.append(f"  {i.address}")
+    return "\n".join(lines) + "\n"
+
+
 def inbox(waiting: list[Waiting]) -> Listing:
     """Responses waiting for a practitioner's review, with what each would score."""
     columns = [
