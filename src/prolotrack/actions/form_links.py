@@ -116,8 +116,7 @@ class Asked:
 
 def opened(db: Database, token: str, today: date) -> Asked:
     """The form a live link asks for; a link unknown, used, expired or replaced is refused."""
-    link = _live(db, token, today)
-    course = courses.get(db, link.course_id)
+    link, course = _live(db, token, today)
     chosen = FORMS[link.form]
     return Asked(
         rules.first_name(course.patient.name),
@@ -131,7 +130,7 @@ def submit(db: Database, token: str, posted: dict[str, str], today: date) -> tup
     """Take a link's answers once: checked and scorable by the form's rule, held as received
     (the patient, by the link, is who the audit names). Returns the response's id and the
     patient's first name, for the thank-you."""
-    link = _live(db, token, today)
+    link, course = _live(db, token, today)
     chosen = FORMS[link.form]
     given = chosen.checked(posted)
     chosen.scored(given)  # refused, naming the rule, when too few answers score
@@ -150,21 +149,22 @@ def submit(db: Database, token: str, posted: dict[str, str], today: date) -> tup
         },
         given,
     )
-    return response_id, rules.first_name(courses.get(db, link.course_id).patient.name)
+    return response_id, rules.first_name(course.patient.name)
 
 
-def _live(db: Database, token: str, today: date) -> FormLink:
-    """The link a token opens, if it still works (a link of a course voided since is
-    withdrawn with it)."""
+def _live(db: Database, token: str, today: date) -> tuple[FormLink, Course]:
+    """The link a token opens, and its course, if it still works (a link of a course voided
+    since is withdrawn with it)."""
     link = stored.by_token_hash(db, rules.token_hash(token)) if rules.well_formed(token) else None
     if link is None:
         raise LinkUnknown()
+    course = courses.get(db, link.course_id)
     state = rules.state(link, today)
-    if state == rules.LIVE and courses.get(db, link.course_id).voided_at:
+    if state == rules.LIVE and course.voided_at:
         state = rules.WITHDRAWN
     if state != rules.LIVE:
         raise LinkClosed(state)
-    return link
+    return link, course
 
 
 def inbox(db: Database) -> list[Waiting]:
