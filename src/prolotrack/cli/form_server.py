@@ -26,7 +26,7 @@ def make_app(clinic: Clinic):
     from flask import Flask, Response, request
 
     from prolotrack.actions import form_links
-    from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, ProlotrackError
+    from prolotrack.domain.errors import InvalidInput, ProlotrackError
     from prolotrack.render import form_page
 
     app = Flask("prolotrack.forms")
@@ -69,7 +69,7 @@ def make_app(clinic: Clinic):
             return answer(form_page.unknown())
         except form_links.LinkClosed as closed:
             return answer(form_page.closed(closed.state))
-        except (DatabaseUnusable, ProlotrackError) as error:
+        except ProlotrackError as error:  # the record busy or unusable: try again later
             say(f"{datetime.now():%Y-%m-%d %H:%M:%S} could not serve a form: {error}")
             return answer(form_page.unavailable())
 
