@@ -117,6 +117,17 @@ def pytest_addoption(parser):
         " database on the PostgreSQL server PROLOTRACK_TEST_POSTGRES names",
     )
 
+    parser.addoption(
+        "--encrypted",
+        action="store_true",
+        help="every file the tests make is encrypted: PROLOTRACK_KEY is set to a test key for"
+        " the whole run (SQLite only)",
+    )
+
+
+# The key of the encrypted pass (``--encrypted``): 32 bytes, as 'db encrypt' makes them.
+TEST_KEY = "5eed" * 16
+
 
 def pytest_configure(config):
     config.addinivalue_line(
@@ -124,9 +135,32 @@ def pytest_configure(config):
         "sqlite_only: run in the default pass only: about the SQLite file itself (its bytes,"
         " modes, companions), or setting up the engines it needs itself",
     )
+    config.addinivalue_line(
+        "markers",
+        "plain_only: not in the encrypted pass: about a plain file's own bytes, or making"
+        " plain files (of earlier versions) by hand",
+    )
+    # The key is set for the whole run, fixtures made once included (never the developer's own)
+    if config.getoption("--encrypted"):
+        os.environ["PROLOTRACK_KEY"] = TEST_KEY
+    else:
+        os.environ.pop("PROLOTRACK_KEY", None)
+
+
+def encrypted_pass() -> bool:
+    """Whether this run is the encrypted pass (every file made encrypted with TEST_KEY)."""
+    return os.environ.get("PROLOTRACK_KEY") == TEST_KEY
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("--encrypted"):
+        if config.getoption("--engine") == "postgresql":
+            raise pytest.UsageError("--encrypted is a pass of the SQLite file; not with postgresql")
+        plain = pytest.mark.skip(reason="about a plain file: not in the encrypted pass")
+        for item in items:
+            if item.get_closest_marker("plain_only"):
+                item.add_marker(plain)
+        return
     if config.getoption("--engine") != "postgresql":
         return
     only = pytest.mark.skip(reason="run in the default (SQLite) pass only")

@@ -1,8 +1,8 @@
 """Records are amended, never silently overwritten: amend, void, and the audit log."""
 
-import sqlite3
-
 import pytest
+
+from tests import raw
 
 
 def test_amend_changes_fields_and_renumbers(worked):
@@ -122,9 +122,9 @@ def test_audit_shows_every_change_with_its_reason(worked):
 
 @pytest.mark.sqlite_only
 def test_the_audit_log_is_append_only(worked):
-    conn = sqlite3.connect(worked.path)
+    conn = raw.connect(worked.path)
     for statement in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with pytest.raises(raw.errors("DatabaseError"), match="append-only"):
             conn.execute(statement)
     conn.close()
 
@@ -132,7 +132,7 @@ def test_the_audit_log_is_append_only(worked):
 @pytest.mark.sqlite_only
 def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
     worked.ok("db", "check")
-    conn = sqlite3.connect(worked.path)
+    conn = raw.connect(worked.path)
     conn.execute("DROP TRIGGER audit_log_no_update")
     conn.execute(
         "UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
@@ -148,8 +148,8 @@ def test_a_forged_row_breaks_the_chain_and_db_check_finds_it(worked):
 
 @pytest.mark.sqlite_only
 def test_another_program_cannot_change_audited_tables(worked):
-    conn = sqlite3.connect(worked.path)
-    with pytest.raises(sqlite3.OperationalError, match="prolotrack_chain"):
+    conn = raw.connect(worked.path)
+    with pytest.raises(raw.errors("OperationalError"), match="prolotrack_chain"):
         conn.execute("UPDATE patients SET name = 'Someone Else'")
     conn.close()
 

@@ -15,7 +15,6 @@ the same bytes there.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 
 from prolotrack.storage import chain, keys
 from prolotrack.storage.connection import FileDatabase
+from tests import raw
 from tests.benchmarks.make_clinic import build
 from tests.conftest import Clinic
 
@@ -73,7 +73,7 @@ DIGESTS = {
 
 def generated(path: Path) -> Clinic:
     build(path, scale=0.01, today=TODAY)
-    with sqlite3.connect(path) as conn:  # secrets are not audited: a write as the file's owner
+    with raw.connect(path) as conn:  # secrets are not audited: a write as the file's owner
         was = conn.execute("SELECT value FROM secrets WHERE name = 'file-id'").fetchone()[0]
         conn.execute("UPDATE secrets SET value = :v WHERE name = 'pseudonym-key'", {"v": "5" * 64})
         conn.execute("UPDATE secrets SET value = :v WHERE name = 'file-id'", {"v": FILE_ID})
@@ -81,7 +81,7 @@ def generated(path: Path) -> Clinic:
     for where in (keys.key_path, keys.sealed_path):
         where(was).rename(where(FILE_ID))  # the chain's key follows the file's id
     keys.head_path(was, path).unlink()
-    conn = sqlite3.connect(path)  # and the head, which counts the secrets, is made anew
+    conn = raw.connect(path)  # and the head, which counts the secrets, is made anew
     keys.save_head(FILE_ID, path, chain.head(FileDatabase(conn, execute_plugins=False), None))
     conn.close()
     clinic = Clinic(path, TODAY)

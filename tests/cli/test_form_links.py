@@ -76,6 +76,7 @@ def test_a_link_carries_a_256_bit_token_of_which_the_record_keeps_only_the_hash(
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.plain_only  # its bytes read as they are: the encrypted pass shows none
 def test_the_token_is_nowhere_in_the_file(worked):
     token = token_of(worked.ok("form", "link", "P-0001", "--form", "koos").stdout)
     stored = worked.path.read_bytes()

@@ -1,8 +1,8 @@
 """Each refusal SPEC names: its exit status, its one-line message, and nothing written."""
 
-import sqlite3
-
 import pytest
+
+from tests import raw
 
 LOG = ["session", "log", "P-0001", "--site", "MCL:0.5:D15"]
 
@@ -153,14 +153,14 @@ def test_empty_file_is_refused_not_initialised(clinic):
 
 @pytest.mark.sqlite_only
 def test_another_programs_database_is_not_changed(clinic):
-    with sqlite3.connect(clinic.path) as conn:
+    with raw.connect(clinic.path) as conn:
         conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
     clinic.refused("patient", "add", "Ada", status=3, says="not a prolotrack one")
 
 
 @pytest.mark.sqlite_only
 def test_newer_schema_is_refused(worked):
-    with sqlite3.connect(worked.path) as conn:
+    with raw.connect(worked.path) as conn:
         conn.execute(
             "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
             " VALUES ('prolotrack', '9999_future', '2030-01-01')"

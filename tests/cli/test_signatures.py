@@ -2,9 +2,9 @@
 addenda; co-signatures; what is left unsigned; and ``db check`` holding each signature against
 the session as it stands."""
 
-import sqlite3
-
 import pytest
+
+from tests import raw
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def _behind_the_back(clinic, table: str, statement: str) -> None:
 
         psql(clinic.path, f"ALTER TABLE {table} DISABLE TRIGGER USER", statement)
         return
-    conn = sqlite3.connect(clinic.path)
+    conn = raw.connect(clinic.path)
     for event in ("insert", "update", "delete"):
         conn.execute(f"DROP TRIGGER IF EXISTS audit_{table}_{event}")
     conn.execute(statement)

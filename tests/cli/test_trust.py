@@ -9,7 +9,6 @@ import os
 import resource
 import shutil
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import raw
 from tests.conftest import WORKED_EXAMPLE, copy_record
 
 BIN = Path(sys.executable).parent / "prolotrack"
@@ -99,7 +99,7 @@ def _patients(user, db=None):
 
 def test_restore_refuses_an_empty_sqlite_file(user, tmp_path):
     empty = tmp_path / "e.db"
-    conn = sqlite3.connect(empty)
+    conn = raw.connect(empty)
     conn.execute("create table x(a)")
     conn.execute("drop table x")
     conn.close()
@@ -162,7 +162,7 @@ def test_a_backup_restores_on_a_new_machine_with_its_key(user, tmp_path):
 
 def test_a_tampered_backup_is_not_restored(user, tmp_path):
     backup = user.ok("db", "backup", str(tmp_path / "b.db")).stdout.strip()
-    conn = sqlite3.connect(backup)
+    conn = raw.connect(backup)
     conn.execute("DROP TRIGGER audit_log_no_delete")
     conn.execute("DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
     conn.commit()
@@ -266,7 +266,7 @@ def test_a_migration_killed_midway_leaves_the_old_file_whole(user, tmp_path):
     from prolotrack.storage.connection import FileDatabase as Database
 
     old = tmp_path / "old.db"
-    conn = sqlite3.connect(old, isolation_level=None)
+    conn = raw.connect(old, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     schema.migrations.apply(Database(conn), stop_before="0002_secrets")
     conn.execute(
@@ -275,7 +275,7 @@ def test_a_migration_killed_midway_leaves_the_old_file_whole(user, tmp_path):
     conn.close()
     original = old.read_bytes()
     _kill_during(user, "patient", "list", db=old, marker="backups/*", limit=10)
-    conn = sqlite3.connect(old)
+    conn = raw.connect(old)
     applied = conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
     conn.close()
     assert applied in (1, len(schema.KNOWN))  # all or nothing
@@ -432,7 +432,7 @@ def test_an_instrument_with_an_infinite_range_is_refused_and_audit_still_works(u
 
 
 def _stamp(path, version):
-    conn = sqlite3.connect(path)
+    conn = raw.connect(path)
     conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
     conn.close()

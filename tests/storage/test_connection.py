@@ -1,7 +1,6 @@
 """The file: where it is, its mode, its journal, one transaction per command, its schema."""
 
 import os
-import sqlite3
 import stat
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from prolotrack.domain.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable
 from prolotrack.storage import patients, schema
 from prolotrack.storage.connection import default_path, transaction
+from tests import raw
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
 
@@ -39,7 +39,7 @@ def test_wal_foreign_keys_and_schema_version(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert schema.version(db) == len(schema.KNOWN)
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(raw.errors("IntegrityError")):
             db.execute(
                 "INSERT INTO courses (patient_id, condition, measure, interval,"
                 " started_on, created_at, updated_at)"
@@ -69,7 +69,7 @@ def test_a_write_waits_then_fails_busy_without_writing(tmp_path):
     path = tmp_path / "clinic.db"
     with transaction(path, write=True) as db:
         patients.insert(db, {"name": "Ada"})
-    holder = sqlite3.connect(path, isolation_level=None)
+    holder = raw.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with (

@@ -1,10 +1,11 @@
 """docs/data-model.md names every table and every column a person reading the file with sqlite3
 meets (besides ids and record-keeping timestamps)."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+
+from tests import raw
 
 DOC = (Path(__file__).parents[2] / "docs" / "data-model.md").read_text()
 KEEPING = {"id", "created_at", "updated_at"}
@@ -13,7 +14,7 @@ KEEPING = {"id", "created_at", "updated_at"}
 @pytest.mark.sqlite_only
 def test_every_table_and_column_is_in_the_data_model(clinic):
     clinic.ok("patient", "add", "Ada")
-    with sqlite3.connect(clinic.path) as conn:
+    with raw.connect(clinic.path) as conn:
         tables = [
             r[0]
             for r in conn.execute(

@@ -3,7 +3,6 @@
 import os
 import random
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 from prolotrack.storage import schema
 from prolotrack.storage.connection import transaction
+from tests import raw
 from tests.conftest import TODAY, Clinic, copy_record
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
@@ -47,7 +47,7 @@ def _hide_a_row_from_an_index(path):
     from prolotrack.storage import audit
 
     def connect():
-        conn = sqlite3.connect(path)
+        conn = raw.connect(path)
         conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)  # a hash, if not the key's
         conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'someone')")
         conn.execute("PRAGMA writable_schema = ON")
@@ -94,7 +94,7 @@ def test_a_bad_file_is_never_written_to_and_db_check_names_the_problem(worked, k
 
 def test_a_lock_held_past_the_wait_is_exit_3_and_writes_nothing(worked, monkeypatch):
     monkeypatch.setenv("PROLOTRACK_BUSY_TIMEOUT", "0.3")
-    holder = sqlite3.connect(worked.path, isolation_level=None)
+    holder = raw.connect(worked.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
@@ -132,7 +132,7 @@ def test_backup_while_another_process_writes_is_sound(worked, tmp_path):
         assert writer.wait(timeout=120) == 0
     assert made
     for backup in made:
-        conn = sqlite3.connect(backup)
+        conn = raw.connect(backup)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         conn.close()
 
@@ -191,7 +191,7 @@ def test_restore_onto_a_damaged_file(worked, tmp_path):
 
 def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
     path = tmp_path / "v1.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = raw.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     from prolotrack.storage.connection import FileDatabase as Database
 
@@ -210,7 +210,7 @@ def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
     conn.close()
     clinic = Clinic(path, TODAY)
     assert [s["date"] for s in clinic.json("session", "list")] == ["2026-01-05"]
-    conn = sqlite3.connect(path)
+    conn = raw.connect(path)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.KNOWN)
     counts = [
@@ -278,7 +278,7 @@ def test_an_import_killed_at_20_random_moments_leaves_all_rows_or_none(worked, b
         time.sleep(rng.uniform(0, duration))
         victim.send_signal(signal.SIGKILL)
         victim.wait()
-        conn = sqlite3.connect(target)
+        conn = raw.connect(target)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         conn.close()
@@ -351,7 +351,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
     from prolotrack.storage.connection import FileDatabase as Database
 
     path = tmp_path / "v6.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = raw.connect(path, isolation_level=None)
     db = Database(conn, execute_plugins=False)
     schema.migrations.apply(db, stop_before="0007_follow_up_and_corrections")
     db.execute("PRAGMA user_version = 6")
@@ -378,7 +378,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
     assert event["recorded_on"] == "2026-01-07"
     clinic.ok("session", "amend", "1", "--guidance", "ct", "--reason", "it was CT")
     clinic.refused("score", "add", "1", "womac=40.5", says="whole points")
-    conn = sqlite3.connect(path)
+    conn = raw.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.KNOWN)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

@@ -11,13 +11,13 @@ PostgreSQL), and who keeps the record of migrations and the writer of the moment
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
 from prolotrack.storage import schema
 from prolotrack.storage.connection import FileDatabase
 from prolotrack.storage.migrations.dialects import POSTGRESQL, SQLITE
+from tests import raw
 
 ENGINE_OWN = {"_sqlite_migrations", schema.SERVER_RECORD, "audit_context"}
 TYPES = {
@@ -70,7 +70,7 @@ def _default(value) -> str | None:
 
 
 def sqlite_schema(path) -> dict:
-    conn = sqlite3.connect(path)
+    conn = raw.connect(path)
     found = {}
     tables = [
         r[0]
@@ -189,7 +189,7 @@ def test_both_engines_build_the_same_schema_from_one_list(tmp_path, postgres_url
     from tests.storage.test_postgres import connected
 
     path = tmp_path / "clinic.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = raw.connect(path, isolation_level=None)
     schema.migrate(FileDatabase(conn, execute_plugins=False))
     conn.close()
     with connected(postgres_url) as db:
@@ -212,7 +212,7 @@ def test_a_copy_between_engines_carries_every_table(tmp_path):
     log then names records it does not have)."""
     from prolotrack.storage.copying import TABLES
 
-    conn = sqlite3.connect(tmp_path / "schema.db")
+    conn = raw.connect(tmp_path / "schema.db")
     db = FileDatabase(conn, execute_plugins=False)
     schema.migrate(db)
     made = {t for t in db.table_names() if not t.startswith("sqlite_")}

@@ -6,12 +6,12 @@ met through the installed command."""
 import json
 import random
 import shutil
-import sqlite3
 
 import pytest
 
 from prolotrack.storage import chain, keys
 from prolotrack.storage.connection import FileDatabase
+from tests import raw
 from tests.storage.test_tampering import _behind_the_triggers
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file and the files beside it
@@ -45,7 +45,7 @@ def test_a_copy_at_another_path_takes_no_write_until_brought_in(worked, installe
 
 
 def test_a_head_made_up_from_the_older_copys_own_log_does_not_hold(worked, installed, earlier):
-    conn = sqlite3.connect(earlier)
+    conn = raw.connect(earlier)
     made_up = chain.head(FileDatabase(conn, execute_plugins=False), None)
     conn.close()
     shutil.copy(earlier, worked.path)
@@ -58,7 +58,7 @@ def test_a_head_made_up_from_the_older_copys_own_log_does_not_hold(worked, insta
 def test_a_backup_stripped_of_its_sealed_head_is_not_restored(worked, installed, tmp_path):
     backup = tmp_path / "b.db"
     installed.ok("db", "backup", str(backup))
-    conn = sqlite3.connect(backup, isolation_level=None)
+    conn = raw.connect(backup, isolation_level=None)
     conn.execute("DELETE FROM secrets WHERE name = 'audit-head'")
     [guard] = conn.execute(
         "SELECT sql FROM sqlite_master WHERE name = 'audit_log_no_delete'"
@@ -77,7 +77,7 @@ def test_a_backup_stripped_of_its_sealed_head_is_not_restored(worked, installed,
 
 
 def test_a_record_changed_behind_the_triggers_takes_no_write(worked, installed):
-    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn = raw.connect(worked.path, isolation_level=None)
     _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'edited' WHERE id = 1")
     conn.close()
     message = installed.refused(
@@ -97,7 +97,7 @@ def test_a_record_changed_behind_the_triggers_takes_no_write(worked, installed):
 def test_a_laundered_record_is_still_found(worked, installed):
     """Even with the note of the file's identity forged, so that the edit goes through, the
     edit's "before" is not what the change before it left."""
-    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn = raw.connect(worked.path, isolation_level=None)
     _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'edited' WHERE id = 1")
     conn.close()
     note = worked.path.with_name(f".{worked.path.name}.verified")
@@ -111,7 +111,7 @@ def test_a_laundered_record_is_still_found(worked, installed):
 
 
 def test_a_changed_secret_takes_no_write_and_a_missing_one_says_so(worked, installed):
-    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn = raw.connect(worked.path, isolation_level=None)
     conn.execute("DELETE FROM secrets WHERE name = 'pseudonym-key'")
     conn.close()
     installed.refused("patient", "add", "Grace Hopper", status=3, says="a secret of the record")
@@ -126,7 +126,7 @@ def test_a_changed_secret_takes_no_write_and_a_missing_one_says_so(worked, insta
 
 
 def test_findings_accepted_with_a_reason_let_writes_go_on_and_are_logged(worked, installed):
-    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn = raw.connect(worked.path, isolation_level=None)
     _behind_the_triggers(conn, "sessions", "UPDATE sessions SET note = 'mended' WHERE id = 1")
     conn.execute("UPDATE sessions SET number = 9 WHERE id = 1")
     conn.execute("INSERT INTO site_names (name, first_used) VALUES ('Elm Street', 'x')")
@@ -171,7 +171,7 @@ def test_a_file_that_fails_its_check_is_not_backed_up_and_the_good_copies_stay(w
         installed.ok("db", "backup")
     folder = worked.path.parent / "backups"
     good = sorted(folder.iterdir())
-    conn = sqlite3.connect(worked.path, isolation_level=None)
+    conn = raw.connect(worked.path, isolation_level=None)
     _behind_the_triggers(conn, "scores", "UPDATE scores SET value = 1 WHERE id = 1")
     conn.close()
     message = installed.refused("db", "backup", status=3, says="fails its check")

@@ -9,13 +9,13 @@ at schema 0008 (the last released) and dumped with pg_dump. Its machine's audit 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from prolotrack.storage import audit, chain, keys, schema
 from prolotrack.storage.connection import FileDatabase
+from tests import raw
 from tests.conftest import TODAY, Clinic, database_fingerprint
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -166,7 +166,7 @@ def test_status_check_and_backup_read_the_server_as_it_stands(released, tmp_path
 
 def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path):
     path = tmp_path / "clinic.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = raw.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     db = FileDatabase(conn, execute_plugins=False)
     schema.migrations.apply(db, stop_before="0009_adverse_events_voided")
@@ -175,7 +175,7 @@ def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path)
     conn.close()
     clinic = Clinic(path, TODAY)
     clinic.ok("patient", "add", "Ada Lovelace")
-    conn = sqlite3.connect(path)
+    conn = raw.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.KNOWN)
     (after,) = conn.execute(
         "SELECT after FROM audit_log WHERE entity = 'schema' AND action = 'migrate'"
@@ -192,7 +192,7 @@ def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path)
 def test_an_older_file_without_its_head_is_not_upgraded(tmp_path):
     """An upgrade writes: an older copy put in the record's place is not adopted by a read."""
     path = tmp_path / "clinic.db"
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = raw.connect(path, isolation_level=None)
     db = FileDatabase(conn, execute_plugins=False)
     schema.migrations.apply(db, stop_before="0009_adverse_events_voided")
     conn.execute(f"PRAGMA user_version = {LAST_RELEASE}")

@@ -16,6 +16,7 @@ from prolotrack.domain.errors import DatabaseMissing, Refused
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
+    from prolotrack.storage.encryption import Converted
     from prolotrack.storage.file_care import Status
 
 Progress = Callable[[Iterable], Iterable]
@@ -105,9 +106,19 @@ class FileCare:
 
         return file_care.restore(self.path, source, force=force)
 
+    def encrypt(self, key_file: Path | None) -> Converted:
+        from prolotrack.storage import encryption
+
+        return encryption.encrypt(self.existing(), key_file)
+
+    def decrypt(self) -> Converted:
+        from prolotrack.storage import encryption
+
+        return encryption.decrypt(self.existing())
+
     def forget(self) -> None:
-        """Remove the file (a demo's), its companions and its audit key."""
-        from prolotrack.storage import keys, schema
+        """Remove the file (a demo's), its companions, its audit key and its key file."""
+        from prolotrack.storage import cipher, keys, schema
         from prolotrack.storage.disk import discard
 
         with self.transaction(write=False, busy_timeout=default_busy_timeout()) as db:
@@ -115,6 +126,7 @@ class FileCare:
         discard(self.path)
         if file_id:
             keys.forget(file_id, self.path)
+            cipher.forget_key_file(file_id)
 
 
 class ServerCare:
@@ -176,6 +188,15 @@ class ServerCare:
         with self.transaction(write=False, busy_timeout=busy_timeout, as_it_stands=True) as db:
             return server_care.backup(db, dest)
 
+    def encrypt(self, key_file: Path | None) -> Converted:
+        raise Refused(
+            "'db encrypt' encrypts a file; a clinic's PostgreSQL database is kept encrypted by"
+            " its server's own disk encryption (docs/clinic-server.md)"
+        )
+
+    def decrypt(self) -> Converted:
+        raise Refused("'db decrypt' turns an encrypted file back; this is a PostgreSQL database")
+
     def restore(self, source: Path, *, force: bool, busy_timeout: float) -> Path | None:
         from prolotrack.storage import server_care
 
@@ -228,6 +249,13 @@ def places_of_the_record(database: Path | str | None) -> tuple[set[Path], Path |
         live = {path, *(Path(f"{path}{end}") for end in ("-wal", "-shm", "-journal"))}
         backups = file_care.backup_folder(path).resolve()
     return live, backups, keys.folder().resolve()
+
+
+def is_encrypted_database(path: Path) -> bool:
+    """Whether a key this machine has (``PROLOTRACK_KEY``, the key files) opens ``path``."""
+    from prolotrack.storage import cipher
+
+    return cipher.opened_by_a_key_here(path)
 
 
 def temporary_beside(path: Path, kind: str) -> Path:

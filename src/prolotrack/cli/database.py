@@ -1,4 +1,5 @@
-"""prolotrack db path | status | check | backup | restore | copy, and prolotrack audit
+"""prolotrack db path | status | check | backup | restore | copy | encrypt | decrypt, and
+prolotrack audit
 
 Each works on a file and on a clinic's PostgreSQL database, through the one interface of
 actions/care.py."""
@@ -171,6 +172,57 @@ def db_copy(
         f" {copied['sessions']} sessions, {copied['audit_log']} audit log rows; the copy's"
         " audit chain holds"
     )
+
+
+@db_app.command("encrypt")
+def db_encrypt(
+    ctx: typer.Context,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            metavar="PATH",
+            help="Write the new key here (a new file, outside the database's folder: a"
+            " removable drive, say) [default: beside the audit keys]. Not with PROLOTRACK_KEY,"
+            " whose key is used instead.",
+        ),
+    ] = None,
+) -> None:
+    """Encrypt the file and its backups (SQLCipher, AES-256), in place.
+
+    A random 256-bit key is written to a key file readable by you alone, or the key in
+    PROLOTRACK_KEY is used. Each file is converted into a new one beside it, checked as 'db
+    check' checks it, and renamed into place: a kill at any moment leaves it as it was or
+    encrypted, whole. From then on every command finds the key by itself (PROLOTRACK_KEY, or
+    the key files beside the audit keys). Keep a copy of the key apart from the file: without
+    it the record and its backups cannot be read (docs/reliability.md).
+    """
+    converted = clinic(ctx).record.encrypt(key_file)
+    say(f"Encrypted {converted.path}{_with_backups(converted.backups)}")
+    say(f"Key: {converted.key_place}")
+    say(
+        "Keep a copy of the key apart from the record (docs/reliability.md): without it the"
+        " record and its backups cannot be read"
+    )
+
+
+@db_app.command("decrypt")
+def db_decrypt(ctx: typer.Context) -> None:
+    """Turn an encrypted file and its encrypted backups back into plain files, in place.
+
+    Converted and checked as 'db encrypt' does. The key files are kept: a copy of the record
+    kept elsewhere may still need them.
+    """
+    converted = clinic(ctx).record.decrypt()
+    say(f"Decrypted {converted.path}{_with_backups(converted.backups)}")
+    if converted.from_environment:
+        say(f"Unset {converted.key_place} to use it: while it is set, a plain file is refused")
+
+
+def _with_backups(count: int) -> str:
+    from prolotrack.domain.vocab import plural
+
+    return f" and {plural(count, 'backup')}" if count else ""
 
 
 ENTITIES = care.audited_entities()

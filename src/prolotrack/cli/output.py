@@ -112,7 +112,7 @@ def output_file(
 
 
 def _refuse_the_record(path: Path, database: Path | str | None) -> None:
-    from prolotrack.actions.care import places_of_the_record
+    from prolotrack.actions.care import is_encrypted_database, places_of_the_record
     from prolotrack.domain.errors import Refused
 
     target = path.resolve()
@@ -128,6 +128,8 @@ def _refuse_the_record(path: Path, database: Path | str | None) -> None:
         with contextlib.suppress(OSError), open(path, "rb") as existing:
             if existing.read(16) == b"SQLite format 3\x00":
                 why = "a SQLite database"
+        if why is None and is_encrypted_database(path):
+            why = "an encrypted database"
     if why:
         raise Refused(f"{path} is {why}; -o never writes over the record, --force or not")
 

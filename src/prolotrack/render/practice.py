@@ -71,6 +71,7 @@ def database_status(found) -> Record:
         (Column("size_bytes", "Size (bytes)", numeric=True), found.size),
         (Column("schema_version", "Schema version", numeric=True), found.schema_version),
         (Column("journal_mode", "Journal mode"), found.journal_mode),
+        (Column("encrypted", "Encrypted"), found.encrypted),
         *(
             (Column(table, table.replace("_", " ").capitalize(), numeric=True), count)
             for table, count in found.counts.items()

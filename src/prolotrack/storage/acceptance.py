@@ -24,8 +24,8 @@ from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
-from prolotrack.storage.disk import check_header, private_file, translated_errors
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
+from prolotrack.storage.disk import private_file, translated_errors
 from prolotrack.storage.sessions import renumber
 
 _GUARDS = {
@@ -39,8 +39,7 @@ _NOT_ACCEPTED = ("integrity:", "foreign key:")
 
 def accept(path: Path, reason: str) -> list[str]:
     """Take the file as it is; the findings taken (none: nothing needed taking)."""
-    check_header(path)
-    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS)
     try:
         with translated_errors(path):
             found, head, file_id = _accept(conn, path, reason)

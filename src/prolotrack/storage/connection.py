@@ -22,7 +22,7 @@ from prolotrack.domain.errors import (
     DatabaseMissing,
     DatabaseUnusable,
 )
-from prolotrack.storage import audit, chain, disk, health, keys, leftovers, schema
+from prolotrack.storage import audit, chain, cipher, disk, health, keys, leftovers, schema
 from prolotrack.storage.disk import BUSY_TIMEOUT_SECONDS
 
 DIALECT = "sqlite"
@@ -33,6 +33,7 @@ class FileDatabase(Database):
     differs between SQLite and PostgreSQL are chosen by ``db.dialect``."""
 
     dialect = DIALECT
+    key: bytes | None = None  # an encrypted file's key (a copy of it is encrypted with it)
 
     def query(self, sql: str, params: dict | None = None) -> Iterator[dict]:
         """Rows as dicts, like sqlite-utils' own ``query`` but without the savepoint it puts
@@ -88,7 +89,8 @@ def transaction(
         with _new_database(path, busy_timeout, commit) as db:
             yield db
         return
-    disk.check_header(path)
+    key = cipher.key_for(path)
+    inode = path.stat().st_ino
     suspect = write and health.changed_since_noted(path)
     sound = False  # known sound when this connection closes: worth noting for the next write
     # A read in a folder it cannot write to (a backup on a read-only share) opens the file
@@ -97,10 +99,11 @@ def transaction(
     # A read on a full disk, where SQLite cannot make the shared-memory file a WAL database
     # reads through, reads the file as it stands (it has no log waiting to be checkpointed)
     frozen = not write and disk.full(path) and not disk.has_log(path)
-    conn = connect(path, busy_timeout, read_only=read_only or frozen, immutable=frozen)
+    conn = connect(path, busy_timeout, key=key, read_only=read_only or frozen, immutable=frozen)
     try:
         with disk.translated_errors(path, busy_timeout):
             db = FileDatabase(conn, execute_plugins=False)
+            db.key = key
             if suspect:
                 conn.execute("BEGIN IMMEDIATE")  # no one writes while the file is checked
                 _refuse_if_changed_outside(conn, path)
@@ -112,6 +115,11 @@ def transaction(
 
                 file_care.backup(path, label="before-migration")
             conn.execute("BEGIN IMMEDIATE" if write or pending else "BEGIN")
+            if (write or pending) and path.stat().st_ino != inode:
+                raise DatabaseBusy(
+                    f"{path} was replaced while this command waited for it (by 'db encrypt' or"
+                    " 'db decrypt'); nothing was written, try again"
+                )
             if write or pending:  # an upgrade writes too: not over an older copy, nor headless
                 chain.refuse_if_tampered(db)
             if pending:
@@ -122,7 +130,7 @@ def transaction(
             sound = write
             try:
                 yield db
-            except (sqlite3.DatabaseError, DatabaseUnusable):
+            except (*disk.errors("DatabaseError"), DatabaseUnusable):
                 sound = False  # SQLite found damage mid-command: the next write checks again
                 raise
             if write:
@@ -223,17 +231,30 @@ def _begin_audit(db: Database) -> None:
 
 
 def connect(
-    path: Path, busy_timeout: float, *, read_only: bool = False, immutable: bool = False
+    path: Path,
+    busy_timeout: float,
+    *,
+    key: bytes | None = None,
+    read_only: bool = False,
+    immutable: bool = False,
 ) -> sqlite3.Connection:
+    """A connection to the file ``path`` (a plain one, or an encrypted one with ``key``:
+    ``cipher.key_for`` says which an existing file needs)."""
     # isolation_level=None: the driver opens no transaction of its own; we say BEGIN.
-    target = path
+    target: Path | str = path
     if read_only:
         target = f"{Path(path).resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
-    conn = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None, uri=read_only)
+    conn = cipher.connect(target, key, timeout=busy_timeout, isolation_level=None, uri=read_only)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("prolotrack_fold", 1, _fold, deterministic=True)
     return conn
+
+
+def open_file(path: Path, busy_timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the existing file ``path``, plain or encrypted, once it is plainly a
+    whole database and the key it needs is found."""
+    return connect(path, busy_timeout, key=cipher.key_for(path), read_only=read_only)
 
 
 def _fold(text: str | None) -> str | None:
@@ -252,11 +273,13 @@ def _new_database(path: Path, busy_timeout: float, commit: bool) -> Iterator[Dat
     file_id, linked = None, False
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        conn = connect(staging, busy_timeout)
+        key = cipher.key_from_environment()  # set: the new file is encrypted with it
+        conn = connect(staging, busy_timeout, key=key)
         try:
             with disk.translated_errors(path, busy_timeout):
                 conn.execute("PRAGMA journal_mode = WAL")
                 db = FileDatabase(conn, execute_plugins=False)
+                db.key = key
                 conn.execute("BEGIN IMMEDIATE")
                 schema.migrate(db)  # makes the file's identity and its audit key
                 file_id = schema.file_identity(db)

@@ -118,14 +118,26 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
     return chain.head(target, None) if key else None
 
 
+def new_file_key(source: Database) -> bytes | None:
+    """The key of a file copied from ``source``: an encrypted file's copy is encrypted with its
+    key; any other, with ``PROLOTRACK_KEY`` where it is set."""
+    from prolotrack.storage import cipher
+
+    return getattr(source, "key", None) or cipher.key_from_environment()
+
+
 @contextlib.contextmanager
 def new_file(
-    path: Path, finish: Callable[[Database], None], upto: int | None = None
+    path: Path,
+    finish: Callable[[Database], None],
+    upto: int | None = None,
+    *,
+    key: bytes | None = None,
 ) -> Iterator[Database]:
     """A new SQLite file at ``path`` with prolotrack's schema (as of ``upto`` migrations: the
     source's, when it is of an earlier version) and no rows or triggers, for a copy to fill;
     then its triggers are put back and ``finish`` checks it, all before it is linked into
-    place, so a failed copy leaves nothing."""
+    place, so a failed copy leaves nothing. ``key``: the file is encrypted with it."""
 
     from prolotrack.storage import connection
 
@@ -136,7 +148,7 @@ def new_file(
     made = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        conn = connection.connect(staging, connection.BUSY_TIMEOUT_SECONDS)
+        conn = connection.connect(staging, connection.BUSY_TIMEOUT_SECONDS, key=key)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -210,7 +222,11 @@ def copy_clinic(
     else:
         path = Path(target).expanduser()
         checked = []
-        with new_file(path, lambda copy: checked.append(check(expected, copy, str(path)))) as copy:
+
+        def finish(copy: Database) -> None:
+            checked.append(check(expected, copy, str(path)))
+
+        with new_file(path, finish, key=new_file_key(source)) as copy:
             copied = copy_rows(source, copy, progress)
         head, place = checked[0], path
     if head is not None and file_id:

@@ -1,6 +1,7 @@
 """The database file on the disk: readable by its owner alone (with its ``-wal`` and ``-shm``
-companions), plainly a whole SQLite file before anything opens it, and SQLite's own errors
-turned into prolotrack's, with a message a person can act on and the exit status SPEC gives.
+companions), plainly a whole SQLite file (or an encrypted one) before anything opens it, and
+SQLite's own errors turned into prolotrack's, with a message a person can act on and the exit
+status SPEC gives.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from prolotrack.domain.errors import DatabaseBusy, DatabaseUnusable, ProlotrackE
 
 BUSY_TIMEOUT_SECONDS = 5.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
+ENCRYPTED_PAGE = 512  # an encrypted file is a whole number of pages, each a multiple of this
 
 
 def private_file(path: Path) -> None:
@@ -49,9 +52,10 @@ def has_log(path: Path) -> bool:
     return log.exists() and log.stat().st_size > 0
 
 
-def check_header(path: Path) -> None:
-    """Refuse at once what is plainly not a whole SQLite database: an empty file, another
-    kind of file, a file shorter than its own header says (truncated)."""
+def check_header(path: Path) -> bool:
+    """Whether ``path`` is a plain SQLite file (False: an encrypted one, whose every byte is
+    random to whoever has not its key). Refused at once, what is plainly not a whole database:
+    an empty file, another kind of file, a file shorter than its own header says (truncated)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -65,9 +69,12 @@ def check_header(path: Path) -> None:
             " (restore it from a backup, or remove it to start afresh)"
         )
     if header[: len(_SQLITE_HEADER)] != _SQLITE_HEADER:
-        raise DatabaseUnusable(
-            f"{path} is not an SQLite database; refusing to use it (check the --db path)"
-        )
+        if path.stat().st_size % ENCRYPTED_PAGE:  # not a whole number of encrypted pages
+            raise DatabaseUnusable(
+                f"{path} is not an SQLite database (nor a whole encrypted one); refusing to use"
+                " it (check the --db path)"
+            )
+        return False
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
@@ -80,6 +87,18 @@ def check_header(path: Path) -> None:
             f"{path} is truncated: its header counts {pages * page_size} bytes but the file has"
             f" {path.stat().st_size}; refusing to use it (restore it from a backup)"
         )
+    return True
+
+
+def errors(name: str) -> tuple[type[Exception], ...]:
+    """SQLite's exception class ``name`` (``DatabaseError``, ``OperationalError``...) of each
+    driver in use: Python's ``sqlite3``, and SQLCipher's once an encrypted file was opened
+    (its classes are its own, not subclasses of sqlite3's)."""
+    found = [getattr(sqlite3, name)]
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    if cipher is not None:
+        found.append(getattr(cipher, name))
+    return tuple(found)
 
 
 @contextlib.contextmanager
@@ -89,9 +108,9 @@ def translated_errors(path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) ->
         yield
     except ProlotrackError:
         raise
-    except sqlite3.IntegrityError as exc:
+    except errors("IntegrityError") as exc:
         raise Refused(f"the database refused the change: {exc}") from None
-    except sqlite3.OperationalError as exc:
+    except errors("OperationalError") as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
             raise DatabaseBusy(
@@ -102,7 +121,7 @@ def translated_errors(path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) ->
             why = " (the disk holding it is full)" if full(path) else ""
             raise DatabaseUnusable(f"cannot write to {path}: {text}{why}") from None
         raise DatabaseUnusable(f"{path} cannot be used: {text}") from None
-    except sqlite3.DatabaseError as exc:
+    except errors("DatabaseError") as exc:
         raise DatabaseUnusable(
             f"{path} cannot be used: {exc} (run 'prolotrack db check', or restore a backup)"
         ) from None

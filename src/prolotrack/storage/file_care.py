@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable, InvalidInput, Refused
-from prolotrack.storage import audit, chain, health, keys, leftovers, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
-from prolotrack.storage.disk import check_header
+from prolotrack.storage import audit, chain, cipher, health, keys, leftovers, schema
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect, open_file
+from prolotrack.storage.disk import errors
 from prolotrack.storage.file_check import NO_KEY, problems
 
 KEEP_BACKUPS = 10
@@ -54,18 +54,19 @@ class Status:
     counts: dict[str, int]
     last_backup: Path | None
     audit_key: Path | None  # where the audit chain's key is kept (None before the key)
+    encrypted: bool | None = None  # a file's SQLCipher encryption (None: a server's own)
 
 
 def status(path: Path) -> Status:
-    check_header(path)
-    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS)
+    encrypted = cipher.is_encrypted(conn)
     try:
         with _diagnosed(path):
             counts = {}
             for table in COUNTED:
                 try:
                     counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                except sqlite3.OperationalError:  # an older schema without that table
+                except errors("OperationalError"):  # an older schema without that table
                     counts[table] = 0
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -75,18 +76,19 @@ def status(path: Path) -> Status:
     size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     found = backups(path)
     key = keys.key_path(file_id) if file_id else None
-    return Status(path, size, version, mode, counts, found[-1] if found else None, key)
+    last = found[-1] if found else None
+    return Status(path, size, version, mode, counts, last, key, encrypted)
 
 
 @contextlib.contextmanager
 def _diagnosed(path: Path):
     try:
         yield
-    except sqlite3.DatabaseError as error:
+    except errors("DatabaseError") as error:
         raise DatabaseUnusable(f"{path} cannot be read: {error}") from None
 
 
-def _blame(source: Path, target: Path, error: sqlite3.DatabaseError) -> None:
+def _blame(source: Path, target: Path, error: sqlite3.Error) -> None:
     """SQLite says "disk I/O error" whichever side failed: a full disk under the copy must not
     be reported as a damaged record. The side that cannot take a few bytes more is named."""
     probe = target.with_name(f"{target.name}-room")
@@ -121,8 +123,8 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "", checked: bo
     'db check' but stops no backup). Otherwise (the copy made before a restore or an
     upgrade) SQLite's own quick check reads every page first: a damaged file is not copied
     (restore then keeps it aside as it is). A backup is checked in full again when it is
-    restored (docs/reliability.md)."""
-    check_header(path)
+    restored (docs/reliability.md). A backup of an encrypted file is encrypted with its key."""
+    cipher.key_for(path)  # a file plainly not a database, or one no key opens, is refused here
     found = [p for p in problems(path) if not p.startswith(NO_KEY)] if checked else []
     if not checked:
         _intact(path)
@@ -163,7 +165,7 @@ def backup(path: Path, dest: Path | None = None, *, label: str = "", checked: bo
 
 def _intact(path: Path) -> None:
     """Refuse a damaged file: every page read by SQLite's quick check."""
-    conn = connect(path, BUSY_TIMEOUT_SECONDS, read_only=True)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS, read_only=True)
     try:
         with _diagnosed(path):
             verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -181,7 +183,7 @@ def rotate(path: Path) -> None:
 
 def _contents(path: Path) -> tuple[bool, int, bool]:
     """Whether the file holds prolotrack's schema, how many patients, whether it is a demo."""
-    conn = connect(path, BUSY_TIMEOUT_SECONDS, read_only=True)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS, read_only=True)
     try:
         with _diagnosed(path):
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
@@ -197,8 +199,12 @@ def _contents(path: Path) -> tuple[bool, int, bool]:
 def _refuse_incomplete(path: Path, source: Path, *, force: bool) -> None:
     held = 0
     if path.exists():
-        with contextlib.suppress(DatabaseUnusable):  # a damaged file: the restore is its cure
+        try:
             held = _contents(path)[1]
+        except cipher.KeyRefused:
+            raise
+        except DatabaseUnusable:  # a damaged file: the restore is its cure
+            pass
     refuse_incomplete(str(path), held, source, force=force)
 
 
@@ -222,7 +228,7 @@ def refuse_incomplete(place: str, held: int, source: Path, *, force: bool) -> No
 def seal_head(copy: Path) -> None:
     """Put the copy's own head, sealed with the key, inside it: a restore on another machine
     (with the key) finds the log whole up to there."""
-    conn = connect(copy, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(copy, BUSY_TIMEOUT_SECONDS)
     try:
         db = FileDatabase(conn, execute_plugins=False)
         _, key = schema.file_key(db)
@@ -245,7 +251,7 @@ def _copy_into_place(source: Path, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _copy(source, staging)
-        conn = sqlite3.connect(staging, isolation_level=None)
+        conn = open_file(staging, BUSY_TIMEOUT_SECONDS)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
         finally:
@@ -262,7 +268,7 @@ def _copy_into_place(source: Path, path: Path) -> None:
 def _expect_either(path: Path, source: Path) -> None:
     """Before the copy: the head to come is the source's, and until the copy is done the
     file's own head stands too (a kill in between leaves one or the other, both sound)."""
-    conn = connect(source, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(source, BUSY_TIMEOUT_SECONDS)
     try:
         db = FileDatabase(conn, execute_plugins=False)
         file_id, key = schema.file_key(db)
@@ -280,7 +286,7 @@ def _expect_either(path: Path, source: Path) -> None:
 
 def _record_head(path: Path) -> None:
     """After a restore: the restored log's end is the head from now on."""
-    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS)
     try:
         db = FileDatabase(conn, execute_plugins=False)
         file_id, key = schema.file_key(db)
@@ -291,13 +297,15 @@ def _record_head(path: Path) -> None:
 
 
 def _copy(source: Path, target: Path) -> None:
-    src = connect(source, BUSY_TIMEOUT_SECONDS)
-    dst = sqlite3.connect(target, isolation_level=None)
+    """A copy of ``source`` (encrypted with its key, if it is encrypted) at ``target``."""
+    key = cipher.key_for(source)
+    src = connect(source, BUSY_TIMEOUT_SECONDS, key=key)
+    dst = connect(target, BUSY_TIMEOUT_SECONDS, key=key)
     try:
         try:
             src.backup(dst)  # one step: a consistent copy, whatever else is writing
             dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
-        except sqlite3.DatabaseError as error:
+        except errors("DatabaseError") as error:
             _blame(source, target, error)
     finally:
         dst.close()
@@ -326,6 +334,8 @@ def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
     if path.exists():
         try:
             saved = backup(path, label="before-restore")
+        except cipher.KeyRefused:  # no key here opens it: not damage, and not set aside
+            raise
         except DatabaseUnusable:  # the current file is damaged: keep it aside as it is
             saved = path.with_name(f"{path.name}.damaged-{stamp()}")
             os.replace(path, saved)
@@ -336,9 +346,23 @@ def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
         _record_head(path)
         health.note(path)
         return saved
+    if cipher.key_for(source) != cipher.key_for(path):  # the record stays as it is kept
+        from prolotrack.storage import encryption
+
+        with encryption.converted(source, cipher.key_for(path), path) as same:
+            _restore_into(path, same)
+    else:
+        _restore_into(path, source)
+    _record_head(path)
+    health.note(path)
+    return saved
+
+
+def _restore_into(path: Path, source: Path) -> None:
+    """The backup copied into the live file, under its own locks."""
     _expect_either(path, source)
-    src = connect(source, BUSY_TIMEOUT_SECONDS)
-    live = connect(path, BUSY_TIMEOUT_SECONDS)
+    src = open_file(source, BUSY_TIMEOUT_SECONDS)
+    live = open_file(path, BUSY_TIMEOUT_SECONDS)
     try:
         with _diagnosed(path):
             src.backup(live)  # under the live file's own locks: no writer is cut off
@@ -346,6 +370,3 @@ def restore(path: Path, source: Path, *, force: bool = False) -> Path | None:
     finally:
         live.close()
         src.close()
-    _record_head(path)
-    health.note(path)
-    return saved

@@ -16,12 +16,14 @@ from pathlib import Path
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.storage import audit, chain, consistency, keys, schema
-from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, connect
-from prolotrack.storage.disk import check_header
+from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
+from prolotrack.storage.disk import check_header, errors
 
 # A key missing from this machine is no damage to the file: a check names it; a backup is
 # still made (its chain is checked where the key is)
 NO_KEY = "audit: the key of this file's chain is not on this machine"
+# No head recorded here: what this machine knows of the file, not the file (a copy elsewhere)
+NO_HEAD = "audit: no head is recorded for this file here"
 LISTED = 20  # problems named per kind before the rest are summed up
 # What stops a check without being damage: a full disk, an I/O error, no room for temporary data
 _NOT_DAMAGE = (
@@ -46,7 +48,7 @@ def problems(
         check_header(path)
     except DatabaseUnusable as error:
         return [str(error)]
-    conn = connect(path, BUSY_TIMEOUT_SECONDS)
+    conn = open_file(path, BUSY_TIMEOUT_SECONDS)  # no key to open it: refused, not a finding
     try:
         return examine(conn, path, backup=backup, progress=progress)
     finally:
@@ -88,7 +90,7 @@ def examine(
             found += consistency.problems(db)
             taken = audit.accepted(db)
             found = [p for p in found if p not in taken]
-    except sqlite3.DatabaseError as error:
+    except errors("DatabaseError") as error:
         if getattr(error, "sqlite_errorname", "").startswith(_NOT_DAMAGE):
             raise DatabaseUnusable(
                 f"cannot check {path}: {error}; this says nothing of the file itself (free some"
@@ -128,7 +130,7 @@ def _audit_problems(
             )
         elif head is None:
             found.append(
-                f"audit: no head is recorded for this file here ({keys.head_path(file_id, path)}):"
+                f"{NO_HEAD} ({keys.head_path(file_id, path)}):"
                 " an older copy put in the record's place could not be told from it (a file"
                 " moved from another machine is brought in with 'db restore' from a backup,"
                 " which carries its head)"

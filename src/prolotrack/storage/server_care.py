@@ -182,7 +182,10 @@ def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -
     expected = copying.counts(db)
     upto = len(schema.applied(db))  # a server of an earlier version: a file of that version
     with copying.new_file(
-        dest, lambda copy: copying.check(expected, copy, str(dest)), upto
+        dest,
+        lambda copy: copying.check(expected, copy, str(dest)),
+        upto,
+        key=copying.new_file_key(db),
     ) as copy:
         copying.copy_rows(db, copy)
     file_care.seal_head(dest)
