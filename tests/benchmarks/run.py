@@ -168,7 +168,8 @@ def main() -> None:
         "--only",
         nargs="*",
         default=None,
-        help="startup floor log reports outcomes export import namesakes care size engines",
+        help="startup floor log reports outcomes export import namesakes care size engines"
+        " encrypted",
     )
     parser.add_argument(
         "--postgres",
@@ -353,6 +354,25 @@ def main() -> None:
         for part, took in _check_parts(big).items():
             table.note(f"db check: {part}", f"{took:.2f} s")
 
+    if "encrypted" in wanted:  # the same command on an encrypted copy, its key found as a user's
+        for plain in (empty, big):
+            locked = _encrypted_copy(plain, args.work)
+            where = "one-patient file" if plain == empty else "ten-year file"
+            for command in (["patient", "show", "BENCH-1"], ["summary"], ["progress", "BENCH-1"]):
+                ours, anchor = alternate(
+                    prolotrack(locked, *command), prolotrack(plain, *command), runs
+                )
+                table.add(
+                    f"{' '.join(command)}, {where}, encrypted",
+                    ours,
+                    "same, plain",
+                    anchor,
+                    "< 1.1x",
+                )
+            ours, anchor = alternate(_log(locked), _log(plain), runs)
+            table.add(f"session log, {where}, encrypted", ours, "same, plain", anchor, "< 1.1x")
+            table.note(f"opening the {where}, encrypted vs plain", _open_cost(locked, plain))
+
     if "size" in wanted:
         table.note("the ten-year file", _sizes(big))
 
@@ -413,6 +433,54 @@ def _sizes(db: Path) -> str:
         f" the records without it {records / 2**20:,.0f} MiB: {whole / records:.1f}x"
         " (goal <= 2.5x)"
     )
+
+
+def _encrypted_copy(plain: Path, work: Path) -> Path:
+    """A copy of ``plain`` (with its head, as 'db copy' makes it), encrypted by 'db encrypt'
+    with a key file in the keys folder: made once, kept in --work."""
+    locked = work / f"encrypted-{plain.name}"
+    if not locked.exists():
+        print(f"copying {plain.name} to encrypt it ...", flush=True)
+        run(prolotrack(plain, "db", "copy", "--to", str(locked)))
+    with locked.open("rb") as handle:
+        plain_still = handle.read(16) == b"SQLite format 3\x00"
+    if plain_still:
+        run(prolotrack(locked, "db", "encrypt"))
+    return locked
+
+
+_OPENING = """
+import statistics, sys, time
+from pathlib import Path
+from prolotrack.storage.connection import open_file
+
+def once(path):
+    started = time.perf_counter()
+    conn = open_file(Path(path), 5.0)
+    conn.execute("SELECT count(*) FROM patients").fetchone()
+    conn.close()
+    return time.perf_counter() - started
+
+locked, plain = sys.argv[1:3]
+taken = {locked: [], plain: []}
+for _ in range(300):
+    for path in (locked, plain):
+        taken[path].append(once(path))
+print(*(statistics.median(taken[p]) * 1000 for p in (locked, plain)))
+"""
+
+
+def _open_cost(locked: Path, plain: Path) -> str:
+    """What opening costs (the key found, the connection made, one query), in milliseconds:
+    the medians of 300 opens of each, alternating, in one process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _OPENING, str(locked), str(plain)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    encrypted, plain_ms = (float(x) for x in out.stdout.split())
+    return f"{encrypted:.2f} ms vs {plain_ms:.2f} ms: {encrypted - plain_ms:+.2f} ms an open"
 
 
 def _log(db: Path):
