@@ -265,12 +265,20 @@ def main() -> None:
             f"{peak:.0f} MiB for {rows:,} rows (goal < 80 MiB, flat)",
         )
         plain = prolotrack(big, "export", "injections", "-o", str(out), "--force")
-        for what, goal in ((["injections", "--deidentify"], "<= 1.5x"), (["fhir"], "<= 5x")):
-            other = args.work / f"other.{'json' if what == ['fhir'] else 'csv'}"
+        bulk = args.work / "fhir-bulk"  # a whole clinic's FHIR: Bulk Data, a folder of NDJSON
+        for what, goal, other in (
+            (["injections", "--deidentify"], "<= 1.5x", args.work / "other.csv"),
+            (["fhir"], "<= 5x", bulk),
+        ):
             command = prolotrack(big, "export", *what, "-o", str(other), "--force")
             ours, anchor = alternate(command, plain, runs)
             table.add(f"export {' '.join(what)}", ours, "export injections", anchor, goal)
             table.note(f"export {' '.join(what)}, peak memory", f"{peak_mib(command):.0f} MiB")
+        written = sum(f.stat().st_size for f in bulk.iterdir())
+        table.note(
+            "export fhir, bytes written",
+            f"{written / 2**20:,.0f} MiB, {written / out.stat().st_size:.1f}x the CSV's",
+        )
 
     if "import" in wanted:
         out = args.work / "injections.csv"

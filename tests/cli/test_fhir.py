@@ -31,6 +31,11 @@ def medplum_errors(bundle: dict) -> str:
 
 @pytest.fixture
 def bundle(worked):
+    return json.loads(filled_in(worked).ok("export", "fhir").stdout)
+
+
+def filled_in(worked):
+    """The worked example with one of everything the export writes."""
     worked.ok(
         "course",
         "start",
@@ -62,7 +67,7 @@ def bundle(worked):
     worked.ok("session", "addendum", "1#3", "--note", "called: settled")
     prtee = ",".join(["5"] * 4 + ["-"] + ["4"] * 10)  # a form's answers, one not given
     worked.ok("score", "add", "2", "--form", "prtee", "--answers", prtee, "--date", "2026-03-06")
-    return json.loads(worked.ok("export", "fhir").stdout)
+    return worked
 
 
 def of_kind(bundle, kind):

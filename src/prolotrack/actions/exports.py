@@ -52,11 +52,12 @@ def read(
     return found
 
 
-def fhir(db: Database, patient: str | None) -> Iterator[dict]:
-    """Every FHIR resource of the record, or of one patient (a reference)."""
+def fhir(db: Database, patient: str | None, *, bulk: bool = False) -> Iterator[dict]:
+    """Every FHIR resource of the record, or of one patient (a reference), as Bundle entries
+    (``bulk``: for Bulk Data files)."""
     from prolotrack.actions import fhir as resources
 
-    return resources.entries(db, lookup.patient(db, patient).id if patient else None)
+    return resources.entries(db, lookup.patient(db, patient).id if patient else None, bulk=bulk)
 
 
 def redcap(db: Database):

@@ -1,4 +1,5 @@
-"""The FHIR bundle of the whole record (or one patient), read one patient at a time."""
+"""The FHIR resources of the whole record (or one patient), read one patient at a time: for
+one Bundle, or for Bulk Data files (``domain/fhir_bulk.py``)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 from prolotrack.domain import fhir_forms, fhir_signatures
 from prolotrack.domain.fhir import Bundle
+from prolotrack.domain.fhir_bulk import Bulk
 from prolotrack.domain.form_catalogue import FORMS
 
 
-def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
-    """Every resource of the file (or of one patient), one patient at a time."""
-    bundle = Bundle(exports.secret(db, "file-id"), {i.code: i for i in scores.instruments(db)})
+def entries(db: Database, patient_id: int | None = None, *, bulk: bool = False) -> Iterator[dict]:
+    """Every resource of the file (or of one patient), one patient at a time, as Bundle
+    entries; ``bulk``: referred to as Bulk Data files refer to them (``entry["resource"]``)."""
+    kind = Bulk if bulk else Bundle
+    bundle = kind(exports.secret(db, "file-id"), {i.code: i for i in scores.instruments(db)})
     ids = (
         [patient_id]
         if patient_id is not None
@@ -49,15 +53,17 @@ def entries(db: Database, patient_id: int | None = None) -> Iterator[dict]:
                 for g in signed[s.id]:
                     yield fhir_signatures.provenance(bundle, g, s)
                 if s.anesthetic:
+                    yield from bundle.medications(s.anesthetic)
                     yield bundle.anaesthetic(s, c)
                 for i in s.injections:
                     yield bundle.procedure(i, s, c)
+                    yield from bundle.medications(i.solution)
                     yield bundle.injected(i, s, c)
             for answered in answers.for_course(db, c.id):
                 yield fhir_forms.response(bundle, answered, c)
             for sc in scores.for_course(db, c.id):
                 yield bundle.observation(sc, c)
-            events = sessions.adverse_events_of_course(db, c.id)
+            events = sessions.adverse_events_of_course(db, c.id, live_sessions=True)
             for s in its_sessions:
                 for e in events.get(s.id, []):
                     yield bundle.adverse_event(e, s, c)

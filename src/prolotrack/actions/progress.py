@@ -60,7 +60,7 @@ def for_report(
             )
     adverse = {}
     for p in found:
-        by_session = sessions.adverse_events_of_course(db, p.course.id)
+        by_session = sessions.adverse_events_of_course(db, p.course.id, live_sessions=True)
         adverse[p.course.id] = [e for v in p.sessions for e in by_session.get(v.session.id, [])]
         signed = signatures.of_sessions(db, [v.session.id for v in p.sessions])
         for v in p.sessions:

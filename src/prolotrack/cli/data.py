@@ -38,7 +38,13 @@ def export(
     what: Annotated[What, typer.Argument(metavar="WHAT", help=f"One of: {', '.join(What)}.")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE [default: stdout]."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE [default: stdout]; fhir of a whole clinic: a folder of NDJSON"
+            " files (Bulk Data), unless FILE ends in .json.",
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--from", metavar="DATE", help="Rows dated from this date.")
@@ -70,8 +76,8 @@ def export(
     bom: Annotated[bool, typer.Option("--bom", help="Start with a BOM, for Excel.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
-    """Export a table as CSV (or JSON), de-identified on request, all records as FHIR R4, or a
-    de-identified REDCap project into a folder (redcap -o DIR)."""
+    """Export a table as CSV (or JSON), de-identified on request, all records as FHIR R4 (a
+    Bundle, or Bulk Data: fhir -o DIR), or a de-identified REDCap project (redcap -o DIR)."""
     from prolotrack.actions import exports
     from prolotrack.cli.bars import bar
     from prolotrack.domain.errors import InvalidInput
@@ -86,6 +92,14 @@ def export(
         return
     if what is What.fhir and (deidentify or since or until or fmt is not ExportFormat.csv):
         raise InvalidInput("export fhir takes only --output and --patient (and --force)")
+    if (
+        what is What.fhir
+        and output is not None
+        and not patient
+        and output.suffix.lower() != ".json"
+    ):
+        _fhir_bulk(ctx, output, force)
+        return
     if fmt is ExportFormat.xlsx and output is None:
         raise InvalidInput("-f xlsx writes a workbook: give it a file with -o FILE.xlsx")
     with clinic(ctx).open(write=False) as desk:
@@ -120,6 +134,54 @@ def export(
                 count = write(out, found, fmt.value, bar)
     if output is not None:
         say(f"Exported {plural(count, 'resource' if what is What.fhir else 'row')} to {output}")
+
+
+def _fhir_bulk(ctx: typer.Context, folder: Path, force: bool) -> None:
+    """The whole clinic as FHIR Bulk Data in ``folder``: one NDJSON file per resource type,
+    each written whole; where one cannot be, none is left, and no file of an earlier export."""
+    import contextlib
+
+    from prolotrack.actions import exports
+    from prolotrack.cli.bars import bar
+    from prolotrack.domain.errors import Refused
+    from prolotrack.render import jsondoc
+
+    if folder.exists() and not folder.is_dir():
+        raise Refused(
+            f"{folder} is a file; export fhir of a whole clinic writes a folder of NDJSON files"
+            " (-o DIR), or one Bundle to a file whose name ends in .json"
+        )
+    earlier = sorted(folder.glob("*.ndjson")) if folder.is_dir() else []
+    if earlier and not force:
+        raise Refused(
+            f"{folder} has {plural(len(earlier), 'NDJSON file')} already ({earlier[0].name}...);"
+            " give --force to replace them"
+        )
+    database = clinic(ctx).url or clinic(ctx).path
+    with contextlib.ExitStack() as files, clinic(ctx).open(write=False) as desk:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise Refused(f"cannot make {folder}: {error.strerror}") from None
+        opened: dict = {}
+
+        def file(kind: str):
+            if kind not in opened:
+                target = folder / f"{kind}.ndjson"
+                written = output_file(target, force=True, binary=True, database=database)
+                opened[kind] = files.enter_context(written)
+            return opened[kind]
+
+        resources = exports.fhir(desk.db, None, bulk=True)
+        count = jsondoc.ndjson(file, bar("Exporting FHIR resources", "resources")(resources))
+    for stale in earlier:  # an earlier export's file of a type this one has none of
+        if stale.stem not in opened:
+            stale.unlink(missing_ok=True)
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(count.items()))
+    say(
+        f"Exported {plural(sum(count.values()), 'resource')} to {folder} as FHIR Bulk Data,"
+        f" one NDJSON file per type: {kinds}"
+    )
 
 
 def _redcap(ctx: typer.Context, folder: Path, force: bool) -> None:

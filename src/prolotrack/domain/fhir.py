@@ -57,6 +57,18 @@ class Bundle:
     def ref(self, kind: str, record_id: int) -> dict:
         return {"reference": self.url(kind, record_id)}
 
+    def contained(self, solution: str) -> dict:
+        """What an administration contains: the Medication it gave."""
+        return {"contained": [terms.medication(solution)]}
+
+    def medication(self, solution: str) -> dict:
+        """How an administration refers to what it gave: the Medication it contains."""
+        return {"reference": "#solution", "display": solution}
+
+    def medications(self, solution: str) -> list[dict]:
+        """The resources a solution needs of its own before it is given: none in a Bundle."""
+        return []
+
     def entry(self, kind: str, record_id: int, body: dict, key: str | None = None) -> dict:
         """A resource of type ``kind``; ``key`` names a second kind of resource of that type
         made from one record (``Condition:adverse-event``), for its id and its URL."""
@@ -162,9 +174,9 @@ class Bundle:
             "MedicationAdministration",
             i.id,
             {
-                "contained": [terms.medication(i.solution)],
+                **self.contained(i.solution),
                 "status": "completed",
-                "medicationReference": {"reference": "#solution", "display": i.solution},
+                "medicationReference": self.medication(i.solution),
                 "subject": self.ref("Patient", c.patient_id),
                 "context": self.ref("Encounter", s.id),
                 "partOf": [self.ref("Procedure", i.id)],
@@ -188,9 +200,9 @@ class Bundle:
             s.id,
             key=ANAESTHETIC,
             body={
-                "contained": [terms.medication(s.anesthetic or "")],
+                **self.contained(s.anesthetic or ""),
                 "status": "completed",
-                "medicationReference": {"reference": "#solution", "display": s.anesthetic},
+                "medicationReference": self.medication(s.anesthetic or ""),
                 "subject": self.ref("Patient", c.patient_id),
                 "context": self.ref("Encounter", s.id),
                 "effectiveDateTime": s.given_on.isoformat(),

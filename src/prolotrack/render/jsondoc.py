@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from prolotrack.render.view import Column, Listing, Record, plain
@@ -54,4 +55,18 @@ def bundle(out: IO[str], entries: Iterable[dict]) -> int:
         out.write(_encode(entry))
         count += 1
     out.write("\n]}\n")
+    return count
+
+
+def ndjson(files: Callable[[str], IO[bytes]], entries: Iterable[dict]) -> Counter:
+    """FHIR Bulk Data: each resource on one line of its type's file (``files(type)``, opened
+    once each, binary), in compact UTF-8; return how many of each type."""
+    import orjson  # a whole clinic is a gigabyte of JSON: it encodes it 2.5x faster than json
+
+    count: Counter = Counter()
+    for entry in entries:
+        resource = entry["resource"]
+        kind = resource["resourceType"]
+        files(kind).write(orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE))
+        count[kind] += 1
     return count

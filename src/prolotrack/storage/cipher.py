@@ -4,7 +4,7 @@ An encrypted record is a SQLCipher 4 file (the ``sqlcipher3`` driver, loaded onl
 encrypted file is opened): every page, of the file, its write-ahead log and each backup, is
 AES-256 encrypted and authenticated (an HMAC), so that a copy taken without the key shows
 nothing and a page changed without it is found. The key is 32 random bytes given raw, so no
-key is stretched on each open: opening costs a fraction of a millisecond more than a plain
+key is stretched on each open: opening costs about a millisecond more than a plain
 file's (docs/benchmarks.md).
 
 Where the key comes from, first found:

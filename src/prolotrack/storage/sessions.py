@@ -180,12 +180,17 @@ def add_adverse_event(db: Database, fields: dict) -> int:
     return rows.insert(db, "adverse_events", {**fields, "created_at": rows.utc_now()})
 
 
-def adverse_events_of_course(db: Database, course_id: int) -> dict[int, list[AdverseEvent]]:
-    """A course's adverse events (not voided) by session id, in one query."""
+def adverse_events_of_course(
+    db: Database, course_id: int, *, live_sessions: bool = False
+) -> dict[int, list[AdverseEvent]]:
+    """A course's adverse events (not voided) by session id, in one query; ``live_sessions``:
+    only those of sessions not voided (found through the course's index of its live sessions,
+    where all of them take a scan of the adverse events: 2 ms a course at ten years)."""
     found: dict[int, list[AdverseEvent]] = {}
+    live = "AND s.voided_at IS NULL" if live_sessions else ""
     for r in db.query(
-        """SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
-           WHERE s.course_id = :course AND a.voided_at IS NULL ORDER BY a.onset, a.id""",
+        f"""SELECT a.* FROM adverse_events a JOIN sessions s ON s.id = a.session_id
+           WHERE s.course_id = :course {live} AND a.voided_at IS NULL ORDER BY a.onset, a.id""",
         {"course": course_id},
     ):
         found.setdefault(r["session_id"], []).append(rows.adverse_event(r))
