@@ -3,9 +3,11 @@
     python tests/benchmarks/make_clinic.py FILE [--scale 1.0] [--today 2026-11-23]
 
 At scale 1: about 5,000 patients, 10,000 courses, 50,000 sessions, 600,000 injection sites and
-150,000 scores over the ten years before --today, on the built-in protocols, with scores that
-move plausibly (most courses improve, some do not), a few adverse events and some voided
-records. The rows go in through prolotrack's own transaction, schema and audit triggers, in bulk.
+150,000 scores at sessions over the ten years before --today, on the built-in protocols, with
+scores that move plausibly (most courses improve, some do not), follow-ups answered at 3, 6 and 12
+months after the last session as a clinic that records them has them (four in five, the rest
+missed), a few adverse events and some voided records. The rows go in through prolotrack's own
+transaction, schema and audit triggers, in bulk.
 """
 
 from __future__ import annotations
@@ -168,6 +170,11 @@ def build(path: Path, scale: float = 1.0, today: date = date(2026, 11, 23)) -> d
                         }
                     )
                 day = protocol.interval.after(day)
+            if n >= planned:  # the follow-ups after the last session, answered as most are
+                last = date.fromisoformat(sessions[-1]["date"])
+                score_id = _follow_ups(
+                    rng, course_id, protocol.measure, last, today, scores, score_id
+                )
             closed = n >= planned and rng.random() < 0.9
             closed_on = (day - timedelta(days=1)) if closed and day <= today else None
             courses.append(
@@ -198,6 +205,35 @@ def build(path: Path, scale: float = 1.0, today: date = date(2026, 11, 23)) -> d
             [now],
         )
     return counts
+
+
+FOLLOW_UPS = (91, 182, 365)  # 3, 6 and 12 months after the last session, the default
+ANSWERED = 0.8  # how many follow-ups are answered; the rest are missed
+
+
+def _follow_ups(rng, course_id, measure, last, today, scores, score_id) -> int:
+    """The course's follow-up scores (its measure and pain, no session): each timepoint
+    answered or missed, an answer a little before or after its day, inside its window."""
+    for days in FOLLOW_UPS:
+        if rng.random() >= ANSWERED:
+            continue
+        answered = last + timedelta(days=round(days * rng.uniform(0.8, 1.2)))
+        if answered > today:
+            continue
+        for code, value in ((measure, rng.randint(10, 40)), ("nrs", rng.randint(1, 5))):
+            score_id += 1
+            scores.append(
+                {
+                    "id": score_id,
+                    "course_id": course_id,
+                    "session_id": None,
+                    "instrument": code,
+                    "value": _score(code, value, 0.0),
+                    "date": answered.isoformat(),
+                    "created_at": "2026-01-01T00:00:00Z",
+                }
+            )
+    return score_id
 
 
 def _flush(db, courses, sessions, injections, scores, adverse, counts) -> dict[str, int]:

@@ -99,6 +99,7 @@ class FollowUp:
         return (today - self.due).days if today > self.due else None
 
 
+@functools.lru_cache(maxsize=8192)  # due reads a thousand courses that end on a few hundred days
 def window(last_session: date, point: Interval) -> tuple[date, date, date]:
     """The due date of a timepoint and the first and last day of its window."""
     due = point.after(last_session)
