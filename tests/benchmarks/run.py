@@ -221,11 +221,14 @@ def main() -> None:
         table.add("session log, ten-year file", ours, "same, empty file", anchor, "<= 1.1x")
 
     if "reports" in wanted:
-        for command in (["progress", "BENCH-1"], ["summary"], ["due"], ["audit", "--id", "1"]):
+        for command, goal in (
+            (["progress", "BENCH-1"], "<= 1.1x"),
+            (["summary"], "<= 1.3x"),  # the follow-ups due across the clinic: issue 34's goal
+            (["due"], "<= 1.3x"),
+            (["audit", "--id", "1"], "<= 1.1x"),
+        ):
             ours, anchor = alternate(prolotrack(big, *command), prolotrack(empty, *command), runs)
-            table.add(
-                f"{' '.join(command)}, ten-year file", ours, "same, empty file", anchor, "<= 1.1x"
-            )
+            table.add(f"{' '.join(command)}, ten-year file", ours, "same, empty file", anchor, goal)
 
     if "outcomes" in wanted:
         outcomes = ["report", "outcomes"]
