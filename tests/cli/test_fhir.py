@@ -96,20 +96,21 @@ def test_bundle_validates_with_a_procedure_per_site_and_an_observation_per_score
     }
 
 
+def references(node):
+    """Every reference inside a resource (or a bundle, or a list of them)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("reference"), str):
+            yield node["reference"]
+        for value in node.values():
+            yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
+
+
 def test_every_reference_resolves_inside_the_bundle(bundle):
     urls = {e["fullUrl"] for e in bundle["entry"]}
     assert len(urls) == len(bundle["entry"])
-
-    def references(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("reference"), str):
-                yield node["reference"]
-            for value in node.values():
-                yield from references(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from references(value)
-
     found = list(references(bundle))
     assert found and {r for r in found if not r.startswith("#")} <= urls
     for entry in bundle["entry"]:  # a local reference names a resource contained in its own

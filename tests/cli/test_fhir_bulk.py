@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.cli.test_fhir import filled_in, medplum_errors
+from tests.cli.test_fhir import filled_in, medplum_errors, references
 
 model = pytest.importorskip("fhir.resources.R4B").get_fhir_model_class
 
@@ -18,17 +18,6 @@ def read(folder) -> dict[str, list[dict]]:
         path.stem: [json.loads(line) for line in path.read_text().splitlines()]
         for path in sorted(folder.iterdir())
     }
-
-
-def references(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("reference"), str):
-            yield node["reference"]
-        for value in node.values():
-            yield from references(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from references(value)
 
 
 @pytest.fixture
