@@ -8,7 +8,8 @@ import secrets
 
 import pytest
 
-from prolotrack.storage import audit, chain, keys, postgres, rows, schema
+from prolotrack.storage import audit, keys, postgres, rows, schema
+from prolotrack.storage.migrations import log_v1
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
 
@@ -57,8 +58,8 @@ def test_a_change_is_logged_with_a_hash_that_the_sqlite_checker_holds(clinic_db,
             ("patient", "update", "postgres (alice)"),
         ]
         assert logged[-1]["prev_hash"] == logged[-2]["hash"]
-        assert chain.broken_links(db, key) == []
-        assert chain.broken_links(db, secrets.token_bytes(32)) != []  # another key: no
+        assert log_v1.broken_links(db, key) == []
+        assert log_v1.broken_links(db, secrets.token_bytes(32)) != []  # another key: no
 
 
 def test_without_the_key_or_who_is_writing_nothing_is_written(clinic_db):

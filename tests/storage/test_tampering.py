@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from prolotrack.storage import audit
+from prolotrack.storage.migrations import log_v1
 from tests import raw
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
@@ -19,7 +20,7 @@ def _attacker(path):
     """A connection as another program has it: a function of the chain's name (plain SHA-256,
     since the key is not in the file), a context filled in, the log's guards dropped."""
     conn = raw.connect(path, isolation_level=None)
-    conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)
+    conn.create_function(log_v1.HASH_FUNCTION, 1, audit.sha256)
     conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'mallory')")
     _GUARDS[path] = [
         r[0]
@@ -303,7 +304,7 @@ def test_a_write_on_a_tampered_log_is_refused(worked):
 def test_a_change_behind_prolotracks_back_is_never_logged_under_the_last_user(worked):
     """The context is emptied as each command ends: an outside UPDATE finds no one to log."""
     conn = raw.connect(worked.path)
-    conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)
+    conn.create_function(log_v1.HASH_FUNCTION, 1, audit.sha256)
     assert conn.execute("SELECT count(*) FROM audit_context").fetchone()[0] == 0
     with pytest.raises(raw.errors("IntegrityError"), match=r"audit_log\.actor"):
         conn.execute("UPDATE sessions SET note = 'x' WHERE id = 1")

@@ -26,6 +26,7 @@ from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
 from prolotrack.storage.disk import private_file, translated_errors
+from prolotrack.storage.migrations import log_v1
 from prolotrack.storage.sessions import renumber
 
 _GUARDS = {
@@ -59,7 +60,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
     file_id, key = schema.file_key(db)
     if key is None:
         raise keys.missing_key(file_id or "?")
-    conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+    conn.create_function(log_v1.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
     conn.execute("BEGIN IMMEDIATE")
     found = file_check.examine(conn, path)
     if not found:
@@ -91,7 +92,7 @@ def _put_right(db: FileDatabase) -> None:
         if name not in present:
             db.execute(sql)
     tables = set(db.table_names())
-    audit.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
+    log_v1.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
     courses = {r[0] for r in db.execute("SELECT course_id FROM sessions WHERE voided_at IS NULL")}
     for course_id in sorted(courses):
         renumber(db, course_id)

@@ -3,17 +3,26 @@
 Triggers on each audited table append a row to ``audit_log`` for every insert, update and
 delete: when (UTC), who (the operating-system user and the ``practitioner`` setting, from the
 one-row ``audit_context`` table that each write command fills as it begins), the entity and its
-id, the values before and after (JSON) and the reason. Each row's hash covers its content and
-the previous row's hash, so a row changed or inserted behind prolotrack's back breaks the chain;
-triggers refuse UPDATE and DELETE on the log itself. Doing this in triggers, not in each write
-function, means no code path can change the record without leaving a trace.
+id, the action and the reason. Each row's hash covers that, the record's values before and after
+the change (JSON) and the previous row's hash, so a row changed or inserted behind prolotrack's
+back breaks the chain; triggers refuse UPDATE and DELETE on the log itself. Doing this in
+triggers, not in each write function, means no code path can change the record without leaving
+a trace.
 
-The hash is an HMAC-SHA256 with a key kept outside the file (``storage/keys.py``), computed by
-the SQL function ``prolotrack_chain``, which prolotrack registers on its connections: another
-program can read the file but cannot write audited tables, and one that registers a function
-of that name cannot make a hash that holds. Files from before the key (migration 0006) keep
-their first rows hashed with plain SHA-256 up to a row that marks the change; that row and every
-row after it are keyed, so the earlier rows cannot be recomputed either.
+The log keeps only what the tables no longer hold: an update or a delete keeps the values it
+replaced (``before``); the values after a change are the record's own, or the values the next
+change of the record replaced, so the log does not copy them (``after`` is empty): its hash
+proves them. A row whose values cannot be read back that way keeps them (rows prolotrack appends
+itself, and a log copied from the other engine, whose JSON is written differently). A record's
+JSON leaves out empty columns (a column a later migration adds changes no hash) and what follows
+from other columns without a log row of its own (a session's number).
+
+The hash is an HMAC-SHA256 with a key kept outside the file (``storage/keys.py``), 32 bytes,
+computed by the SQL function ``prolotrack_hmac``, which prolotrack registers on its connections:
+another program can read the file but cannot write audited tables, and one that registers a
+function of that name cannot make a hash that holds. The previous row's hash is the row before
+it in the order of the log's ids, as 64 hex digits in the text hashed. Logs written before
+migration 0014 kept more (``storage/migrations/log_v1.py``); that migration rebuilt them.
 
 The context (who, why) lives only for one command: it is filled as a write command begins and
 emptied before it commits, so a change made behind prolotrack's back is never logged under the
@@ -24,19 +33,17 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import hmac
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-HASH_FUNCTION = "prolotrack_chain"
-LEGACY_HASH_FUNCTION = "prolotrack_sha256"  # the unkeyed hash of migrations 0003-0005
+HASH_FUNCTION = "prolotrack_hmac"  # a row's keyed hash, 32 bytes (migration 0014 on)
 SEPARATOR = "|"
 MIGRATION = "prolotrack (schema migration)"  # the practitioner of a migration's changes
 HEAD_SECRET = "audit-head"  # where a backup carries its sealed head, in its secrets table
+REBUILT = ("audit_log", "rebuild")  # entity and action of the first row of a rebuilt log
 KEYED = ("audit_log", "key")  # entity and action of the row from which the chain is keyed
 UPGRADED = ("schema", "migrate")  # entity and action of the row of a database's upgrade
 # entity name in the log -> table; the key column identifies the row
@@ -77,6 +84,9 @@ DERIVED = {"sessions": {"number", "updated_at"}}
 # Of those, the columns that do change without a log row (``updated_at`` changes only with a
 # logged column); ``storage/consistency.py`` checks them against what they follow from.
 UNLOGGED = {"sessions": {"number"}}
+
+
+# What a row's hash covers, in this order: the previous row's hash (hex), then the row.
 FIELDS = (
     "prev_hash",
     "at",
@@ -89,10 +99,19 @@ FIELDS = (
     "after",
     "reason",
 )
+STORED = tuple(f for f in FIELDS if f != "prev_hash")  # the log's columns, with id and hash
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def hex_of(stored: bytes | str | None) -> str:
+    """A row's hash as the next row's text holds it (a hash written before migration 0014, or
+    forged, is text already)."""
+    if stored is None:
+        return ""
+    return stored.hex() if isinstance(stored, bytes | memoryview) else str(stored)
 
 
 def row_text(row: dict) -> str:
@@ -105,31 +124,122 @@ def sql_text(values: dict[str, str]) -> str:
     return f" || '{SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in FIELDS)
 
 
-def sql_hash(values: dict[str, str], function: str) -> str:
-    return f"{function}({sql_text(values)})"
+def record_json(db: Database, table: str, alias: str) -> str:
+    """A record's JSON as the log hashes it, as SQL over the row ``alias``: its columns in
+    order, but the empty ones and those no log row follows (``UNLOGGED``). SQLite's
+    json_patch() into an empty object leaves out the empty columns."""
+    left_out = UNLOGGED.get(table, set())
+    if db.dialect == "sqlite":
+        kept = [c for c in db.columns(table) if c not in left_out]
+        pairs = ", ".join(f"'{c}', {alias}.{c}" for c in kept)
+        return f"json_patch('{{}}', json_object({pairs}))"
+    left_out = sorted(left_out | {"rowid"})  # PostgreSQL's rowid of its own: not the record's
+    removed = ", ".join(f"'{c}'" for c in left_out)
+    return f"jsonb_strip_nulls(to_jsonb({alias}) - ARRAY[{removed}])::text"
 
 
-def _json(columns: list[str], alias: str) -> str:
-    return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
+def previous_hash_sql(db: Database) -> str:
+    """The last row's hash as the next row's text holds it, as SQL."""
+    hexed = "lower(hex(hash))" if db.dialect == "sqlite" else "encode(hash, 'hex')"
+    return f"coalesce((SELECT {hexed} FROM audit_log ORDER BY id DESC LIMIT 1), '')"
 
 
-def create_triggers(db: Database, entities: tuple[str, ...], function: str = HASH_FUNCTION) -> None:
+def after_sql(db: Database, alias: str = "a") -> str:
+    """A log row's values after its change, as SQL over the row ``alias``: as kept, or else
+    the values the record's next change replaced, or else the record as it stands (NULL when
+    it is gone)."""
+    follows = (
+        f"(SELECT n.before FROM audit_log n WHERE n.entity = {alias}.entity"
+        f" AND n.entity_id = {alias}.entity_id AND n.id > {alias}.id ORDER BY n.id LIMIT 1)"
+    )
+    tables = set(db.table_names())
+    current = []
+    for entity, (table, key) in AUDITED.items():
+        if table not in tables:
+            continue
+        wanted = _as_key(db, table, key, f"{alias}.entity_id")
+        current.append(
+            f"WHEN '{entity}' THEN (SELECT {record_json(db, table, 't')} FROM {table} t"
+            f" WHERE t.{key} = {wanted})"
+        )
+    return (
+        f"CASE WHEN {alias}.after IS NOT NULL OR {alias}.action = 'delete' THEN {alias}.after"
+        f" ELSE coalesce({follows}, CASE {alias}.entity {' '.join(current)} END) END"
+    )
+
+
+def _as_key(db: Database, table: str, key: str, text: str) -> str:
+    """An entity id (text, as the log keeps it) as the table's key, as SQL."""
+    if key != "id":
+        return text
+    if db.dialect == "sqlite":
+        return f"CAST({text} AS INTEGER)"
+    return f"CASE WHEN {text} ~ '^[0-9]{{1,18}}$' THEN CAST({text} AS bigint) END"
+
+
+def create_triggers(db: Database, entities: tuple[str, ...]) -> None:
     """(Re)create the audit triggers of these entities' tables from their current columns.
 
     Each migration names the entities it adds or changes, so that a shipped migration does
-    the same thing whatever later versions add to ``AUDITED``. ``function``: the hash of a
-    SQLite file's chain (unkeyed before migration 0006); a PostgreSQL database's chain is keyed
-    from its first row.
-    """
+    the same thing whatever later versions add to ``AUDITED``."""
     if db.dialect != "sqlite":
         from prolotrack.storage.migrations import postgresql
 
         db.executescript(postgresql.audit_triggers(db, entities))
         return
     for entity in entities:
-        for name, sql in trigger_statements(db, entity, function).items():
+        for name, sql in trigger_statements(db, entity).items():
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
             db.execute(sql)
+
+
+def trigger_events(db: Database, entity: str) -> dict[str, tuple[str, ...]]:
+    """Of each audit trigger of one entity's table: when it fires, the values before and after
+    (SQL), the row it logs and the action, for either engine."""
+    table, _ = AUDITED[entity]
+    columns = db.columns(table)
+    watched = [c for c in columns if c not in DERIVED.get(table, set()) and c != "rowid"]
+    old, new = record_json(db, table, "OLD"), record_json(db, table, "NEW")
+    return {
+        "insert": ("INSERT", "NULL", new, "NEW", "'insert'"),
+        "update": (
+            f"UPDATE OF {', '.join(watched)}",
+            old,
+            new,
+            "NEW",
+            update_action(table, columns),
+        ),
+        "delete": ("DELETE", old, "NULL", "OLD", "'delete'"),
+    }
+
+
+def trigger_statements(db: Database, entity: str) -> dict:
+    """The audit triggers of one entity's table as prolotrack writes them: name -> SQL, the
+    text SQLite keeps in ``sqlite_master`` (so a changed trigger can be found)."""
+    statements = {}
+    table, key = AUDITED[entity]
+    for event, (when, before, after, row, action) in trigger_events(db, entity).items():
+        name = f"audit_{table}_{event}"
+        values = {
+            "prev_hash": previous_hash_sql(db),
+            "at": "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            "actor": "(SELECT actor FROM audit_context WHERE id = 1)",
+            "practitioner": "(SELECT practitioner FROM audit_context WHERE id = 1)",
+            "entity": f"'{entity}'",
+            "entity_id": f"CAST({row}.{key} AS TEXT)",
+            "action": action,
+            "before": before,
+            "after": after,
+            "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
+        }
+        kept = [f for f in STORED if f != "after"]  # proven by the hash, not copied
+        statements[name] = f"""CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN
+                INSERT INTO audit_log ({", ".join(kept)}, hash)
+                SELECT {", ".join(f"v.{k}" for k in kept)},
+                    {HASH_FUNCTION}({sql_text({k: f"v.{k}" for k in FIELDS})})
+                FROM (SELECT {", ".join(f"{values[k]} AS {k}" for k in FIELDS)}) AS v;
+            END"""
+    return statements
 
 
 def update_action(table: str, columns: list[str]) -> str:
@@ -143,49 +253,6 @@ def update_action(table: str, columns: list[str]) -> str:
         if undo:
             cases.append(f"WHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NULL THEN '{undo}'")
     return f"CASE {' '.join(cases)} ELSE 'update' END"
-
-
-def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION) -> dict:
-    """The audit triggers of one entity's table as prolotrack writes them: name -> SQL, the
-    text SQLite keeps in ``sqlite_master`` (so a changed trigger can be found)."""
-    statements = {}
-    table, key = AUDITED[entity]
-    columns = db.columns(table)
-    watched = [c for c in columns if c not in DERIVED.get(table, set())]
-    on_update = update_action(table, columns)
-    events = {
-        "insert": ("INSERT", "NULL", _json(columns, "NEW"), "NEW", "'insert'"),
-        "update": (
-            f"UPDATE OF {', '.join(watched)}",
-            _json(columns, "OLD"),
-            _json(columns, "NEW"),
-            "NEW",
-            on_update,
-        ),
-        "delete": ("DELETE", _json(columns, "OLD"), "NULL", "OLD", "'delete'"),
-    }
-    for event, (when, before, after, row, action) in events.items():
-        name = f"audit_{table}_{event}"
-        values = {
-            "prev_hash": "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)",
-            "at": "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            "actor": "(SELECT actor FROM audit_context WHERE id = 1)",
-            "practitioner": "(SELECT practitioner FROM audit_context WHERE id = 1)",
-            "entity": f"'{entity}'",
-            "entity_id": f"CAST({row}.{key} AS TEXT)",
-            "action": action,
-            "before": before,
-            "after": after,
-            "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
-        }
-        statements[name] = f"""CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN
-                INSERT INTO audit_log ({", ".join(FIELDS)}, hash)
-                SELECT {", ".join(f"v.{k}" for k in FIELDS)},
-                    {sql_hash({k: f"v.{k}" for k in FIELDS}, function)}
-                FROM (SELECT coalesce({values["prev_hash"]}, '') AS prev_hash,
-                    {", ".join(f"{values[k]} AS {k}" for k in FIELDS[1:])}) AS v;
-            END"""
-    return statements
 
 
 def operating_system_user() -> str:
@@ -221,49 +288,30 @@ def because(db: Database, reason: str | None) -> None:
 
 
 def history(db: Database, entity: str | None = None, entity_id: str | None = None) -> list[dict]:
-    """The log, newest first, optionally for one entity (and one record of it)."""
+    """The log, newest first, optionally for one entity (and one record of it), each row with
+    its values after the change read back where the log does not copy them."""
     where, params = [], {}
     if entity:
-        where.append("entity = :entity")
+        where.append("a.entity = :entity")
         params["entity"] = entity
     elif entity_id is not None:  # every entity, so that the (entity, entity_id) index serves
         named = {f"e{n}": e for n, e in enumerate([*AUDITED, KEYED[0]])}
-        where.append(f"entity IN ({', '.join(f':{k}' for k in named)})")
+        where.append(f"a.entity IN ({', '.join(f':{k}' for k in named)})")
         params.update(named)
     if entity_id is not None:
-        where.append("entity_id = :entity_id")
+        where.append("a.entity_id = :entity_id")
         params["entity_id"] = str(entity_id)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
+    columns = ", ".join(f"a.{c}" for c in ("id", *STORED, "hash") if c != "after")
     found = []
-    for row in db.query(f"SELECT * FROM audit_log {clause} ORDER BY id DESC", params):
+    sql = f"SELECT {columns}, {after_sql(db)} AS after FROM audit_log a {clause} ORDER BY a.id DESC"
+    for row in db.query(sql, params):
         row = dict(row)
         for side in ("before", "after"):
             row[side] = json.loads(row[side]) if row[side] else None
+        row["hash"] = hex_of(row["hash"])
         found.append(row)
     return found
-
-
-def mark_keyed(db: Database, key: bytes) -> None:
-    """Append the row from which the chain is keyed (the first row of a new file's log), then
-    one row for each record older than the log itself, as it stands: from here on every record
-    can be checked against its last audit row."""
-    append_keyed_mark(db, key)
-    if db.dialect != "sqlite":
-        return  # a PostgreSQL database was made with its log: no record is older than it
-    for entity, (table, id_column) in AUDITED.items():
-        if table not in db.table_names():
-            continue
-        columns = db.columns(table)
-        unlogged = db.execute(
-            f"SELECT CAST({id_column} AS TEXT), {_json(columns, table)} FROM {table}"
-            f" WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = '{entity}'"
-            f" AND a.entity_id = CAST({table}.{id_column} AS TEXT))"
-            + (" AND NOT builtin" if table == "instruments" else "")
-        ).fetchall()
-        for entity_id, after in unlogged:
-            _append(
-                db, key, entity, entity_id, "present", after, "recorded before the audit log began"
-            )
 
 
 ACCEPTED = ("audit_log", "accept")  # entity and action of a row taking findings as they are
@@ -289,7 +337,7 @@ def append_accepted(
 ) -> None:
     """The row that takes the file as it is: what the check found, what stays, and why."""
     after = json.dumps({"found": found, "standing": standing})
-    _append(db, key, *ACCEPTED[:1], "", ACCEPTED[1], after, reason, practitioner=practitioner)
+    append(db, key, *ACCEPTED[:1], "", ACCEPTED[1], after, reason, practitioner=practitioner)
 
 
 def relog(
@@ -303,7 +351,7 @@ def relog(
     practitioner: str | None,
 ) -> None:
     """A record taken as it now stands, after the last state the log knew of it."""
-    _append(
+    append(
         db,
         key,
         entity,
@@ -316,26 +364,13 @@ def relog(
     )
 
 
-def append_keyed_mark(db: Database, key: bytes) -> None:
-    """The row from which the chain is keyed."""
-    _append(
-        db,
-        key,
-        KEYED[0],
-        "",
-        KEYED[1],
-        json.dumps({"hash": "HMAC-SHA256, with a key kept outside this file"}),
-        "every row from here on is hashed with this file's key",
-    )
-
-
 def append_upgrade(db: Database, key: bytes, before: list[str], applied: list[str]) -> None:
     """The row that says a database made by an earlier version was brought up to this one:
     the schema version it had, the one it has, and the migrations that took it there."""
     from prolotrack import __version__
 
     version = len(before) + len(applied)
-    _append(
+    append(
         db,
         key,
         UPGRADED[0],
@@ -347,21 +382,29 @@ def append_upgrade(db: Database, key: bytes, before: list[str], applied: list[st
     )
 
 
-def _append(
+def append(
     db: Database,
     key: bytes,
     entity: str,
     entity_id: str,
     action: str,
-    after: str | None,
+    after: str,
     reason: str,
     *,
     before: str | None = None,
     practitioner: str | None = MIGRATION,
 ) -> None:
+    """A row prolotrack appends itself, its values after kept (no table holds them)."""
+    import hmac
+    from datetime import UTC, datetime
+
+    if "prev_hash" in db.columns("audit_log"):  # a log not yet rebuilt (before migration 0014)
+        from prolotrack.storage.migrations import log_v1
+
+        kept = {"before": before, "practitioner": practitioner}
+        return log_v1.append(db, key, entity, entity_id, action, after, reason, **kept)
     last = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     row = {
-        "prev_hash": last[0] if last else "",
         "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "actor": actor(db),
         "practitioner": practitioner,
@@ -372,7 +415,8 @@ def _append(
         "after": after,
         "reason": reason,
     }
-    row["hash"] = hmac.new(key, row_text(row).encode(), hashlib.sha256).hexdigest()
+    text = row_text({"prev_hash": hex_of(last[0]) if last else "", **row})
+    row["hash"] = hmac.new(key, text.encode(), hashlib.sha256).digest()
     db.execute(
         f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join(f':{k}' for k in row)})",
         row,

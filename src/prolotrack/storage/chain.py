@@ -13,62 +13,85 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from prolotrack.storage.audit import FIELDS, HEAD_SECRET, KEYED, sha256, sql_text
+from prolotrack.storage import audit
+from prolotrack.storage.audit import HEAD_SECRET, sha256
 from prolotrack.storage.keys import Head
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+LISTED = 20  # rows named before the rest are summed up
+
+
+def rebuilt(db: Database) -> bool:
+    """Whether the log is of the format of migration 0014 on (no copy of the previous hash)."""
+    return "prev_hash" not in db.columns("audit_log")
+
+
 def broken_links(
     db: Database, key: bytes | None, progress: Callable[[Iterable], Iterable] = iter
 ) -> list[str]:
-    """Every row of the log whose hash or link to the previous row does not hold (its rows
-    read through ``progress``, which may show them going by).
+    """Every row of the log whose keyed hash does not hold with the row before it (its rows
+    read through ``progress``, which may show them going by). A row whose values after its
+    change are read back from the record (``audit.after_sql``) holds only while the record is
+    as the row left it: a record changed behind prolotrack's back is found here."""
+    if not rebuilt(db):
+        from prolotrack.storage.migrations import log_v1
 
-    Rows before the keyed mark (files from before the key) are checked with plain SHA-256;
-    the mark and every row after it with the key."""
-    text = sql_text({k: k for k in FIELDS})  # as the triggers make it
-    keyed_start = hmac.new(key, digestmod=hashlib.sha256) if key else None
-    problems, previous, keyed = [], "", False
+        return log_v1.broken_links(db, key, progress)
+    if key is None:
+        return []  # said once by the caller: the key is missing
+    found = [_problem(*row) for row in unproven(db, key, progress, limit=LISTED + 1)]
+    if len(found) > LISTED:
+        found[LISTED:] = ["(more problems in the audit log not listed)"]
+    return found
+
+
+def unproven(
+    db: Database, key: bytes, progress: Callable[[Iterable], Iterable] = iter, limit: int = -1
+) -> list[tuple[int, str, str, bool]]:
+    """The rows whose hash does not hold: (id, entity, entity id, whether its values after
+    are read back rather than kept), at most ``limit`` of them."""
+    values = {k: f"a.{k}" for k in audit.STORED} | {"after": audit.after_sql(db)}
+    text = f" || '{audit.SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in audit.STORED)
     rows = db.execute(
-        f"SELECT id, prev_hash, hash, entity, action, {text} FROM audit_log ORDER BY id"
+        "SELECT a.id, a.hash, a.entity, a.entity_id, a.after IS NULL AND a.action != 'delete',"
+        f" {text} FROM audit_log a ORDER BY a.id"
     )
-    for row_id, prev_hash, stored, entity, action, content in progress(rows):
-        keyed = keyed or (entity, action) == KEYED
-        if prev_hash != previous:
-            problems.append(f"audit log row {row_id} does not follow the row before it")
-        if keyed and keyed_start is None:
-            return problems  # said once by the caller: the key is missing
-        if keyed:
-            expected = keyed_start.copy()
-            expected.update(content.encode())
-        else:
-            expected = hashlib.sha256(content.encode())
-        if not hmac.compare_digest(expected.hexdigest(), stored):
-            problems.append(
-                f"audit log row {row_id} was altered or forged (its hash does not"
-                " hold with this file's key)"
-            )
-        previous = stored
-        if len(problems) >= 20:
-            problems.append("(more problems in the audit log not listed)")
-            break
-    return problems
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    found, previous = [], ""
+    for row_id, stored, entity, entity_id, read_back, content in progress(rows):
+        stored = bytes(stored) if isinstance(stored, memoryview) else stored
+        expected = keyed.copy()
+        expected.update(f"{previous}{audit.SEPARATOR}{content}".encode())
+        if not isinstance(stored, bytes) or not hmac.compare_digest(expected.digest(), stored):
+            found.append((row_id, entity, entity_id, bool(read_back)))
+            if len(found) == limit:
+                break
+        previous = audit.hex_of(stored)
+    return found
+
+
+def _problem(row_id: int, entity: str, entity_id: str, read_back: bool) -> str:
+    if read_back:  # the row's values after are the record's: either may have been changed
+        return (
+            f"audit log row {row_id} was altered or forged or does not follow the row before"
+            f" it, or {entity} {entity_id} differs from its last audit row (changed behind"
+            " prolotrack's back)"
+        )
+    return (
+        f"audit log row {row_id} was altered or forged, or does not follow the row before it"
+        " (a row before it removed, or rows moved)"
+    )
 
 
 def head(db: Database, previous: Head | None) -> Head:
     """The log's head now: count, last row, schema digest (counted from ``previous`` when it
     still holds, so a ten-year log is not counted whole on every command)."""
     last = db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    last_id, last_hash = last if last else (0, "")
-    anchored = (
-        previous is not None
-        and db.execute(
-            "SELECT 1 FROM audit_log WHERE id = :id AND hash = :hash",
-            {"id": previous.last_id, "hash": previous.hash},
-        ).fetchone()
-    )
+    last_id, last_hash = (last[0], audit.hex_of(last[1])) if last else (0, "")
+    anchored = previous is not None and _hash_of(db, previous.last_id) == previous.hash
     if anchored:
         count = (
             previous.count
@@ -79,6 +102,12 @@ def head(db: Database, previous: Head | None) -> Head:
     else:
         count = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     return Head(count, last_id, last_hash, schema_digest(db), secrets_digest(db))
+
+
+def _hash_of(db: Database, row_id: int) -> str | None:
+    """A row's hash as hex, None when there is no such row."""
+    found = db.execute("SELECT hash FROM audit_log WHERE id = :id", {"id": row_id}).fetchone()
+    return audit.hex_of(found[0]) if found else None
 
 
 def secrets_digest(db: Database) -> str:
@@ -120,16 +149,14 @@ def head_problems(db: Database, recorded: Head | None, *, full: bool) -> list[st
 
 def _against(db: Database, recorded: Head, full: bool) -> list[str]:
     found = []
-    end = db.execute(
-        "SELECT hash FROM audit_log WHERE id = :id", {"id": recorded.last_id}
-    ).fetchone()
+    end = _hash_of(db, recorded.last_id)
     if recorded.last_id and end is None:
         rows = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
         found.append(
             f"the audit log ends before its recorded head: row {recorded.last_id} of"
             f" {recorded.count} is gone ({rows} left); rows were removed"
         )
-    elif recorded.last_id and end[0] != recorded.hash:
+    elif recorded.last_id and end != recorded.hash:
         found.append(f"audit log row {recorded.last_id} is not the row its recorded head names")
     elif full and recorded.last_id:
         counted = db.execute(

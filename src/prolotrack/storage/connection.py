@@ -24,6 +24,7 @@ from prolotrack.domain.errors import (
 )
 from prolotrack.storage import audit, chain, cipher, disk, health, keys, leftovers, schema
 from prolotrack.storage.disk import BUSY_TIMEOUT_SECONDS
+from prolotrack.storage.migrations import log_v1
 
 DIALECT = "sqlite"
 
@@ -58,7 +59,7 @@ class FileDatabase(Database):
 
     def use_key(self, key: bytes) -> None:
         """The audit chain's hash, keyed, for this connection (the triggers call it)."""
-        self.conn.create_function(audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+        self.conn.create_function(log_v1.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
 
 
 def default_path() -> Path:
@@ -163,7 +164,7 @@ class _Chain:
         file_id, key = schema.file_key(db)
         if key is not None:
             db.conn.create_function(
-                audit.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True
+                log_v1.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True
             )
         elif needed and schema.KEYED_CHAIN in schema.applied(db):
             raise keys.missing_key(file_id)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable, Refused
 from prolotrack.storage import chain, keys, leftovers, schema
+from prolotrack.storage.migrations import log_v1
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -112,7 +113,7 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
                 f" {expected}; it is not a whole copy"
             )
     _, key = schema.file_key(target)
-    broken = chain.broken_links(target, key)
+    broken = log_v1.broken_links(target, key)
     if broken:
         raise DatabaseUnusable(f"the copy in {where} failed its check: {broken[0]}")
     return chain.head(target, None) if key else None

@@ -18,6 +18,7 @@ from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.storage import audit, chain, consistency, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
 from prolotrack.storage.disk import check_header, errors
+from prolotrack.storage.migrations import log_v1
 
 # A key missing from this machine is no damage to the file: a check names it; a backup is
 # still made (its chain is checked where the key is)
@@ -116,7 +117,7 @@ def _audit_problems(
             f"{NO_KEY} ({keys.key_path(file_id)}): the chain cannot be checked"
             " (docs/reliability.md: moving a record)"
         )
-    found += [f"audit: {p}" for p in chain.broken_links(db, key, progress)]
+    found += [f"audit: {p}" for p in log_v1.broken_links(db, key, progress)]
     found += _trigger_problems(db, keyed)
     if keyed and key is not None and against_head:
         try:  # a backup carries its head; a file of this machine has its own here
@@ -158,7 +159,7 @@ def _trigger_problems(db: FileDatabase, keyed: bool) -> list[str]:
     for entity, (table, _) in audit.AUDITED.items():
         if table not in tables:
             continue
-        for name, sql in audit.trigger_statements(db, entity).items():
+        for name, sql in log_v1.trigger_statements(db, entity).items():
             if name not in stored:
                 found.append(
                     f"audit: the trigger {name} is missing (changes to {table} go unlogged)"

@@ -24,6 +24,7 @@ from prolotrack.storage import (
     keys,
     schema,
 )
+from prolotrack.storage.migrations import log_v1
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -68,7 +69,7 @@ def problems(
             f"audit: the key of this database's chain is not on this machine"
             f" ({keys.key_path(file_id)}): the chain cannot be checked"
         )
-    found += [f"audit: {p}" for p in chain.broken_links(db, key, progress)]
+    found += [f"audit: {p}" for p in log_v1.broken_links(db, key, progress)]
     found += _trigger_problems(db)
     if key is not None:
         try:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain import vocab
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit, keys, rows
-from prolotrack.storage.migrations import KEYED_CHAIN, file_identity, migration
+from prolotrack.storage import keys, rows
+from prolotrack.storage.migrations import KEYED_CHAIN, file_identity, log_v1, migration
 from prolotrack.storage.migrations.dialects import Dialect, one_of, quoted
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def _audit_log(db: Database, d: Dialect) -> None:
         {d.chain_function}
         """
     )
-    audit.create_triggers(
+    log_v1.create_triggers(
         db,
         (
             "patient",
@@ -227,7 +227,7 @@ def _audit_log(db: Database, d: Dialect) -> None:
             "instrument",
             "setting",
         ),
-        audit.LEGACY_HASH_FUNCTION,
+        log_v1.LEGACY_HASH_FUNCTION,
     )
 
 
@@ -261,10 +261,10 @@ def _protocols(db: Database, d: Dialect) -> None:
         ALTER TABLE courses ADD COLUMN protocol {T};
         """
     )
-    audit.create_triggers(
+    log_v1.create_triggers(
         db,
         ("course", "protocol", "protocol_site"),  # courses has a new column
-        audit.LEGACY_HASH_FUNCTION,
+        log_v1.LEGACY_HASH_FUNCTION,
     )
 
 
@@ -296,7 +296,7 @@ def _keyed_audit_chain(db: Database, d: Dialect) -> None:
     file_id = file_identity(db)
     key = keys.load_key(file_id) or keys.create_key(file_id)[0]
     db.use_key(key)
-    audit.create_triggers(
+    log_v1.create_triggers(
         db,
         (
             "patient",
@@ -311,4 +311,4 @@ def _keyed_audit_chain(db: Database, d: Dialect) -> None:
             "protocol_site",
         ),
     )
-    audit.mark_keyed(db, key)
+    log_v1.mark_keyed(db, key)

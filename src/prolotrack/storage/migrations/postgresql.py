@@ -14,32 +14,27 @@ if TYPE_CHECKING:
 
 CHAIN_LOCK = 0x70726F6C6F  # pg_advisory_xact_lock key of the audit chain's appends
 _NOW = """to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+# HMAC-SHA256 as 32 bytes with PostgreSQL's own sha256(), from the two padded keys prolotrack
+# sets for its own transaction only (storage/postgres.py, chain_settings)
+HMAC_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {audit.HASH_FUNCTION}(message text) RETURNS bytea LANGUAGE sql AS $$
+    SELECT sha256(decode(current_setting('prolotrack.chain_outer'), 'hex')
+        || sha256(decode(current_setting('prolotrack.chain_inner'), 'hex')
+        || convert_to(message, 'UTF8')))
+$$;"""
 
 
 def audit_triggers(db: PostgresDatabase, entities: tuple[str, ...]) -> str:
     """The audit triggers of these entities' tables from their current columns, (re)made, as
-    ``audit.trigger_statements`` writes them for SQLite: the same log row, the same hash (the
-    keyed one: a PostgreSQL database's chain is keyed from its first row)."""
+    ``audit.trigger_statements`` writes them for SQLite: the same log row, hashed the same way
+    (each engine writes a record's JSON its own way)."""
     statements = []
     for entity in entities:
         table, key = audit.AUDITED[entity]
-        columns = db.columns(table)
-        watched = [c for c in columns if c not in audit.DERIVED.get(table, set())]
-        events = {
-            "insert": ("INSERT", "NULL", "row_to_json(NEW)::text", "NEW", "'insert'"),
-            "update": (
-                f"UPDATE OF {', '.join(watched)}",
-                "row_to_json(OLD)::text",
-                "row_to_json(NEW)::text",
-                "NEW",
-                audit.update_action(table, columns),
-            ),
-            "delete": ("DELETE", "row_to_json(OLD)::text", "NULL", "OLD", "'delete'"),
-        }
-        for event, (when, before, after, row, action) in events.items():
+        for event, (when, before, after, row, action) in audit.trigger_events(db, entity).items():
             name = f"audit_{table}_{event}"
             values = {
-                "prev_hash": "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')",
+                "prev_hash": audit.previous_hash_sql(db),
                 "at": _NOW,
                 # the database role, which no client can forge, and the system user
                 "actor": "session_user || ' (' || (SELECT actor FROM audit_context"
@@ -52,14 +47,14 @@ def audit_triggers(db: PostgresDatabase, entities: tuple[str, ...]) -> str:
                 "after": after,
                 "reason": "(SELECT reason FROM audit_context WHERE id = 1)",
             }
-            fields = ", ".join(audit.FIELDS)
+            kept = [f for f in audit.STORED if f != "after"]  # proven by the hash, not copied
+            text = audit.sql_text({k: f"v.{k}" for k in audit.FIELDS})
             statements.append(f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock({CHAIN_LOCK});  -- appends to the chain one at a time
-    INSERT INTO audit_log ({fields}, hash)
-    SELECT {", ".join(f"v.{k}" for k in audit.FIELDS)},
-        {audit.sql_hash({k: f"v.{k}" for k in audit.FIELDS}, audit.HASH_FUNCTION)}
+    INSERT INTO audit_log ({", ".join(kept)}, hash)
+    SELECT {", ".join(f"v.{k}" for k in kept)}, {audit.HASH_FUNCTION}({text})
     FROM (SELECT {", ".join(f"{values[k]} AS {k}" for k in audit.FIELDS)}) AS v;
     RETURN NULL;
 END $$;

@@ -9,7 +9,7 @@ from prolotrack.domain import vocab
 from prolotrack.domain.courses import REHABILITATION
 from prolotrack.domain.instruments import CATALOGUE
 from prolotrack.storage import audit
-from prolotrack.storage.migrations import first_edition, migration
+from prolotrack.storage.migrations import first_edition, log_v1, migration
 from prolotrack.storage.migrations.dialects import Dialect, one_of, quoted
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _follow_up(db: Database, d: Dialect) -> None:
     was, now = one_of("guidance", first_edition.GUIDANCE), one_of("guidance", vocab.GUIDANCE)
     d.widen_check(db, ("sessions", "injections"), "guidance", was, now)
     audit.as_migration(db)  # a new file has had no log context yet
-    audit.create_triggers(db, ("course", "protocol", "instrument", "adverse_event"))
+    log_v1.create_triggers(db, ("course", "protocol", "instrument", "adverse_event"))
     # What existed before: recorded on the (local) day it was created.
     db.execute(f"UPDATE adverse_events SET recorded_on = {_LOCAL_DAY[d.name]}")
     db.execute(
@@ -117,6 +117,6 @@ def _safety(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(
+    log_v1.create_triggers(
         db, ("patient", "session", "course", "protocol", "patient_flag", "rehabilitation")
     )

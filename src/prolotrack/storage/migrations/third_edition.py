@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain import vocab
 from prolotrack.storage import audit
-from prolotrack.storage.migrations import migration, second_edition
+from prolotrack.storage.migrations import log_v1, migration, second_edition
 from prolotrack.storage.migrations.dialects import Dialect, one_of
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def _adverse_events_voided(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(db, ("adverse_event",))
+    log_v1.create_triggers(db, ("adverse_event",))
 
 
 # The scales item-level forms derive besides the catalogue's totals (spelled out: what this
@@ -76,7 +76,7 @@ def _item_level_forms(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(db, ("score", "answer_set", "answer", "form_text"))
+    log_v1.create_triggers(db, ("score", "answer_set", "answer", "form_text"))
     second_edition.add_instruments(db, d, _DERIVED_SCALES)
 
 
@@ -102,7 +102,7 @@ def _signatures(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(db, ("signature",))
+    log_v1.create_triggers(db, ("signature",))
 
 
 @migration("0012_form_links")
@@ -147,7 +147,7 @@ def _form_links(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(db, ("form_link", "form_response"))
+    log_v1.create_triggers(db, ("form_link", "form_response"))
 
 
 @migration("0013_research_consent")
@@ -161,4 +161,4 @@ def _research_consent(db: Database, d: Dialect) -> None:
         """
     )
     audit.as_migration(db)
-    audit.create_triggers(db, ("course",))
+    log_v1.create_triggers(db, ("course",))
