@@ -402,7 +402,6 @@ def _check_parts(db: Path) -> dict[str, float]:
     """What each part of ``db check`` takes on the file, in-process, one after another."""
     from prolotrack.storage import chain, file_check, keys, schema
     from prolotrack.storage.connection import FileDatabase, connect
-    from prolotrack.storage.migrations import log_v1
 
     conn = connect(db, 5.0)
     database = FileDatabase(conn, execute_plugins=False)
@@ -410,7 +409,7 @@ def _check_parts(db: Path) -> dict[str, float]:
     parts = {
         "integrity_check": lambda: conn.execute("PRAGMA integrity_check").fetchall(),
         "foreign_key_check": lambda: conn.execute("PRAGMA foreign_key_check").fetchall(),
-        "the audit chain (every row's keyed hash)": lambda: log_v1.broken_links(database, key),
+        "the audit chain (every row's keyed hash)": lambda: chain.broken_links(database, key),
         "the triggers": lambda: file_check._trigger_problems(database, True),
         "the head": lambda: chain.head_problems(database, keys.load_head(file_id, db), full=True),
         "every record against its last audit row": lambda: file_check.record_problems(database),

@@ -13,7 +13,6 @@ import pytest
 
 from prolotrack.storage import schema
 from prolotrack.storage.connection import transaction
-from prolotrack.storage.migrations import log_v1
 from tests import raw
 from tests.conftest import TODAY, Clinic, copy_record
 
@@ -49,7 +48,7 @@ def _hide_a_row_from_an_index(path):
 
     def connect():
         conn = raw.connect(path)
-        conn.create_function(log_v1.HASH_FUNCTION, 1, audit.sha256)  # a hash, if not the key's
+        conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)  # a hash, if not the key's
         conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'someone')")
         conn.execute("PRAGMA writable_schema = ON")
         return conn

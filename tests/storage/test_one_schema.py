@@ -26,6 +26,8 @@ TYPES = {
     "bigint": "integer",
     "real": "real",
     "double precision": "real",
+    "blob": "blob",
+    "bytea": "blob",
 }
 ISO_DATE = {SQLITE.iso_date.split("'")[1], POSTGRESQL.iso_date.split("'")[1]}
 

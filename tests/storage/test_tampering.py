@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from prolotrack.storage import audit
-from prolotrack.storage.migrations import log_v1
 from tests import raw
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
@@ -20,7 +19,8 @@ def _attacker(path):
     """A connection as another program has it: a function of the chain's name (plain SHA-256,
     since the key is not in the file), a context filled in, the log's guards dropped."""
     conn = raw.connect(path, isolation_level=None)
-    conn.create_function(log_v1.HASH_FUNCTION, 1, audit.sha256)
+    for name in (audit.HASH_FUNCTION, "prolotrack_chain"):  # the last release's name too
+        conn.create_function(name, 1, audit.sha256)
     conn.execute("INSERT OR REPLACE INTO audit_context (id, actor) VALUES (1, 'mallory')")
     _GUARDS[path] = [
         r[0]
@@ -47,20 +47,34 @@ def _restore_guards(conn):
         conn.execute(sql)  # the very text SQLite had: the schema is as it was
 
 
+def _compact(conn) -> bool:
+    """Whether the log is of the compact format (migration 0014 on) or the last release's."""
+    return "prev_hash" not in {r[1] for r in conn.execute("PRAGMA table_info(audit_log)")}
+
+
 def _recompute_chain(conn, from_id=1):
     """Rewrite every hash from ``from_id`` on, as a forger without the key can."""
-    fields = (
-        "prev_hash",
-        "at",
-        "actor",
-        "practitioner",
-        "entity",
-        "entity_id",
-        "action",
-        "before",
-        "after",
-        "reason",
-    )
+    if not _compact(conn):
+        return _recompute_chain_of_the_last_release(conn, from_id)
+    fields = ("at", "actor", "practitioner", "entity", "entity_id", "action", "before", "after")
+    fields += ("reason",)
+    last = conn.execute(
+        "SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1", [from_id]
+    ).fetchone()
+    previous = last[0].hex() if last else ""
+    rows = conn.execute(
+        f"SELECT id, {', '.join(fields)} FROM audit_log WHERE id >= ? ORDER BY id", [from_id]
+    ).fetchall()
+    for row in rows:
+        text = "|".join([previous, *("" if v is None else str(v) for v in row[1:])])
+        digest = hashlib.sha256(text.encode()).digest()
+        conn.execute("UPDATE audit_log SET hash = ? WHERE id = ?", [digest, row[0]])
+        previous = digest.hex()
+
+
+def _recompute_chain_of_the_last_release(conn, from_id):
+    fields = ("prev_hash", "at", "actor", "practitioner", "entity", "entity_id", "action")
+    fields += ("before", "after", "reason")
     previous = conn.execute(
         "SELECT coalesce((SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1), '')",
         [from_id],
@@ -116,19 +130,23 @@ def reorder_two_rows(conn):
 
 
 def insert_forged_row(conn):
-    last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+    if not _compact(conn):
+        last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, entity, entity_id, action, after, prev_hash, hash)"
+            " VALUES ('2026-03-01T00:00:00.000Z', 'nobody', 'score', '99', 'insert', '{}', ?, ?)",
+            [last, hashlib.sha256(b"forged").hexdigest()],
+        )
+        return
     conn.execute(
-        "INSERT INTO audit_log (at, actor, entity, entity_id, action, after, prev_hash, hash)"
-        " VALUES ('2026-03-01T00:00:00.000Z', 'nobody', 'score', '99', 'insert', '{}', ?, ?)",
-        [last, hashlib.sha256(b"forged").hexdigest()],
+        "INSERT INTO audit_log (at, actor, entity, entity_id, action, after, hash)"
+        " VALUES ('2026-03-01T00:00:00.000Z', 'nobody', 'score', '99', 'insert', '{}', ?)",
+        [hashlib.sha256(b"forged").digest()],
     )
 
 
 def edit_row_and_recompute_chain(conn):
-    conn.execute(
-        "UPDATE audit_log SET after = replace(after, '\"value\":7.0', '\"value\":2.0')"
-        " WHERE entity = 'score'"
-    )
+    conn.execute("UPDATE audit_log SET actor = 'mallory' WHERE entity = 'score'")
     _recompute_chain(conn)
 
 
@@ -304,7 +322,7 @@ def test_a_write_on_a_tampered_log_is_refused(worked):
 def test_a_change_behind_prolotracks_back_is_never_logged_under_the_last_user(worked):
     """The context is emptied as each command ends: an outside UPDATE finds no one to log."""
     conn = raw.connect(worked.path)
-    conn.create_function(log_v1.HASH_FUNCTION, 1, audit.sha256)
+    conn.create_function(audit.HASH_FUNCTION, 1, audit.sha256)
     assert conn.execute("SELECT count(*) FROM audit_context").fetchone()[0] == 0
     with pytest.raises(raw.errors("IntegrityError"), match=r"audit_log\.actor"):
         conn.execute("UPDATE sessions SET note = 'x' WHERE id = 1")

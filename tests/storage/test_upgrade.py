@@ -82,9 +82,11 @@ def test_the_next_write_brings_a_server_of_the_last_release_up_to_this_version(r
         r["entity_id"] for r in history[: len(history) - logged] if r["entity"] == "instrument"
     ]
     assert added == ["promis-gmh", "promis-gph", "womac-function", "womac-stiffness", "womac-pain"]
-    assert (
-        len(history) == logged + len(added) + 2
-    )  # the instruments it adds, the upgrade, the patient
+    # the rebuilt log's anchor, the instruments it adds, the upgrade, the patient
+    assert len(history) == 1 + logged + len(added) + 2
+    anchor = history[-1]
+    assert (anchor["entity"], anchor["action"]) == audit.REBUILT
+    assert anchor["before"]["rows"] == logged + len(added)  # the old head, carried (0010 first)
     upgrade = next(r for r in history if r["entity"] == "schema")
     assert upgrade["action"] == "migrate"
     assert upgrade["practitioner"] == audit.MIGRATION

@@ -26,7 +26,6 @@ from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
 from prolotrack.storage.disk import private_file, translated_errors
-from prolotrack.storage.migrations import log_v1
 from prolotrack.storage.sessions import renumber
 
 _GUARDS = {
@@ -60,7 +59,7 @@ def _accept(conn: sqlite3.Connection, path: Path, reason: str):
     file_id, key = schema.file_key(db)
     if key is None:
         raise keys.missing_key(file_id or "?")
-    conn.create_function(log_v1.HASH_FUNCTION, 1, keys.keyed_hash(key), deterministic=True)
+    keys.register(conn, key)
     conn.execute("BEGIN IMMEDIATE")
     found = file_check.examine(conn, path)
     if not found:
@@ -92,7 +91,7 @@ def _put_right(db: FileDatabase) -> None:
         if name not in present:
             db.execute(sql)
     tables = set(db.table_names())
-    log_v1.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
+    audit.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
     courses = {r[0] for r in db.execute("SELECT course_id FROM sessions WHERE voided_at IS NULL")}
     for course_id in sorted(courses):
         renumber(db, course_id)
@@ -120,3 +119,9 @@ def _log_as_they_stand(db: FileDatabase, key: bytes, reason: str, who: str | Non
             audit.relog(db, key, entity, str(row[id_column]), row["after"], row["now"], reason, who)
         for entity_id, after in file_check.gone(db, entity, table, id_column):
             audit.relog(db, key, entity, entity_id, after, None, reason, who)
+    if chain.rebuilt(db):  # a last row read back from a record changed since: what it was is
+        for row_id, entity, entity_id, read_back in chain.unproven(db, key):  # not kept
+            if read_back and chain.next_change(db, row_id, entity, entity_id) is None:
+                now = audit.current_json(db, entity, entity_id)
+                if now is not None:
+                    audit.relog(db, key, entity, entity_id, None, now, reason, who)

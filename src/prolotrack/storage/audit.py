@@ -157,7 +157,7 @@ def after_sql(db: Database, alias: str = "a") -> str:
     for entity, (table, key) in AUDITED.items():
         if table not in tables:
             continue
-        wanted = _as_key(db, table, key, f"{alias}.entity_id")
+        wanted = as_key(db, table, key, f"{alias}.entity_id")
         current.append(
             f"WHEN '{entity}' THEN (SELECT {record_json(db, table, 't')} FROM {table} t"
             f" WHERE t.{key} = {wanted})"
@@ -168,7 +168,18 @@ def after_sql(db: Database, alias: str = "a") -> str:
     )
 
 
-def _as_key(db: Database, table: str, key: str, text: str) -> str:
+def current_json(db: Database, entity: str, entity_id: str) -> str | None:
+    """A record's JSON as the log hashes it, as it stands (None when it is gone)."""
+    table, key = AUDITED[entity]
+    found = db.execute(
+        f"SELECT {record_json(db, table, 't')} FROM {table} t"
+        f" WHERE t.{key} = {as_key(db, table, key, ':entity_id')}",
+        {"entity_id": entity_id},
+    ).fetchone()
+    return found[0] if found else None
+
+
+def as_key(db: Database, table: str, key: str, text: str) -> str:
     """An entity id (text, as the log keeps it) as the table's key, as SQL."""
     if key != "id":
         return text
@@ -388,7 +399,7 @@ def append(
     entity: str,
     entity_id: str,
     action: str,
-    after: str,
+    after: str | None,
     reason: str,
     *,
     before: str | None = None,
@@ -412,7 +423,7 @@ def append(
         "entity_id": entity_id,
         "action": action,
         "before": before,
-        "after": after,
+        "after": "" if after is None else after,  # kept, even as nothing: never read back
         "reason": reason,
     }
     text = row_text({"prev_hash": hex_of(last[0]) if last else "", **row})

@@ -39,12 +39,12 @@ def broken_links(
     if not rebuilt(db):
         from prolotrack.storage.migrations import log_v1
 
-        return log_v1.broken_links(db, key, progress)
+        return [f"audit: {p}" for p in log_v1.broken_links(db, key, progress)]
     if key is None:
         return []  # said once by the caller: the key is missing
-    found = [_problem(*row) for row in unproven(db, key, progress, limit=LISTED + 1)]
+    found = [_problem(db, *row) for row in unproven(db, key, progress, limit=LISTED + 1)]
     if len(found) > LISTED:
-        found[LISTED:] = ["(more problems in the audit log not listed)"]
+        found[LISTED:] = ["audit: (more problems in the audit log not listed)"]
     return found
 
 
@@ -73,16 +73,29 @@ def unproven(
     return found
 
 
-def _problem(row_id: int, entity: str, entity_id: str, read_back: bool) -> str:
-    if read_back:  # the row's values after are the record's: either may have been changed
+def next_change(db: Database, row_id: int, entity: str, entity_id: str) -> int | None:
+    """The id of the record's next row in the log after ``row_id``, None if it is the last."""
+    found = db.execute(
+        "SELECT id FROM audit_log WHERE entity = :entity AND entity_id = :entity_id"
+        " AND id > :id ORDER BY id LIMIT 1",
+        {"entity": entity, "entity_id": entity_id, "id": row_id},
+    ).fetchone()
+    return found[0] if found else None
+
+
+def _problem(db: Database, row_id: int, entity: str, entity_id: str, read_back: bool) -> str:
+    altered = f"audit log row {row_id} was altered or forged or does not follow the row before it"
+    if not read_back:
+        return f"audit: {altered} (a row before it removed, or rows moved)"
+    following = next_change(db, row_id, entity, entity_id)
+    if following is None:  # its values after are the record's: either may have been changed
         return (
-            f"audit log row {row_id} was altered or forged or does not follow the row before"
-            f" it, or {entity} {entity_id} differs from its last audit row (changed behind"
-            " prolotrack's back)"
+            f"record: {entity} {entity_id} differs from its last audit row (changed behind"
+            f" prolotrack's back), or {altered}"
         )
     return (
-        f"audit log row {row_id} was altered or forged, or does not follow the row before it"
-        " (a row before it removed, or rows moved)"
+        f"history: change {following} to {entity} {entity_id} starts from values that change"
+        f" {row_id} did not leave (changed behind prolotrack's back in between), or {altered}"
     )
 
 

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 LISTED = 20  # problems named per kind before the rest are summed up
-_SITE_IN_LOG = {
-    "sqlite": "json_extract(after, '$.site')",
-    "postgresql": "CAST(after AS json) ->> 'site'",
+_SITE_IN_LOG = {  # a site the log keeps: in the values a change replaced, or kept after it
+    "sqlite": "json_extract({side}, '$.site')",
+    "postgresql": "CAST({side} AS json) ->> 'site'",
 }
 
 
@@ -61,7 +61,7 @@ def broken_history(db: Database) -> list[str]:
                 lag(after) OVER (PARTITION BY entity, entity_id ORDER BY id) AS previous,
                 lag(id) OVER (PARTITION BY entity, entity_id ORDER BY id) AS previous_id
             FROM audit_log WHERE entity IN ({", ".join(f":{k}" for k in entities)})) AS t
-        WHERE before IS NOT NULL AND previous IS NOT NULL AND before != previous
+        WHERE before IS NOT NULL AND previous IS NOT NULL AND previous != '' AND before != previous
         ORDER BY id""",
         entities,
     )
@@ -100,7 +100,8 @@ def misnumbered(db: Database) -> list[str]:
             AND a.entity_id = CAST(s.id AS TEXT) ORDER BY a.id DESC LIMIT 1)
         FROM sessions s WHERE s.voided_at IS NOT NULL ORDER BY s.id""")
     for session_id, number, after in voided:
-        logged = json.loads(after).get("number") if after else number
+        # a void kept by the log says the number (the compact log reads it back: no number)
+        logged = json.loads(after).get("number", number) if after else number
         if logged != number:
             found.append(
                 f"record: voided session {session_id} is numbered {number}, but its void logged"
@@ -132,9 +133,12 @@ def site_name_differences(db: Database) -> tuple[list[str], list[str]]:
         r[0].casefold(): r[0]
         for r in db.execute("SELECT site FROM injections UNION SELECT site FROM protocol_sites")
     }
+    site = _SITE_IN_LOG[db.dialect]
     logged = db.execute(
-        f"SELECT DISTINCT {_SITE_IN_LOG[db.dialect]} FROM audit_log"
-        " WHERE entity IN ('injection', 'protocol_site')"
+        f"SELECT {site.format(side='after')} FROM audit_log"
+        " WHERE entity IN ('injection', 'protocol_site') AND after IS NOT NULL"
+        f" UNION SELECT {site.format(side='before')} FROM audit_log"
+        " WHERE entity IN ('injection', 'protocol_site') AND before IS NOT NULL"
     )
     ever = set(in_use) | {r[0].casefold() for r in logged if r[0] is not None}
     return (

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable, Refused
-from prolotrack.storage import chain, keys, leftovers, schema
-from prolotrack.storage.migrations import log_v1
+from prolotrack.storage import audit, chain, keys, leftovers, schema
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -57,9 +56,17 @@ def _order(table: str) -> str:
     )
 
 
-def rows_of(db: Database, table: str, columns: list[str]) -> Iterator[dict]:
-    """The table's rows, streamed: memory stays flat however long the audit log is."""
-    listed = ", ".join(columns)
+def rows_of(
+    db: Database, table: str, columns: list[str], *, read_back: bool = False
+) -> Iterator[dict]:
+    """The table's rows, streamed: memory stays flat however long the audit log is.
+    ``read_back``: each audit row's values after its change as they read back here, kept in
+    the copy (the other engine writes a record's JSON its own way: it could not read them back
+    as this one hashed them)."""
+    listed = ", ".join(
+        f"{audit.after_sql(db, table)} AS after" if read_back and c == "after" else c
+        for c in columns
+    )
     for row in db.stream(f"SELECT {listed} FROM {table} ORDER BY {_order(table)}"):
         yield dict(zip(columns, row, strict=True))
 
@@ -79,7 +86,8 @@ def copy_rows(
             f" VALUES ({', '.join(f':{c}' for c in columns)})"
         )
         batch, copied[table] = [], 0
-        for row in progress(rows_of(source, table, columns)):
+        read_back = table == "audit_log" and source.dialect != target.dialect
+        for row in progress(rows_of(source, table, columns, read_back=read_back)):
             batch.append(row)
             if len(batch) == _BATCH:
                 target.executemany(insert, batch)
@@ -113,7 +121,7 @@ def check(source_counts: dict[str, int], target: Database, where: str) -> keys.H
                 f" {expected}; it is not a whole copy"
             )
     _, key = schema.file_key(target)
-    broken = log_v1.broken_links(target, key)
+    broken = chain.broken_links(target, key)
     if broken:
         raise DatabaseUnusable(f"the copy in {where} failed its check: {broken[0]}")
     return chain.head(target, None) if key else None

@@ -117,7 +117,7 @@ def _audit_problems(
             f"{NO_KEY} ({keys.key_path(file_id)}): the chain cannot be checked"
             " (docs/reliability.md: moving a record)"
         )
-    found += [f"audit: {p}" for p in log_v1.broken_links(db, key, progress)]
+    found += chain.broken_links(db, key, progress)
     found += _trigger_problems(db, keyed)
     if keyed and key is not None and against_head:
         try:  # a backup carries its head; a file of this machine has its own here
@@ -156,10 +156,11 @@ def _trigger_problems(db: FileDatabase, keyed: bool) -> list[str]:
     if not keyed:
         return found
     tables = set(db.table_names())
+    written = audit.trigger_statements if chain.rebuilt(db) else log_v1.trigger_statements
     for entity, (table, _) in audit.AUDITED.items():
         if table not in tables:
             continue
-        for name, sql in log_v1.trigger_statements(db, entity).items():
+        for name, sql in written(db, entity).items():
             if name not in stored:
                 found.append(
                     f"audit: the trigger {name} is missing (changes to {table} go unlogged)"
@@ -213,13 +214,18 @@ def unlike_their_log(db: FileDatabase, entity: str, table: str, key: str) -> Ite
     # The log's JSON of an unchanged record is, nearly always, the very text json_object()
     # makes of it now: one comparison of text, and the column by column check only otherwise.
     now = "json_object(" + ", ".join(f"'{c.name}', t.{c.name}" for c in columns) + ")"
+    # A last row that does not keep the values after its change reads them back from the
+    # record, and its hash holds only while they are as it left them: the chain proves it
+    # ('' here, never JSON). A record with no row at all has no last row (NULL).
     sql = f"""
         SELECT * FROM (
-            SELECT t.*, {now} AS now, (SELECT a.after FROM audit_log a
+            SELECT t.*, {now} AS now, (SELECT CASE WHEN a.after IS NULL
+                AND a.action != 'delete' THEN '' ELSE a.after END FROM audit_log a
                 WHERE a.entity = '{entity}' AND a.entity_id = CAST(t.{key} AS TEXT)
                 ORDER BY a.id DESC LIMIT 1) AS after
             FROM {table} t) AS t
-        WHERE after IS NULL OR (after != now AND ({" OR ".join(differs)}))
+        WHERE after IS NULL OR CASE WHEN after = '' OR after = now THEN 0
+            ELSE ({" OR ".join(differs)}) END
     """
     for row in db.query(sql):
         if not (row["after"] is None and _seeded(table, row)):
@@ -255,7 +261,7 @@ def gone(
             SELECT entity_id, max(id) AS id FROM audit_log WHERE entity = '{entity}'
             GROUP BY entity_id) AS last
         JOIN audit_log a ON a.id = last.id
-        WHERE a.after IS NOT NULL
+        WHERE a.action != 'delete'
           AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = {typed})
         LIMIT {limit}
     """

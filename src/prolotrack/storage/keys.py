@@ -93,13 +93,19 @@ def missing_key(file_id: str) -> DatabaseUnusable:
     )
 
 
-def keyed_hash(key: bytes):
-    """The SQL function that hashes a log row with this file's key."""
+def register(conn, key: bytes) -> None:
+    """The SQL functions that hash a log row with this file's key, on a SQLite connection:
+    ``prolotrack_hmac`` (32 bytes, the log's format from migration 0014) and
+    ``prolotrack_chain`` (64 hex digits, the triggers of migrations 0006-0013)."""
 
-    def chain_hash(text: str) -> str:
+    def digest(text: str) -> bytes:
+        return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+    def hexdigest(text: str) -> str:
         return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
-    return chain_hash
+    conn.create_function("prolotrack_hmac", 1, digest, deterministic=True)
+    conn.create_function("prolotrack_chain", 1, hexdigest, deterministic=True)
 
 
 @dataclass(frozen=True)

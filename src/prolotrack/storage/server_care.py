@@ -24,7 +24,6 @@ from prolotrack.storage import (
     keys,
     schema,
 )
-from prolotrack.storage.migrations import log_v1
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -69,7 +68,7 @@ def problems(
             f"audit: the key of this database's chain is not on this machine"
             f" ({keys.key_path(file_id)}): the chain cannot be checked"
         )
-    found += [f"audit: {p}" for p in log_v1.broken_links(db, key, progress)]
+    found += chain.broken_links(db, key, progress)
     found += _trigger_problems(db)
     if key is not None:
         try:
@@ -125,7 +124,8 @@ def record_problems(db: PostgresDatabase) -> list[str]:
         derived = audit.UNLOGGED.get(table, set())
         rows = db.execute(
             f"""
-            SELECT CAST(t.{key} AS text), row_to_json(t)::text, (SELECT a.after FROM audit_log a
+            SELECT CAST(t.{key} AS text), row_to_json(t)::text, (SELECT CASE WHEN a.after
+                IS NULL AND a.action != 'delete' THEN '' ELSE a.after END FROM audit_log a
                 WHERE a.entity = :entity AND a.entity_id = CAST(t.{key} AS text)
                 ORDER BY a.id DESC LIMIT 1)
             FROM {table} t ORDER BY 1""",
@@ -134,6 +134,8 @@ def record_problems(db: PostgresDatabase) -> list[str]:
         listed = 0
         for record_id, now, after in rows:
             current = {k: v for k, v in json.loads(now).items() if k != "rowid"}
+            if after == "":
+                continue  # its values are read back from the record: the chain proves them
             if after is None:
                 if table == "instruments" and current.get("builtin"):
                     continue  # a built-in instrument, there before the log began

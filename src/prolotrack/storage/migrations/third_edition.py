@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain import vocab
 from prolotrack.storage import audit
-from prolotrack.storage.migrations import log_v1, migration, second_edition
+from prolotrack.storage.migrations import log_rebuild, log_v1, migration, second_edition
 from prolotrack.storage.migrations.dialects import Dialect, one_of
 
 if TYPE_CHECKING:
@@ -162,3 +162,11 @@ def _research_consent(db: Database, d: Dialect) -> None:
     )
     audit.as_migration(db)
     log_v1.create_triggers(db, ("course",))
+
+
+@migration("0014_compact_audit_log")
+def _compact_audit_log(db: Database, d: Dialect) -> None:
+    """The audit log rebuilt to keep what the tables no longer hold, 32-byte hashes, no copy of
+    the previous hash nor index on the hash; the old chain checked first and its head carried
+    into the new one (``log_rebuild.py``)."""
+    log_rebuild.rebuild(db, d)
