@@ -109,11 +109,16 @@ def build(
         counts["patients"] = patients_n
         session_id = injection_id = score_id = 0
         courses, sessions, injections, scores, adverse = [], [], [], [], []
+        begun = set()  # (patient, condition, start) of each course: no two alike, as in a clinic
         for course_id in range(1, courses_n + 1):
             protocol = rng.choice(BUILTIN)
             condition, region, icd10 = CONDITIONS[protocol.name]
             side = rng.choice(("left", "right", "bilateral")) if region != "pelvis" else "midline"
             started = first_day + timedelta(days=rng.randrange(3650))
+            patient_id = (course_id - 1) % patients_n + 1
+            while (patient_id, condition, started) in begun:  # the export could not tell them
+                started += timedelta(days=1)  # apart: a course begun the next day instead
+            begun.add((patient_id, condition, started))
             planned = rng.choice((3, 4, 5, 6, 7))
             response = rng.choice((0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0, -0.1))
             day, n, done = started, 0, []
@@ -184,7 +189,7 @@ def build(
             courses.append(
                 {
                     "id": course_id,
-                    "patient_id": (course_id - 1) % patients_n + 1,
+                    "patient_id": patient_id,
                     "condition": condition,
                     "region": region,
                     "side": side,

@@ -169,7 +169,7 @@ def main() -> None:
         nargs="*",
         default=None,
         help="startup floor log reports outcomes export import namesakes care size engines"
-        " encrypted",
+        " encrypted memory",
     )
     parser.add_argument(
         "--postgres",
@@ -384,6 +384,20 @@ def main() -> None:
             table.add(f"session log, {where}, encrypted", ours, "same, plain", anchor, "< 1.1x")
             table.note(f"opening the {where}, encrypted vs plain", _open_cost(locked, plain))
 
+    if "memory" in wanted:  # every everyday command's peak, one year of records against ten
+        one_year, _ = prepare(args.work, args.scale / 10)
+        for command in MEMORY:
+            peaks = []
+            for db in (one_year, big):
+                for stale in args.work.glob("memory-*"):
+                    shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+                peaks.append(peak_mib(prolotrack(db, *_placed(command, args.work))))
+            table.note(
+                f"peak memory: {' '.join(command)}",
+                f"{peaks[1]:.0f} MiB at ten years, {peaks[0]:.0f} MiB at one"
+                f" ({peaks[1] / peaks[0]:.2f}x; goal < 100 MiB, flat)",
+            )
+
     if "size" in wanted:
         table.note("the ten-year file", _sizes(big))
 
@@ -396,6 +410,31 @@ def main() -> None:
 
     print()
     print(table.markdown())
+
+
+# Every everyday command, as the memory group runs it (OUT: a file or folder of its own).
+MEMORY = [
+    ["summary"],
+    ["due"],
+    ["progress", "BENCH-1"],
+    ["patient", "list"],
+    ["patient", "show", "BENCH-1"],
+    ["session", "list"],
+    ["session", "list", "--patient", "BENCH-1"],
+    ["audit"],
+    ["audit", "--id", "1"],
+    ["report", "outcomes"],
+    ["export", "injections", "-o", "OUT.csv"],
+    ["export", "injections", "--deidentify", "-o", "OUT.csv"],
+    ["export", "fhir", "-o", "OUT"],
+    ["db", "status"],
+    ["db", "check"],
+    ["db", "backup", "OUT.db"],
+]
+
+
+def _placed(command: list[str], work: Path) -> list[str]:
+    return [a.replace("OUT", str(work / "memory-out")) for a in command]
 
 
 def _check_parts(db: Path) -> dict[str, float]:
