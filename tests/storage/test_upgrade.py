@@ -111,6 +111,28 @@ def test_a_read_brings_it_up_first_in_a_transaction_of_its_own(released):
     released.ok("db", "check")
 
 
+def test_the_practitioners_roles_write_as_before_after_the_log_is_rebuilt(released):
+    """The rebuilt log is a new table: what the administrator granted on the old one (as
+    docs/clinic-server.md says) is granted on it too."""
+    import os
+
+    from tests.cli.test_postgresql import granted, psql
+
+    role = f"dr_upgrade_{os.getpid()}"
+    psql(released.path, *granted(role))
+    try:
+        released.ok("patient", "list")  # the owner's read upgrades the server
+        assert _migrations(released.path) == schema.KNOWN
+        practitioner = Clinic(released.path.replace("postgres@", f"{role}@", 1), TODAY)
+        practitioner.ok("patient", "add", "Grace Hopper")  # the log's grants, kept
+        psql(released.path, *granted(role)[1:])  # the tables the upgrade added, as docs say
+        history = practitioner.json("audit", "--entity", "patient")
+        assert history[0]["actor"].startswith(f"{role} (")
+        released.ok("db", "check")
+    finally:
+        psql(released.path, f"DROP OWNED BY {role}", f"DROP ROLE {role}")
+
+
 def test_an_upgrade_that_fails_midway_leaves_the_server_as_it_was(released, monkeypatch):
     from prolotrack.storage.migrations import STEPS
 

@@ -188,6 +188,7 @@ def _swap(db: Database, d: Dialect) -> None:
     """The old table out, the new one in its place, with its index, guards and triggers."""
     tables = set(db.table_names())
     entities = tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables)
+    granted: dict[str, list[tuple[str, str]]] = {}
     if d.name == "sqlite":  # the triggers name the log: none may outlive it
         for (name,) in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit%'"
@@ -198,6 +199,10 @@ def _swap(db: Database, d: Dialect) -> None:
         from prolotrack.storage.migrations import postgresql
 
         db.executescript(postgresql.HMAC_FUNCTION)
+        granted = {  # the practitioners' roles keep what the administrator gave them
+            "table": _privileges(db, "'audit_log'"),
+            "sequence": _privileges(db, "pg_get_serial_sequence('audit_log', 'id')"),
+        }
         guards = """
         CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
             FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
@@ -215,7 +220,21 @@ def _swap(db: Database, d: Dialect) -> None:
         from prolotrack.storage.migrations import postgresql
 
         postgresql.continue_identities(db)
+        sequence = db.execute("SELECT pg_get_serial_sequence('audit_log', 'id')").fetchone()[0]
+        for kind, relation in (("table", "audit_log"), ("sequence", sequence)):
+            for grantee, privilege in granted[kind]:
+                db.execute(f"GRANT {privilege} ON {kind.upper()} {relation} TO {grantee}")
     audit.create_triggers(db, entities)
+
+
+def _privileges(db: Database, relation: str) -> list[tuple[str, str]]:
+    """Who other than its owner may do what on a table or sequence (SQL naming it), as GRANT
+    spells them."""
+    return db.execute(
+        f"""SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
+            a.privilege_type FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = to_regclass({relation}) AND a.grantee <> c.relowner"""
+    ).fetchall()
 
 
 def _refuse_if_not_whole(db: Database, key: bytes, count: int) -> None:
