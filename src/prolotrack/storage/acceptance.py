@@ -23,7 +23,16 @@ import sqlite3
 from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
-from prolotrack.storage import audit, chain, consistency, file_check, health, keys, schema
+from prolotrack.storage import (
+    audit,
+    audit_sql,
+    chain,
+    consistency,
+    file_check,
+    health,
+    keys,
+    schema,
+)
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
 from prolotrack.storage.disk import private_file, translated_errors
 from prolotrack.storage.sessions import renumber
@@ -91,7 +100,7 @@ def _put_right(db: FileDatabase) -> None:
         if name not in present:
             db.execute(sql)
     tables = set(db.table_names())
-    audit.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
+    audit_sql.create_triggers(db, tuple(e for e, (t, _) in audit.AUDITED.items() if t in tables))
     courses = {r[0] for r in db.execute("SELECT course_id FROM sessions WHERE voided_at IS NULL")}
     for course_id in sorted(courses):
         renumber(db, course_id)
@@ -122,6 +131,6 @@ def _log_as_they_stand(db: FileDatabase, key: bytes, reason: str, who: str | Non
     if chain.rebuilt(db):  # a last row read back from a record changed since: what it was is
         for row_id, entity, entity_id, read_back in chain.unproven(db, key):  # not kept
             if read_back and chain.next_change(db, row_id, entity, entity_id) is None:
-                now = audit.current_json(db, entity, entity_id)
+                now = audit_sql.current_json(db, entity, entity_id)
                 if now is not None:
                     audit.relog(db, key, entity, entity_id, None, now, reason, who)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import audit
+from prolotrack.storage import audit, audit_sql
 from prolotrack.storage.audit import HEAD_SECRET, sha256
 from prolotrack.storage.keys import Head
 
@@ -34,7 +34,7 @@ def broken_links(
 ) -> list[str]:
     """Every row of the log whose keyed hash does not hold with the row before it (its rows
     read through ``progress``, which may show them going by). A row whose values after its
-    change are read back from the record (``audit.after_sql``) holds only while the record is
+    change are read back from the record (``audit_sql.after_sql``) holds only while the record is
     as the row left it: a record changed behind prolotrack's back is found here."""
     if not rebuilt(db):
         from prolotrack.storage.migrations import log_v1
@@ -53,7 +53,7 @@ def unproven(
 ) -> list[tuple[int, str, str, bool]]:
     """The rows whose hash does not hold: (id, entity, entity id, whether its values after
     are read back rather than kept), at most ``limit`` of them."""
-    values = {k: f"a.{k}" for k in audit.STORED} | {"after": audit.after_sql(db)}
+    values = {k: f"a.{k}" for k in audit.STORED} | {"after": audit_sql.after_sql(db)}
     text = f" || '{audit.SEPARATOR}' || ".join(f"coalesce({values[k]}, '')" for k in audit.STORED)
     rows = db.execute(
         "SELECT a.id, a.hash, a.entity, a.entity_id, a.after IS NULL AND a.action != 'delete',"

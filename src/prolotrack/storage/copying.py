@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable, Refused
-from prolotrack.storage import audit, chain, keys, leftovers, schema
+from prolotrack.storage import audit_sql, chain, keys, leftovers, schema
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -64,7 +64,7 @@ def rows_of(
     the copy (the other engine writes a record's JSON its own way: it could not read them back
     as this one hashed them)."""
     listed = ", ".join(
-        f"{audit.after_sql(db, table)} AS after" if read_back and c == "after" else c
+        f"{audit_sql.after_sql(db, table)} AS after" if read_back and c == "after" else c
         for c in columns
     )
     for row in db.stream(f"SELECT {listed} FROM {table} ORDER BY {_order(table)}"):

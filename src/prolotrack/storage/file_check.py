@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.domain.instruments import CATALOGUE
-from prolotrack.storage import audit, chain, consistency, keys, schema
+from prolotrack.storage import audit, audit_sql, chain, consistency, keys, schema
 from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS, FileDatabase, open_file
 from prolotrack.storage.disk import check_header, errors
 from prolotrack.storage.migrations import log_v1
@@ -156,7 +156,7 @@ def _trigger_problems(db: FileDatabase, keyed: bool) -> list[str]:
     if not keyed:
         return found
     tables = set(db.table_names())
-    written = audit.trigger_statements if chain.rebuilt(db) else log_v1.trigger_statements
+    written = audit_sql.trigger_statements if chain.rebuilt(db) else log_v1.trigger_statements
     for entity, (table, _) in audit.AUDITED.items():
         if table not in tables:
             continue

@@ -24,7 +24,7 @@ import json
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable
-from prolotrack.storage import audit, keys
+from prolotrack.storage import audit, audit_sql, keys
 from prolotrack.storage.migrations import file_identity, log_v1
 
 if TYPE_CHECKING:
@@ -134,15 +134,14 @@ def _old_rows(db: Database):
         when = f"WHEN '{entity}' THEN"
         before.append(f"{when} {_canonical(db, table, 'o.before')}")
         after.append(f"{when} {_canonical(db, table, 'o.after')}")
-        wanted = audit.as_key(db, table, key, "o.entity_id")
+        wanted = audit_sql.as_key(db, table, key, "o.entity_id")
         follows = (
             f"(SELECT {_canonical(db, table, 'n.before')} FROM audit_log n"
             " WHERE n.entity = o.entity AND n.entity_id = o.entity_id AND n.id > o.id"
             " ORDER BY n.id LIMIT 1)"
         )
-        record = (
-            f"(SELECT {audit.record_json(db, table, 't')} FROM {table} t WHERE t.{key} = {wanted})"
-        )
+        made = audit_sql.record_json(db, table, "t")
+        record = f"(SELECT {made} FROM {table} t WHERE t.{key} = {wanted})"
         read_back.append(f"{when} coalesce({follows}, {record})")
     rows = db.execute(
         f"""
@@ -224,7 +223,7 @@ def _swap(db: Database, d: Dialect) -> None:
         for kind, relation in (("table", "audit_log"), ("sequence", sequence)):
             for grantee, privilege in granted[kind]:
                 db.execute(f"GRANT {privilege} ON {kind.upper()} {relation} TO {grantee}")
-    audit.create_triggers(db, entities)
+    audit_sql.create_triggers(db, entities)
 
 
 def _privileges(db: Database, relation: str) -> list[tuple[str, str]]:

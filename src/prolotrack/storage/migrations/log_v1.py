@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import audit
+from prolotrack.storage import audit, audit_sql
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -80,7 +80,7 @@ def trigger_statements(db: Database, entity: str, function: str = HASH_FUNCTION)
     table, key = audit.AUDITED[entity]
     columns = db.columns(table)
     watched = [c for c in columns if c not in audit.DERIVED.get(table, set())]
-    on_update = audit.update_action(table, columns)
+    on_update = audit_sql.update_action(table, columns)
     events = {
         "insert": ("INSERT", "NULL", json_of(columns, "NEW"), "NEW", "'insert'"),
         "update": (
@@ -139,7 +139,7 @@ def audit_triggers_on_server(db: Database, entities: tuple[str, ...]) -> str:
                 "row_to_json(OLD)::text",
                 "row_to_json(NEW)::text",
                 "NEW",
-                audit.update_action(table, columns),
+                audit_sql.update_action(table, columns),
             ),
             "delete": ("DELETE", "row_to_json(OLD)::text", "NULL", "OLD", "'delete'"),
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prolotrack.storage import audit
+from prolotrack.storage import audit, audit_sql
 
 if TYPE_CHECKING:
     from prolotrack.storage.postgres import PostgresDatabase
@@ -26,15 +26,17 @@ $$;"""
 
 def audit_triggers(db: PostgresDatabase, entities: tuple[str, ...]) -> str:
     """The audit triggers of these entities' tables from their current columns, (re)made, as
-    ``audit.trigger_statements`` writes them for SQLite: the same log row, hashed the same way
+    ``audit_sql.trigger_statements`` writes them for SQLite: the same log row, hashed the same way
     (each engine writes a record's JSON its own way)."""
     statements = []
     for entity in entities:
         table, key = audit.AUDITED[entity]
-        for event, (when, before, after, row, action) in audit.trigger_events(db, entity).items():
+        for event, (when, before, after, row, action) in audit_sql.trigger_events(
+            db, entity
+        ).items():
             name = f"audit_{table}_{event}"
             values = {
-                "prev_hash": audit.previous_hash_sql(db),
+                "prev_hash": audit_sql.previous_hash_sql(db),
                 "at": _NOW,
                 # the database role, which no client can forge, and the system user
                 "actor": "session_user || ' (' || (SELECT actor FROM audit_context"
