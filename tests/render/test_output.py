@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from prolotrack.render import delimited, jsondoc
-from prolotrack.render.view import Column, Listing
+from prolotrack.render.view import Column, Listing, Rows
 
 LISTING = Listing(
     [Column("name", "Name"), Column("change", "Change", numeric=True), Column("on", "On"),
@@ -45,3 +45,12 @@ def test_json_is_one_document_with_plain_values():
         "solutions": ["dextrose 15%", "dextrose 25%"],
     }
     assert rows[1]["change"] == 12 and isinstance(rows[1]["change"], int)
+
+
+def test_json_written_a_row_at_a_time_is_the_document_written_whole():
+    for rows in ([], LISTING.rows[:1], LISTING.rows):
+        view = Listing(LISTING.columns, Rows(lambda rows=rows: iter(rows)))
+        out, whole = io.StringIO(), io.StringIO()
+        jsondoc.listing(out, view)
+        jsondoc.document(whole, jsondoc.rows(Listing(LISTING.columns, rows)))
+        assert out.getvalue() == whole.getvalue()

@@ -70,7 +70,7 @@ def test_one_records_history_uses_the_index_even_without_its_entity(traced):
     from prolotrack.storage import audit
 
     db, statements = traced
-    found = audit.history(db, None, "1")
+    found = list(audit.history(db, None, "1"))
     assert {row["entity"] for row in found} >= {"patient", "course", "session"}
     assert all(row["entity_id"] == "1" for row in found)
     assert _scans(db, statements) == []

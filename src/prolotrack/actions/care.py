@@ -227,8 +227,8 @@ def audited_entities() -> tuple[str, ...]:
     return (*audit.AUDITED, audit.UPGRADED[0])
 
 
-def history(db: Database, entity: str | None, entity_id: str | None) -> list[dict]:
-    """The audit log, newest first: one entity's, one record's, or all."""
+def history(db: Database, entity: str | None, entity_id: str | None) -> Iterator[dict]:
+    """The audit log, newest first: one entity's, one record's, or all; a row at a time."""
     from prolotrack.storage import audit
 
     return audit.history(db, entity, entity_id)

@@ -1,8 +1,10 @@
-"""What the commands that list and show read: each in the command's one transaction, whole,
-for render to lay out (the CLI reaches storage through actions alone)."""
+"""What the commands that list and show read: each in the command's one transaction, for
+render to lay out (the CLI reaches storage through actions alone); whole, but for a listing
+that can grow without bound (every session), read a batch at a time as it is printed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -86,24 +88,31 @@ def session_list(
     since: date | None,
     until: date | None,
     include_voided: bool,
-) -> tuple[list[Session], dict[int, Course]]:
-    """Sessions oldest first, with the course of each."""
+) -> Callable[[], Iterator[tuple[Session, Course]]]:
+    """What reads the sessions, oldest first, each with its course, a batch at a time each
+    time it is called (the patient and the course are looked up now: a wrong one is refused
+    before anything is shown)."""
     owner = lookup.patient(db, patient) if patient else None
     of_course = lookup.course(db, course) if course else None
-    found = sessions.listing(
-        db,
-        patient_id=owner.id if owner else None,
-        course_id=of_course.id if of_course else None,
-        since=since,
-        until=until,
-        include_voided=include_voided,
-    )
-    return found, _courses(db, {s.course_id for s in found})
+
+    def read() -> Iterator[tuple[Session, Course]]:
+        for batch in sessions.in_batches(
+            db,
+            patient_id=owner.id if owner else None,
+            course_id=of_course.id if of_course else None,
+            since=since,
+            until=until,
+            include_voided=include_voided,
+        ):
+            yield from with_courses(db, batch)
+
+    return read
 
 
-def owners_of(db: Database, found: list[Session]) -> dict[int, Course]:
-    """The course of each of these sessions."""
-    return _courses(db, {s.course_id for s in found})
+def with_courses(db: Database, found: list[Session]) -> list[tuple[Session, Course]]:
+    """Each of these sessions with its course."""
+    owners = stored_courses.of_ids(db, sorted({s.course_id for s in found}))
+    return [(s, owners[s.course_id]) for s in found]
 
 
 def session_file(db: Database, reference: str) -> tuple[Session, Course, list[Signature]]:
@@ -120,15 +129,11 @@ def adverse_list(
     """Adverse events by onset, with the session and course of each."""
     found = sessions.adverse_events(db, open_only=open_only, since=since, until=until)
     given = {e.session_id: _session(db, e.session_id) for e in found}
-    return found, given, _courses(db, {s.course_id for s in given.values()})
+    return found, given, stored_courses.of_ids(db, sorted({s.course_id for s in given.values()}))
 
 
 def course_of(db: Database, session: Session) -> Course:
     return _course(db, session.course_id)
-
-
-def _courses(db: Database, ids: set[int]) -> dict[int, Course]:
-    return {course_id: _course(db, course_id) for course_id in ids}
 
 
 def _course(db: Database, course_id: int) -> Course:

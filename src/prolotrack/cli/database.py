@@ -244,6 +244,5 @@ def audit(
     from prolotrack.render import practice
 
     kind = vocab.one_of(entity, ENTITIES, "entity") if entity else None
-    with clinic(ctx).open(write=False) as desk:
-        found = care.history(desk.db, kind, record_id)
-    show(fmt, practice.audit_log(found))
+    with clinic(ctx).open(write=False) as desk:  # printed as it is read, in one snapshot
+        show(fmt, practice.audit_log(lambda: care.history(desk.db, kind, record_id)))

@@ -308,16 +308,15 @@ def list_(
 
     if older_than is not None and not unsigned:
         raise InvalidInput("--older-than goes with --unsigned")
-    with clinic(ctx).open(write=False) as desk:
+    with clinic(ctx).open(write=False) as desk:  # printed as it is read, in one snapshot
         if unsigned:
             days = None
             if older_than is not None:
                 days = (parse_interval(older_than).after(desk.today) - desk.today).days
-            found = signing.unsigned(desk.db, desk.today, days)
-            owners = listings.owners_of(desk.db, found)
-            show(fmt, records.sessions(found, owners, with_voided=False))
+            found = listings.with_courses(desk.db, signing.unsigned(desk.db, desk.today, days))
+            show(fmt, records.sessions(lambda: found, with_voided=False))
             return
-        found, owners = listings.session_list(
+        read = listings.session_list(
             desk.db,
             patient=patient,
             course=course,
@@ -325,7 +324,7 @@ def list_(
             until=desk.date(until) if until else None,
             include_voided=include_voided,
         )
-    show(fmt, records.sessions(found, owners, with_voided=include_voided))
+        show(fmt, records.sessions(read, with_voided=include_voided))
 
 
 @app.command("show")

@@ -11,6 +11,7 @@ from prolotrack.render.view import Column, Listing, Record, plain
 
 # One encoder for the rows of a long stream: json.dumps would make a new one for each.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+_indented = json.JSONEncoder(ensure_ascii=False, indent=2).encode
 
 
 def rows(view: Listing) -> list[dict[str, Any]]:
@@ -18,7 +19,16 @@ def rows(view: Listing) -> list[dict[str, Any]]:
 
 
 def listing(out: IO[str], view: Listing) -> None:
-    document(out, rows(view))
+    """The rows as one array, written a row at a time (a listing of any length in the memory
+    of one row), as ``document`` writes it whole."""
+    keys = [c.key for c in view.columns]
+    out.write("[")
+    count = 0
+    for row in view.rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(_indented({k: plain(row.get(k)) for k in keys}).replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
 
 
 def record(out: IO[str], view: Record) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from prolotrack.domain.instruments import Instrument
 from prolotrack.render.records import ID, ML
-from prolotrack.render.view import Column, Listing, Record, text
+from prolotrack.render.view import Column, Listing, Record, Rows, text
 
 _INSTRUMENT = [
     Column("code", "Code"),
@@ -104,7 +105,9 @@ def _as_typed(value) -> str:
     return text(value)
 
 
-def audit_log(found: list[dict]) -> Listing:
+def audit_log(read: Callable[[], Iterable[dict]]) -> Listing:
+    """The log as ``read`` gives it (it reads it afresh each time: a table goes through it
+    twice, and a ten-year log is never held whole)."""
     columns = [
         ID,
         Column("at", "When (UTC)", on_screen=_to_the_minute),
@@ -119,7 +122,7 @@ def audit_log(found: list[dict]) -> Listing:
         Column("after", "After", in_table=False),
         Column("hash", "Hash", in_table=False),
     ]
-    rows = [{**entry, "changes": _changes(entry)} for entry in found]
+    rows = Rows(lambda: ({**entry, "changes": _changes(entry)} for entry in read()))
     return Listing(columns, rows, title="Audit log, newest first", empty="No changes recorded.")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from prolotrack.domain.models import AdverseEvent, Course, Flag, Patient, Score, Session
 from prolotrack.domain.signatures import Signature
 from prolotrack.domain.solutions import Totals
-from prolotrack.render.view import Column, Listing, Record
+from prolotrack.render.view import Column, Listing, Record, Rows
 
 ID = Column("id", "ID", numeric=True)
 ML = Column("volume_ml", "mL", numeric=True, decimals=1)
@@ -144,7 +146,7 @@ def course(c: Course, its_sessions: list[Session]) -> Record:
     values = _course_values(c)
     return Record(
         [(col, values[col.key]) for col in fields],
-        {"sessions": sessions(its_sessions, with_patient=False)},
+        {"sessions": sessions(lambda: ((s, c) for s in its_sessions), with_patient=False)},
         title=f"Course {c.id}: {c.condition}",
     )
 
@@ -172,8 +174,7 @@ def _session_values(s: Session, owner: Course | None) -> dict:
 
 
 def sessions(
-    found: list[Session],
-    owners: dict[int, Course] | None = None,
+    read: Callable[[], Iterable[tuple[Session, Course | None]]],
     *,
     with_patient: bool = True,
     with_voided: bool = False,
@@ -198,8 +199,7 @@ def sessions(
             else []
         ),
     ]
-    owners = owners or {}
-    rows = [_session_values(s, owners.get(s.course_id)) for s in found]
+    rows = Rows(lambda: (_session_values(s, owner) for s, owner in read()))
     return Listing(columns, rows, title="Sessions", empty="No sessions.")
 
 

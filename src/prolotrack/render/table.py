@@ -1,8 +1,15 @@
-"""Rich tables on the terminal; on a pipe, as wide as their content so nothing wraps."""
+"""Rich tables on the terminal; on a pipe, as wide as their content so nothing wraps.
+
+A listing is gone through twice: once to size its columns (only the few cells that set a
+column's width are kept), once to print it a block of rows at a time, so that a listing of
+any length (a ten-year audit log) prints in the memory of one block."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
 from typing import IO
 
 from rich import box
@@ -16,6 +23,7 @@ from rich.text import Text
 from prolotrack.render.view import Column, Listing, Record, text
 
 _PIPE_WIDTH = 100_000
+BLOCK = 500  # rows printed as one table: memory stays that of a block however long the listing
 
 
 def console(file: IO[str] | None = None) -> Console:
@@ -29,52 +37,145 @@ def console(file: IO[str] | None = None) -> Console:
 _FREE_FLOOR = 15  # free text narrower than its longest word up to this is shortened, not dropped
 
 
+def listing(out: Console, view: Listing) -> None:
+    """Print a listing: its columns sized from every row, then its rows a block at a time."""
+    layout = _Layout.of(view, out)
+    if layout is None:
+        out.print(_nothing(view))
+        return
+    rows = iter(view.rows)
+    block = list(islice(rows, BLOCK))
+    first = True
+    while block:
+        following = list(islice(rows, BLOCK))
+        out.print(layout.table(block, first=first, last=not following))
+        block, first = following, False
+
+
 def renderable(view: Listing, out: Console):
-    """What ``listing`` prints: the table, or its title and the word that it is empty."""
-    if not view.rows:
-        return Group(
-            *([Text(view.title, style="bold")] if view.title else []), Text(view.empty, style="dim")
-        )
-    table = _table(view, out)
-    if view.legend:
-        table.caption = "\n".join(filter(None, [view.legend, table.caption]))
-        table.caption_justify = "left"
-    return table
+    """What ``listing`` prints, as one renderable (for a listing among others on one screen)."""
+    layout = _Layout.of(view, out)
+    if layout is None:
+        return _nothing(view)
+    return layout.table(view.rows, first=True, last=True)
 
 
-def _table(listing: Listing, out: Console) -> Table:
-    columns = [c for c in listing.columns if c.in_table]
-    cells = [[_cell(row.get(c.key), c) for c in columns] for row in listing.rows]
-    if not out.is_terminal:
-        if all(cell.isprintable() for row in cells for cell in row):
-            return _pipe_table(listing.title, columns, cells)
-        table = _frame(listing.title)
-        for column in columns:  # on a pipe, a line break in a value breaks the line in its cell
-            table.add_column(
-                column.header,
-                justify="right" if column.numeric else "left",
-                overflow="fold",
-                no_wrap=True,
-            )
-        for row in cells:
-            table.add_row(*(Text(cell) for cell in row))
+def _nothing(view: Listing) -> Group:
+    """A listing without rows: its title and the word that it is empty."""
+    return Group(
+        *([Text(view.title, style="bold")] if view.title else []), Text(view.empty, style="dim")
+    )
+
+
+class _Widest:
+    """The cells that set each column's width: its longest line and, for free text on a
+    terminal, its longest word and longest unit (a drug with its strength, an amount with its
+    word). Every measure of the layout is a maximum over a column's cells, so these few stand
+    for all of them."""
+
+    def __init__(self, columns: list[Column], *, free_text: bool):
+        self.columns = columns
+        self.free = [free_text and c.free for c in columns]
+        self.best: list[dict[str, tuple[int, str]]] = [{} for _ in columns]
+        self.count = 0
+        self.printable = True
+
+    def add(self, cells: list[str]) -> None:
+        self.count += 1
+        for n, cell in enumerate(cells):
+            if not cell:
+                continue
+            if self.printable and not cell.isprintable():
+                self.printable = False
+            sizes = {"line": max(cell_len(line) for line in cell.split("\n"))}
+            if self.free[n]:
+                sizes["word"] = max((cell_len(w) for w in cell.split()), default=0)
+                sizes["unit"] = max(map(cell_len, _units(cell)), default=0)
+                sizes["amount"] = max(map(cell_len, _units(cell, whole_agents=False)), default=0)
+            best = self.best[n]
+            for measure, size in sizes.items():
+                if size > best.get(measure, (-1, ""))[0]:
+                    best[measure] = (size, cell)
+
+    def rows(self) -> list[list[str]]:
+        """Rows made of these cells (a column with fewer is filled with empty cells)."""
+        kept = [list(dict.fromkeys(cell for _, cell in best.values())) for best in self.best]
+        depth = max(1, *map(len, kept))
+        return [[cells[r] if r < len(cells) else "" for cells in kept] for r in range(depth)]
+
+
+@dataclass
+class _Layout:
+    """How a listing's table is drawn: its columns, their widths, and what it says under it."""
+
+    title: str | None
+    columns: list[Column]  # those shown
+    widths: list[int]  # each shown column's width
+    kind: str  # "pipe" (every value printable), "fold" (a line break in a value), "terminal"
+    caption: str | None
+
+    @classmethod
+    def of(cls, view: Listing, out: Console) -> _Layout | None:
+        """The layout of every row of ``view`` (None: there is no row)."""
+        columns = [c for c in view.columns if c.in_table]
+        widest = _Widest(columns, free_text=out.is_terminal)
+        for row in view.rows:
+            widest.add([_cell(row.get(c.key), c) for c in columns])
+        if not widest.count:
+            return None
+        cells = widest.rows()
+        if out.is_terminal:
+            layout = _terminal_layout(view.title, columns, cells, out)
+        else:
+            widths = [
+                max(
+                    cell_len(line)
+                    for t in [c.header, *(r[n] for r in cells)]
+                    for line in t.split("\n")
+                )
+                for n, c in enumerate(columns)
+            ]
+            kind = "pipe" if widest.printable else "fold"
+            layout = cls(view.title, columns, widths, kind, None)
+        if view.legend:
+            layout.caption = "\n".join(filter(None, [view.legend, layout.caption]))
+        return layout
+
+    def table(self, rows: Iterable[dict], *, first: bool, last: bool):
+        """These rows as a table of this layout: the first block with the title and the
+        headers, the last with the caption."""
+        cells = [[_cell(row.get(c.key), c) for c in self.columns] for row in rows]
+        title = self.title if first else None
+        caption = self.caption if last else None
+        if self.kind == "pipe":
+            return _PipeTable(title, self.columns, self.widths, cells, first, caption)
+        if self.kind == "fold":
+            table = _fold_table(title, self.columns, self.widths, cells)
+        else:
+            for row in cells:  # free text broken between its units, never inside one
+                for n, column in enumerate(self.columns):
+                    if column.free:
+                        row[n] = _wrapped(row[n], self.widths[n])
+            table = _build(title, self.columns, cells, widths=self.widths)
+        table.show_header = first
+        if caption:
+            table.caption = caption
+            table.caption_justify = "left"
         return table
-    return _terminal_table(listing.title, columns, cells, out)
 
 
-def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) -> Table:
-    """The table for a terminal of the console's width: values that must stay whole (dates,
+def _terminal_layout(title, columns: list, cells: list[list[str]], out: Console) -> _Layout:
+    """The layout for a terminal of the console's width: values that must stay whole (dates,
     numbers, codes, statuses) get a column as wide as the widest; free text wraps at spaces and,
     squeezed, ends in an ellipsis; when even that does not fit, the columns a reader can do
     without go, the highest ``drop`` first, and the table says which."""
     shown = list(range(len(columns)))
     dropped: list[str] = []
     while True:
+        kept = [columns[i] for i in shown]
+        kept_cells = [[r[i] for i in shown] for r in cells]
         probe = _build(
-            title,
-            [columns[i] for i in shown],
-            [[r[i] for i in shown] for r in cells],
-            free_cap=_FREE_FLOOR,
+            title, kept, kept_cells, widths=_fixed_widths(kept, kept_cells), free_cap=_FREE_FLOOR
         )
         need = Measurement.get(out, out.options.update_width(_PIPE_WIDTH), probe).minimum
         need += _kept_together(columns, cells, shown)
@@ -84,17 +185,26 @@ def _terminal_table(title, columns: list, cells: list[list[str]], out: Console) 
         last = max(optional, key=lambda i: (columns[i].drop, i))
         shown.remove(last)
         dropped.append(columns[last].header)
-    kept = [columns[i] for i in shown]
-    kept_cells = [[r[i] for i in shown] for r in cells]
-    widths = _share(kept, kept_cells, out.width - need)
-    for row in kept_cells:  # free text broken between its units, never inside one
-        for n, width in widths.items():
-            row[n] = _wrapped(row[n], width)
-    table = _build(title, kept, kept_cells, free_widths=widths)
+    widths = _fixed_widths(kept, kept_cells)
+    widths.update(_share(kept, kept_cells, out.width - need))
+    caption = None
     if dropped:
-        table.caption = f"Not shown at {out.width} columns: {', '.join(dropped)} (-f csv has all)"
-        table.caption_justify = "left"
-    return table
+        caption = f"Not shown at {out.width} columns: {', '.join(dropped)} (-f csv has all)"
+    return _Layout(title, kept, [widths[n] for n in range(len(kept))], "terminal", caption)
+
+
+def _fixed_widths(columns: list, cells: list[list[str]]) -> dict[int, int]:
+    """The width of each column that is not free text: its widest value, or its header's
+    longest word."""
+    return {
+        n: max(
+            1,
+            *(cell_len(w) for w in column.header.split()),
+            *(cell_len(line) for row in cells for line in row[n].split("\n")),
+        )
+        for n, column in enumerate(columns)
+        if not column.free
+    }
 
 
 _STRENGTH_FLOOR = 20  # "bupivacaine 0.036%": a drug with its strength is worth a wider column
@@ -185,25 +295,21 @@ def _wrapped(value: str, width: int) -> str:
 
 
 def _build(
-    title,
-    columns: list,
-    cells: list[list[str]],
-    free_cap: int | None = None,
-    free_widths: dict[int, int] | None = None,
+    title, columns: list, cells: list[list[str]], widths: dict | list, free_cap: int | None = None
 ) -> Table:
+    """A terminal's table: each column ``widths`` wide; with ``free_cap``, free text as wide as
+    Rich measures it up to that (a probe of how much room the table needs)."""
     table = _frame(title, collapse_padding=True)  # two spaces between columns, not three
     for n, column in enumerate(columns):
         justify = "right" if column.numeric else "left"
         header = Text(column.header, no_wrap=False, overflow="fold")  # headers wrap at spaces
         if column.free:
-            fixed = (free_widths or {}).get(n)
+            fixed = None if free_cap else widths[n]
             table.add_column(
                 header, justify=justify, overflow="ellipsis", max_width=free_cap, width=fixed
             )
         else:
-            words = max((cell_len(w) for w in column.header.split()), default=0)
-            width = max([words, *(cell_len(line) for row in cells for line in row[n].split("\n"))])
-            table.add_column(header, justify=justify, width=max(width, 1), no_wrap=True)
+            table.add_column(header, justify=justify, width=widths[n], no_wrap=True)
     styles = [dict(column.styles) for column in columns]
     for row in cells:
         table.add_row(*(Text(cell, style=styles[n].get(cell, "")) for n, cell in enumerate(row)))
@@ -223,48 +329,52 @@ def _frame(title: str | None, **options) -> Table:
     )
 
 
-class _Placed:
-    """A cell already justified and padded to its column's width: Rich places it as it is."""
+class _PipeTable:
+    """A table for a pipe, drawn a line at a time as Rich draws it with room for every value:
+    nothing wraps, so each column is as wide as its widest cell, and a row is its cells
+    justified in their widths, three spaces apart. Rich laying out every cell of a long listing
+    (a year of sessions, a ten-year audit log) takes several times as long; the output is the
+    same, character for character (tests/render/test_table.py holds it to Rich's own)."""
 
-    __slots__ = ("line",)
+    def __init__(self, title, columns, widths, cells, headed: bool, caption: str | None):
+        self.title, self.columns, self.widths, self.cells = title, columns, widths, cells
+        self.headed, self.caption = headed, caption
 
-    def __init__(self, line: str):
-        self.line = line
+    def _line(self, values: list[str]) -> str:
+        placed = []
+        for value, width, column in zip(values, self.widths, self.columns, strict=True):
+            gap = " " * (width - cell_len(value))
+            placed.append(gap + value if column.numeric else value + gap)
+        return "   ".join(placed)
 
     def __rich_console__(self, console, options):
-        yield Segment(self.line)
+        width = sum(self.widths) + 3 * (len(self.widths) - 1)
+        around = options.update(width=width, justify="left", highlight=False, height=None)
+        if self.title:
+            yield from console.render(console.render_str(self.title, highlight=False), around)
+        if self.headed:
+            yield Segment(self._line([c.header for c in self.columns]) + "\n")
+            yield Segment("\u2500" * width + "\n")
+        for row in self.cells:
+            yield Segment(self._line(row) + "\n")
+        if self.caption:
+            yield from console.render(console.render_str(self.caption, highlight=False), around)
 
-    def __rich_measure__(self, console, options):
-        return Measurement(cell_len(self.line), cell_len(self.line))
 
-
-def _pipe_table(title: str | None, columns: list, cells: list[list[str]]) -> Table:
-    """The table as the terminal's would look with room for every value, for a pipe.
-
-    Nothing wraps on a pipe, so each column is as wide as its widest cell, and each cell is
-    justified and given the column's one-space padding here, once: drawing a long listing (a
-    due list, a year of sessions) then takes a third of the time Rich needs to lay out every
-    cell of a table it may have to wrap. The output is the same, character for character."""
-    table = _frame(title, padding=0)
-    last = len(columns) - 1
+def _fold_table(title: str | None, columns: list, widths: list[int], cells: list[list[str]]):
+    """For a pipe, when a value holds a line break: it breaks the line in its cell."""
+    table = _frame(title)
     for n, column in enumerate(columns):
-        width = max([cell_len(column.header), *(cell_len(row[n]) for row in cells)])
-        left, right = (" " if n > 0 else ""), (" " if n < last else "")
-
-        def placed(value: str, width=width, left=left, right=right, numeric=column.numeric):
-            gap = " " * (width - cell_len(value))
-            return _Placed(left + (gap + value if numeric else value + gap) + right)
-
-        table.add_column(placed(column.header), width=width + len(left) + len(right), no_wrap=True)
-        for row in cells:
-            row[n] = placed(row[n])
+        table.add_column(
+            column.header,
+            justify="right" if column.numeric else "left",
+            overflow="fold",
+            no_wrap=True,
+            width=widths[n],
+        )
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     return table
-
-
-def listing(out: Console, view: Listing) -> None:
-    out.print(renderable(view, out))
 
 
 def record(out: Console, view: Record) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from prolotrack.domain.solutions import Totals
 from prolotrack.domain.vocab import plural
 
-__all__ = ["Column", "Listing", "Record", "plain", "plain_number", "plural", "text"]
+__all__ = ["Column", "Listing", "Record", "Rows", "plain", "plain_number", "plural", "text"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,22 @@ class Column:
     on_screen: Callable[[Any], str] | None = None
 
 
+class Rows:
+    """A listing's rows read afresh each time they are gone through (a query run again), for
+    a listing too long to hold (a ten-year audit log): a table goes through them twice, once to
+    size its columns and once to print them, CSV and JSON once; none holds them all."""
+
+    def __init__(self, read: Callable[[], Iterable[dict[str, Any]]]):
+        self._read = read
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._read())
+
+
 @dataclass
 class Listing:
     columns: list[Column]
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] | Rows
     title: str | None = None
     empty: str = "nothing to show"
     legend: str | None = None  # under a table: what its short headers stand for

@@ -34,6 +34,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -156,9 +157,13 @@ def because(db: Database, reason: str | None) -> None:
     db.execute("UPDATE audit_context SET reason = :reason WHERE id = 1", {"reason": reason})
 
 
-def history(db: Database, entity: str | None = None, entity_id: str | None = None) -> list[dict]:
+def history(
+    db: Database, entity: str | None = None, entity_id: str | None = None
+) -> Iterator[dict]:
     """The log, newest first, optionally for one entity (and one record of it), each row with
-    its values after the change read back where the log does not copy them."""
+    its values after the change read back where the log does not copy them; a row at a time."""
+    from prolotrack.storage.audit_sql import after_sql
+
     where, params = [], {}
     if entity:
         where.append("a.entity = :entity")
@@ -171,18 +176,15 @@ def history(db: Database, entity: str | None = None, entity_id: str | None = Non
         where.append("a.entity_id = :entity_id")
         params["entity_id"] = str(entity_id)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    columns = ", ".join(f"a.{c}" for c in ("id", *STORED, "hash") if c != "after")
-    found = []
-    from prolotrack.storage.audit_sql import after_sql
-
+    names = [c for c in ("id", *STORED, "hash") if c != "after"]
+    columns = ", ".join(f"a.{c}" for c in names)
     sql = f"SELECT {columns}, {after_sql(db)} AS after FROM audit_log a {clause} ORDER BY a.id DESC"
-    for row in db.query(sql, params):
-        row = dict(row)
+    for values in db.stream(sql, params):  # from a server-side cursor on PostgreSQL
+        row = dict(zip([*names, "after"], values, strict=True))
         for side in ("before", "after"):
             row[side] = json.loads(row[side]) if row[side] else None
         row["hash"] = hex_of(row["hash"])
-        found.append(row)
-    return found
+        yield row
 
 
 ACCEPTED = ("audit_log", "accept")  # entity and action of a row taking findings as they are

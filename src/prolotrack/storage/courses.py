@@ -59,6 +59,13 @@ def get(db: Database, course_id: int) -> Course | None:
     return rows.course(found[0], patients.get(db, found[0]["patient_id"]))
 
 
+def of_ids(db: Database, ids: list[int]) -> dict[int, Course]:
+    """These courses by id, each with its patient."""
+    found = list(rows.query_in(db, f"{_SELECT} WHERE c.id IN ({{ids}})", ids))
+    owners = patients.of_ids(db, sorted({r["patient_id"] for r in found}))
+    return {r["id"]: rows.course(r, owners[r["patient_id"]]) for r in found}
+
+
 def find(db: Database, patient_id: int, condition: str, started_on: date) -> Course | None:
     """The patient's course for this condition (any case) started on this date."""
     found = list(

@@ -32,6 +32,13 @@ def get(db: Database, patient_id: int) -> Patient | None:
     return rows.patient(found[0]) if found else None
 
 
+def of_ids(db: Database, ids: list[int]) -> dict[int, Patient]:
+    """These patients by id."""
+    return {
+        r["id"]: rows.patient(r) for r in rows.query_in(db, f"{_SELECT} WHERE id IN ({{ids}})", ids)
+    }
+
+
 def by_chart(db: Database, chart: str) -> Patient | None:
     same = f"{sql.nocase(db, 'chart')} = :chart"
     found = list(db.query(f"{_SELECT} WHERE {same}", {"chart": sql.ascii_lower(chart)}))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import AdverseEvent, Session
@@ -141,7 +143,13 @@ def get(db: Database, session_id: int) -> Session | None:
     return session
 
 
-def listing(
+def listing(db: Database, **filters) -> list[Session]:
+    """Sessions (not voided, unless asked) with their injection sites, oldest first (the
+    filters of ``in_batches``)."""
+    return [s for batch in in_batches(db, **filters) for s in batch]
+
+
+def in_batches(
     db: Database,
     *,
     patient_id: int | None = None,
@@ -149,8 +157,10 @@ def listing(
     since: date | None = None,
     until: date | None = None,
     include_voided: bool = False,
-) -> list[Session]:
-    """Sessions (not voided, unless asked) with their injection sites, oldest first."""
+    size: int = 500,
+) -> Iterator[list[Session]]:
+    """Sessions (not voided, unless asked) with their injection sites, oldest first, ``size``
+    at a time (memory stays that of a batch): of one patient, one course, between two days."""
     where, params = ["1 = 1" if include_voided else "s.voided_at IS NULL"], {}
     if course_id is None and not include_voided:  # nor those of a course voided in error
         where.append("c.voided_at IS NULL")
@@ -164,9 +174,10 @@ def listing(
     where, params = where + window, {**params, **dates}
     found = f"""SELECT s.* FROM sessions s JOIN courses c ON c.id = s.course_id
               WHERE {" AND ".join(where)} ORDER BY s.date, s.course_id, s.id"""
-    sessions = [rows.session(r) for r in db.query(found, params)]
-    _attach_injections(db, sessions)
-    return sessions
+    found_rows = db.query(found, params)
+    while batch := [rows.session(r) for r in islice(found_rows, size)]:
+        _attach_injections(db, batch)
+        yield batch
 
 
 def _attach_injections(db: Database, sessions: list[Session]) -> None:
