@@ -45,7 +45,8 @@ def follow_ups_due(db: Database, today: date, horizon: date | None = None) -> li
         for course in courses.finished_since(db, today - timedelta(days=longest))
         if may_be_open(course, course.follow_up or practice, today, horizon)
     ]
-    their_scores = scores.for_courses(db, [c.id for c in candidates])  # one query
+    # every window opens after the last session: the scores before it cannot fall inside one
+    their_scores = scores.for_courses(db, [c.id for c in candidates], after_last_session=True)
     found = []
     for course in candidates:
         timepoints = course.follow_up or practice

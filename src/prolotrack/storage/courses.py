@@ -122,8 +122,10 @@ def follow_up_values(db: Database) -> list[str]:
 def finished_since(db: Database, since: date) -> list[Course]:
     """Courses not voided, completed or with their planned sessions done, whose last live
     session is on or after ``since``: those that may have a follow-up window open."""
+    recent = """c.voided_at IS NULL AND c.id IN
+        (SELECT course_id FROM sessions WHERE date >= :since AND voided_at IS NULL)"""
     found = f"""
-        {_DONE_AND_LAST.format(where="c.voided_at IS NULL")}
+        {_DONE_AND_LAST.format(where=recent)}
         SELECT c.id FROM courses c JOIN course USING (id)
         WHERE course.last >= :since
           AND (c.status = 'completed' OR course.done >= c.planned_sessions) ORDER BY c.id"""

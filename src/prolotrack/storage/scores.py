@@ -54,12 +54,18 @@ def for_course(
     return [rows.score(r) for r in db.query(found + " ORDER BY date, instrument, id", params)]
 
 
-def for_courses(db: Database, course_ids: list[int]) -> dict[int, list[Score]]:
-    """The scores (not voided) of each of these courses, by date then instrument."""
+def for_courses(
+    db: Database, course_ids: list[int], *, after_last_session: bool = False
+) -> dict[int, list[Score]]:
+    """The scores (not voided) of each of these courses, by date then instrument;
+    ``after_last_session``: only those taken after the course's last live session (all that a
+    follow-up window can hold, a sixth of them at ten years)."""
     found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
+    later = """ AND date > (SELECT max(x.date) FROM sessions x
+                           WHERE x.course_id = scores.course_id AND x.voided_at IS NULL)"""
     sql = (
         "SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL"
-        " ORDER BY course_id, date, instrument, id"
+        f"{later if after_last_session else ''} ORDER BY course_id, date, instrument, id"
     )
     for r in rows.query_in(db, sql, course_ids):
         found[r["course_id"]].append(rows.score(r))
