@@ -97,6 +97,7 @@ class Sheet:
         self.problems: list[str] = []
         self.tally = Tally()
         self.sessions_seen: dict[tuple, int] = {}
+        self.course_keys: dict[tuple, tuple] = {}
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(f"{self.source}:{line}: {column}: {message}")
@@ -270,7 +271,10 @@ class Sheet:
             self.problem(line, "scores", f"differ from line {current.line} of the same session")
 
     def _open(self, line, key, row, spec, scores) -> SessionRows:
-        course_key, _ = key
+        # one key per course, shared by its sessions: the keys kept of every session (to find
+        # one whose rows do not stand together) then take a third of what they did
+        course_key = self.course_keys.setdefault(key[0], key[0])
+        key = (course_key, key[1])
         if key in self.sessions_seen:
             self.problem(
                 line,
