@@ -427,6 +427,7 @@ MEMORY = [
     ["patient", "show", "BENCH-1"],
     ["session", "list"],
     ["session", "list", "--patient", "BENCH-1"],
+    ["session", "list", "--unsigned"],  # every session, on a clinic that never signs
     ["audit"],
     ["audit", "--id", "1"],
     ["report", "outcomes"],

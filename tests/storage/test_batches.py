@@ -1,6 +1,8 @@
 """A listing that can grow without bound (every session) is read a batch at a time: the
 batches, put together, are the listing read whole."""
 
+from datetime import date
+
 import pytest
 
 from prolotrack.actions import listings
@@ -8,6 +10,8 @@ from prolotrack.storage import sessions
 from prolotrack.storage.connection import transaction
 
 pytestmark = pytest.mark.sqlite_only  # opens the file itself
+
+DAY = date(2026, 4, 1)
 
 
 def test_sessions_read_in_batches_are_the_sessions_read_whole(worked):
@@ -23,3 +27,17 @@ def test_sessions_read_in_batches_are_the_sessions_read_whole(worked):
         )
         assert [(s, c.id) for s, c in read()] == [(s, s.course_id) for s in whole]
         assert list(read()) == list(read())  # read afresh each time: a table reads it twice
+
+
+def test_unsigned_sessions_read_in_batches_are_those_read_one_by_one(worked, monkeypatch):
+    from prolotrack.actions import signing
+
+    worked.ok("session", "log", "P-0001", "--date", "2026-03-10", "--site", "MCL:0.5:D15")
+    monkeypatch.setattr(listings, "_BATCH", 2)
+    with transaction(worked.path, write=False) as db:
+        one_by_one = signing.unsigned(db, DAY, None)
+        read = listings.unsigned_list(db, DAY, None)
+        assert len(one_by_one) >= 3
+        assert [(s.id, s.injections, c.id) for s, c in read()] == [
+            (s.id, s.injections, s.course_id) for s in one_by_one
+        ]

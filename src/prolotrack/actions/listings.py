@@ -109,6 +109,26 @@ def session_list(
     return read
 
 
+def unsigned_list(
+    db: Database, today: date, older_than: int | None
+) -> Callable[[], Iterator[tuple[Session, Course]]]:
+    """What reads the sessions not yet signed (more than ``older_than`` days old, if given),
+    oldest first, each with its course, a batch at a time each time it is called (a clinic that
+    has never signed has every session unsigned)."""
+    from prolotrack.actions import signing
+
+    ids = signing.unsigned_ids(db, today, older_than)
+
+    def read() -> Iterator[tuple[Session, Course]]:
+        for start in range(0, len(ids), _BATCH):
+            yield from with_courses(db, sessions.of_ids(db, ids[start : start + _BATCH]))
+
+    return read
+
+
+_BATCH = 500  # sessions read at once by a listing read a batch at a time
+
+
 def with_courses(db: Database, found: list[Session]) -> list[tuple[Session, Course]]:
     """Each of these sessions with its course."""
     owners = stored_courses.of_ids(db, sorted({s.course_id for s in found}))

@@ -93,9 +93,13 @@ def refuse_if_day_signed(db: Database, course_id: int, day: date, what: str) -> 
 
 def unsigned(db: Database, today: date, older_than: int | None = None) -> list[Session]:
     """Live sessions without a signature (more than ``older_than`` days old, if given)."""
+    return [sessions.get(db, i) for i in unsigned_ids(db, today, older_than)]
+
+
+def unsigned_ids(db: Database, today: date, older_than: int | None = None) -> list[int]:
+    """The ids of ``unsigned``'s sessions, oldest first."""
     before = today - timedelta(days=older_than) if older_than is not None else None
-    ids = signatures.unsigned(db, before)
-    return [sessions.get(db, i) for i in ids]
+    return signatures.unsigned(db, before)
 
 
 def _write(db: Database, session_id: int, kind: str, name: str, meaning: str) -> Signature:

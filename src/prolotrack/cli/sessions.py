@@ -301,7 +301,7 @@ def list_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List sessions, oldest first (--unsigned: those still to sign)."""
-    from prolotrack.actions import listings, signing
+    from prolotrack.actions import listings
     from prolotrack.domain.dates import parse_interval
     from prolotrack.domain.errors import InvalidInput
     from prolotrack.render import records
@@ -313,8 +313,8 @@ def list_(
             days = None
             if older_than is not None:
                 days = (parse_interval(older_than).after(desk.today) - desk.today).days
-            found = listings.with_courses(desk.db, signing.unsigned(desk.db, desk.today, days))
-            show(fmt, records.sessions(lambda: found, with_voided=False))
+            read = listings.unsigned_list(desk.db, desk.today, days)
+            show(fmt, records.sessions(read, with_voided=False))
             return
         read = listings.session_list(
             desk.db,

@@ -180,6 +180,15 @@ def in_batches(
         yield batch
 
 
+def of_ids(db: Database, ids: list[int]) -> list[Session]:
+    """These sessions, in this order, with their injection sites."""
+    found = "SELECT * FROM sessions WHERE id IN ({ids})"
+    by_id = {r["id"]: rows.session(r) for r in rows.query_in(db, found, ids)}
+    chosen = [by_id[i] for i in ids if i in by_id]
+    _attach_injections(db, chosen)
+    return chosen
+
+
 def _attach_injections(db: Database, sessions: list[Session]) -> None:
     by_id = {s.id: s for s in sessions}
     found = "SELECT * FROM injections WHERE session_id IN ({ids}) ORDER BY session_id, position"
