@@ -80,6 +80,9 @@ def course_scores(
     return scores.for_course(db, found.id, code, include_voided)
 
 
+_BATCH = 500  # sessions read at once by a listing read a batch at a time
+
+
 def session_list(
     db: Database,
     *,
@@ -103,6 +106,7 @@ def session_list(
             since=since,
             until=until,
             include_voided=include_voided,
+            size=_BATCH,
         ):
             yield from with_courses(db, batch)
 
@@ -124,9 +128,6 @@ def unsigned_list(
             yield from with_courses(db, sessions.of_ids(db, ids[start : start + _BATCH]))
 
     return read
-
-
-_BATCH = 500  # sessions read at once by a listing read a batch at a time
 
 
 def with_courses(db: Database, found: list[Session]) -> list[tuple[Session, Course]]:
