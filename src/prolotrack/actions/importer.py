@@ -186,7 +186,7 @@ class Importer:
             guidance=group.row.get("guidance") or None,
             practitioner=group.row.get("practitioner") or None,
         )
-        sessions.log(self.db, course, entry, self.today, None)
+        sessions.record(self.db, course, entry, self.today, None)  # not read back
         self.tally.sessions_added += 1
         self.tally.injections += len(group.sites)
         self.tally.scores += len(group.scores)

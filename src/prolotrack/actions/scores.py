@@ -18,15 +18,16 @@ from prolotrack.domain.scores import INTAKE_DAYS, severity_of
 
 def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Each score's instrument known, its value in range, and each instrument once (the
-    practice's instruments read once)."""
+    instruments named read once)."""
     if not assignments:
         return assignments
-    catalogue = {i.code: i for i in scores.instruments(db)}
+    catalogue = {i.code: i for i in scores.instruments(db, (code for code, _ in assignments))}
     seen: set[str] = set()
     for code, value in assignments:
         instrument = catalogue.get(code.lower())
         if instrument is None:
-            raise NotFound(f"unknown instrument {code!r} (known: {', '.join(catalogue)})")
+            known = ", ".join(i.code for i in scores.instruments(db))
+            raise NotFound(f"unknown instrument {code!r} (known: {known})")
         instrument.check(value)
         if code in seen:
             raise InvalidInput(f"{code} is scored twice; give each instrument once")
@@ -46,7 +47,9 @@ def record(
     if not assignments:
         raise InvalidInput("no score given (use INSTRUMENT=VALUE, e.g. nrs=4)")
     refuse(db, course, checked(db, assignments), taken_on, today, session)
-    return written(db, course, assignments, taken_on, session.id if session else None)
+    return scores.by_ids(
+        db, written(db, course, assignments, taken_on, session.id if session else None)
+    )
 
 
 def refuse(
@@ -89,9 +92,9 @@ def written(
     assignments: list[tuple[str, float]],
     taken_on: date,
     session_id: int | None,
-) -> list[Score]:
-    """Write scores that passed ``checked`` and ``refuse``."""
-    ids = [
+) -> list[int]:
+    """Write scores that passed ``checked`` and ``refuse``; their ids."""
+    return [
         scores.insert(
             db,
             {
@@ -104,7 +107,6 @@ def written(
         )
         for code, value in assignments
     ]
-    return scores.by_ids(db, ids)
 
 
 def refuse_restated(

@@ -96,9 +96,18 @@ def _check_date(db: Database, course: Course, day: date, today: date, session_id
 def log(
     db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
 ) -> Session:
+    """Record a session (``record``), then read it back as recorded."""
+    found = sessions.get(db, record(db, course, entry, today, default_solution))
+    assert found is not None
+    return found
+
+
+def record(
+    db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
+) -> int:
     """Record a session of an open course, numbered in date order among its sessions: every
     refusal first (each thing read once), then one write of the session, its sites, scores and
-    adverse events, then the session read back as recorded."""
+    adverse events. Its id."""
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
     if not course.is_open:
@@ -135,9 +144,7 @@ def log(
     scores.written(db, course, checked, entry.given_on, session_id)
     for fields in adverse:  # all begin on the session's day: in order
         sessions.add_adverse_event(db, {**fields, "session_id": session_id})
-    found = sessions.get(db, session_id)
-    assert found is not None
-    return found
+    return session_id
 
 
 def amend(

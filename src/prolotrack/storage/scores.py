@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.instruments import Instrument
 from prolotrack.domain.models import Score
-from prolotrack.storage import rows
+from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -135,8 +136,14 @@ def update_instrument(db: Database, instrument: Instrument) -> None:
     db.execute(f"UPDATE instruments SET {assigned} WHERE code = :code", row)
 
 
-def instruments(db: Database) -> list[Instrument]:
-    return [_instrument(r) for r in db.query("SELECT * FROM instruments ORDER BY rowid")]
+def instruments(db: Database, codes: Iterable[str] | None = None) -> list[Instrument]:
+    """The practice's instruments in the order they were added; with ``codes``, only those
+    (a session reads the two or three it scores, not the whole catalogue)."""
+    if codes is None:
+        return [_instrument(r) for r in db.query("SELECT * FROM instruments ORDER BY rowid")]
+    listed, params = sql.ids({c.lower() for c in codes}, "code")
+    found = db.query(f"SELECT * FROM instruments WHERE code IN ({listed}) ORDER BY rowid", params)
+    return [_instrument(r) for r in found]
 
 
 def instrument(db: Database, code: str) -> Instrument | None:

@@ -61,7 +61,7 @@ END"""
 END, 'YYYY-MM-DD')"""
 
 
-def ids(values: Iterable[int], prefix: str = "id") -> tuple[str, dict]:
+def ids(values: Iterable[int | str], prefix: str = "id") -> tuple[str, dict]:
     """``:id0, :id1, ...`` for an ``IN (...)`` list, with their parameters."""
     params = {f"{prefix}{n}": v for n, v in enumerate(values)}
     return ", ".join(f":{k}" for k in params), params
