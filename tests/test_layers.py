@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "prolotrack"
-DATABASES = ("sqlite3", "sqlite_utils", "sqlalchemy", "psycopg")
+DATABASES = ("sqlite3", "sqlite_utils", "psycopg")
 
 # layer -> what it must never import (a layer below may never reach a layer above, and no
 # layer above storage reaches a database library)

@@ -187,7 +187,7 @@ def postgresql_schema(url: str) -> dict:
 
 
 def test_both_engines_build_the_same_schema_from_one_list(tmp_path, postgres_url):
-    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("psycopg")
     from tests.storage.test_postgres import connected
 
     path = tmp_path / "clinic.db"

@@ -49,7 +49,7 @@ def _columns(url: str, table: str) -> list[str]:
 @pytest.fixture
 def released(postgres_url) -> Clinic:
     """The clinic's server at schema 0008, with its key and head on this machine."""
-    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("psycopg")
     from tests.storage.test_postgres import connected
 
     with _server(postgres_url) as conn:

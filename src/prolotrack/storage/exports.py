@@ -308,10 +308,7 @@ class Rows:
 
     def __init__(self, cursor, query: str = "", params: dict | None = None):
         self.cursor = cursor
-        if hasattr(cursor, "keys"):  # SQLAlchemy's result, on PostgreSQL
-            self.columns = list(cursor.keys())
-        else:
-            self.columns = [d[0] for d in cursor.description]
+        self.columns = [d[0] for d in cursor.description]
         self.sql, self.params = query, params or {}
 
     def __iter__(self):

@@ -2,9 +2,10 @@
 
 The storage modules speak to both engines through the same small surface (``execute``,
 ``executemany``, ``query``, ``stream``, ``table_names``), which ``PostgresDatabase`` gives on a
-SQLAlchemy connection: SQL is written once with named parameters (``:name``), which sqlite3
-reads itself and SQLAlchemy's ``text()`` binds for psycopg. SQLAlchemy and psycopg are imported
-here only, so a command on a SQLite file never loads them.
+psycopg connection: SQL is written once with named parameters (``:name``), which sqlite3 reads
+itself and ``pyformat`` spells as psycopg's ``%(name)s`` (the rule SQLAlchemy's ``text()``
+applied when it stood here). psycopg is imported here only, so a command on a SQLite file never
+loads it.
 
 A write takes the clinic's write lock first (a transaction-scoped advisory lock), so writers
 queue as they do on SQLite's ``BEGIN IMMEDIATE`` and wait at most the busy timeout; reads never
@@ -17,8 +18,12 @@ practitioner's machine has a copy (docs/reliability.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import itertools
+import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 from prolotrack.domain.errors import (
     DatabaseBusy,
@@ -39,10 +44,34 @@ def is_url(target: str) -> bool:
 
 
 def redacted(url: str) -> str:
-    """The URL as it may be shown: never its password."""
-    from sqlalchemy.engine import make_url
+    """The URL as it may be shown: never its password (``***`` in its place, in the address
+    or as a ``password=`` parameter)."""
+    parts = urlsplit(url)
+    user, _, host = parts.netloc.rpartition("@")
+    name, colon, _password = user.partition(":")
+    netloc = f"{name}:***@{host}" if colon else parts.netloc
+    query = re.sub(r"(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
-    return make_url(url).render_as_string(hide_password=True)
+
+_NAMED = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")  # :name, not a ::cast nor 12:30
+
+
+@functools.lru_cache(maxsize=1024)
+def pyformat(sql: str) -> str:
+    """A statement written with ``:name`` parameters, as psycopg takes it: ``%(name)s``, and a
+    literal ``%`` doubled. The same rule SQLAlchemy's ``text()`` applies: a colon after a word
+    character or another colon (``12:30``, ``x::text``) is not a parameter."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def _dict_rows(cursor):
+    """psycopg's row factory for ``query``: rows as dicts, a repeated column name numbered as
+    sqlite-utils numbers it on the file."""
+    from sqlite_utils.utils import dedupe_keys
+
+    names = list(dedupe_keys(c.name for c in cursor.description or ()))
+    return lambda values: dict(zip(names, values, strict=True))
 
 
 def chain_settings(key: bytes) -> dict[str, str]:
@@ -55,6 +84,18 @@ def chain_settings(key: bytes) -> dict[str, str]:
     }
 
 
+class Stream:
+    """A server-side cursor's rows, read once: the cursor is closed when they are read to the
+    end (an open one holds its tables: a restore could not drop them)."""
+
+    def __init__(self, cursor):
+        self.cursor, self.description = cursor, cursor.description
+
+    def __iter__(self) -> Iterator[tuple]:
+        with self.cursor:
+            yield from self.cursor
+
+
 class PostgresDatabase:
     """A connection to one PostgreSQL database, with the surface storage uses."""
 
@@ -62,37 +103,35 @@ class PostgresDatabase:
     registry = False  # a research registry's database (storage/registry.py): read-only here
 
     def __init__(self, connection):
-        self.connection = connection
+        self.connection = connection  # psycopg's, in autocommit: each transaction explicit
         self._columns: dict[str, list[str]] = {}
+        self._streams = itertools.count(1)
         self.triggers: list[str] = []  # set aside while a copy fills the tables
 
     def execute(self, sql: str, params: dict | None = None):
-        from sqlalchemy import text
-
-        return self.connection.execute(text(sql), params or {})
+        """The statement run; its cursor (rows as tuples, as sqlite3's)."""
+        return self.connection.execute(pyformat(sql), params or {})
 
     def executemany(self, sql: str, rows: list[dict]) -> None:
         """One statement for each of ``rows`` (named parameters), sent together."""
-        from sqlalchemy import text
+        with self.connection.cursor() as cursor:
+            cursor.executemany(pyformat(sql), rows)
 
-        self.connection.execute(text(sql), rows)
-
-    def stream(self, sql: str, params: dict | None = None):
+    def stream(self, sql: str, params: dict | None = None) -> Stream:
         """Rows of a long query (an export) a batch at a time, from a server-side cursor:
         memory stays flat however many rows there are."""
-        from sqlalchemy import text
-
-        return self.connection.execute(  # for this statement only
-            text(sql), params or {}, execution_options={"stream_results": True, "yield_per": 2000}
-        )
+        cursor = self.connection.cursor(name=f"prolotrack_stream_{next(self._streams)}")
+        cursor.itersize = 2000
+        cursor.execute(pyformat(sql), params or {})
+        return Stream(cursor)
 
     def query(self, sql: str, params: dict | None = None) -> Iterator[dict]:
-        for row in self.execute(sql, params).mappings():
-            yield dict(row)
+        cursor = self.connection.cursor(row_factory=_dict_rows)
+        return iter(cursor.execute(pyformat(sql), params or {}))
 
     def executescript(self, sql: str) -> None:
         """Statements as they stand, without parameters (DDL, functions with their bodies)."""
-        self.connection.exec_driver_sql(sql)
+        self.connection.execute(sql)
         self._columns.clear()  # a table may have changed
 
     def table_names(self) -> list[str]:
@@ -138,56 +177,61 @@ def transaction(
     version is brought up to this version's by the next command, before it reads (a read
     upgrades in a transaction of its own, then reads) or as the first step of its write.
     ``as_it_stands``: read the database without upgrading it (db status, check, backup)."""
-    import sqlalchemy
-    from sqlalchemy.pool import NullPool
+    import psycopg
 
     shown = redacted(url)
-    engine = sqlalchemy.create_engine(_driver_url(url), poolclass=NullPool)
-    try:
-        with translated_errors(shown, busy_timeout), engine.connect() as connection:
-            db = PostgresDatabase(connection)
-            if not write and not as_it_stands:
-                _upgrade_before_reading(db, shown, busy_timeout)
-            with connection.begin() as outer:
-                if not write:  # one consistent view of the record for the whole command
-                    db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                if registry.is_registry(db):
-                    if write:
-                        raise Refused(
-                            f"{shown} is a research registry: it takes clinics' rows by"
-                            " replication, not prolotrack's writing commands (read it with"
-                            " 'report outcomes')"
-                        )
-                    db.registry = True
-                    yield db
-                    return
-                _lock(db, busy_timeout, write=write)
-                head = None
+    with translated_errors(shown, busy_timeout), connected(url) as connection:
+        db = PostgresDatabase(connection)
+        if not write and not as_it_stands:
+            _upgrade_before_reading(db, shown, busy_timeout)
+        with connection.transaction():
+            if not write:  # one consistent view of the record for the whole command
+                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if registry.is_registry(db):
                 if write:
-                    file_id, key = _opened_for_writing(db, shown)
-                    db.use_key(key)
-                    db.begin_audit_context()
-                    practitioner = db.execute(
-                        "SELECT value FROM settings WHERE key = 'practitioner'"
-                    ).fetchone()
-                    audit.begin(db, practitioner[0] if practitioner else None)
-                elif not _known(db, shown):
-                    raise DatabaseMissing(
-                        f"nothing has been recorded in {shown} yet (a command that records"
-                        " something gives it prolotrack's tables)"
+                    raise Refused(
+                        f"{shown} is a research registry: it takes clinics' rows by"
+                        " replication, not prolotrack's writing commands (read it with"
+                        " 'report outcomes')"
                     )
-                elif not as_it_stands:
-                    schema.pending(db)  # a database newer than this version is refused
+                db.registry = True
                 yield db
-                if write:
-                    audit.end(db)
-                    head = chain.head(db, keys.load_head(file_id, shown)) if commit else None
-                if not commit:
-                    outer.rollback()
-            if head is not None:  # after the commit, as for a file
-                keys.save_head(file_id, shown, head)
-    finally:
-        engine.dispose()
+                return
+            _lock(db, busy_timeout, write=write)
+            head = None
+            if write:
+                file_id, key = _opened_for_writing(db, shown)
+                db.use_key(key)
+                db.begin_audit_context()
+                practitioner = db.execute(
+                    "SELECT value FROM settings WHERE key = 'practitioner'"
+                ).fetchone()
+                audit.begin(db, practitioner[0] if practitioner else None)
+            elif not _known(db, shown):
+                raise DatabaseMissing(
+                    f"nothing has been recorded in {shown} yet (a command that records"
+                    " something gives it prolotrack's tables)"
+                )
+            elif not as_it_stands:
+                schema.pending(db)  # a database newer than this version is refused
+            yield db
+            if write:
+                audit.end(db)
+                head = chain.head(db, keys.load_head(file_id, shown)) if commit else None
+            if not commit:
+                raise psycopg.Rollback()  # the transaction's block rolls back, and goes on
+        if head is not None:  # after the commit, as for a file
+            keys.save_head(file_id, shown, head)
+
+
+@contextlib.contextmanager
+def connected(url: str) -> Iterator:
+    """One connection to the server for one command, in autocommit: each transaction is
+    opened by ``connection.transaction()`` and ends with its block."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        yield connection
 
 
 def _lock(db: PostgresDatabase, busy_timeout: float, *, write: bool) -> None:
@@ -202,7 +246,7 @@ def _upgrade_before_reading(db: PostgresDatabase, shown: str, busy_timeout: floa
     """A read on a database made by an older version upgrades it first, as a write of its
     own: the read that follows sees it as this version reads it."""
     upgraded = None
-    with db.connection.begin():
+    with db.connection.transaction():
         _lock(db, busy_timeout, write=False)
         if _known(db, shown) and schema.pending(db):
             _lock(db, busy_timeout, write=True)
@@ -267,25 +311,18 @@ def _refuse_if_tampered(db: PostgresDatabase, shown: str, file_id: str) -> None:
 def empty_database(url: str, *, busy_timeout: float) -> Iterator[PostgresDatabase]:
     """An empty PostgreSQL database given prolotrack's tables, for a copy to fill (then
     ``finish_copy``): all in one transaction, so a failed copy leaves the database empty."""
-    import sqlalchemy
-    from sqlalchemy.pool import NullPool
-
     shown = redacted(url)
-    engine = sqlalchemy.create_engine(_driver_url(url), poolclass=NullPool)
-    try:
-        with translated_errors(shown, busy_timeout), engine.connect() as connection:
-            db = PostgresDatabase(connection)
-            with connection.begin():
-                db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
-                if db.table_names():
-                    raise Refused(
-                        f"{shown} is not empty (it has tables {', '.join(db.table_names()[:5])});"
-                        " a copy goes into an empty database only"
-                    )
-                db.triggers = _bare_schema(db)
-                yield db
-    finally:
-        engine.dispose()
+    with translated_errors(shown, busy_timeout), connected(url) as connection:
+        db = PostgresDatabase(connection)
+        with connection.transaction():
+            db.execute("SELECT pg_advisory_xact_lock(:lock)", {"lock": WRITE_LOCK})
+            if db.table_names():
+                raise Refused(
+                    f"{shown} is not empty (it has tables {', '.join(db.table_names()[:5])});"
+                    " a copy goes into an empty database only"
+                )
+            db.triggers = _bare_schema(db)
+            yield db
 
 
 def drop_schema(db: PostgresDatabase) -> None:
@@ -342,33 +379,28 @@ def finish_copy(db: PostgresDatabase) -> None:
     postgresql.continue_identities(db)
 
 
-def _driver_url(url: str) -> str:
-    return "postgresql+psycopg://" + url.split("://", 1)[1]
-
-
 @contextlib.contextmanager
 def translated_errors(shown: str, busy_timeout: float) -> Iterator[None]:
     """PostgreSQL's errors as prolotrack's, each with a message a person can act on."""
-    import sqlalchemy
+    import psycopg
 
     try:
         yield
     except ProlotrackError:
         raise
-    except sqlalchemy.exc.IntegrityError as exc:
-        raise Refused(f"the database refused the change: {_first_line(exc)}") from None
-    except sqlalchemy.exc.OperationalError as exc:
-        text = _first_line(exc)
-        if "lock timeout" in text:
-            raise DatabaseBusy(
-                f"the database is busy: another practitioner's command held {shown} past the"
-                f" {busy_timeout:g} s wait; nothing was written, try again"
-            ) from None
-        raise DatabaseUnusable(f"cannot use {shown}: {text}") from None
-    except sqlalchemy.exc.DBAPIError as exc:
-        raise DatabaseUnusable(f"{shown} cannot be used: {_first_line(exc)}") from None
+    except psycopg.IntegrityError as exc:
+        raise Refused(f"the database refused the change: {first_line(exc)}") from None
+    except psycopg.errors.LockNotAvailable:
+        raise DatabaseBusy(
+            f"the database is busy: another practitioner's command held {shown} past the"
+            f" {busy_timeout:g} s wait; nothing was written, try again"
+        ) from None
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnusable(f"cannot use {shown}: {first_line(exc)}") from None
+    except psycopg.Error as exc:
+        raise DatabaseUnusable(f"{shown} cannot be used: {first_line(exc)}") from None
 
 
-def _first_line(exc: Exception) -> str:
-    original = getattr(exc, "orig", None) or exc
-    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+def first_line(exc: Exception) -> str:
+    """What the server said, on one line."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

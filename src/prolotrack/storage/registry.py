@@ -236,19 +236,17 @@ def is_registry(db: Database) -> bool:
 def subscription_name(connection, source: str) -> str:
     """One subscription per registry and clinic, named by both (its replication slot at the
     clinic takes the same name, which must not meet another registry's)."""
-    here = connection.exec_driver_sql(
+    here = connection.execute(
         "SELECT system_identifier || '/' || current_database() FROM pg_control_system()"
-    ).scalar()
+    ).fetchone()[0]
     return "prolotrack_" + hashlib.sha256(f"{here}|{source}".encode()).hexdigest()[:16]
 
 
 def subscribe(connection, source: str) -> bool:
     """On the registry's database (an autocommit connection): the tables, the marker and a
     subscription to ``source``'s publication; returns whether the subscription is new."""
-    from sqlalchemy import text
-
-    connection.exec_driver_sql(_TABLES_SQL)
-    connection.exec_driver_sql(
+    connection.execute(_TABLES_SQL)
+    connection.execute(
         f"CREATE TABLE IF NOT EXISTS {MARKER} (id int PRIMARY KEY CHECK (id = 1),"
         " made_at text NOT NULL);"
         f" INSERT INTO {MARKER} VALUES (1, to_char(now() AT TIME ZONE 'UTC',"
@@ -256,11 +254,11 @@ def subscribe(connection, source: str) -> bool:
     )
     name = subscription_name(connection, source)
     if connection.execute(
-        text("SELECT 1 FROM pg_subscription WHERE subname = :name"), {"name": name}
+        "SELECT 1 FROM pg_subscription WHERE subname = %(name)s", {"name": name}
     ).fetchone():
         return False
     quoted = source.replace("'", "''")
-    connection.exec_driver_sql(
+    connection.execute(
         f"CREATE SUBSCRIPTION {name} CONNECTION '{quoted}' PUBLICATION {PUBLICATION}"
     )
     return True
@@ -333,33 +331,25 @@ def with_scores(
 
 def subscribe_at(url: str, source: str, busy_timeout: float) -> bool:
     """Make the database at ``url`` a registry subscribed to the clinic at ``source``."""
-    import sqlalchemy
-    from sqlalchemy.pool import NullPool
+    import psycopg
 
     from prolotrack.domain.errors import Refused
     from prolotrack.storage import postgres, schema
 
     shown = postgres.redacted(url)
-    engine = sqlalchemy.create_engine(
-        postgres._driver_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with postgres.translated_errors(shown, busy_timeout), engine.connect() as connection:
-            found = connection.exec_driver_sql(
-                f"SELECT to_regclass('public.{schema.SERVER_RECORD}')"
-            ).scalar()
-            if found is not None:
-                raise Refused(
-                    f"{shown} holds a clinic's record: a registry is a database of its own"
-                    " (create one, and subscribe it to each clinic)"
-                )
-            try:
-                return subscribe(connection, source)
-            except sqlalchemy.exc.DBAPIError as error:
-                said = str(getattr(error, "orig", error)).strip().splitlines()[0]
-                raise Refused(
-                    f"cannot subscribe to {postgres.redacted(source)}: {said}"
-                    " (has the clinic run 'registry publish', with wal_level = logical?)"
-                ) from None
-    finally:
-        engine.dispose()
+    with postgres.translated_errors(shown, busy_timeout), postgres.connected(url) as connection:
+        found = connection.execute(
+            f"SELECT to_regclass('public.{schema.SERVER_RECORD}')"
+        ).fetchone()[0]
+        if found is not None:
+            raise Refused(
+                f"{shown} holds a clinic's record: a registry is a database of its own"
+                " (create one, and subscribe it to each clinic)"
+            )
+        try:
+            return subscribe(connection, source)
+        except psycopg.Error as error:
+            raise Refused(
+                f"cannot subscribe to {postgres.redacted(source)}: {postgres.first_line(error)}"
+                " (has the clinic run 'registry publish', with wal_level = logical?)"
+            ) from None
