@@ -2,9 +2,11 @@
 into prolotrack's own schema, audit triggers and all, in one transaction, checking nothing.
 
     python tests/benchmarks/import_floor.py SHEET.csv NEW_FILE
+    python tests/benchmarks/import_floor.py SHEET.csv postgresql://.../EMPTY_DATABASE
 
 What ``prolotrack import`` cannot go below without dropping its checks or its audit log;
-run.py times it beside the import (the issue's goal: the import within 1.5x of it).
+run.py times it beside the import (the issue's goal: the import within 1.5x of it). On
+PostgreSQL, the same rows through the server's audit triggers: the floor of an import there.
 """
 
 from __future__ import annotations
@@ -15,13 +17,21 @@ import sys
 from pathlib import Path
 
 from prolotrack.domain.instruments import CATALOGUE
+from prolotrack.storage import postgres
 from prolotrack.storage.connection import transaction
 
 NOW = "2026-01-01T00:00:00Z"
 BATCH = 2000
 
 
-def load(sheet: Path, path: Path) -> dict[str, int]:
+def opened(target: str):
+    """One writing transaction on the file or the server, its audit log kept as a command's."""
+    if postgres.is_url(target):
+        return postgres.transaction(target, write=True, busy_timeout=5)
+    return transaction(Path(target), write=True)
+
+
+def load(sheet: Path, target: str) -> dict[str, int]:
     tables = ("patients", "courses", "sessions", "injections", "scores")
     batches: dict[str, list[dict]] = {t: [] for t in tables}
     counts = dict.fromkeys(tables, 0)
@@ -29,7 +39,7 @@ def load(sheet: Path, path: Path) -> dict[str, int]:
     courses: dict[tuple, int] = {}
     sessions: dict[tuple, int] = {}
     injections = 0
-    with transaction(path, write=True) as db, sheet.open(newline="", encoding="utf-8") as handle:
+    with opened(target) as db, sheet.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         codes = [c for c in reader.fieldnames or () if c in {i.code for i in CATALOGUE}]
         for row in reader:
@@ -117,7 +127,7 @@ def _flush(db, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
     for table, rows in batches.items():  # in the order of their references
         if rows:
             columns = list(rows[0])
-            db.conn.executemany(
+            db.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
                 f" ({', '.join(':' + c for c in columns)})",
                 rows,
@@ -129,11 +139,11 @@ def _flush(db, batches: dict[str, list[dict]], counts: dict[str, int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sheet", type=Path)
-    parser.add_argument("file", type=Path)
+    parser.add_argument("target", help="a new file, or an empty PostgreSQL database's URL")
     args = parser.parse_args()
-    if args.file.exists():
-        sys.exit(f"{args.file} exists: give a new path")
-    counts = load(args.sheet, args.file)
+    if not postgres.is_url(args.target) and Path(args.target).exists():
+        sys.exit(f"{args.target} exists: give a new path")
+    counts = load(args.sheet, args.target)
     print(", ".join(f"{n:,} {table}" for table, n in counts.items()))
 
 
