@@ -104,8 +104,9 @@ def _refuse_twice(db: Database, course: Course, chosen: Form, day: date) -> None
     form = chosen.code
     if any(a.form == form and a.taken_on == day for a in answers.for_course(db, course.id)):
         raise InvalidInput(f"course {course.id} already has {form} answers on {day.isoformat()}")
+    already = scores.live_on(db, course.id, chosen.derives, day)
     for code in chosen.derives:
-        if scores.live_on(db, course.id, code, day) is not None:
+        if code in already:
             raise InvalidInput(
                 f"course {course.id} already has a {code} score on {day.isoformat()}"
             )

@@ -76,8 +76,9 @@ def refuse(
         raise Refused(
             f"session {session.id} belongs to course {session.course_id}, not {course.id}"
         )
+    already = scores.live_on(db, course.id, [code for code, _ in assignments], taken_on)
     for code, _ in assignments:
-        first = scores.live_on(db, course.id, code, taken_on)
+        first = already.get(code)
         if first is not None:
             raise Refused(
                 f"course {course.id} already has a {code} score on {taken_on.isoformat()}"
@@ -94,17 +95,25 @@ def written(
     session_id: int | None,
 ) -> list[int]:
     """Write scores that passed ``checked`` and ``refuse``; their ids."""
+    return [scores.insert(db, row) for row in _rows(course, assignments, taken_on, session_id)]
+
+
+def written_together(
+    db: Database, course: Course, assignments: list[tuple[str, float]], taken_on: date, session_id
+) -> None:
+    """``written`` in one statement, without their ids (a session's scores, read with it)."""
+    scores.insert_all(db, _rows(course, assignments, taken_on, session_id))
+
+
+def _rows(course: Course, assignments: list[tuple[str, float]], taken_on: date, session_id):
     return [
-        scores.insert(
-            db,
-            {
-                "course_id": course.id,
-                "session_id": session_id,
-                "instrument": code,
-                "value": value,
-                "date": taken_on.isoformat(),
-            },
-        )
+        {
+            "course_id": course.id,
+            "session_id": session_id,
+            "instrument": code,
+            "value": value,
+            "date": taken_on.isoformat(),
+        }
         for code, value in assignments
     ]
 

@@ -141,7 +141,7 @@ def record(
         },
         injections,
     )
-    scores.written(db, course, checked, entry.given_on, session_id)
+    scores.written_together(db, course, checked, entry.given_on, session_id)
     for fields in adverse:  # all begin on the session's day: in order
         sessions.add_adverse_event(db, {**fields, "session_id": session_id})
     return session_id

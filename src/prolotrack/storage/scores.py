@@ -18,21 +18,33 @@ def insert(db: Database, fields: dict) -> int:
     return rows.insert(db, "scores", {**fields, "created_at": rows.utc_now()})
 
 
+def insert_all(db: Database, found: list[dict]) -> None:
+    """Scores that all have the same fields, written together."""
+    now = rows.utc_now()
+    rows.insert_all(db, "scores", [{**fields, "created_at": now} for fields in found])
+
+
 def get(db: Database, score_id: int) -> Score | None:
     found = list(db.query("SELECT * FROM scores WHERE id = :id", {"id": score_id}))
     return rows.score(found[0]) if found else None
 
 
-def live_on(db: Database, course_id: int, instrument: str, day: date) -> Score | None:
-    """The course's live score of that instrument on that date, if it has one."""
-    found = list(
-        db.query(
-            "SELECT * FROM scores WHERE course_id = :course AND instrument = :instrument"
-            " AND date = :day AND voided_at IS NULL ORDER BY id LIMIT 1",
-            {"course": course_id, "instrument": instrument, "day": day.isoformat()},
-        )
-    )
-    return rows.score(found[0]) if found else None
+def live_on(
+    db: Database, course_id: int, instruments: Iterable[str], day: date
+) -> dict[str, Score]:
+    """The course's live score of each of these instruments on that date, if it has one (by
+    instrument; the first recorded), in one query."""
+    listed, params = sql.ids(instruments, "code")
+    found: dict[str, Score] = {}
+    if not params:
+        return found
+    for r in db.query(
+        f"SELECT * FROM scores WHERE course_id = :course AND instrument IN ({listed})"
+        " AND date = :day AND voided_at IS NULL ORDER BY id",
+        {**params, "course": course_id, "day": day.isoformat()},
+    ):
+        found.setdefault(r["instrument"], rows.score(r))
+    return found
 
 
 def update(db: Database, score_id: int, fields: dict) -> None:

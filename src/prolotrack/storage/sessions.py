@@ -20,19 +20,23 @@ def insert(db: Database, fields: dict, injections: list[dict]) -> int:
     now = rows.utc_now()
     course_id, day = fields["course_id"], fields["date"]
     params = {"course": course_id, "day": day}
-    later = "course_id = :course AND voided_at IS NULL AND date > :day"
-    # Two passes, because the numbers are unique within a course at every step.
-    db.execute(f"UPDATE sessions SET number = -(number + 1) WHERE {later}", params)
-    db.execute(
-        "UPDATE sessions SET number = -number"
-        " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
+    before, after = db.execute(
+        "SELECT count(CASE WHEN date < :day THEN 1 END), count(CASE WHEN date > :day THEN 1 END)"
+        " FROM sessions WHERE course_id = :course AND voided_at IS NULL",
         params,
-    )
-    number = db.execute(
-        "SELECT count(*) + 1 FROM sessions"
-        " WHERE course_id = :course AND voided_at IS NULL AND date < :day",
-        params,
-    ).fetchone()[0]
+    ).fetchone()
+    if after:  # two passes, because the numbers are unique within a course at every step
+        db.execute(
+            "UPDATE sessions SET number = -(number + 1)"
+            " WHERE course_id = :course AND voided_at IS NULL AND date > :day",
+            params,
+        )
+        db.execute(
+            "UPDATE sessions SET number = -number"
+            " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
+            params,
+        )
+    number = before + 1
     session_id = rows.insert(
         db, "sessions", {**fields, "number": number, "created_at": now, "updated_at": now}
     )
