@@ -98,6 +98,7 @@ class Sheet:
         self.tally = Tally()
         self.sessions_seen: dict[tuple, int] = {}
         self.course_keys: dict[tuple, tuple] = {}
+        self.sites_read: dict[tuple, SiteSpec] = {}  # a clinic's sites repeat: 209 in 586,848
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(f"{self.source}:{line}: {column}: {message}")
@@ -145,12 +146,18 @@ class Sheet:
                 continue
             shared = [cells[n] for n in shared_at]
             if current is not None and shared == last_shared:
-                row = {columns[n]: self.unquote(cells[n].strip()) for n in site_at}
-                spec = self._site(start, row)
+                # a site's cells read right once are not read again (wrong ones are, to
+                # report each line they are on)
+                site_cells = tuple(cells[n] for n in site_at)
+                spec = self.sites_read.get(site_cells)
+                if spec is None:
+                    row = {columns[n]: self.unquote(cells[n].strip()) for n in site_at}
+                    spec = self._site(start, row)
                 if spec is None:
                     current.broken = True
                 else:
                     current.sites.append(spec)
+                    self.sites_read[site_cells] = spec
                 continue
             last_shared = None
             row = {k: self.unquote(v.strip()) for k, v in zip(columns, cells, strict=True)}
