@@ -91,3 +91,44 @@ def test_due_reads_the_scores_of_every_finished_course_in_one_query(clinic):
     assert len([s for s in seen if "FROM scores" in s]) == 1
     with transaction(clinic.path, write=False) as db:
         assert len(schedule.follow_ups_due(db, date(2026, 3, 20))) == 3
+
+
+SHEET = """chart,name,condition,started_on,session_date,site,volume_ml,solution,side,nrs
+P-1,Ada Test,knee,2026-01-02,2026-01-10,MCL,1,D15,left,6
+P-1,Ada Test,knee,2026-01-02,2026-01-03,MCL,1,D15,left,7
+P-1,Ada Test,knee,2026-01-02,2026-01-17,MCL,1,D15,left,5
+P-1,Ada Test,knee,2026-01-02,2026-01-03,LCL,1,D15,left,7
+"""
+
+
+def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_path):
+    """What each session's checks read of its course (its sessions, its patient's flags, its
+    adverse events) is read once for the course, and kept as sessions are added: a session
+    dated before those already added still numbers them by date, and one of a day already
+    added clashes."""
+    import io
+
+    from prolotrack.actions.importer import Importer
+    from prolotrack.domain.errors import ProlotrackError
+    from prolotrack.render.delimited import unquote
+
+    found = {}
+
+    def work(db):
+        importer = Importer(db, "sheet.csv", date(2026, 3, 20), None, unquote)
+        importer.read(io.StringIO(SHEET, newline=""))
+        with pytest.raises(ProlotrackError) as refused:
+            importer.finish()
+        found["problems"] = refused.value.details
+        found["numbers"] = db.execute("SELECT date, number FROM sessions ORDER BY date").fetchall()
+
+    seen = traced(tmp_path / "clinic.db", work)
+    assert len([s for s in seen if "FROM patient_flags" in s]) == 1
+    assert len([s for s in seen if "FROM adverse_events" in s]) == 1
+    assert len([s for s in seen if "FROM signatures g" in s]) == 1
+    assert found["numbers"] == [("2026-01-03", 1), ("2026-01-10", 2), ("2026-01-17", 3)]
+    # the fourth row is of the session of 2026-01-03, apart from its other row
+    assert found["problems"] == [
+        "sheet.csv:5: session_date: the rows of one session must stand together"
+        " (this session began at line 3)"
+    ]

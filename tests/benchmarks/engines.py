@@ -3,6 +3,7 @@ run.py's ``--only engines`` (see its docstring)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -80,3 +81,8 @@ def engines(big: Path, work: Path, admin: str, runs: int, table: Table) -> None:
     into_server = prolotrack(imported, "import", str(out_file))
     ours, anchor = alternate(into_server, prolotrack(target, "import", str(out_file)), 1, fresh)
     table.add("import of the export, PostgreSQL", ours, "same, SQLite file", anchor)
+    # the server's floor: the same rows through its audit triggers, checking nothing
+    floor = [sys.executable, str(Path(__file__).parent / "import_floor.py"), str(out_file)]
+    into_file = prolotrack(target, "import", str(out_file))
+    ours, anchor = alternate([*floor, imported], into_file, 1, fresh)
+    table.add("import_floor.py into PostgreSQL", ours, "import into a file", anchor)

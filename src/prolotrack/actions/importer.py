@@ -10,6 +10,7 @@ from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from prolotrack.actions import courses, patients, sessions
+from prolotrack.actions.course_facts import CourseFacts
 from prolotrack.domain.courses import CoursePlan
 from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.errors import InvalidInput, ProlotrackError
@@ -19,7 +20,6 @@ from prolotrack.domain.sessions import SessionEntry
 from prolotrack.storage import courses as stored_courses
 from prolotrack.storage import patients as stored_patients
 from prolotrack.storage import scores as stored_scores
-from prolotrack.storage import sessions as stored_sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -67,7 +67,7 @@ class Importer:
         self.sheet = Sheet(source, today, date_order, unquote, catalogue)
         self.tally = self.sheet.tally
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
-        self.courses: dict[tuple, tuple[int, dict, Course | None]] = {}
+        self.courses: dict[tuple, tuple[int, dict, Course, CourseFacts]] = {}
         self.failed: set[tuple] = set()
         self.namesakes: dict[str, Namesakes] = {}
 
@@ -88,13 +88,13 @@ class Importer:
             self.sheet.problem(group.line, "name", str(error))
             return
         try:
-            course = self._course(group, patient)
+            facts = self._course(group, patient)
         except ProlotrackError as error:
             self.failed.add(group.course_key)
             self.sheet.problem(group.line, "condition", str(error))
             return
         try:
-            self._session(group, course)
+            self._session(group, facts)
         except ProlotrackError as error:
             self.sheet.problem(group.line, "session_date", str(error))
 
@@ -146,15 +146,17 @@ class Importer:
         if known.count:
             self.tally.warnings.append(f"line {line}: {known.warning(name, chart)}")
 
-    def _course(self, group: SessionRows, patient: Patient) -> Course:
+    def _course(self, group: SessionRows, patient: Patient) -> CourseFacts:
+        """The session's course, found or started, with what its sessions' checks read of it
+        (kept from one session of the course to the next)."""
         row = group.row
         fields = {k: row.get(k) or None for k in COURSE_FIELDS}
         if group.course_key in self.courses:
-            first_line, first_fields, found = self.courses[group.course_key]
+            first_line, first_fields, _, facts = self.courses[group.course_key]
             for k in COURSE_FIELDS:
                 if fields[k] != first_fields[k]:
                     raise InvalidInput(f"{k} differs from line {first_line} of the same course")
-            return found  # the course as first found: a session logged changes nothing log reads
+            return facts  # the course as first found: a session logged changes nothing log reads
         started_on = date.fromisoformat(row["started_on"])
         found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
         if found is None:
@@ -170,12 +172,13 @@ class Importer:
             )
             found = courses.start(self.db, patient, plan, self.today)
             self.tally.courses_added += 1
-        self.courses[group.course_key] = (group.line, fields, found)
-        return found
+        facts = CourseFacts(self.db, found)
+        self.courses[group.course_key] = (group.line, fields, found, facts)
+        return facts
 
-    def _session(self, group: SessionRows, course: Course) -> None:
+    def _session(self, group: SessionRows, facts: CourseFacts) -> None:
         given_on = date.fromisoformat(group.row["session_date"])
-        if stored_sessions.on_date(self.db, course.id, given_on) is not None:
+        if facts.on(given_on) is not None:
             self.tally.sessions_skipped += 1
             return
         entry = SessionEntry(
@@ -186,7 +189,7 @@ class Importer:
             guidance=group.row.get("guidance") or None,
             practitioner=group.row.get("practitioner") or None,
         )
-        sessions.record(self.db, course, entry, self.today, None)  # not read back
+        sessions.record(self.db, facts.course, entry, self.today, None, facts)  # not read back
         self.tally.sessions_added += 1
         self.tally.injections += len(group.sites)
         self.tally.scores += len(group.scores)

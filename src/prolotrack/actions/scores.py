@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from prolotrack.actions import signing
+from prolotrack.actions.course_facts import CourseFacts
 from prolotrack.domain import lookup, vocab
 from prolotrack.domain.errors import InvalidInput, NotFound, Refused
 from prolotrack.domain.models import AdverseEvent, Course, Score, Session
@@ -59,8 +60,10 @@ def refuse(
     taken_on: date,
     today: date,
     session: Session | None = None,
+    facts: CourseFacts | None = None,
 ) -> None:
-    """Every reason not to record these (checked) scores, before anything is written."""
+    """Every reason not to record these (checked) scores, before anything is written
+    (``facts``: what is known of the course already)."""
     vocab.not_after(taken_on, today, "score date")
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no score")
@@ -71,7 +74,10 @@ def refuse(
             f" course started ({course.started_on.isoformat()}); an intake score may be dated"
             f" from {intake.isoformat()}"
         )
-    signing.refuse_if_day_signed(db, course.id, taken_on, f"a score dated {taken_on.isoformat()}")
+    given = (facts or CourseFacts(db, course)).on(taken_on)
+    if given is not None and given.signed:  # read whole, to say who signed it
+        what = f"a score dated {taken_on.isoformat()}"
+        signing.refuse_if_day_signed(db, course.id, taken_on, what)
     if session is not None and session.course_id != course.id:
         raise Refused(
             f"session {session.id} belongs to course {session.course_id}, not {course.id}"

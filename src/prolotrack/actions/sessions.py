@@ -6,13 +6,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from prolotrack.actions import lookup, scores, signing
+from prolotrack.actions.course_facts import CourseFacts
 from prolotrack.domain import safety, vocab
 from prolotrack.domain.errors import InvalidInput, Refused
 from prolotrack.domain.models import Course, Session
 from prolotrack.domain.protocols import Protocol, given_over, merge
 from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.domain.sites import anaesthetic as anaesthetic_of
-from prolotrack.storage import audit, flags, sessions
+from prolotrack.storage import audit, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -62,30 +63,28 @@ def _sites(
 
 
 def _warnings(
-    db: Database, course: Course, protocol: Protocol | None, injections: list[dict], anaesthetic
+    facts: CourseFacts, protocol: Protocol | None, injections: list[dict], anaesthetic
 ) -> list[str]:
     """The warnings a session is logged with: flags, doses, the protocol's cap, consent."""
+    course = facts.course
     cap = protocol.max_ml if protocol else None
     template = protocol.name if protocol else None
     assert course.patient is not None
     given = [(i["solution"], i["volume_ml"]) for i in injections]
-    their_flags = flags.of_patient(db, course.patient_id)
-    events = [
-        e for found in sessions.adverse_events_of_course(db, course.id).values() for e in found
-    ]
-    return safety.open_serious(events) + safety.warnings(
-        course.patient, course, their_flags, given, anaesthetic, cap, template
+    return safety.open_serious(facts.adverse_events) + safety.warnings(
+        course.patient, course, facts.flags, given, anaesthetic, cap, template
     )
 
 
-def _check_date(db: Database, course: Course, day: date, today: date, session_id=None) -> None:
+def _check_date(facts: CourseFacts, day: date, today: date, session_id=None) -> None:
+    course = facts.course
     vocab.not_after(day, today, "session date")
     if day < course.started_on:
         raise InvalidInput(
             f"session date {day.isoformat()} is before course {course.id} started"
             f" ({course.started_on.isoformat()})"
         )
-    clash = sessions.on_date(db, course.id, day)
+    clash = facts.on(day)
     if clash and clash.id != session_id:
         raise Refused(
             f"course {course.id} already has session {clash.number} on"
@@ -103,11 +102,18 @@ def log(
 
 
 def record(
-    db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
+    db: Database,
+    course: Course,
+    entry: SessionEntry,
+    today: date,
+    default_solution: str | None,
+    facts: CourseFacts | None = None,
 ) -> int:
     """Record a session of an open course, numbered in date order among its sessions: every
     refusal first (each thing read once), then one write of the session, its sites, scores and
-    adverse events. Its id."""
+    adverse events. Its id. ``facts``: what is known of the course already (an import keeps
+    them from one session of a course to the next); kept up to date."""
+    facts = facts or CourseFacts(db, course)
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
     if not course.is_open:
@@ -115,19 +121,19 @@ def record(
             f"course {course.id} ({course.condition}) is {course.status} since"
             f" {course.closed_on}; it takes no new session"
         )
-    _check_date(db, course, entry.given_on, today)
+    _check_date(facts, entry.given_on, today)
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
     protocol = _protocol(db, entry, course)
     injections = _sites(entry, course, protocol, default_solution, guidance)
     checked = scores.checked(db, entry.scores)
     if checked:
-        scores.refuse(db, course, checked, entry.given_on, today)
+        scores.refuse(db, course, checked, entry.given_on, today, facts=facts)
     adverse = [
         scores.adverse_fields(kind, severity, entry.given_on, today)
         for kind, severity in entry.adverse
     ]
     anaesthetic = anaesthetic_of(entry.anesthetic)
-    known = _warnings(db, course, protocol, injections, anaesthetic)
+    known = _warnings(facts, protocol, injections, anaesthetic)
     session_id = sessions.insert(
         db,
         {
@@ -144,6 +150,7 @@ def record(
     scores.written_together(db, course, checked, entry.given_on, session_id)
     for fields in adverse:  # all begin on the session's day: in order
         sessions.add_adverse_event(db, {**fields, "session_id": session_id})
+    facts.logged(session_id, entry.given_on, adverse_events=bool(adverse))
     return session_id
 
 
@@ -172,7 +179,7 @@ def amend(
     fields: dict = {}
     day = changes.given_on or session.given_on
     if changes.given_on is not None and changes.given_on != session.given_on:
-        _check_date(db, course, changes.given_on, today, session.id)
+        _check_date(CourseFacts(db, course), changes.given_on, today, session.id)
         for event in session.adverse_events:
             if event.onset_on < changes.given_on:
                 raise Refused(

@@ -111,6 +111,19 @@ def on_date(db: Database, course_id: int, day: date) -> Session | None:
     return rows.session(found[0]) if found else None
 
 
+def days(db: Database, course_id: int) -> list[tuple[int, int, date, bool]]:
+    """The course's live sessions: each one's id, number, day and whether it is signed."""
+    return [
+        (r[0], r[1], date.fromisoformat(r[2]), bool(r[3]))
+        for r in db.execute(
+            "SELECT s.id, s.number, s.date, EXISTS (SELECT 1 FROM signatures g"
+            " WHERE g.session_id = s.id AND g.kind = 'sign')"
+            " FROM sessions s WHERE s.course_id = :course AND s.voided_at IS NULL",
+            {"course": course_id},
+        )
+    ]
+
+
 def numbered(db: Database, course_id: int, number: int) -> int | None:
     """The id of a course's live session of that number (as ``progress`` shows it)."""
     found = db.execute(

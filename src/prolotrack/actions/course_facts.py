@@ -1,0 +1,64 @@
+"""What the checks of a new session or score read of its course, read once: its live sessions
+by day (which of them are signed), its patient's flags and its adverse events. Each part is
+read when it is first asked for and then kept; ``logged`` adds a session just recorded. An
+import that records many sessions of one course reads its course once, not once a session:
+on PostgreSQL each of those reads is a round trip to the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from prolotrack.domain.models import AdverseEvent, Course, Flag
+from prolotrack.storage import flags, sessions
+
+if TYPE_CHECKING:
+    from prolotrack.storage import Database
+
+
+@dataclass
+class Given:
+    """A live session of the course, as its checks see it."""
+
+    id: int
+    number: int
+    signed: bool
+
+
+class CourseFacts:
+    def __init__(self, db: Database, course: Course):
+        self.db, self.course = db, course
+
+    @cached_property
+    def sessions(self) -> dict[date, Given]:
+        """The course's live sessions by day (a course has one a day)."""
+        return {
+            day: Given(i, n, signed) for i, n, day, signed in sessions.days(self.db, self.course.id)
+        }
+
+    @cached_property
+    def flags(self) -> list[Flag]:
+        return flags.of_patient(self.db, self.course.patient_id)
+
+    @cached_property
+    def adverse_events(self) -> list[AdverseEvent]:
+        found = sessions.adverse_events_of_course(self.db, self.course.id)
+        return [event for events in found.values() for event in events]
+
+    def on(self, day: date) -> Given | None:
+        """The live session of that day, if the course has one."""
+        return self.sessions.get(day)
+
+    def logged(self, session_id: int, day: date, *, adverse_events: bool = False) -> None:
+        """A session just recorded on ``day`` (the later ones moved up by one, as stored);
+        ``adverse_events``: with some, read again when next asked for."""
+        if adverse_events:
+            self.__dict__.pop("adverse_events", None)
+        if "sessions" in self.__dict__:  # not read yet: it will be read as it now stands
+            for later_day, later in self.sessions.items():
+                if later_day > day:
+                    later.number += 1
+            before = sum(1 for other in self.sessions if other < day)
+            self.sessions[day] = Given(session_id, before + 1, signed=False)
