@@ -67,7 +67,11 @@ class Importer:
         self.sheet = Sheet(source, today, date_order, unquote, catalogue)
         self.tally = self.sheet.tally
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
-        self.courses: dict[tuple, tuple[int, dict, Course, CourseFacts]] = {}
+        self.courses: dict[tuple, tuple[int, dict, Course]] = {}
+        # what the checks read of the course whose sessions are being recorded: a sheet holds
+        # a course's sessions together, so each course is read once (kept for one course
+        # only, the import's memory stays flat however many courses it holds)
+        self.facts: CourseFacts | None = None
         self.failed: set[tuple] = set()
         self.namesakes: dict[str, Namesakes] = {}
 
@@ -149,14 +153,20 @@ class Importer:
     def _course(self, group: SessionRows, patient: Patient) -> CourseFacts:
         """The session's course, found or started, with what its sessions' checks read of it
         (kept from one session of the course to the next)."""
+        course = self._found_course(group, patient)
+        if self.facts is None or self.facts.course.id != course.id:
+            self.facts = CourseFacts(self.db, course)
+        return self.facts
+
+    def _found_course(self, group: SessionRows, patient: Patient) -> Course:
         row = group.row
         fields = {k: row.get(k) or None for k in COURSE_FIELDS}
         if group.course_key in self.courses:
-            first_line, first_fields, _, facts = self.courses[group.course_key]
+            first_line, first_fields, found = self.courses[group.course_key]
             for k in COURSE_FIELDS:
                 if fields[k] != first_fields[k]:
                     raise InvalidInput(f"{k} differs from line {first_line} of the same course")
-            return facts  # the course as first found: a session logged changes nothing log reads
+            return found  # the course as first found: a session logged changes nothing log reads
         started_on = date.fromisoformat(row["started_on"])
         found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
         if found is None:
@@ -172,9 +182,8 @@ class Importer:
             )
             found = courses.start(self.db, patient, plan, self.today)
             self.tally.courses_added += 1
-        facts = CourseFacts(self.db, found)
-        self.courses[group.course_key] = (group.line, fields, found, facts)
-        return facts
+        self.courses[group.course_key] = (group.line, fields, found)
+        return found
 
     def _session(self, group: SessionRows, facts: CourseFacts) -> None:
         given_on = date.fromisoformat(group.row["session_date"])
