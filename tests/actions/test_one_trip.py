@@ -132,3 +132,49 @@ def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_p
         "sheet.csv:5: session_date: the rows of one session must stand together"
         " (this session began at line 3)"
     ]
+
+
+INTERLEAVED = """chart,name,condition,started_on,session_date,site,volume_ml,solution,side,nrs
+P-1,Ada Test,knee,2026-01-02,2026-01-10,MCL,1,D15,left,6
+P-2,Bo Test,hip,2026-01-02,2026-01-11,GT,1,D15,left,6
+P-1,Ada Test,knee,2026-01-02,2026-01-03,MCL,1,D15,left,7
+P-2,Bo Test,hip,2026-01-02,2026-01-04,GT,1,D15,left,7
+P-1,Ada Test,knee,2026-01-02,2026-01-17,MCL,1,D15,left,5
+"""
+
+
+def test_an_import_whose_courses_interleave_beyond_those_kept_reads_them_again(
+    tmp_path, monkeypatch
+):
+    """The facts of only so many courses are kept: a course read again when its turn comes
+    back is read as it now stands, its sessions numbered and found as if it had been kept."""
+    import io
+
+    from prolotrack.actions.importer import Importer
+    from prolotrack.render.delimited import unquote
+
+    monkeypatch.setattr(Importer, "RECENT_COURSES", 1)
+    found = {}
+
+    def work(db):
+        for run in ("first", "again"):
+            importer = Importer(db, "sheet.csv", date(2026, 3, 20), None, unquote)
+            importer.read(io.StringIO(INTERLEAVED, newline=""))
+            found[run] = importer.finish()
+        found["numbers"] = db.execute(
+            "SELECT course_id, date, number FROM sessions ORDER BY course_id, date"
+        ).fetchall()
+
+    seen = traced(tmp_path / "clinic.db", work)
+    # read at each turn of a course (five in each run), the flags only to record a session
+    assert len([s for s in seen if "FROM signatures g" in s]) == 10
+    assert len([s for s in seen if "FROM patient_flags" in s]) == 5
+    assert found["numbers"] == [
+        (1, "2026-01-03", 1),
+        (1, "2026-01-10", 2),
+        (1, "2026-01-17", 3),
+        (2, "2026-01-04", 1),
+        (2, "2026-01-11", 2),
+    ]
+    assert (found["first"].sessions_added, found["first"].sessions_skipped) == (5, 0)
+    assert (found["again"].sessions_added, found["again"].sessions_skipped) == (0, 5)

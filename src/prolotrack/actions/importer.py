@@ -5,6 +5,7 @@ is rolled back: all or nothing."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import IO, TYPE_CHECKING
@@ -54,6 +55,8 @@ class Namesakes:
 
 
 class Importer:
+    RECENT_COURSES = 1000  # whose facts are kept (the ten-year export has 454 open at once)
+
     def __init__(
         self,
         db: Database,
@@ -67,11 +70,12 @@ class Importer:
         self.sheet = Sheet(source, today, date_order, unquote, catalogue)
         self.tally = self.sheet.tally
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
-        self.courses: dict[tuple, tuple[int, dict, Course]] = {}
-        # what the checks read of the course whose sessions are being recorded: a sheet holds
-        # a course's sessions together, so each course is read once (kept for one course
-        # only, the import's memory stays flat however many courses it holds)
-        self.facts: CourseFacts | None = None
+        self.courses: dict[tuple, tuple[int, tuple, int]] = {}  # its first line, fields, id
+        # what the checks read of a course, for the courses most recently recorded: an export
+        # lists sessions by date, so a course's sessions are months apart in it, among those
+        # of the few hundred courses open at the time; kept for so many only, the import's
+        # memory stays flat however many courses the sheet holds
+        self.facts: OrderedDict[int, CourseFacts] = OrderedDict()
         self.failed: set[tuple] = set()
         self.namesakes: dict[str, Namesakes] = {}
 
@@ -152,21 +156,35 @@ class Importer:
 
     def _course(self, group: SessionRows, patient: Patient) -> CourseFacts:
         """The session's course, found or started, with what its sessions' checks read of it
-        (kept from one session of the course to the next)."""
-        course = self._found_course(group, patient)
-        if self.facts is None or self.facts.course.id != course.id:
-            self.facts = CourseFacts(self.db, course)
-        return self.facts
+        (kept from one session of the course to the next, for the courses recorded last)."""
+        known = self._known_course(group)
+        if known in self.facts:
+            self.facts.move_to_end(known)
+            return self.facts[known]
+        if known is None:
+            course = self._first_seen(group, patient)
+        else:  # its turn came back after a thousand other courses': read as it now stands
+            course = stored_courses.get(self.db, known)
+            assert course is not None
+        self.facts[course.id] = CourseFacts(self.db, course)
+        if len(self.facts) > self.RECENT_COURSES:
+            self.facts.popitem(last=False)
+        return self.facts[course.id]
 
-    def _found_course(self, group: SessionRows, patient: Patient) -> Course:
+    def _known_course(self, group: SessionRows) -> int | None:
+        """The id of the course of an earlier line, whose fields this line must repeat."""
+        if group.course_key not in self.courses:
+            return None
+        first_line, first_fields, course_id = self.courses[group.course_key]
+        for k, first in zip(COURSE_FIELDS, first_fields, strict=True):
+            if (group.row.get(k) or None) != first:
+                raise InvalidInput(f"{k} differs from line {first_line} of the same course")
+        return course_id
+
+    def _first_seen(self, group: SessionRows, patient: Patient) -> Course:
+        """The course a line names first: found on file, or started."""
         row = group.row
         fields = {k: row.get(k) or None for k in COURSE_FIELDS}
-        if group.course_key in self.courses:
-            first_line, first_fields, found = self.courses[group.course_key]
-            for k in COURSE_FIELDS:
-                if fields[k] != first_fields[k]:
-                    raise InvalidInput(f"{k} differs from line {first_line} of the same course")
-            return found  # the course as first found: a session logged changes nothing log reads
         started_on = date.fromisoformat(row["started_on"])
         found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
         if found is None:
@@ -182,7 +200,8 @@ class Importer:
             )
             found = courses.start(self.db, patient, plan, self.today)
             self.tally.courses_added += 1
-        self.courses[group.course_key] = (group.line, fields, found)
+        # its id and fields only: kept for every course of the sheet
+        self.courses[group.course_key] = (group.line, tuple(fields.values()), found.id)
         return found
 
     def _session(self, group: SessionRows, facts: CourseFacts) -> None:
