@@ -218,14 +218,14 @@ def copy_clinic(
     """Copy the clinic ``source`` holds into ``target`` (a new file's path, or the URL of an
     empty PostgreSQL database), check the copy and record its head; return the rows copied
     (each table's read through ``progress``)."""
-    from prolotrack.storage import postgres
+    from prolotrack.storage import postgres, server_schema
 
     expected = counts(source)
     file_id, _ = schema.file_key(source)
     if postgres.is_url(target):
-        with postgres.empty_database(target, busy_timeout=busy_timeout) as copy:
+        with server_schema.empty_database(target, busy_timeout=busy_timeout) as copy:
             copied = copy_rows(source, copy, progress)
-            postgres.finish_copy(copy)
+            server_schema.finish_copy(copy)
             head = check(expected, copy, postgres.redacted(target))
         place: str | Path = postgres.redacted(target)
     else:

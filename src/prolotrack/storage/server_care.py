@@ -200,7 +200,7 @@ def backup(db: PostgresDatabase, dest: Path | None = None, *, label: str = "") -
 def restore(db: PostgresDatabase, shown: str, source: Path, *, force: bool) -> Path:
     """Replace every table of the database with those of ``source`` (a backup), after backing
     up what is there; returns that backup."""
-    from prolotrack.storage import connection, postgres
+    from prolotrack.storage import connection, server_schema
 
     if not source.is_file():
         raise InvalidInput(f"{source} is not a file")
@@ -212,10 +212,10 @@ def restore(db: PostgresDatabase, shown: str, source: Path, *, force: bool) -> P
     saved = backup(db, label="before-restore")
     with connection.transaction(source, write=False) as backup_db:
         expected = copying.counts(backup_db)
-        postgres.drop_schema(db)
+        server_schema.drop_schema(db)
         copying.copy_rows(backup_db, db)
         file_id, _ = schema.file_key(backup_db)
-    postgres.finish_copy(db)
+    server_schema.finish_copy(db)
     head = copying.check(expected, db, shown)
     if head is not None:
         keys.save_head(file_id, shown, head)
