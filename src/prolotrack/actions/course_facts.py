@@ -56,7 +56,7 @@ class CourseFacts:
         ``adverse_events``: with some, read again when next asked for."""
         if adverse_events:
             self.__dict__.pop("adverse_events", None)
-        if "sessions" in self.__dict__:  # not read yet: it will be read as it now stands
+        if "sessions" in self.__dict__:  # if not read yet, it will be read as it now stands
             for later_day, later in self.sessions.items():
                 if later_day > day:
                     later.number += 1
