@@ -28,10 +28,12 @@ ODI = {f"Q{n}": v for n, v in enumerate([1, 2, 1, 1, 2, 3, 1, 0, 2, 1], start=1)
 class Server:
     """`prolotrack form serve` in its own process, on a free port of 127.0.0.1."""
 
-    def __init__(self, db: Path | str, today: date = TODAY):
+    def __init__(self, db: Path | str, today: date = TODAY, *, sigint_ignored: bool = False):
         argv = [str(INSTALLED), "--db", str(db), "--today", today.isoformat(), "form", "serve",
                 "--port", "0"]  # fmt: skip
-        self.process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+        # a shell script's background job starts with SIGINT ignored (as `cmd &` does)
+        ignored = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
+        self.process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, preexec_fn=ignored)
         first = self.process.stderr.readline()
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
         assert found, first
@@ -43,8 +45,8 @@ class Server:
 
     def stop(self, how: int = signal.SIGTERM) -> tuple[int, str]:
         self.process.send_signal(how)
-        rest = self.process.stderr.read()
-        return self.process.wait(timeout=30), rest
+        _, rest = self.process.communicate(timeout=30)  # a server that does not stop fails
+        return self.process.returncode, rest
 
 
 @pytest.fixture
@@ -126,6 +128,17 @@ def test_unknown_expired_replaced_and_voided_links_name_nobody(worked, server):
     assert post(last_day, ODI)[0] == 200  # on its last day, it still takes the answers
     code, said = server.stop(signal.SIGINT)  # Ctrl-C
     assert code == 0 and "Stopped" in said and "Traceback" not in said
+
+
+def test_ctrl_c_stops_a_server_started_with_sigint_ignored(worked):
+    running = Server(worked.path, sigint_ignored=True)
+    try:
+        assert get(running.base + "/elsewhere")[0] == 404
+        code, said = running.stop(signal.SIGINT)
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+    assert code == 0 and "Stopped" in said
 
 
 def test_too_few_answers_ask_again_keeping_those_given(worked, server):

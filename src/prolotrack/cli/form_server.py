@@ -120,7 +120,10 @@ def serve(clinic: Clinic, host: str, port: int) -> None:
 
     # Waitress warns when requests queue for a thread: ordinary at a clinic's busiest minute.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C too, even where the server was started with SIGINT ignored (a shell script's
+    # background job is): stopping must not depend on how it was started.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
     shown = f"[{host}]" if ":" in host else host
     say(f"Serving forms on http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
     sys.stderr.flush()
