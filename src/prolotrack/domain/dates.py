@@ -7,6 +7,7 @@ Absolute written dates go to python-dateutil; relative forms (``today``, ``-3d``
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,6 +95,7 @@ def _offset(count: int, unit: str) -> relativedelta:
     return Interval(count, _UNITS[unit]).delta()
 
 
+@functools.lru_cache(maxsize=256)  # a clinic's courses share a handful of intervals
 def parse_interval(text: str) -> Interval:
     """Read ``4w``, ``28d``, ``1m``, ``6 weeks``..., refusing zero and nonsense."""
     match = _INTERVAL.match(text.strip().lower())

@@ -3,6 +3,7 @@ measure, how courses went, at their latest score or at a follow-up timepoint."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
@@ -61,6 +62,7 @@ def row_of(name: str, instrument: Instrument, group: list[Judged], at: bool) -> 
     evaluated = [j.outcome for j in group if evaluable(instrument, j.outcome)]
     with_mcid = [o for o in evaluated if o.reached is not None]
     pcts = [o.improvement_pct for o in evaluated if o.improvement_pct is not None]
+    tiers = Counter(o.responder for o in evaluated)
     return OutcomeRow(
         group=name,
         measure=instrument.code,
@@ -72,10 +74,7 @@ def row_of(name: str, instrument: Instrument, group: list[Judged], at: bool) -> 
         median_latest=_median([o.latest for o in evaluated]),
         median_improvement_pct=_median(pcts),
         mcid_reached_pct=_share(sum(bool(o.reached) for o in with_mcid), len(with_mcid)),
-        responders_pct={
-            tier: _share(sum(o.responder == tier for o in evaluated), len(evaluated))
-            for tier in RESPONDER_TIERS
-        },
+        responders_pct={tier: _share(tiers[tier], len(evaluated)) for tier in RESPONDER_TIERS},
         missing=sum(j.outcome is None and not j.pending for j in group) if at else None,
         not_yet_due=sum(j.pending for j in group) if at else None,
     )

@@ -182,29 +182,50 @@ def with_scores(
     course at a time: ``every`` score, or else only the first and the latest on ``measure``
     (by default the course's own), all that its outcome at its latest score is judged on."""
     where, params = _where(db, started=started, condition=condition)
-    if every:
-        join = "s.course_id = c.id AND s.voided_at IS NULL"
-    else:  # the index on (course, date) finds each end of a course's scores in a few steps
-        judged_on = "c.measure"
-        if measure:
-            judged_on, params["measure"] = ":measure", measure
-        end = f"""(SELECT e.id FROM scores e WHERE e.course_id = c.id AND e.voided_at IS NULL
-            AND e.instrument = {judged_on} ORDER BY e.date {{0}}, e.id {{0}} LIMIT 1)"""
-        join = f"s.id IN ({end.format('ASC')}, {end.format('DESC')})"
+    if not every:
+        yield from _with_ends(db, where, params, measure)
+        return
     scored = ", ".join(f"s.{column} AS score_{column}" for column in _SCORE_COLUMNS)
     query = f"""{_select(f", {scored}")}
-        LEFT JOIN scores s ON {join} WHERE {where} ORDER BY c.id, s.date, s.id"""
+        LEFT JOIN scores s ON s.course_id = c.id AND s.voided_at IS NULL
+        WHERE {where} ORDER BY c.id, s.date, s.id"""
     # a row for each of a course's scores, and one for a course without any
     for _, course_rows in groupby(db.query(query, params), key=itemgetter("id")):
         found = list(course_rows)
         yield (
             rows.course(found[0]),
-            [
-                rows.score({c: r[f"score_{c}"] for c in _SCORE_COLUMNS})
-                for r in found
-                if r["score_id"] is not None
-            ],
+            [score for r in found if (score := _score(r, "score")) is not None],
         )
+
+
+def _with_ends(
+    db: Database, where: str, params: dict, measure: str | None
+) -> Iterator[tuple[Course, list[Score]]]:
+    """A row for each course with its first and latest score on ``measure`` (or its own),
+    found through the index on (course, date) in a few steps each."""
+    judged_on = "c.measure"
+    if measure:
+        judged_on, params["measure"] = ":measure", measure
+    end = f"""(SELECT e.id FROM scores e WHERE e.course_id = c.id AND e.voided_at IS NULL
+        AND e.instrument = {judged_on} ORDER BY e.date {{0}}, e.id {{0}} LIMIT 1)"""
+    ends = ", ".join(
+        f"{end_}.{column} AS {end_}_{column}" for end_ in ("f", "l") for column in _SCORE_COLUMNS
+    )
+    query = f"""{_select(f", {ends}")}
+        LEFT JOIN scores f ON f.id = {end.format("ASC")}
+        LEFT JOIN scores l ON l.id = {end.format("DESC")}
+        WHERE {where} ORDER BY c.id"""
+    for row in db.query(query, params):
+        first, latest = _score(row, "f"), _score(row, "l")
+        found = [first] if first == latest else [first, latest]  # one score is both ends
+        yield rows.course(row), [s for s in found if s is not None]
+
+
+def _score(row: dict, prefix: str) -> Score | None:
+    """The score whose columns in ``row`` are prefixed ``prefix_``, if there is one."""
+    if row[f"{prefix}_id"] is None:
+        return None
+    return rows.score({c: row[f"{prefix}_{c}"] for c in _SCORE_COLUMNS})
 
 
 _SCORE_COLUMNS = (
