@@ -102,10 +102,10 @@ P-1,Ada Test,knee,2026-01-02,2026-01-03,LCL,1,D15,left,7
 
 
 def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_path):
-    """What each session's checks read of its course (its sessions, its patient's flags, its
-    adverse events) is read once for the course, and kept as sessions are added: a session
-    dated before those already added still numbers them by date, and one of a day already
-    added clashes."""
+    """What each session's checks read of its course (its sessions, the days of its scores,
+    its patient's flags, its adverse events) is read once for the course, and kept as
+    sessions are added: a session dated before those already added still numbers them by
+    date, and one of a day already added clashes."""
     import io
 
     from prolotrack.actions.importer import Importer
@@ -126,6 +126,13 @@ def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_p
     assert len([s for s in seen if "FROM patient_flags" in s]) == 1
     assert len([s for s in seen if "FROM adverse_events" in s]) == 1
     assert len([s for s in seen if "FROM signatures g" in s]) == 1
+    # the days its scores were taken, once for the course; the practice's instruments once
+    # for the import (and the course's measure as it starts), none for a session; no
+    # session's number counted from the stored sessions
+    assert len([s for s in seen if re.search(r"FROM scores\b", s)]) == 1
+    instruments = [s for s in seen if "FROM instruments" in s]
+    assert len(instruments) == 2 and "WHERE code = 'nrs'" in instruments[1]
+    assert not [s for s in seen if "count(CASE" in s]
     assert found["numbers"] == [("2026-01-03", 1), ("2026-01-10", 2), ("2026-01-17", 3)]
     # the fourth row is of the session of 2026-01-03, apart from its other row
     assert found["problems"] == [

@@ -49,7 +49,9 @@ def _record(db, clinic) -> None:
                     "interval": "4w",
                 },
             )
-            sessions.insert(db, {"course_id": cid, "date": "2026-01-05"}, [])
+            sessions.insert(
+                db, {"course_id": cid, "date": "2026-01-05", "number": 1}, [], moves_later=False
+            )
 
 
 def _named_patients(db, text: str) -> list:

@@ -1,18 +1,21 @@
 """What the checks of a new session or score read of its course, read once: its live sessions
-by day (which of them are signed), its patient's flags and its adverse events. Each part is
-read when it is first asked for and then kept; ``logged`` adds a session just recorded. An
-import that records many sessions of one course reads its course once, not once a session:
-on PostgreSQL each of those reads is a round trip to the server."""
+by day (which of them are signed), the days its instruments were scored, its patient's flags
+and its adverse events. Each part is read when it is first asked for and then kept; ``logged``
+adds a session just recorded. An import that records many sessions of one course reads its
+course once, not once a session: on PostgreSQL each of those reads is a round trip to the
+server. An import also reads the practice's instruments once for every course (``catalogue``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from prolotrack.domain.instruments import Instrument
 from prolotrack.domain.models import AdverseEvent, Course, Flag
-from prolotrack.storage import flags, sessions
+from prolotrack.storage import flags, scores, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -28,8 +31,11 @@ class Given:
 
 
 class CourseFacts:
-    def __init__(self, db: Database, course: Course):
+    def __init__(
+        self, db: Database, course: Course, catalogue: dict[str, Instrument] | None = None
+    ):
         self.db, self.course = db, course
+        self.catalogue = catalogue  # the practice's instruments by code, if read already
 
     @cached_property
     def sessions(self) -> dict[date, Given]:
@@ -37,6 +43,11 @@ class CourseFacts:
         return {
             day: Given(i, n, signed) for i, n, day, signed in sessions.days(self.db, self.course.id)
         }
+
+    @cached_property
+    def scored(self) -> set[tuple[str, date]]:
+        """The instrument and day of each of the course's live scores."""
+        return scores.scored_days(self.db, self.course.id)
 
     @cached_property
     def flags(self) -> list[Flag]:
@@ -51,14 +62,30 @@ class CourseFacts:
         """The live session of that day, if the course has one."""
         return self.sessions.get(day)
 
-    def logged(self, session_id: int, day: date, *, adverse_events: bool = False) -> None:
-        """A session just recorded on ``day`` (the later ones moved up by one, as stored);
-        ``adverse_events``: with some, read again when next asked for."""
+    def place(self, day: date) -> tuple[int, bool]:
+        """The number a new session on ``day`` takes among the course's sessions (in date
+        order), and whether later ones move up by one to make room."""
+        before = sum(1 for other in self.sessions if other < day)
+        return before + 1, any(other > day for other in self.sessions)
+
+    def logged(
+        self,
+        session_id: int,
+        day: date,
+        *,
+        scored: Iterable[str] = (),
+        adverse_events: bool = False,
+    ) -> None:
+        """A session just recorded on ``day`` (the later ones moved up by one, as stored),
+        with scores of the instruments ``scored``; ``adverse_events``: with some, read again
+        when next asked for."""
         if adverse_events:
             self.__dict__.pop("adverse_events", None)
+        if "scored" in self.__dict__:
+            self.scored.update((code, day) for code in scored)
         if "sessions" in self.__dict__:  # if not read yet, it will be read as it now stands
             for later_day, later in self.sessions.items():
                 if later_day > day:
                     later.number += 1
-            before = sum(1 for other in self.sessions if other < day)
-            self.sessions[day] = Given(session_id, before + 1, signed=False)
+            number, _ = self.place(day)
+            self.sessions[day] = Given(session_id, number, signed=False)

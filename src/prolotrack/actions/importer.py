@@ -66,8 +66,8 @@ class Importer:
         unquote: Callable[[str], str],
     ):
         self.db, self.today = db, today
-        catalogue = {i.code: i for i in stored_scores.instruments(db)}
-        self.sheet = Sheet(source, today, date_order, unquote, catalogue)
+        self.catalogue = {i.code: i for i in stored_scores.instruments(db)}
+        self.sheet = Sheet(source, today, date_order, unquote, self.catalogue)
         self.tally = self.sheet.tally
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
         self.courses: dict[tuple, tuple[int, tuple, int]] = {}  # its first line, fields, id
@@ -166,7 +166,7 @@ class Importer:
         else:  # its turn came back after a thousand other courses': read as it now stands
             course = stored_courses.get(self.db, known)
             assert course is not None
-        self.facts[course.id] = CourseFacts(self.db, course)
+        self.facts[course.id] = CourseFacts(self.db, course, self.catalogue)
         if len(self.facts) > self.RECENT_COURSES:
             self.facts.popitem(last=False)
         return self.facts[course.id]

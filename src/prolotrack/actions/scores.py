@@ -13,16 +13,23 @@ from prolotrack.domain.models import AdverseEvent, Course, Score, Session
 from prolotrack.storage import answers, audit, scores, sessions
 
 if TYPE_CHECKING:
+    from prolotrack.domain.instruments import Instrument
     from prolotrack.storage import Database
 from prolotrack.domain.scores import INTAKE_DAYS, severity_of
 
 
-def checked(db: Database, assignments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+def checked(
+    db: Database,
+    assignments: list[tuple[str, float]],
+    catalogue: dict[str, Instrument] | None = None,
+) -> list[tuple[str, float]]:
     """Each score's instrument known, its value in range, and each instrument once (the
-    instruments named read once)."""
+    instruments named read once, unless the caller read the practice's ``catalogue``)."""
     if not assignments:
         return assignments
-    catalogue = {i.code: i for i in scores.instruments(db, (code for code, _ in assignments))}
+    if catalogue is None:
+        named = scores.instruments(db, (code for code, _ in assignments))
+        catalogue = {i.code: i for i in named}
     seen: set[str] = set()
     for code, value in assignments:
         instrument = catalogue.get(code.lower())
@@ -74,7 +81,8 @@ def refuse(
             f" course started ({course.started_on.isoformat()}); an intake score may be dated"
             f" from {intake.isoformat()}"
         )
-    given = (facts or CourseFacts(db, course)).on(taken_on)
+    facts = facts or CourseFacts(db, course)
+    given = facts.on(taken_on)
     if given is not None and given.signed:  # read whole, to say who signed it
         what = f"a score dated {taken_on.isoformat()}"
         signing.refuse_if_day_signed(db, course.id, taken_on, what)
@@ -82,15 +90,15 @@ def refuse(
         raise Refused(
             f"session {session.id} belongs to course {session.course_id}, not {course.id}"
         )
-    already = scores.live_on(db, course.id, [code for code, _ in assignments], taken_on)
-    for code, _ in assignments:
-        first = already.get(code)
-        if first is not None:
-            raise Refused(
-                f"course {course.id} already has a {code} score on {taken_on.isoformat()}"
-                f" (score {first.id}: {code}={first.value:g}); one a day: to replace it, void it"
-                f" first (prolotrack score void {first.id} --reason TEXT)"
-            )
+    clashing = [code for code, _ in assignments if (code, taken_on) in facts.scored]
+    if clashing:  # read whole, to say which score it is
+        code = clashing[0]
+        first = scores.live_on(db, course.id, [code], taken_on)[code]
+        raise Refused(
+            f"course {course.id} already has a {code} score on {taken_on.isoformat()}"
+            f" (score {first.id}: {code}={first.value:g}); one a day: to replace it, void it"
+            f" first (prolotrack score void {first.id} --reason TEXT)"
+        )
 
 
 def written(

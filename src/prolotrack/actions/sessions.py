@@ -125,7 +125,7 @@ def record(
     guidance = vocab.one_of(entry.guidance, vocab.GUIDANCE, "guidance") if entry.guidance else None
     protocol = _protocol(db, entry, course)
     injections = _sites(entry, course, protocol, default_solution, guidance)
-    checked = scores.checked(db, entry.scores)
+    checked = scores.checked(db, entry.scores, facts.catalogue)
     if checked:
         scores.refuse(db, course, checked, entry.given_on, today, facts=facts)
     adverse = [
@@ -134,11 +134,13 @@ def record(
     ]
     anaesthetic = anaesthetic_of(entry.anesthetic)
     known = _warnings(facts, protocol, injections, anaesthetic)
+    number, moves_later = facts.place(entry.given_on)
     session_id = sessions.insert(
         db,
         {
             "course_id": course.id,
             "date": entry.given_on.isoformat(),
+            "number": number,
             "practitioner": vocab.note(entry.practitioner, "practitioner"),
             "anesthetic": anaesthetic,
             "guidance": guidance,
@@ -146,11 +148,13 @@ def record(
             "warnings": "\n".join(known) or None,
         },
         injections,
+        moves_later=moves_later,
     )
     scores.written_together(db, course, checked, entry.given_on, session_id)
     for fields in adverse:  # all begin on the session's day: in order
         sessions.add_adverse_event(db, {**fields, "session_id": session_id})
-    facts.logged(session_id, entry.given_on, adverse_events=bool(adverse))
+    scored = [code for code, _ in checked]
+    facts.logged(session_id, entry.given_on, scored=scored, adverse_events=bool(adverse))
     return session_id
 
 

@@ -47,6 +47,15 @@ def live_on(
     return found
 
 
+def scored_days(db: Database, course_id: int) -> set[tuple[str, date]]:
+    """The instrument and day of each of the course's live scores."""
+    found = db.execute(
+        "SELECT instrument, date FROM scores WHERE course_id = :course AND voided_at IS NULL",
+        {"course": course_id},
+    )
+    return {(code, date.fromisoformat(day)) for code, day in found}
+
+
 def update(db: Database, score_id: int, fields: dict) -> None:
     rows.update(db, "scores", score_id, fields)
 

@@ -14,18 +14,12 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 
-def insert(db: Database, fields: dict, injections: list[dict]) -> int:
-    """Record a session and its sites, numbered in date order among the course's sessions:
-    a back-dated session moves the later ones up by one."""
+def insert(db: Database, fields: dict, injections: list[dict], *, moves_later: bool) -> int:
+    """Record a session (its ``number`` among the course's sessions in ``fields``) and its
+    sites; ``moves_later``: it is back-dated, and the later sessions move up by one."""
     now = rows.utc_now()
-    course_id, day = fields["course_id"], fields["date"]
-    params = {"course": course_id, "day": day}
-    before, after = db.execute(
-        "SELECT count(CASE WHEN date < :day THEN 1 END), count(CASE WHEN date > :day THEN 1 END)"
-        " FROM sessions WHERE course_id = :course AND voided_at IS NULL",
-        params,
-    ).fetchone()
-    if after:  # two passes, because the numbers are unique within a course at every step
+    if moves_later:  # two passes, because the numbers are unique within a course at every step
+        params = {"course": fields["course_id"], "day": fields["date"]}
         db.execute(
             "UPDATE sessions SET number = -(number + 1)"
             " WHERE course_id = :course AND voided_at IS NULL AND date > :day",
@@ -36,10 +30,7 @@ def insert(db: Database, fields: dict, injections: list[dict]) -> int:
             " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
             params,
         )
-    number = before + 1
-    session_id = rows.insert(
-        db, "sessions", {**fields, "number": number, "created_at": now, "updated_at": now}
-    )
+    session_id = rows.insert(db, "sessions", {**fields, "created_at": now, "updated_at": now})
     _insert_sites(db, session_id, injections)
     return session_id
 
