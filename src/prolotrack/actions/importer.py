@@ -81,7 +81,8 @@ class Importer:
 
     def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
         """Read the whole file, recording each session it holds and every problem found."""
-        return self.sheet.read(handle, self._store, progress)
+        with self.db.pipeline():  # on PostgreSQL, a session's writes in one round trip
+            return self.sheet.read(handle, self._store, progress)
 
     def finish(self) -> Tally:
         return self.sheet.finish()

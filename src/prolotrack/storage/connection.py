@@ -53,6 +53,10 @@ class FileDatabase(Database):
         """One statement for each of ``rows`` (named parameters), prepared once."""
         self.conn.executemany(sql, rows)
 
+    def pipeline(self) -> contextlib.AbstractContextManager:
+        """Nothing to send together on a file: a statement is a call, not a round trip."""
+        return contextlib.nullcontext()
+
     def columns(self, table: str) -> list[str]:
         return [c.name for c in self[table].columns]
 

@@ -129,6 +129,11 @@ class PostgresDatabase:
         cursor = self.connection.cursor(row_factory=_dict_rows)
         return iter(cursor.execute(pyformat(sql), params or {}))
 
+    def pipeline(self):
+        """Statements sent without waiting for each one's answer, until a result is read
+        (psycopg's pipeline mode): an import's writes of a session in one round trip."""
+        return self.connection.pipeline()
+
     def executescript(self, sql: str) -> None:
         """Statements as they stand, without parameters (DDL, functions with their bodies)."""
         self.connection.execute(sql)
