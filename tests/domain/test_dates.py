@@ -113,6 +113,9 @@ def test_refused_intervals(text):
 
 def test_a_month_after_31_january_is_28_february():
     assert Interval(1, "m").after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert Interval(1, "m").after(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert Interval(1, "y").after(date(2028, 2, 29)) == date(2029, 2, 28)
+    assert Interval(13, "m").after(date(2026, 12, 15)) == date(2028, 1, 15)
 
 
 @given(st.integers(min_value=1, max_value=999), st.sampled_from("dwmy"))
@@ -126,6 +129,20 @@ def test_intervals_round_trip(count, unit):
 def test_interval_reader_never_crashes(text):
     with contextlib.suppress(InvalidInput):
         assert parse_interval(text).count >= 1
+
+
+@given(
+    st.dates(min_value=date(1800, 1, 1), max_value=date(9999, 12, 31)),
+    st.integers(min_value=1, max_value=999),
+    st.sampled_from("dwmy"),
+)
+def test_an_interval_after_a_day_is_dateutils_count(day, count, unit):
+    interval = Interval(count, unit)
+    try:
+        expected = day + interval.delta()
+    except (OverflowError, ValueError):
+        expected = date.max
+    assert interval.after(day) == expected
 
 
 def test_an_interval_past_the_end_of_the_calendar_stops_there():

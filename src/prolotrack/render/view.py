@@ -85,6 +85,8 @@ def plain(value: Any) -> Any:
 
 def text(value: Any, column: Column | None = None, *, joiner: str = ", ") -> str:
     """A value as one cell of text: ISO dates, numbers without needless zeros."""
+    if type(value) is str:  # most cells: asked first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

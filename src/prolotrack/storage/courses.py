@@ -121,16 +121,14 @@ def follow_up_values(db: Database) -> list[str]:
 
 def finished_since(db: Database, since: date) -> list[Course]:
     """Courses not voided, completed or with their planned sessions done, whose last live
-    session is on or after ``since``: those that may have a follow-up window open."""
+    session is on or after ``since``: those that may have a follow-up window open; each with
+    its patient, in one query."""
     recent = """c.voided_at IS NULL AND c.id IN
         (SELECT course_id FROM sessions WHERE date >= :since AND voided_at IS NULL)"""
-    found = f"""
-        {_DONE_AND_LAST.format(where=recent)}
-        SELECT c.id FROM courses c JOIN course USING (id)
-        WHERE course.last >= :since
-          AND (c.status = 'completed' OR course.done >= c.planned_sessions) ORDER BY c.id"""
-    ids = [r[0] for r in db.execute(found, {"since": since.isoformat()})]
-    return listing(db, ids=ids) if ids else []
+    found = f"""SELECT * FROM ({_with_owner(recent)}) c WHERE c.last_session_on >= :since
+        AND (c.status = 'completed' OR c.sessions_done >= c.planned_sessions)
+        ORDER BY c.started_on DESC, c.id"""
+    return _owned(db.query(found, {"since": since.isoformat()}))
 
 
 def listing(
@@ -159,15 +157,21 @@ def listing(
         ids=ids,
         voided=voided,
     )
+    return _owned(db.query(f"{_with_owner(where)} ORDER BY c.started_on DESC, c.id", params))
+
+
+def _with_owner(where: str) -> str:
+    """Courses ``c`` that ``where`` keeps, with their sessions done, the last, and the
+    patient's columns (each as ``owner_`` and its name)."""
     owner_columns = ", ".join(f"p.{c} AS owner_{c}" for c in _PATIENT_COLUMNS)
-    query = f"""{_select(f", {owner_columns}")}
-              JOIN patients p ON p.id = c.patient_id
-              WHERE {where} ORDER BY c.started_on DESC, c.id"""
-    found = []
-    for r in db.query(query, params):
-        owner = rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})
-        found.append(rows.course(r, owner))
-    return found
+    return f"{_select(f', {owner_columns}')} JOIN patients p ON p.id = c.patient_id WHERE {where}"
+
+
+def _owned(found: Iterator[dict]) -> list[Course]:
+    """The courses of rows from ``_with_owner``, each with its patient."""
+    return [
+        rows.course(r, rows.patient({c: r[f"owner_{c}"] for c in _PATIENT_COLUMNS})) for r in found
+    ]
 
 
 def with_scores(

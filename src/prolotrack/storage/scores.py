@@ -83,12 +83,14 @@ def for_courses(
     ``after_last_session``: only those taken after the course's last live session (all that a
     follow-up window can hold, a sixth of them at ten years)."""
     found: dict[int, list[Score]] = {cid: [] for cid in course_ids}
-    later = """ AND date > (SELECT max(x.date) FROM sessions x
-                           WHERE x.course_id = scores.course_id AND x.voided_at IS NULL)"""
-    sql = (
-        "SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL"
-        f"{later if after_last_session else ''} ORDER BY course_id, date, instrument, id"
-    )
+    if after_last_session:  # each course's last session found once, then a range of its index
+        sql = """SELECT s.* FROM (SELECT course_id, max(date) AS last FROM sessions
+                   WHERE course_id IN ({ids}) AND voided_at IS NULL GROUP BY course_id) l
+                 JOIN scores s ON s.course_id = l.course_id AND s.date > l.last
+                 WHERE s.voided_at IS NULL ORDER BY s.course_id, s.date, s.instrument, s.id"""
+    else:
+        sql = """SELECT * FROM scores WHERE course_id IN ({ids}) AND voided_at IS NULL
+                 ORDER BY course_id, date, instrument, id"""
     for r in rows.query_in(db, sql, course_ids):
         found[r["course_id"]].append(rows.score(r))
     return found
