@@ -85,17 +85,22 @@ class _Widest:
         for n, cell in enumerate(cells):
             if not cell:
                 continue
-            if self.printable and not cell.isprintable():
+            if cell.isprintable():
+                line = cell_len(cell)
+            else:
                 self.printable = False
-            sizes = {"line": max(cell_len(line) for line in cell.split("\n"))}
-            if self.free[n]:
-                sizes["word"] = max((cell_len(w) for w in cell.split()), default=0)
-                sizes["unit"] = max(map(cell_len, _units(cell)), default=0)
-                sizes["amount"] = max(map(cell_len, _units(cell, whole_agents=False)), default=0)
+                line = max(cell_len(line) for line in cell.split("\n"))
             best = self.best[n]
-            for measure, size in sizes.items():
-                if size > best.get(measure, (-1, ""))[0]:
-                    best[measure] = (size, cell)
+            if line > best.get("line", (-1, ""))[0]:
+                best["line"] = (line, cell)
+            if self.free[n]:
+                for measure, size in (
+                    ("word", max((cell_len(w) for w in cell.split()), default=0)),
+                    ("unit", max(map(cell_len, _units(cell)), default=0)),
+                    ("amount", max(map(cell_len, _units(cell, whole_agents=False)), default=0)),
+                ):
+                    if size > best.get(measure, (-1, ""))[0]:
+                        best[measure] = (size, cell)
 
     def rows(self) -> list[list[str]]:
         """Rows made of these cells (a column with fewer is filled with empty cells)."""
