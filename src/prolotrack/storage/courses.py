@@ -83,17 +83,9 @@ def find(db: Database, patient_id: int, condition: str, started_on: date) -> Cou
 
 
 # The engine's date arithmetic, as a first sieve: a month from 31 January is 3 March for SQLite
-# but 28 February for relativedelta, so the sieve lets through everything up to 3 days late and
+# but 28 February for the domain, so the sieve lets through everything up to 3 days late and
 # the domain computes the exact due date of the few that pass.
 _SIEVE_DAYS = 3
-# Each course (of those ``where`` keeps) with its live sessions done and the date of the last.
-_DONE_AND_LAST = """WITH course AS (
-            SELECT c.id,
-                (SELECT count(*) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS done,
-                (SELECT max(s.date) FROM sessions s
-                  WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last
-            FROM courses c WHERE {where})"""
 
 
 def due_by(db: Database, horizon: date) -> list[Course]:
@@ -101,16 +93,14 @@ def due_by(db: Database, horizon: date) -> list[Course]:
     exact rule is the domain's), each with its patient."""
     from datetime import timedelta
 
-    found = f"""
-        {_DONE_AND_LAST.format(where="c.status = 'active' AND c.voided_at IS NULL")}
-        SELECT c.id FROM courses c JOIN course USING (id)
-        WHERE (c.planned_sessions IS NULL OR course.done < c.planned_sessions)
-          AND CASE WHEN course.last IS NULL THEN c.started_on
-                   ELSE {sql.after_interval(db, "course.last", "c.interval")} END <= :sieve
-        ORDER BY c.id"""
+    active = "c.status = 'active' AND c.voided_at IS NULL"
+    found = f"""SELECT * FROM ({_with_owner(active)}) c
+        WHERE (c.planned_sessions IS NULL OR c.sessions_done < c.planned_sessions)
+          AND CASE WHEN c.last_session_on IS NULL THEN c.started_on
+                   ELSE {sql.after_interval(db, "c.last_session_on", "c.interval")} END <= :sieve
+        ORDER BY c.started_on DESC, c.id"""
     sieve = horizon + timedelta(days=_SIEVE_DAYS) if horizon < date.max - timedelta(7) else horizon
-    ids = [r["id"] for r in db.query(found, {"sieve": sieve.isoformat()})]
-    return listing(db, ids=ids) if ids else []
+    return _owned(db.query(found, {"sieve": sieve.isoformat()}))
 
 
 def follow_up_values(db: Database) -> list[str]:
