@@ -122,13 +122,11 @@ def timepoints(course: Course, scores: list[Score], today: date, stored: str) ->
         return []
     last = course.last_session_on
     assert last is not None
-    live = [s for s in scores if not s.voided_at]
+    live = sorted((s for s in scores if not s.voided_at), key=lambda s: (s.taken_on, s.id))
     found = []
     for point in parse(stored):
         due, opens, closes = window(last, point)
-        inside = sorted(
-            (s for s in live if opens <= s.taken_on <= closes), key=lambda s: (s.taken_on, s.id)
-        )
+        inside = [s for s in live if opens <= s.taken_on <= closes]
         measured = any(s.instrument == course.measure for s in inside)
         found.append(
             FollowUp(
