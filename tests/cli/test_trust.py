@@ -268,7 +268,7 @@ def test_a_migration_killed_midway_leaves_the_old_file_whole(user, tmp_path):
     old = tmp_path / "old.db"
     conn = raw.connect(old, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
-    schema.migrations.apply(Database(conn), stop_before="0002_secrets")
+    schema.sqlite_migrations().apply(Database(conn), stop_before="0002_secrets")
     conn.execute(
         "INSERT INTO patients (chart, name, created_at, updated_at) VALUES ('P-1', 'Ada', 'x', 'x')"
     )

@@ -4,6 +4,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prolotrack.domain.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable
 from prolotrack.storage import patients, schema
@@ -105,3 +107,12 @@ def test_the_catalogue_is_seeded_with_its_sources(tmp_path):
     assert (womac["minimum"], womac["maximum"], womac["better"]) == (0, 96, "lower")
     assert (womac["mcid"], womac["mcid_unit"]) == (12, "percent")
     assert "PMC7990728" in womac["source"]
+
+
+@given(st.lists(st.sampled_from(["id", "id_2", "name", "name_2", "name_3", "date"]), max_size=8))
+def test_repeated_column_names_are_numbered_as_sqlite_utils_numbers_them(names):
+    from sqlite_utils.utils import dedupe_keys
+
+    from prolotrack.storage import rows
+
+    assert rows.keys(iter(names)) == dedupe_keys(names)

@@ -196,7 +196,7 @@ def test_a_file_of_the_first_schema_migrates_with_every_row(tmp_path):
     from prolotrack.storage.connection import FileDatabase as Database
 
     db = Database(conn, execute_plugins=False)
-    schema.migrations.apply(db, stop_before="0002_secrets")
+    schema.sqlite_migrations().apply(db, stop_before="0002_secrets")
     db.executescript("""
         INSERT INTO patients VALUES (1, 'P-0001', 'Ada Lovelace', '1950-05-01', 'F', NULL, NULL,
             NULL, '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z');
@@ -353,7 +353,7 @@ def test_a_first_edition_file_takes_the_second_editions_schema(tmp_path):
     path = tmp_path / "v6.db"
     conn = raw.connect(path, isolation_level=None)
     db = Database(conn, execute_plugins=False)
-    schema.migrations.apply(db, stop_before="0007_follow_up_and_corrections")
+    schema.sqlite_migrations().apply(db, stop_before="0007_follow_up_and_corrections")
     db.execute("PRAGMA user_version = 6")
     audit.begin(db, None)
     db.executescript("""

@@ -193,7 +193,7 @@ def test_a_file_of_the_last_release_is_upgraded_and_the_upgrade_logged(tmp_path)
     conn = raw.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     db = FileDatabase(conn, execute_plugins=False)
-    schema.migrations.apply(db, stop_before="0009_adverse_events_voided")
+    schema.sqlite_migrations().apply(db, stop_before="0009_adverse_events_voided")
     conn.execute(f"PRAGMA user_version = {LAST_RELEASE}")
     keys.save_head(schema.file_identity(db), path, chain.head(db, None))  # as its machine had it
     conn.close()
@@ -218,7 +218,7 @@ def test_an_older_file_without_its_head_is_not_upgraded(tmp_path):
     path = tmp_path / "clinic.db"
     conn = raw.connect(path, isolation_level=None)
     db = FileDatabase(conn, execute_plugins=False)
-    schema.migrations.apply(db, stop_before="0009_adverse_events_voided")
+    schema.sqlite_migrations().apply(db, stop_before="0009_adverse_events_voided")
     conn.execute(f"PRAGMA user_version = {LAST_RELEASE}")
     conn.close()
     before = path.read_bytes()

@@ -24,7 +24,7 @@ Progress = Callable[[Iterable], Iterable]
 
 def default_busy_timeout() -> float:
     """How long a write waits for a busy database, unless told."""
-    from prolotrack.storage.connection import BUSY_TIMEOUT_SECONDS
+    from prolotrack.storage.disk import BUSY_TIMEOUT_SECONDS
 
     return BUSY_TIMEOUT_SECONDS
 

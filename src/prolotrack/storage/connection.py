@@ -22,7 +22,7 @@ from prolotrack.domain.errors import (
     DatabaseMissing,
     DatabaseUnusable,
 )
-from prolotrack.storage import audit, chain, cipher, disk, health, keys, leftovers, schema
+from prolotrack.storage import audit, chain, cipher, disk, health, keys, leftovers, rows, schema
 from prolotrack.storage.disk import BUSY_TIMEOUT_SECONDS
 
 DIALECT = "sqlite"
@@ -39,11 +39,9 @@ class FileDatabase(Database):
         """Rows as dicts, like sqlite-utils' own ``query`` but without the savepoint it puts
         around each statement in case one returns no rows: three statements for one. Every
         command runs inside its own transaction, and storage queries only with SELECT."""
-        from sqlite_utils.utils import dedupe_keys
-
         cursor = self.conn.execute(sql, params or {})
-        keys = dedupe_keys(d[0] for d in cursor.description)
-        return (dict(zip(keys, row, strict=True)) for row in cursor)
+        names = rows.keys(d[0] for d in cursor.description)
+        return (dict(zip(names, row, strict=True)) for row in cursor)
 
     def stream(self, sql: str, params: dict | None = None) -> sqlite3.Cursor:
         """Rows of a long query, one at a time (SQLite's cursor is one already)."""

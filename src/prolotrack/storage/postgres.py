@@ -32,7 +32,7 @@ from prolotrack.domain.errors import (
     ProlotrackError,
     Refused,
 )
-from prolotrack.storage import audit, chain, keys, registry, schema
+from prolotrack.storage import audit, chain, keys, registry, rows, schema
 
 DIALECT = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
@@ -68,9 +68,7 @@ def pyformat(sql: str) -> str:
 def _dict_rows(cursor):
     """psycopg's row factory for ``query``: rows as dicts, a repeated column name numbered as
     sqlite-utils numbers it on the file."""
-    from sqlite_utils.utils import dedupe_keys
-
-    names = list(dedupe_keys(c.name for c in cursor.description or ()))
+    names = rows.keys(c.name for c in cursor.description or ())
     return lambda values: dict(zip(names, values, strict=True))
 
 

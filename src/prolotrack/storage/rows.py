@@ -17,6 +17,26 @@ if TYPE_CHECKING:
 _CHUNK = 500  # ids bound at once: well under either engine's limit on parameters
 
 
+def keys(names: Iterator[str]) -> list[str]:
+    """A row's column names as its dict's keys: a repeated name numbered ``_2``, ``_3``...,
+    skipping a number another column has (sqlite-utils' rule, without importing it: a command
+    on PostgreSQL does not need it)."""
+    names = list(names)
+    taken = set(names)
+    if len(taken) == len(names):
+        return names
+    seen: set[str] = set()
+    found = []
+    for name in names:
+        key, number = name, 2
+        if name in seen:
+            while key in seen or key in taken:
+                key, number = f"{name}_{number}", number + 1
+        seen.add(key)
+        found.append(key)
+    return found
+
+
 def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
     """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
     from prolotrack.storage.sql import ids as named

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from prolotrack.domain.errors import DatabaseUnusable
 from prolotrack.storage import audit, keys
-from prolotrack.storage.migrations import KEYED_CHAIN, KNOWN, STEPS, file_identity, migrations
+from prolotrack.storage.migrations import (
+    KEYED_CHAIN,
+    KNOWN,
+    STEPS,
+    file_identity,
+    sqlite_migrations,
+)
 from prolotrack.storage.migrations.dialects import POSTGRESQL
 
 if TYPE_CHECKING:
@@ -24,8 +30,8 @@ __all__ = [
     "file_identity",
     "file_key",
     "migrate",
-    "migrations",
     "pending",
+    "sqlite_migrations",
     "version",
 ]
 
@@ -41,7 +47,7 @@ SERVER_RECORD = "prolotrack_migrations"  # PostgreSQL's record of the migrations
 
 def applied(db: Database) -> list[str]:
     if db.dialect == "sqlite":
-        return [m.name for m in migrations.applied(db)]
+        return [m.name for m in sqlite_migrations().applied(db)]
     if SERVER_RECORD not in db.table_names():
         return []
     return [r[0] for r in db.execute(f"SELECT name FROM {SERVER_RECORD} ORDER BY name")]
@@ -107,10 +113,10 @@ def migrate(db: Database, upto: int | None = None) -> None:
         if "audit_context" in db.table_names():  # else the migration that makes it fills it
             audit.as_migration(db)
         if upto is not None and upto < len(KNOWN):
-            migrations.apply(db, stop_before=KNOWN[upto])
+            sqlite_migrations().apply(db, stop_before=KNOWN[upto])
             needed = needed[:upto]
         else:
-            migrations.apply(db)
+            sqlite_migrations().apply(db)
         db.execute(f"PRAGMA user_version = {len(before) + len(needed)}")
     _, key = file_key(db)
     if before and needed and key is not None:  # an upgrade, not a new database

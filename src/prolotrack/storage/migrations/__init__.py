@@ -12,18 +12,18 @@ to a database: add a new one. ``docs/data-model.md`` describes the tables.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-from sqlite_utils import Migrations
 
 from prolotrack.storage.migrations.dialects import DIALECTS, SQLITE, Dialect
 
 if TYPE_CHECKING:
+    from sqlite_utils import Migrations
+
     from prolotrack.storage import Database
 
 MIGRATION_SET = "prolotrack"
-migrations = Migrations(MIGRATION_SET)  # SQLite's record of what has run
 KNOWN: list[str] = []  # every migration this version knows, oldest first
 STEPS: dict[str, Callable[[Database, Dialect], None]] = {}
 KEYED_CHAIN = "0006_keyed_audit_chain"  # from this migration on, the audit chain has a key
@@ -35,10 +35,21 @@ def migration(name: str):
     def register(fn: Callable[[Database, Dialect], None]):
         KNOWN.append(name)
         STEPS[name] = fn
-        migrations(name=name)(lambda db: fn(db, SQLITE))
         return fn
 
     return register
+
+
+@functools.cache
+def sqlite_migrations() -> Migrations:
+    """The migrations as sqlite-utils applies them to a file and records them there (made on
+    first use: a command on PostgreSQL never imports sqlite-utils, nor numpy with it)."""
+    from sqlite_utils import Migrations
+
+    found = Migrations(MIGRATION_SET)
+    for name in KNOWN:
+        found(name=name)(lambda db, step=STEPS[name]: step(db, SQLITE))
+    return found
 
 
 def dialect(db: Database) -> Dialect:
