@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from prolotrack.actions import lookup, sessions
+from prolotrack.actions import courses, lookup, patients, sessions
+from prolotrack.domain.courses import CoursePlan
 from prolotrack.domain.errors import InvalidInput, NotFound
 from prolotrack.domain.sessions import SessionEntry
 from prolotrack.domain.sites import parse_site
@@ -115,6 +116,8 @@ def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_p
     found = {}
 
     def work(db):
+        ada = patients.add(db, date(2026, 3, 20), name="Ada Test", chart="P-1")
+        courses.start(db, ada, CoursePlan("knee", date(2026, 1, 2)), date(2026, 3, 20))
         importer = Importer(db, "sheet.csv", date(2026, 3, 20), None, unquote)
         importer.read(io.StringIO(SHEET, newline=""))
         with pytest.raises(ProlotrackError) as refused:
@@ -127,11 +130,11 @@ def test_an_import_reads_each_course_once_and_numbers_its_sessions_by_date(tmp_p
     assert len([s for s in seen if "FROM adverse_events" in s]) == 1
     assert len([s for s in seen if "FROM signatures g" in s]) == 1
     # the days its scores were taken, once for the course; the practice's instruments once
-    # for the import (and the course's measure as it starts), none for a session; no
+    # for the import (the first, as the course starts before it), none for a session; no
     # session's number counted from the stored sessions
     assert len([s for s in seen if re.search(r"FROM scores\b", s)]) == 1
     instruments = [s for s in seen if "FROM instruments" in s]
-    assert len(instruments) == 2 and "WHERE code = 'nrs'" in instruments[1]
+    assert len(instruments) == 2 and "WHERE code = 'nrs'" in instruments[0]
     assert not [s for s in seen if "count(CASE" in s]
     assert found["numbers"] == [("2026-01-03", 1), ("2026-01-10", 2), ("2026-01-17", 3)]
     # the fourth row is of the session of 2026-01-03, apart from its other row
@@ -173,9 +176,10 @@ def test_an_import_whose_courses_interleave_beyond_those_kept_reads_them_again(
         ).fetchall()
 
     seen = traced(tmp_path / "clinic.db", work)
-    # read at each turn of a course (five in each run), the flags only to record a session
-    assert len([s for s in seen if "FROM signatures g" in s]) == 10
-    assert len([s for s in seen if "FROM patient_flags" in s]) == 5
+    # read at each turn of a course (five in each run) but a course's first in the first run,
+    # when the import starts it; the flags only to record a session (the first run's three)
+    assert len([s for s in seen if "FROM signatures g" in s]) == 8
+    assert len([s for s in seen if "FROM patient_flags" in s]) == 3
     assert found["numbers"] == [
         (1, "2026-01-03", 1),
         (1, "2026-01-10", 2),
@@ -185,3 +189,28 @@ def test_an_import_whose_courses_interleave_beyond_those_kept_reads_them_again(
     ]
     assert (found["first"].sessions_added, found["first"].sessions_skipped) == (5, 0)
     assert (found["again"].sessions_added, found["again"].sessions_skipped) == (0, 5)
+
+
+def test_a_course_the_import_starts_is_known_without_reading_it(tmp_path):
+    """A course the import starts, of a patient it adds, has no sessions, scores, flags or
+    adverse events on file: none is read, nor whether the course is on file, nor the
+    measure's instrument (the import read the practice's), nor the follow-up setting."""
+    import io
+
+    from prolotrack.actions.importer import Importer
+    from prolotrack.render.delimited import unquote
+
+    found = {}
+
+    def work(db):
+        importer = Importer(db, "sheet.csv", date(2026, 3, 20), None, unquote)
+        importer.read(io.StringIO(INTERLEAVED, newline=""))
+        found["tally"] = importer.finish()
+
+    seen = traced(tmp_path / "clinic.db", work)
+    for table in ("patient_flags", "adverse_events", "signatures g", "scores"):
+        assert not [s for s in seen if re.search(rf"FROM {table}\b", s)], table
+    assert not [s for s in seen if "lower(c.condition)" in s]  # is it on file already?
+    assert len([s for s in seen if "FROM instruments" in s]) == 1
+    assert len([s for s in seen if "FROM settings" in s]) == 1
+    assert (found["tally"].courses_added, found["tally"].sessions_added) == (2, 5)

@@ -37,6 +37,23 @@ class CourseFacts:
         self.db, self.course = db, course
         self.catalogue = catalogue  # the practice's instruments by code, if read already
 
+    @classmethod
+    def started(
+        cls,
+        db: Database,
+        course: Course,
+        catalogue: dict[str, Instrument] | None = None,
+        *,
+        new_patient: bool = False,
+    ) -> CourseFacts:
+        """A course this command has just started: it has no sessions, scores or adverse
+        events yet, nor flags when its patient was just added too; known without asking."""
+        facts = cls(db, course, catalogue)
+        facts.sessions, facts.scored, facts.adverse_events = {}, set(), []
+        if new_patient:
+            facts.flags = []
+        return facts
+
     @cached_property
     def sessions(self) -> dict[date, Given]:
         """The course's live sessions by day (a course has one a day)."""

@@ -23,15 +23,20 @@ from prolotrack.domain.courses import (
 )
 
 
-def check_measure(db: Database, code: str) -> str:
+def check_measure(db: Database, code: str, catalogue: dict | None = None) -> str:
+    """The instrument's code, if the practice has it (``catalogue``: its instruments by code,
+    when read already)."""
     code = code.strip().lower()
-    if scores.instrument(db, code) is None:
+    found = code in catalogue if catalogue is not None else scores.instrument(db, code) is not None
+    if not found:
         known = ", ".join(i.code for i in scores.instruments(db))
         raise NotFound(f"unknown instrument {code!r} (known: {known})")
     return code
 
 
-def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Course:
+def start(
+    db: Database, patient: Patient, plan: CoursePlan, today: date, catalogue: dict | None = None
+) -> Course:
     if patient.archived_at:
         raise Refused(f"{patient.label} is archived; a course cannot be started for them")
     template = lookup.protocol(db, plan.protocol) if plan.protocol else None
@@ -51,7 +56,7 @@ def start(db: Database, patient: Patient, plan: CoursePlan, today: date) -> Cour
         "region": vocab.text(plan.region, "region") if plan.region is not None else None,
         "side": vocab.side(plan.side) if plan.side is not None else None,
         "icd10": vocab.icd10(plan.icd10) if plan.icd10 is not None else None,
-        "measure": check_measure(db, plan.measure or DEFAULT_MEASURE),
+        "measure": check_measure(db, plan.measure or DEFAULT_MEASURE, catalogue),
         "interval": str(plan.interval or DEFAULT_INTERVAL),
         "planned_sessions": (
             vocab.planned_sessions(plan.planned_sessions)

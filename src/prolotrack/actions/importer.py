@@ -67,6 +67,7 @@ class Importer:
     ):
         self.db, self.today = db, today
         self.catalogue = {i.code: i for i in stored_scores.instruments(db)}
+        self.follow_up = courses.practice_follow_up(db)  # a new course's, unless its own
         self.sheet = Sheet(source, today, date_order, unquote, self.catalogue)
         self.tally = self.sheet.tally
         self.patients: dict[tuple, tuple[int, str, Patient | None]] = {}
@@ -78,6 +79,7 @@ class Importer:
         self.facts: OrderedDict[int, CourseFacts] = OrderedDict()
         self.failed: set[tuple] = set()
         self.namesakes: dict[str, Namesakes] = {}
+        self.added: set[int] = set()  # the patients this import added: nothing on file yet
 
     def read(self, handle: IO[str], progress: Callable[[Iterable], Iterable] = iter) -> Tally:
         """Read the whole file, recording each session it holds and every problem found."""
@@ -131,6 +133,7 @@ class Importer:
         if found is None:
             self._warn_of_namesakes(group.line, row["name"], chart)
             found = patients.add(self.db, self.today, name=row["name"], chart=chart)
+            self.added.add(found.id)
             self.tally.patients_added += 1
             if found.chart:
                 self._namesakes(found.name).add(found.chart)
@@ -163,11 +166,16 @@ class Importer:
             self.facts.move_to_end(known)
             return self.facts[known]
         if known is None:
-            course = self._first_seen(group, patient)
+            course, started = self._first_seen(group, patient)
         else:  # its turn came back after a thousand other courses': read as it now stands
-            course = stored_courses.get(self.db, known)
+            course, started = stored_courses.get(self.db, known), False
             assert course is not None
-        self.facts[course.id] = CourseFacts(self.db, course, self.catalogue)
+        if started:  # on PostgreSQL, four round trips a course that would find nothing
+            new_patient = patient.id in self.added
+            facts = CourseFacts.started(self.db, course, self.catalogue, new_patient=new_patient)
+        else:
+            facts = CourseFacts(self.db, course, self.catalogue)
+        self.facts[course.id] = facts
         if len(self.facts) > self.RECENT_COURSES:
             self.facts.popitem(last=False)
         return self.facts[course.id]
@@ -182,13 +190,16 @@ class Importer:
                 raise InvalidInput(f"{k} differs from line {first_line} of the same course")
         return course_id
 
-    def _first_seen(self, group: SessionRows, patient: Patient) -> Course:
-        """The course a line names first: found on file, or started."""
+    def _first_seen(self, group: SessionRows, patient: Patient) -> tuple[Course, bool]:
+        """The course a line names first: found on file, or started (True)."""
         row = group.row
         fields = {k: row.get(k) or None for k in COURSE_FIELDS}
         started_on = date.fromisoformat(row["started_on"])
-        found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
-        if found is None:
+        found = None
+        if patient.id not in self.added:  # a patient just added has no course on file
+            found = stored_courses.find(self.db, patient.id, row["condition"], started_on)
+        started = found is None
+        if started:
             plan = CoursePlan(
                 condition=row["condition"],
                 started_on=started_on,
@@ -198,12 +209,13 @@ class Importer:
                 measure=fields["measure"],
                 interval=parse_interval(fields["interval"]) if fields["interval"] else None,
                 planned_sessions=fields["planned_sessions"],
+                follow_up=self.follow_up,
             )
-            found = courses.start(self.db, patient, plan, self.today)
+            found = courses.start(self.db, patient, plan, self.today, self.catalogue)
             self.tally.courses_added += 1
         # its id and fields only: kept for every course of the sheet
         self.courses[group.course_key] = (group.line, tuple(fields.values()), found.id)
-        return found
+        return found, started
 
     def _session(self, group: SessionRows, facts: CourseFacts) -> None:
         given_on = date.fromisoformat(group.row["session_date"])
