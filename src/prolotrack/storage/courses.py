@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.models import Course, Score
-from prolotrack.storage import patients, rows, sql
+from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -26,9 +26,6 @@ def _select(more: str = "") -> str:
           WHERE s.course_id = c.id AND s.voided_at IS NULL) AS last_session_on{more}
     FROM courses c
 """
-
-
-_SELECT = _select()
 
 
 def insert(db: Database, fields: dict) -> int:
@@ -53,25 +50,22 @@ def first_session_on(db: Database, course_id: int) -> date | None:
 
 
 def get(db: Database, course_id: int) -> Course | None:
-    found = list(db.query(f"{_SELECT} WHERE c.id = :id", {"id": course_id}))
-    if not found:
-        return None
-    return rows.course(found[0], patients.get(db, found[0]["patient_id"]))
+    found = _owned(db.query(_with_owner("c.id = :id"), {"id": course_id}))
+    return found[0] if found else None
 
 
 def of_ids(db: Database, ids: list[int]) -> dict[int, Course]:
     """These courses by id, each with its patient."""
-    found = list(rows.query_in(db, f"{_SELECT} WHERE c.id IN ({{ids}})", ids))
-    owners = patients.of_ids(db, sorted({r["patient_id"] for r in found}))
-    return {r["id"]: rows.course(r, owners[r["patient_id"]]) for r in found}
+    return {c.id: c for c in _owned(rows.query_in(db, _with_owner("c.id IN ({ids})"), ids))}
 
 
 def find(db: Database, patient_id: int, condition: str, started_on: date) -> Course | None:
     """The patient's course for this condition (any case) started on this date."""
-    found = list(
+    same = """c.patient_id = :patient AND lower(c.condition) = :condition
+        AND c.started_on = :started ORDER BY c.id LIMIT 1"""
+    found = _owned(
         db.query(
-            f"""{_SELECT} WHERE c.patient_id = :patient AND lower(c.condition) = :condition
-                AND c.started_on = :started ORDER BY c.id LIMIT 1""",
+            _with_owner(same),
             {
                 "patient": patient_id,
                 "condition": sql.ascii_lower(condition),
@@ -79,7 +73,7 @@ def find(db: Database, patient_id: int, condition: str, started_on: date) -> Cou
             },
         )
     )
-    return rows.course(found[0], patients.get(db, patient_id)) if found else None
+    return found[0] if found else None
 
 
 # The engine's date arithmetic, as a first sieve: a month from 31 January is 3 March for SQLite
