@@ -16,10 +16,10 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.measure import Measurement
-from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from prolotrack.render.pipe_table import PipeTable
 from prolotrack.render.view import Column, Listing, Record, text
 
 _PIPE_WIDTH = 100_000
@@ -153,7 +153,7 @@ class _Layout:
         title = self.title if first else None
         caption = self.caption if last else None
         if self.kind == "pipe":
-            return _PipeTable(title, self.columns, self.widths, cells, first, caption)
+            return PipeTable(title, self.columns, self.widths, cells, first, caption)
         if self.kind == "fold":
             table = _fold_table(title, self.columns, self.widths, cells)
         else:
@@ -332,38 +332,6 @@ def _frame(title: str | None, **options) -> Table:
         highlight=False,
         **options,
     )
-
-
-class _PipeTable:
-    """A table for a pipe, drawn a line at a time as Rich draws it with room for every value:
-    nothing wraps, so each column is as wide as its widest cell, and a row is its cells
-    justified in their widths, three spaces apart. Rich laying out every cell of a long listing
-    (a year of sessions, a ten-year audit log) takes several times as long; the output is the
-    same, character for character (tests/render/test_table.py holds it to Rich's own)."""
-
-    def __init__(self, title, columns, widths, cells, headed: bool, caption: str | None):
-        self.title, self.columns, self.widths, self.cells = title, columns, widths, cells
-        self.headed, self.caption = headed, caption
-
-    def _line(self, values: list[str]) -> str:
-        placed = []
-        for value, width, column in zip(values, self.widths, self.columns, strict=True):
-            gap = " " * (width - cell_len(value))
-            placed.append(gap + value if column.numeric else value + gap)
-        return "   ".join(placed)
-
-    def __rich_console__(self, console, options):
-        width = sum(self.widths) + 3 * (len(self.widths) - 1)
-        around = options.update(width=width, justify="left", highlight=False, height=None)
-        if self.title:
-            yield from console.render(console.render_str(self.title, highlight=False), around)
-        if self.headed:
-            yield Segment(self._line([c.header for c in self.columns]) + "\n")
-            yield Segment("\u2500" * width + "\n")
-        for row in self.cells:
-            yield Segment(self._line(row) + "\n")
-        if self.caption:
-            yield from console.render(console.render_str(self.caption, highlight=False), around)
 
 
 def _fold_table(title: str | None, columns: list, widths: list[int], cells: list[list[str]]):
