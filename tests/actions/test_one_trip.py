@@ -214,3 +214,28 @@ def test_a_course_the_import_starts_is_known_without_reading_it(tmp_path):
     assert len([s for s in seen if "FROM instruments" in s]) == 1
     assert len([s for s in seen if "FROM settings" in s]) == 1
     assert (found["tally"].courses_added, found["tally"].sessions_added) == (2, 5)
+
+
+def test_a_patient_added_and_a_course_started_are_returned_as_stored(tmp_path):
+    """Each comes back from its insert (RETURNING), not read again after it: what the commands
+    show is what a read of the record gives."""
+    from prolotrack.storage import courses as stored_courses
+    from prolotrack.storage import patients as stored_patients
+
+    made = {}
+
+    def work(db):
+        today = date(2026, 3, 20)
+        made["patient"] = patients.add(db, today, name="Ada Test", chart="P-1", sex="F")
+        plan = CoursePlan("knee", date(2026, 1, 2), side="left", planned_sessions=4)
+        made["course"] = courses.start(db, made["patient"], plan, today)
+        made["read"] = (
+            stored_patients.get(db, made["patient"].id),
+            stored_courses.get(db, made["course"].id),
+        )
+
+    seen = traced(tmp_path / "clinic.db", work)
+    assert made["read"] == (made["patient"], made["course"])
+    reads = [s for s in seen if s.lstrip().startswith("SELECT") and "WHERE id = " in s]
+    assert len([s for s in seen if "c.id = " in s]) == 1  # the test's own read of the course
+    assert len(reads) == 1  # the test's own read of the patient

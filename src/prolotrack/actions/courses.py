@@ -68,7 +68,7 @@ def start(
         "protocol": template.name if template else None,
         "follow_up": follow_up.normal(plan.follow_up or practice_follow_up(db)),
     }
-    return courses.get(db, courses.insert(db, fields))
+    return courses.start(db, fields, patient)
 
 
 def practice_follow_up(db: Database) -> str:

@@ -28,7 +28,7 @@ def add(db: Database, today: date, **given) -> Patient:
         raise InvalidInput("a patient needs a name")
     fields = checked_fields(today, **given)
     _chart_free(db, fields.get("chart"))
-    return patients.get(db, patients.insert(db, fields))
+    return patients.add(db, fields)
 
 
 def edit(db: Database, patient: Patient, today: date, **given) -> Patient:

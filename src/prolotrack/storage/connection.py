@@ -38,7 +38,8 @@ class FileDatabase(Database):
     def query(self, sql: str, params: dict | None = None) -> Iterator[dict]:
         """Rows as dicts, like sqlite-utils' own ``query`` but without the savepoint it puts
         around each statement in case one returns no rows: three statements for one. Every
-        command runs inside its own transaction, and storage queries only with SELECT."""
+        command runs inside its own transaction; storage queries with SELECT, and
+        inserts a row it reads back at once with RETURNING."""
         cursor = self.conn.execute(sql, params or {})
         names = rows.keys(d[0] for d in cursor.description)
         return (dict(zip(names, row, strict=True)) for row in cursor)

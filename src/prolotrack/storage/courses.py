@@ -8,7 +8,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from prolotrack.domain.models import Course, Score
+from prolotrack.domain.models import Course, Patient, Score
 from prolotrack.storage import rows, sql
 
 if TYPE_CHECKING:
@@ -29,8 +29,17 @@ def _select(more: str = "") -> str:
 
 
 def insert(db: Database, fields: dict) -> int:
+    return rows.insert(db, "courses", _stamped(fields))
+
+
+def start(db: Database, fields: dict, patient: Patient) -> Course:
+    """Insert a course of ``patient`` and return it as stored (no session yet)."""
+    return rows.course(rows.inserted(db, "courses", _stamped(fields)), patient)
+
+
+def _stamped(fields: dict) -> dict:
     now = rows.utc_now()
-    return rows.insert(db, "courses", {**fields, "created_at": now, "updated_at": now})
+    return {**fields, "created_at": now, "updated_at": now}
 
 
 def update(db: Database, course_id: int, fields: dict) -> None:

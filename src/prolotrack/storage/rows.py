@@ -51,6 +51,13 @@ def insert(db: Database, table: str, row: dict) -> int:
     return db.execute(_insert_sql(table, tuple(row)) + " RETURNING id", row).fetchone()[0]
 
 
+def inserted(db: Database, table: str, row: dict) -> dict:
+    """Insert one row and return it as stored, the columns left to their defaults filled in:
+    one round trip to a server, where the insert and reading it back were two."""
+    [stored] = db.query(_insert_sql(table, tuple(row)) + " RETURNING *", row)
+    return stored
+
+
 def insert_all(db: Database, table: str, rows: list[dict]) -> None:
     """Insert rows that all have the same keys, with one statement prepared once."""
     if rows:
