@@ -118,7 +118,7 @@ class Importer:
                     f"name {row['name']!r} differs from line {first_line} ({name!r})"
                 )
             return found
-        chart = row.get("chart") or None
+        chart = " ".join((row.get("chart") or "").split()) or None  # as it would be stored
         if chart:
             found = stored_patients.by_chart(self.db, chart)
         else:
@@ -132,7 +132,9 @@ class Importer:
             raise InvalidInput(f"chart {chart!r} belongs to {found.name!r}, not {row['name']!r}")
         if found is None:
             self._warn_of_namesakes(group.line, row["name"], chart)
-            found = patients.add(self.db, self.today, name=row["name"], chart=chart)
+            found = patients.add(
+                self.db, self.today, name=row["name"], chart=chart, chart_unused=True
+            )
             self.added.add(found.id)
             self.tally.patients_added += 1
             if found.chart:

@@ -22,12 +22,14 @@ def _chart_free(db: Database, chart: str | None, patient_id: int | None = None) 
         raise Refused(f"chart number {chart!r} already belongs to {holder.label}")
 
 
-def add(db: Database, today: date, **given) -> Patient:
-    """Record a new patient; the chart number, when given, must be unused."""
+def add(db: Database, today: date, *, chart_unused: bool = False, **given) -> Patient:
+    """Record a new patient; the chart number, when given, must be unused (``chart_unused``:
+    the caller found it so in this transaction, as an import does before it adds one)."""
     if given.get("name") is None:
         raise InvalidInput("a patient needs a name")
     fields = checked_fields(today, **given)
-    _chart_free(db, fields.get("chart"))
+    if not chart_unused:
+        _chart_free(db, fields.get("chart"))
     return patients.add(db, fields)
 
 
