@@ -29,17 +29,12 @@ def _select(more: str = "") -> str:
 
 
 def insert(db: Database, fields: dict) -> int:
-    return rows.insert(db, "courses", _stamped(fields))
+    return rows.insert(db, "courses", rows.stamped(fields))
 
 
 def start(db: Database, fields: dict, patient: Patient) -> Course:
     """Insert a course of ``patient`` and return it as stored (no session yet)."""
-    return rows.course(rows.inserted(db, "courses", _stamped(fields)), patient)
-
-
-def _stamped(fields: dict) -> dict:
-    now = rows.utc_now()
-    return {**fields, "created_at": now, "updated_at": now}
+    return rows.course(rows.inserted(db, "courses", rows.stamped(fields)), patient)
 
 
 def update(db: Database, course_id: int, fields: dict) -> None:

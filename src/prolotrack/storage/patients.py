@@ -15,17 +15,12 @@ _SELECT = "SELECT * FROM patients"
 
 
 def insert(db: Database, fields: dict) -> int:
-    return rows.insert(db, "patients", _stamped(fields))
+    return rows.insert(db, "patients", rows.stamped(fields))
 
 
 def add(db: Database, fields: dict) -> Patient:
     """Insert a patient and return them as stored."""
-    return rows.patient(rows.inserted(db, "patients", _stamped(fields)))
-
-
-def _stamped(fields: dict) -> dict:
-    now = rows.utc_now()
-    return {**fields, "created_at": now, "updated_at": now}
+    return rows.patient(rows.inserted(db, "patients", rows.stamped(fields)))
 
 
 def update(db: Database, patient_id: int, fields: dict) -> None:

@@ -51,6 +51,12 @@ def insert(db: Database, table: str, row: dict) -> int:
     return db.execute(_insert_sql(table, tuple(row)) + " RETURNING id", row).fetchone()[0]
 
 
+def stamped(fields: dict) -> dict:
+    """A new row's fields with the time it was made, as created and as last updated."""
+    now = utc_now()
+    return {**fields, "created_at": now, "updated_at": now}
+
+
 def inserted(db: Database, table: str, row: dict) -> dict:
     """Insert one row and return it as stored, the columns left to their defaults filled in:
     one round trip to a server, where the insert and reading it back were two."""

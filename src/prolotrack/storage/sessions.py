@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 def insert(db: Database, fields: dict, injections: list[dict], *, moves_later: bool) -> int:
     """Record a session (its ``number`` among the course's sessions in ``fields``) and its
     sites; ``moves_later``: it is back-dated, and the later sessions move up by one."""
-    now = rows.utc_now()
     if moves_later:  # two passes, because the numbers are unique within a course at every step
         params = {"course": fields["course_id"], "day": fields["date"]}
         db.execute(
@@ -30,7 +29,7 @@ def insert(db: Database, fields: dict, injections: list[dict], *, moves_later: b
             " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
             params,
         )
-    session_id = rows.insert(db, "sessions", {**fields, "created_at": now, "updated_at": now})
+    session_id = rows.insert(db, "sessions", rows.stamped(fields))
     _insert_sites(db, session_id, injections)
     return session_id
 
