@@ -239,3 +239,37 @@ def test_a_patient_added_and_a_course_started_are_returned_as_stored(tmp_path):
     reads = [s for s in seen if s.lstrip().startswith("SELECT") and "WHERE id = " in s]
     assert len([s for s in seen if "c.id = " in s]) == 1  # the test's own read of the course
     assert len(reads) == 1  # the test's own read of the patient
+
+
+def test_an_import_writes_a_session_its_sites_and_scores_without_reading_its_id(tmp_path):
+    """A session's sites and scores name it in SQL, as the engine numbered it: nothing waits
+    for its id to come back (on a server, a round trip for every session). Each site and
+    score is the session's of its own line."""
+    import io
+
+    from prolotrack.actions.importer import Importer
+    from prolotrack.render.delimited import unquote
+
+    found = {}
+
+    def work(db):
+        Importer(db, "sheet.csv", date(2026, 3, 20), None, unquote).read(
+            io.StringIO(INTERLEAVED, newline="")
+        )
+        found["sites"] = db.execute(
+            "SELECT s.date, i.site FROM injections i JOIN sessions s ON s.id = i.session_id"
+            " ORDER BY s.date"
+        ).fetchall()
+        found["scores"] = db.execute(
+            "SELECT s.date, c.date, c.value FROM scores c JOIN sessions s ON s.id = c.session_id"
+            " ORDER BY s.date"
+        ).fetchall()
+
+    seen = traced(tmp_path / "clinic.db", work)
+    # (SQLite's trace shows a statement again for each trigger it fires)
+    inserts = {s for s in seen if s.lstrip().startswith("INSERT INTO sessions")}
+    assert len(inserts) == 5 and not [s for s in inserts if "RETURNING" in s]
+    days = ["2026-01-03", "2026-01-04", "2026-01-10", "2026-01-11", "2026-01-17"]
+    assert found["sites"] == list(zip(days, ["MCL", "GT", "MCL", "GT", "MCL"], strict=True))
+    nrs = [7, 7, 6, 6, 5]
+    assert found["scores"] == [(day, day, n) for day, n in zip(days, nrs, strict=True)]

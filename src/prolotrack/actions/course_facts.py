@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Given:
-    """A live session of the course, as its checks see it."""
+    """A live session of the course, as its checks see it; ``id`` None: recorded by this
+    command, its id not read back."""
 
-    id: int
+    id: int | None
     number: int
     signed: bool
 
@@ -87,7 +88,6 @@ class CourseFacts:
 
     def logged(
         self,
-        session_id: int,
         day: date,
         *,
         scored: Iterable[str] = (),
@@ -105,4 +105,4 @@ class CourseFacts:
                 if later_day > day:
                     later.number += 1
             number, _ = self.place(day)
-            self.sessions[day] = Given(session_id, number, signed=False)
+            self.sessions[day] = Given(None, number, signed=False)

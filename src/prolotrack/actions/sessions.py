@@ -13,7 +13,7 @@ from prolotrack.domain.models import Course, Session
 from prolotrack.domain.protocols import Protocol, given_over, merge
 from prolotrack.domain.sites import SiteSpec, settle
 from prolotrack.domain.sites import anaesthetic as anaesthetic_of
-from prolotrack.storage import audit, sessions
+from prolotrack.storage import audit, rows, sessions
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -96,7 +96,8 @@ def log(
     db: Database, course: Course, entry: SessionEntry, today: date, default_solution: str | None
 ) -> Session:
     """Record a session (``record``), then read it back as recorded."""
-    found = sessions.get(db, record(db, course, entry, today, default_solution))
+    session = record(db, course, entry, today, default_solution)
+    found = sessions.get(db, rows.id_of(db, session))
     assert found is not None
     return found
 
@@ -108,11 +109,13 @@ def record(
     today: date,
     default_solution: str | None,
     facts: CourseFacts | None = None,
-) -> int:
+) -> int | rows.Newest:
     """Record a session of an open course, numbered in date order among its sessions: every
     refusal first (each thing read once), then one write of the session, its sites, scores and
-    adverse events. Its id. ``facts``: what is known of the course already (an import keeps
-    them from one session of a course to the next); kept up to date."""
+    adverse events, which name the session without waiting for its id (on a server, a round
+    trip). The session as ``sessions.insert`` gives it. ``facts``: what is known of the
+    course already (an import keeps them from one session of a course to the next); kept up
+    to date."""
     facts = facts or CourseFacts(db, course)
     if course.voided_at:
         raise Refused(f"course {course.id} was voided ({course.void_reason}); it takes no session")
@@ -135,7 +138,7 @@ def record(
     anaesthetic = anaesthetic_of(entry.anesthetic)
     known = _warnings(facts, protocol, injections, anaesthetic)
     number, moves_later = facts.place(entry.given_on)
-    session_id = sessions.insert(
+    session = sessions.insert(
         db,
         {
             "course_id": course.id,
@@ -150,12 +153,12 @@ def record(
         injections,
         moves_later=moves_later,
     )
-    scores.written_together(db, course, checked, entry.given_on, session_id)
+    scores.written_together(db, course, checked, entry.given_on, session)
     for fields in adverse:  # all begin on the session's day: in order
-        sessions.add_adverse_event(db, {**fields, "session_id": session_id})
+        sessions.add_adverse_event(db, {**fields, "session_id": session})
     scored = [code for code, _ in checked]
-    facts.logged(session_id, entry.given_on, scored=scored, adverse_events=bool(adverse))
-    return session_id
+    facts.logged(entry.given_on, scored=scored, adverse_events=bool(adverse))
+    return session
 
 
 def amend(

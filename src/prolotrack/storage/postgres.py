@@ -103,6 +103,7 @@ class PostgresDatabase:
     def __init__(self, connection):
         self.connection = connection  # psycopg's, in autocommit: each transaction explicit
         self._columns: dict[str, list[str]] = {}
+        self._sequences: dict[str, str] = {}
         self._streams = itertools.count(1)
         self.triggers: list[str] = []  # set aside while a copy fills the tables
 
@@ -136,6 +137,7 @@ class PostgresDatabase:
         """Statements as they stand, without parameters (DDL, functions with their bodies)."""
         self.connection.execute(sql)
         self._columns.clear()  # a table may have changed
+        self._sequences.clear()
 
     def table_names(self) -> list[str]:
         return [
@@ -157,6 +159,14 @@ class PostgresDatabase:
                 )
             ]
         return self._columns[table]
+
+    def newest_id(self, table: str) -> str:
+        """The id this transaction last gave a row of ``table``, in SQL: its sequence's value
+        in this session (the sequence's name asked once a command)."""
+        if table not in self._sequences:
+            found = self.execute("SELECT pg_get_serial_sequence(:t, 'id')", {"t": table})
+            self._sequences[table] = found.fetchone()[0]
+        return f"currval('{self._sequences[table]}')"
 
     def begin_audit_context(self) -> None:
         """The one-row table that says who is writing, for this transaction only."""

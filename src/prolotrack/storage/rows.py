@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from prolotrack.domain.dates import parse_interval
 from prolotrack.domain.models import AdverseEvent, Course, Injection, Patient, Score, Session
+from prolotrack.storage import sql
 
 if TYPE_CHECKING:
     from prolotrack.storage import Database
@@ -37,18 +39,41 @@ def keys(names: Iterator[str]) -> list[str]:
     return found
 
 
-def query_in(db: Database, sql: str, ids: list[int]) -> Iterator[dict]:
-    """Rows of ``sql`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
-    from prolotrack.storage.sql import ids as named
-
+def query_in(db: Database, statement: str, ids: list[int]) -> Iterator[dict]:
+    """Rows of ``statement`` whose ``{ids}`` placeholder stands for ``IN (...)`` over ``ids``."""
     for start in range(0, len(ids), _CHUNK):
-        listed, params = named(ids[start : start + _CHUNK])
-        yield from db.query(sql.format(ids=listed), params)
+        listed, params = sql.ids(ids[start : start + _CHUNK])
+        yield from db.query(statement.format(ids=listed), params)
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The id of the row of ``table`` this transaction inserted last, as a value of a row
+    written after it: sent as SQL (``newest_id`` of a server's database), not waited for. A
+    server answers an insert's id in a round trip; an import records 49,000 sessions, each
+    with its sites and scores. ``insert`` and ``insert_all`` take it as any value."""
+
+    table: str
 
 
 def insert(db: Database, table: str, row: dict) -> int:
     """Insert one row (its keys are the columns) and return its new id."""
-    return db.execute(_insert_sql(table, tuple(row)) + " RETURNING id", row).fetchone()[0]
+    return db.execute(_insert_sql(db, table, row) + " RETURNING id", row).fetchone()[0]
+
+
+def insert_only(db: Database, table: str, row: dict) -> int | Newest:
+    """Insert one row and say how the rows written after it name it: by its id where the
+    engine has it at hand (SQLite's last row id), by ``Newest`` where it would take a round
+    trip to learn (PostgreSQL)."""
+    cursor = db.execute(_insert_sql(db, table, row), row)
+    return cursor.lastrowid if db.dialect == "sqlite" else Newest(table)
+
+
+def id_of(db: Database, row: int | Newest) -> int:
+    """The id of a row ``insert_only`` inserted (on a server, asked of it)."""
+    if isinstance(row, Newest):
+        return db.execute(f"SELECT {db.newest_id(row.table)}").fetchone()[0]
+    return row
 
 
 def stamped(fields: dict) -> dict:
@@ -60,14 +85,15 @@ def stamped(fields: dict) -> dict:
 def inserted(db: Database, table: str, row: dict) -> dict:
     """Insert one row and return it as stored, the columns left to their defaults filled in:
     one round trip to a server, where the insert and reading it back were two."""
-    [stored] = db.query(_insert_sql(table, tuple(row)) + " RETURNING *", row)
+    [stored] = db.query(_insert_sql(db, table, row) + " RETURNING *", row)
     return stored
 
 
 def insert_all(db: Database, table: str, rows: list[dict]) -> None:
-    """Insert rows that all have the same keys, with one statement prepared once."""
+    """Insert rows that all have the same keys (and the same ``Newest`` values, if any), with
+    one statement prepared once."""
     if rows:
-        db.executemany(_insert_sql(table, tuple(rows[0])), rows)
+        db.executemany(_insert_sql(db, table, rows[0]), rows)
 
 
 def update(db: Database, table: str, row_id: int, fields: dict) -> None:
@@ -76,10 +102,19 @@ def update(db: Database, table: str, row_id: int, fields: dict) -> None:
     db.execute(f"UPDATE {table} SET {assigned} WHERE id = :_id", {**fields, "_id": row_id})
 
 
+def _insert_sql(db: Database, table: str, row: dict) -> str:
+    """The insert of ``row``'s columns, each a named parameter or, for a ``Newest`` value, its
+    SQL (the parameter left unused in ``row``: both engines ignore a name not in the SQL)."""
+    values = tuple(
+        db.newest_id(value.table) if isinstance(value, Newest) else f":{column}"
+        for column, value in row.items()
+    )
+    return _statement(table, tuple(row), values)
+
+
 @functools.cache
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    named = ", ".join(f":{c}" for c in columns)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({named})"
+def _statement(table: str, columns: tuple[str, ...], values: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"
 
 
 def utc_now() -> str:

@@ -14,9 +14,13 @@ if TYPE_CHECKING:
     from prolotrack.storage import Database
 
 
-def insert(db: Database, fields: dict, injections: list[dict], *, moves_later: bool) -> int:
+def insert(
+    db: Database, fields: dict, injections: list[dict], *, moves_later: bool
+) -> int | rows.Newest:
     """Record a session (its ``number`` among the course's sessions in ``fields``) and its
-    sites; ``moves_later``: it is back-dated, and the later sessions move up by one."""
+    sites; ``moves_later``: it is back-dated, and the later sessions move up by one. The new
+    session as the rows written after it name it (its scores, adverse events): on a server,
+    its id is not waited for (``rows.id_of``)."""
     if moves_later:  # two passes, because the numbers are unique within a course at every step
         params = {"course": fields["course_id"], "day": fields["date"]}
         db.execute(
@@ -29,9 +33,9 @@ def insert(db: Database, fields: dict, injections: list[dict], *, moves_later: b
             " WHERE course_id = :course AND voided_at IS NULL AND number < 0",
             params,
         )
-    session_id = rows.insert(db, "sessions", rows.stamped(fields))
-    _insert_sites(db, session_id, injections)
-    return session_id
+    session = rows.insert_only(db, "sessions", rows.stamped(fields))
+    _insert_sites(db, session, injections)
+    return session
 
 
 def renumber(db: Database, course_id: int) -> None:
@@ -61,7 +65,7 @@ def replace_injections(db: Database, session_id: int, injections: list[dict]) ->
     _insert_sites(db, session_id, injections)
 
 
-def _insert_sites(db: Database, session_id: int, injections: list[dict]) -> None:
+def _insert_sites(db: Database, session_id: int | rows.Newest, injections: list[dict]) -> None:
     rows.insert_all(
         db,
         "injections",
