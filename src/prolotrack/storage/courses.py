@@ -198,14 +198,13 @@ def _with_ends(
     judged_on = "c.measure"
     if measure:
         judged_on, params["measure"] = ":measure", measure
-    end = f"""(SELECT e.id FROM scores e WHERE e.course_id = c.id AND e.voided_at IS NULL
-        AND e.instrument = {judged_on} ORDER BY e.date {{0}}, e.id {{0}} LIMIT 1)"""
+    on_measure = f"e.course_id = c.id AND e.voided_at IS NULL AND e.instrument = {judged_on}"
     ends = ", ".join(
         f"{end_}.{column} AS {end_}_{column}" for end_ in ("f", "l") for column in _SCORE_COLUMNS
     )
     query = f"""{_select(f", {ends}")}
-        LEFT JOIN scores f ON f.id = {end.format("ASC")}
-        LEFT JOIN scores l ON l.id = {end.format("DESC")}
+        {sql.first_row(db, "scores", "f", on_measure, "e.date ASC, e.id ASC")}
+        {sql.first_row(db, "scores", "l", on_measure, "e.date DESC, e.id DESC")}
         WHERE {where} ORDER BY c.id"""
     for row in db.query(query, params):
         first, latest = _score(row, "f"), _score(row, "l")
