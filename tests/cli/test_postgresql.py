@@ -134,6 +134,29 @@ def test_backup_and_restore(worked, server):
     assert server.ok("db", "path").stdout.strip() == server.path
 
 
+def _never_analyzed(url: str) -> list[str]:
+    return [
+        r[0]
+        for r in psql(
+            url,
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema()"
+            " AND last_analyze IS NULL AND last_autoanalyze IS NULL ORDER BY relname",
+        )
+    ]
+
+
+def test_a_copy_and_a_restore_leave_the_planner_the_tables_statistics(worked, server):
+    """A server plans the next command on what its statistics say of each table: without
+    them, a copied clinic reads as empty until autovacuum comes round to it."""
+    worked.ok("db", "copy", "--to", server.path)
+    assert _never_analyzed(server.path) == []
+    made = server.ok("db", "backup", str(worked.path.parent / "saved.db")).stdout.strip()
+    server.ok("db", "restore", made)
+    assert _never_analyzed(server.path) == []
+    scores = psql(server.path, "SELECT reltuples FROM pg_class WHERE relname = 'scores'")
+    assert scores == [(6.0,)]
+
+
 SESSIONS = 120  # 30 a practitioner, latest first: most fall before ones already logged (renumbered)
 WRITER = """
 import sys

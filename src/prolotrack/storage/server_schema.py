@@ -82,9 +82,13 @@ def _bare_schema(db: PostgresDatabase) -> list[str]:
 
 
 def finish_copy(db: PostgresDatabase) -> None:
-    """The triggers of a database a copy has filled, put back, and its ids continued."""
+    """The triggers of a database a copy has filled, put back, its ids continued and its
+    tables' statistics gathered: the server plans each query on them, and would take a
+    copied clinic for an empty one until autovacuum came round to it (as pg_restore's
+    documentation advises, ANALYZE after a restore)."""
     from prolotrack.storage.migrations import postgresql
 
     for statement in db.triggers:
         db.executescript(statement)
     postgresql.continue_identities(db)
+    db.executescript(f"ANALYZE {', '.join(db.table_names())}")
