@@ -235,6 +235,17 @@ def test_a_session_after_an_open_serious_adverse_event_warns_first(worked, insta
     )
 
 
+def test_an_adverse_event_of_a_voided_session_warns_no_later_session(worked, installed):
+    """A session voided (entered on the wrong patient, say) takes its adverse events out of
+    every list and report: the next session of the course is not warned of them either."""
+    worked.ok("course", "edit", "1", "--sessions", "4", "--reason", "one more")
+    worked.ok("adverse", "add", "1#3", "infection", "--severity", "moderate")
+    worked.ok("session", "void", "3", "--reason", "entered on the wrong patient")
+    logged = installed.ok("log", "P-0001", "--site", "MCL:0.5:D15")
+    assert "serious adverse event" not in logged.stderr
+    assert worked.json("adverse", "list") == []
+
+
 def test_patients_are_listed_in_alphabetical_order_whatever_their_accents(clinic, installed):
     for name in ("Zoë Adams", "Łukasz Nowak", "Émile Zola", "adam Smith"):
         clinic.ok("patient", "add", name)

@@ -73,7 +73,7 @@ class CourseFacts:
 
     @cached_property
     def adverse_events(self) -> list[AdverseEvent]:
-        found = sessions.adverse_events_of_course(self.db, self.course.id)
+        found = sessions.adverse_events_of_course(self.db, self.course.id, live_sessions=True)
         return [event for events in found.values() for event in events]
 
     def on(self, day: date) -> Given | None:
