@@ -36,19 +36,20 @@ def _record(db, clinic) -> None:
         if chart is not None and chart.lower() in seen:
             chart = None
         seen.add((chart or "").lower())
-        pid = patients.insert(db, {"name": name, "chart": chart})
+        patient = patients.add(db, {"name": name, "chart": chart})
         for n in range(n_courses):
-            cid = courses.insert(
+            cid = courses.start(
                 db,
                 {
-                    "patient_id": pid,
+                    "patient_id": patient.id,
                     "condition": f"knee {n}",
                     "started_on": "2026-01-05",
                     "status": "active",
                     "measure": "nrs",
                     "interval": "4w",
                 },
-            )
+                patient,
+            ).id
             sessions.insert(
                 db, {"course_id": cid, "date": "2026-01-05", "number": 1}, [], moves_later=False
             )

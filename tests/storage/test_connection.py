@@ -24,7 +24,7 @@ def test_new_file_and_its_companions_are_readable_by_the_owner_alone(tmp_path):
     old = os.umask(0o022)
     try:
         with transaction(path, write=True) as db:
-            patients.insert(db, {"name": "Ada"})
+            patients.add(db, {"name": "Ada"})
             companions = [p for p in path.parent.iterdir() if p.name != path.name]
             modes = {p.name: _mode(p) for p in companions}
     finally:
@@ -52,9 +52,9 @@ def test_wal_foreign_keys_and_schema_version(tmp_path):
 def test_a_failing_command_writes_nothing(tmp_path):
     path = tmp_path / "clinic.db"
     with transaction(path, write=True) as db:
-        patients.insert(db, {"name": "Ada"})
+        patients.add(db, {"name": "Ada"})
     with pytest.raises(RuntimeError), transaction(path, write=True) as db:
-        patients.insert(db, {"name": "Grace"})
+        patients.add(db, {"name": "Grace"})
         raise RuntimeError("the command failed halfway")
     with transaction(path, write=False) as db:
         assert [r["name"] for r in db.query("SELECT name FROM patients")] == ["Ada"]
@@ -70,7 +70,7 @@ def test_reading_a_missing_file_creates_nothing(tmp_path):
 def test_a_write_waits_then_fails_busy_without_writing(tmp_path):
     path = tmp_path / "clinic.db"
     with transaction(path, write=True) as db:
-        patients.insert(db, {"name": "Ada"})
+        patients.add(db, {"name": "Ada"})
     holder = raw.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -78,7 +78,7 @@ def test_a_write_waits_then_fails_busy_without_writing(tmp_path):
             pytest.raises(DatabaseBusy, match="busy"),
             transaction(path, write=True, busy_timeout=0.2) as db,
         ):
-            patients.insert(db, {"name": "Grace"})
+            patients.add(db, {"name": "Grace"})
     finally:
         holder.rollback()
         holder.close()
@@ -89,7 +89,7 @@ def test_a_write_waits_then_fails_busy_without_writing(tmp_path):
 def test_a_damaged_file_is_refused(tmp_path):
     path = tmp_path / "clinic.db"
     with transaction(path, write=True) as db:
-        patients.insert(db, {"name": "Ada"})
+        patients.add(db, {"name": "Ada"})
     data = bytearray(path.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page, keep the header
     path.write_bytes(bytes(data))

@@ -28,10 +28,6 @@ def _select(more: str = "") -> str:
 """
 
 
-def insert(db: Database, fields: dict) -> int:
-    return rows.insert(db, "courses", rows.stamped(fields))
-
-
 def start(db: Database, fields: dict, patient: Patient) -> Course:
     """Insert a course of ``patient`` and return it as stored (no session yet)."""
     return rows.course(rows.inserted(db, "courses", rows.stamped(fields)), patient)

@@ -14,10 +14,6 @@ if TYPE_CHECKING:
 _SELECT = "SELECT * FROM patients"
 
 
-def insert(db: Database, fields: dict) -> int:
-    return rows.insert(db, "patients", rows.stamped(fields))
-
-
 def add(db: Database, fields: dict) -> Patient:
     """Insert a patient and return them as stored."""
     return rows.patient(rows.inserted(db, "patients", rows.stamped(fields)))

@@ -66,7 +66,7 @@ def insert_only(db: Database, table: str, row: dict) -> int | Newest:
     engine has it at hand (SQLite's last row id), by ``Newest`` where it would take a round
     trip to learn (PostgreSQL)."""
     cursor = db.execute(_insert_sql(db, table, row), row)
-    return cursor.lastrowid if db.dialect == "sqlite" else Newest(table)
+    return cursor.lastrowid if db.dialect == sql.SQLITE else Newest(table)
 
 
 def id_of(db: Database, row: int | Newest) -> int:

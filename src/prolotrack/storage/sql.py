@@ -67,10 +67,10 @@ def first_row(db: Database, table: str, alias: str, where: str, order: str) -> s
     PostgreSQL a LATERAL subquery, read a row at a time through the index on ``where`` and
     ``order``: joined on the id a subquery finds, as SQLite (without LATERAL) must, the server
     hashed the whole table (10,001 courses' first and latest scores: 0.33 s, now 0.13 s)."""
-    first = f"SELECT {{}} FROM {table} e WHERE {where} ORDER BY {order} LIMIT 1"
+    picked = f"FROM {table} e WHERE {where} ORDER BY {order} LIMIT 1"
     if db.dialect == SQLITE:
-        return f"LEFT JOIN {table} {alias} ON {alias}.id = ({first.format('e.id')})"
-    return f"LEFT JOIN LATERAL ({first.format('*')}) {alias} ON true"
+        return f"LEFT JOIN {table} {alias} ON {alias}.id = (SELECT e.id {picked})"
+    return f"LEFT JOIN LATERAL (SELECT * {picked}) {alias} ON true"
 
 
 def ids(values: Iterable[int | str], prefix: str = "id") -> tuple[str, dict]:
